@@ -1,0 +1,3 @@
+// Placeholder: filled by the issue that owns this command.
+import type { Command } from 'commander';
+export function registerSync(_program: Command): void {}

@@ -1,0 +1,73 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { SettingsPatch } from '../shared/schemas';
+
+/** Timeouts, all in milliseconds, named so a captain's error message can say which one ran out. */
+export interface Timeouts {
+  /** a service check (relay, kubo) for app.info */
+  serviceCheck: number;
+  /** one kubo RPC call */
+  kuboRpc: number;
+  /** opening a WebSocket to a relay */
+  connect: number;
+  /** a direct try at a private-LAN relay before falling back to a tunnel */
+  lanDirect: number;
+  /** NIP-11 document fetch */
+  nip11: number;
+  /** NIP-77 probe (NEG-OPEN answered or not) */
+  negProbe: number;
+  /** silence on a subscription before it is given up */
+  idle: number;
+  /** one peer's whole session */
+  peer: number;
+  /** one member's profile recovery */
+  profile: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  serviceCheck: 2_000,
+  kuboRpc: 10_000,
+  connect: 8_000,
+  lanDirect: 2_500,
+  nip11: 5_000,
+  negProbe: 4_000,
+  idle: 20_000,
+  peer: 15 * 60_000,
+  profile: 30_000,
+};
+
+/** Everything external comes in through this object (DESIGN.md): tests point each part at their own. */
+export interface EngineConfig {
+  /** The app's own data folder: settings, history, tunnel records, per-peer sync state. */
+  dataDir: string;
+  /** Launch-level overrides (CLI flags, environment): they win over the saved settings and are not saved. */
+  overrides: SettingsPatch;
+  /** 'electron' | 'web' | 'cli' */
+  host: string;
+  clock: () => number;
+  timeouts: Timeouts;
+  /** Home folder used for defaults (~/.zen). */
+  home: string;
+  /** Run the embedded demo constellation. */
+  demo: boolean;
+  version: string;
+}
+
+export function defaultDataDir(home = homedir()): string {
+  const xdg = process.env.XDG_CONFIG_HOME;
+  return join(xdg && xdg.length > 0 ? xdg : join(home, '.config'), 'constellation');
+}
+
+export function makeConfig(partial: Partial<EngineConfig> = {}): EngineConfig {
+  const home = partial.home ?? homedir();
+  return {
+    dataDir: partial.dataDir ?? defaultDataDir(home),
+    overrides: partial.overrides ?? {},
+    host: partial.host ?? 'cli',
+    clock: partial.clock ?? Date.now,
+    timeouts: { ...DEFAULT_TIMEOUTS, ...(partial.timeouts ?? {}) },
+    home,
+    demo: partial.demo ?? false,
+    version: partial.version ?? '0.0.0',
+  };
+}

@@ -1,0 +1,107 @@
+import { access, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import type { AppInfo, ServiceCheck, Settings } from '../shared/schemas';
+
+/** Whether a relay accepts a WebSocket connection within the timeout. */
+export function checkRelay(url: string, timeoutMs: number): Promise<ServiceCheck> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (reachable: boolean, error: string | null): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      ws.removeAllListeners();
+      ws.on('error', () => undefined);
+      ws.terminate();
+      resolve({ url, reachable, error });
+    };
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, { handshakeTimeout: timeoutMs });
+    } catch (err) {
+      resolve({ url, reachable: false, error: `invalid relay URL: ${(err as Error).message}` });
+      return;
+    }
+    const timer = setTimeout(() => finish(false, `no answer within ${timeoutMs} ms`), timeoutMs);
+    ws.on('open', () => finish(true, null));
+    ws.on('error', (err) => finish(false, (err as NodeJS.ErrnoException).code ?? err.message));
+  });
+}
+
+/** Whether kubo's RPC API answers `POST /api/v0/id`. */
+export async function checkKubo(url: string, auth: string, timeoutMs: number): Promise<ServiceCheck & { peerId: string | null }> {
+  try {
+    const headers: Record<string, string> = {};
+    if (auth) headers.Authorization = auth;
+    const res = await fetch(new URL('/api/v0/id', url), { method: 'POST', headers, signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) return { url, reachable: false, error: `kubo answered HTTP ${res.status}`, peerId: null };
+    const body = (await res.json()) as { ID?: unknown };
+    return { url, reachable: true, error: null, peerId: typeof body.ID === 'string' ? body.ID : null };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    const reason = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message);
+    return { url, reachable: false, error: reason, peerId: null };
+  }
+}
+
+async function exists(path: string, mode = constants.F_OK): Promise<boolean> {
+  try {
+    await access(path, mode);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A station root is "found" when it is a folder holding the station's tmp/ or strfry/ folder. */
+export async function stationFound(root: string): Promise<boolean> {
+  try {
+    if (!(await stat(root)).isDirectory()) return false;
+  } catch {
+    return false;
+  }
+  return (await exists(join(root, 'tmp'))) || (await exists(join(root, 'strfry'))) || (await exists(join(root, 'game')));
+}
+
+export interface InfoInput {
+  version: string;
+  host: string;
+  demo: boolean;
+  dataDir: string;
+  settings: Settings;
+  timeoutMs: number;
+  selfPeerId: () => Promise<{ peerId: string | null; source: string | null }>;
+}
+
+export async function appInfo(i: InfoInput): Promise<AppInfo> {
+  const s = i.settings;
+  const [relay, kubo, binFound, confFound, found, self] = await Promise.all([
+    checkRelay(s.relayUrl, i.timeoutMs),
+    checkKubo(s.kuboApi, s.kuboAuth, i.timeoutMs),
+    exists(s.strfryBin, constants.X_OK),
+    exists(s.strfryConf, constants.R_OK),
+    stationFound(s.zenRoot),
+    i.selfPeerId().catch(() => ({ peerId: null, source: null })),
+  ]);
+  return {
+    name: 'Constellation',
+    version: i.version,
+    platform: process.platform,
+    arch: process.arch,
+    nodeVersion: process.versions.node,
+    host: i.host,
+    stationRoot: s.zenRoot,
+    stationFound: found,
+    demo: i.demo,
+    dataDir: i.dataDir,
+    peerId: self.peerId,
+    peerIdSource: self.source,
+    services: {
+      relay: { url: relay.url, reachable: relay.reachable, error: relay.error },
+      kubo: { url: kubo.url, reachable: kubo.reachable, error: kubo.error },
+      strfry: { bin: s.strfryBin, binFound, conf: s.strfryConf, confFound },
+    },
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * The public faces of the engine's parts. Each folder of src/core implements one; the Engine wires them
+ * through an EngineContext, so a part reaches another only through these faces.
+ */
+import type { Event as NostrEvent, Filter } from 'nostr-tools';
+import type {
+  MemberList,
+  ProfileDetail,
+  ProfilePage,
+  Reach,
+  RunReport,
+  RunSummary,
+  ScheduleStatus,
+  Settings,
+  StationSnapshot,
+  StoreStats,
+  Subgraph,
+  Neighbors,
+  SyncOptions,
+  SyncStatus,
+  Tunnel,
+} from '../shared/schemas';
+import type { EngineConfig } from './config';
+import type { EngineEvents } from './events';
+import type { Logger } from './log';
+
+export type { NostrEvent, Filter };
+
+export type MemberSource = 'game' | 'amisOfAmis' | 'swarm' | 'flashmem';
+
+/** What the sync needs from the station at the start of a run. */
+export interface StationState {
+  snapshot: StationSnapshot;
+  /** hex → the sources that list it */
+  members: ReadonlyMap<string, readonly MemberSource[]>;
+  blacklist: ReadonlySet<string>;
+  /** Local users' own keys (game/nostr/<email>/HEX): whose follows make the station's N1. */
+  localUsers: readonly string[];
+  /** The keys listed in strfry/amisOfAmis.txt. */
+  amisOfAmis: readonly string[];
+}
+
+export interface StationService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Current snapshot (re-read when the folder changed). */
+  snapshot(): Promise<StationSnapshot>;
+  state(): Promise<StationState>;
+  members(): Promise<MemberList>;
+  stats(): Promise<StoreStats>;
+}
+
+export interface OpenTunnel {
+  peerId: string;
+  port: number;
+  /** ws://127.0.0.1:<port> */
+  url: string;
+}
+
+export interface TunnelManager {
+  /** Opens (or reuses) a tunnel to the peer's relay, proven by a relay round trip. Throws with a reason. */
+  open(peerId: string, signal?: AbortSignal): Promise<OpenTunnel>;
+  close(peerId: string): Promise<void>;
+  closeAll(): Promise<void>;
+  /** Closes forwards a crashed earlier run left open (recorded in the data folder). */
+  cleanupLeftovers(): Promise<void>;
+  list(): Tunnel[];
+}
+
+export interface ImportResult {
+  added: number;
+  duplicates: number;
+  rejected: number;
+  /** reason → count */
+  reasons: Record<string, number>;
+  bytes: number;
+}
+
+/** The station's own relay (strfry through its CLI, or any NIP-01 relay over WebSocket). */
+export interface LocalStore {
+  readonly kind: 'strfry' | 'relay';
+  readonly description: string;
+  /** Every stored event matching the filter (complete: pages past any limit). */
+  query(filter: Filter, signal?: AbortSignal): AsyncIterable<NostrEvent>;
+  /** Ids and timestamps of the stored events matching the filter (for NIP-77). */
+  ids(filter: Filter, signal?: AbortSignal): Promise<Array<{ id: string; created_at: number }>>;
+  has(ids: readonly string[]): Promise<Set<string>>;
+  count(filter: Filter): Promise<number | null>;
+  import(events: readonly NostrEvent[], opts: { verify: boolean }, signal?: AbortSignal): Promise<ImportResult>;
+  close(): Promise<void>;
+}
+
+export interface ProfileService {
+  search(query: string, offset: number, limit: number): Promise<ProfilePage>;
+  get(hex: string): Promise<ProfileDetail | null>;
+  missing(): Promise<string[]>;
+  /** Rebuilds the index from the local relay (after a sync). */
+  refresh(): Promise<void>;
+}
+
+export interface GraphService {
+  reach(): Promise<Reach | null>;
+  subgraph(depth: number, limit: number): Promise<Subgraph>;
+  neighbors(hex: string): Promise<Neighbors>;
+  /** Recomputes from the local relay; emits graph.changed. */
+  recompute(): Promise<Reach>;
+}
+
+export interface SyncService {
+  start(opts: SyncOptions): Promise<{ runId: string; done: Promise<RunReport> }>;
+  cancel(): Promise<boolean>;
+  status(): SyncStatus;
+}
+
+export interface HistoryStore {
+  add(report: RunReport): Promise<void>;
+  list(limit: number): Promise<RunSummary[]>;
+  get(id: string): Promise<RunReport | null>;
+  last(): Promise<RunSummary | null>;
+}
+
+export interface Scheduler {
+  status(): ScheduleStatus;
+  pause(): ScheduleStatus;
+  resume(): ScheduleStatus;
+  stop(): void;
+}
+
+export interface KuboRpc {
+  readonly url: string;
+  id(signal?: AbortSignal): Promise<{ ID: string }>;
+}
+
+export interface EngineContext {
+  readonly config: EngineConfig;
+  readonly events: EngineEvents;
+  readonly log: Logger;
+  settings(): Settings;
+  /** The local store for the current settings (opened lazily, reopened when settings change). */
+  store(): LocalStore;
+  readonly station: StationService;
+  readonly tunnels: TunnelManager;
+  readonly profiles: ProfileService;
+  readonly graph: GraphService;
+  readonly sync: SyncService;
+  readonly history: HistoryStore;
+}

@@ -1,0 +1,82 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Settings, SettingsPatch, defaultSettings } from '../shared/schemas';
+import { writeFileAtomic } from './util/fs';
+
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
+function describe(issues: { path: PropertyKey[]; message: string }[]): string {
+  return issues.map((i) => `${i.path.map(String).join('.') || 'settings'}: ${i.message}`).join('; ');
+}
+
+/**
+ * Settings persisted as JSON in the data folder. Effective settings = defaults ← saved file ← launch overrides
+ * (CLI flags and environment, never saved). strfry paths follow the station root unless set explicitly.
+ */
+export class SettingsStore {
+  private saved: SettingsPatch = {};
+  readonly path: string;
+  /** Why the saved file was ignored, when it was. */
+  loadProblem: string | null = null;
+
+  constructor(
+    dataDir: string,
+    private readonly home: string,
+    private readonly overrides: SettingsPatch,
+  ) {
+    this.path = join(dataDir, 'settings.json');
+  }
+
+  async load(): Promise<Settings> {
+    this.loadProblem = null;
+    let text: string | null = null;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.loadProblem = `${this.path}: ${(err as Error).message}`;
+    }
+    if (text !== null) {
+      try {
+        const parsed = SettingsPatch.safeParse(JSON.parse(text));
+        if (parsed.success) this.saved = parsed.data;
+        else this.loadProblem = `${this.path}: ignored, ${describe(parsed.error.issues)}`;
+      } catch (err) {
+        this.loadProblem = `${this.path}: ignored, not valid JSON (${(err as Error).message})`;
+      }
+    }
+    return this.effective();
+  }
+
+  effective(): Settings {
+    return this.merge(this.saved);
+  }
+
+  private merge(saved: SettingsPatch): Settings {
+    const defaults = defaultSettings(this.home);
+    const explicit = { ...saved, ...stripUndefined(this.overrides) };
+    const merged = { ...defaults, ...explicit };
+    if (explicit.strfryBin === undefined) merged.strfryBin = join(merged.zenRoot, 'strfry', 'strfry');
+    if (explicit.strfryConf === undefined) merged.strfryConf = join(merged.zenRoot, 'strfry', 'strfry.conf');
+    merged.notifications = { ...defaults.notifications, ...(explicit.notifications ?? {}) };
+    const r = Settings.safeParse(merged);
+    if (!r.success) throw new SettingsError(`invalid settings: ${describe(r.error.issues)}`);
+    return r.data;
+  }
+
+  /** Validates the change against the whole, then saves it atomically. Returns the new effective settings. */
+  async set(patch: unknown): Promise<Settings> {
+    const p = SettingsPatch.safeParse(patch);
+    if (!p.success) throw new SettingsError(`invalid settings: ${describe(p.error.issues)}`);
+    const next = { ...this.saved, ...stripUndefined(p.data) };
+    const effective = this.merge(next);
+    await writeFileAtomic(this.path, JSON.stringify(next, null, 2) + '\n');
+    this.saved = next;
+    return effective;
+  }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

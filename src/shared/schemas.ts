@@ -1,0 +1,473 @@
+/**
+ * Domain schemas shared by every layer: what the engine knows and what the window shows.
+ * Plain zod, no Node APIs, no DOM.
+ */
+import { z } from 'zod';
+import { DEFAULT_KINDS } from './kinds';
+
+export const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a 64-character lower-case hex key');
+
+// ---------------------------------------------------------------- app.info
+
+export const ServiceCheck = z.object({
+  url: z.string(),
+  reachable: z.boolean(),
+  /** Why it is not reachable, in words a captain can act on. */
+  error: z.string().nullable(),
+});
+export type ServiceCheck = z.infer<typeof ServiceCheck>;
+
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  platform: z.string(),
+  arch: z.string(),
+  nodeVersion: z.string(),
+  /** 'electron' | 'web' | 'cli' */
+  host: z.string(),
+  stationRoot: z.string(),
+  stationFound: z.boolean(),
+  demo: z.boolean(),
+  dataDir: z.string(),
+  peerId: z.string().nullable(),
+  /** Where the PeerID came from: 'kubo' | 'ipfs-config' | 'beacon' | null */
+  peerIdSource: z.string().nullable(),
+  services: z.object({
+    relay: ServiceCheck,
+    kubo: ServiceCheck,
+    strfry: z.object({
+      bin: z.string(),
+      binFound: z.boolean(),
+      conf: z.string(),
+      confFound: z.boolean(),
+    }),
+  }),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+// ---------------------------------------------------------------- settings
+
+const relayUrl = z
+  .string()
+  .trim()
+  .regex(/^wss?:\/\/[^\s/]+(\/[^\s]*)?$/i, 'a ws:// or wss:// URL');
+const httpUrl = z
+  .string()
+  .trim()
+  .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/i, 'an http:// or https:// URL');
+
+export const NotificationSettings = z.object({
+  finished: z.boolean().default(true),
+  failed: z.boolean().default(true),
+  peers: z.boolean().default(true),
+});
+
+export const Settings = z.object({
+  zenRoot: z.string().min(1, 'the station root cannot be empty'),
+  strfryBin: z.string().min(1),
+  strfryConf: z.string().min(1),
+  relayUrl,
+  kuboApi: httpUrl,
+  /** Value of the Authorization header for kubo's API.Authorizations, empty when not used. */
+  kuboAuth: z.string().default(''),
+  days: z.number().int().min(0, 'days must be 0 (everything) or more').max(3650),
+  kinds: z.array(z.number().int().min(0).max(65535)).min(1, 'choose at least one kind'),
+  noDms: z.boolean(),
+  verify: z.boolean(),
+  profiles: z.boolean(),
+  fallbackRelays: z.array(relayUrl),
+  peerConcurrency: z.number().int().min(1).max(16),
+  profileConcurrency: z.number().int().min(1).max(16),
+  staleHours: z.number().min(1).max(24 * 30),
+  scheduleEnabled: z.boolean(),
+  scheduleMinutes: z.number().int().min(5).max(24 * 60),
+  startMinimised: z.boolean(),
+  startAtLogin: z.boolean(),
+  notifications: NotificationSettings,
+  pictures: z.boolean(),
+  language: z.enum(['system', 'en', 'fr']),
+  theme: z.enum(['system', 'light', 'dark']),
+});
+export type Settings = z.infer<typeof Settings>;
+export const SettingsPatch = Settings.partial();
+export type SettingsPatch = z.infer<typeof SettingsPatch>;
+
+/** The three public relays the old script asked for missing profiles. Overridden in tests, benches and demo. */
+export const PUBLIC_FALLBACK_RELAYS = ['wss://relay.copylaradio.com', 'wss://relay.damus.io', 'wss://nos.lol'];
+
+export function defaultSettings(home: string): Settings {
+  const zenRoot = `${home}/.zen`;
+  return {
+    zenRoot,
+    strfryBin: `${zenRoot}/strfry/strfry`,
+    strfryConf: `${zenRoot}/strfry/strfry.conf`,
+    relayUrl: 'ws://127.0.0.1:7777',
+    kuboApi: 'http://127.0.0.1:5001',
+    kuboAuth: '',
+    days: 1,
+    kinds: [...DEFAULT_KINDS],
+    noDms: false,
+    verify: false,
+    profiles: true,
+    fallbackRelays: [...PUBLIC_FALLBACK_RELAYS],
+    peerConcurrency: 3,
+    profileConcurrency: 3,
+    staleHours: 12,
+    scheduleEnabled: true,
+    scheduleMinutes: 60,
+    startMinimised: false,
+    startAtLogin: false,
+    notifications: { finished: true, failed: true, peers: true },
+    pictures: true,
+    language: 'system',
+    theme: 'system',
+  };
+}
+
+// ---------------------------------------------------------------- station
+
+export const PeerStatus = z.enum(['ok', 'self', 'stale', 'invalid', 'picoport', 'fallback', 'no-relay', 'bad-url']);
+export type PeerStatus = z.infer<typeof PeerStatus>;
+/** direct: wss or public ws; tunnel: the peer's loopback; lan: private address, tried directly then tunnel. */
+export const Route = z.enum(['direct', 'tunnel', 'lan', 'none']);
+export type Route = z.infer<typeof Route>;
+
+export const Peer = z.object({
+  /** Folder name under tmp/swarm (normally the PeerID). */
+  id: z.string(),
+  peerId: z.string().nullable(),
+  hostname: z.string().nullable(),
+  captain: z.string().nullable(),
+  captainHex: z.string().nullable(),
+  nodeHex: z.string().nullable(),
+  relayUrl: z.string().nullable(),
+  city: z.string().nullable(),
+  lat: z.number().nullable(),
+  lon: z.number().nullable(),
+  uplanet: z.string().nullable(),
+  services: z.array(z.string()),
+  servesStrfry: z.boolean(),
+  cardVersion: z.string().nullable(),
+  /** Freshness from _MySwarm.moats, Unix seconds, null when unreadable. */
+  updatedAt: z.number().nullable(),
+  ageSeconds: z.number().nullable(),
+  status: PeerStatus,
+  /** Why the peer is kept out of the sync (null when status is ok). */
+  reason: z.string().nullable(),
+  route: Route,
+  /** True when the sync uses this peer. */
+  syncable: z.boolean(),
+});
+export type Peer = z.infer<typeof Peer>;
+
+export const MemberSources = z.object({
+  game: z.number(),
+  amisOfAmis: z.number(),
+  swarm: z.number(),
+  flashmem: z.number(),
+});
+export type MemberSources = z.infer<typeof MemberSources>;
+
+export const StationProblem = z.object({ path: z.string(), reason: z.string() });
+export type StationProblem = z.infer<typeof StationProblem>;
+
+export const StationSnapshot = z.object({
+  root: z.string(),
+  found: z.boolean(),
+  takenAt: z.number(),
+  self: z.object({
+    peerId: z.string().nullable(),
+    source: z.string().nullable(),
+    hostname: z.string().nullable(),
+    captain: z.string().nullable(),
+    captainHex: z.string().nullable(),
+    uplanet: z.string().nullable(),
+  }),
+  peers: z.array(Peer),
+  members: z.object({ count: z.number(), bySource: MemberSources }),
+  blacklistCount: z.number(),
+  /** Files that could not be used, with the reason (bad JSON, bad key line, symlink out of the root…). */
+  problems: z.array(StationProblem),
+});
+export type StationSnapshot = z.infer<typeof StationSnapshot>;
+
+export const MemberList = z.object({
+  members: z.array(z.object({ hex: hex64, sources: z.array(z.string()) })),
+  bySource: MemberSources,
+});
+export type MemberList = z.infer<typeof MemberList>;
+
+export const TunnelState = z.enum(['opening', 'open', 'failed', 'closed']);
+export const Tunnel = z.object({
+  peerId: z.string(),
+  protocol: z.string(),
+  localPort: z.number().nullable(),
+  state: TunnelState,
+  reason: z.string().nullable(),
+  changedAt: z.number(),
+});
+export type Tunnel = z.infer<typeof Tunnel>;
+
+// ---------------------------------------------------------------- sync
+
+export const SyncOptions = z.object({
+  days: z.number().int().min(0).optional(),
+  noDms: z.boolean().optional(),
+  verify: z.boolean().optional(),
+  noProfiles: z.boolean().optional(),
+  dryRun: z.boolean().optional(),
+  /** Restrict to these peers (folder ids); all syncable peers when absent. */
+  peers: z.array(z.string()).optional(),
+  /** Force a full-window NIP-77 reconciliation against everything the local relay holds. */
+  full: z.boolean().optional(),
+  /** What started it: 'manual' | 'schedule' | 'cli' | 'tray'. */
+  trigger: z.string().optional(),
+});
+export type SyncOptions = z.infer<typeof SyncOptions>;
+
+export const PeerPhase = z.enum(['queued', 'tunnel', 'probe', 'reconcile', 'fetch', 'import', 'done', 'failed', 'cancelled']);
+export type PeerPhase = z.infer<typeof PeerPhase>;
+export const SyncMethod = z.enum(['nip77', 'req']);
+export type SyncMethod = z.infer<typeof SyncMethod>;
+
+export const PeerProgress = z.object({
+  peer: z.string(),
+  hostname: z.string().nullable(),
+  route: Route,
+  phase: PeerPhase,
+  method: SyncMethod.nullable(),
+  have: z.number(),
+  need: z.number(),
+  fetched: z.number(),
+  imported: z.number(),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+  /** events per second over the peer's session so far */
+  rate: z.number(),
+  /** share of the window covered, 0..1 */
+  coverage: z.number(),
+  error: z.string().nullable(),
+});
+export type PeerProgress = z.infer<typeof PeerProgress>;
+
+export const RunStage = z.enum(['lock', 'plan', 'peers', 'profiles', 'graph', 'done']);
+export const ProfilePhaseProgress = z.object({
+  total: z.number(),
+  done: z.number(),
+  found: z.number(),
+  missing: z.number(),
+});
+
+export const SyncTotals = z.object({
+  fetched: z.number(),
+  imported: z.number(),
+  duplicates: z.number(),
+  rejected: z.number(),
+  dropped: z.number(),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+});
+export type SyncTotals = z.infer<typeof SyncTotals>;
+
+export const SyncProgress = z.object({
+  runId: z.string(),
+  stage: RunStage,
+  startedAt: z.number(),
+  peers: z.array(PeerProgress),
+  totals: SyncTotals,
+  profiles: ProfilePhaseProgress.nullable(),
+});
+export type SyncProgress = z.infer<typeof SyncProgress>;
+
+export const PeerOutcome = z.object({
+  peer: z.string(),
+  hostname: z.string().nullable(),
+  relayUrl: z.string().nullable(),
+  route: Route,
+  method: SyncMethod.nullable(),
+  ok: z.boolean(),
+  reason: z.string().nullable(),
+  fetched: z.number(),
+  imported: z.number(),
+  duplicates: z.number(),
+  rejected: z.number(),
+  dropped: z.record(z.string(), z.number()),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+  durationMs: z.number(),
+});
+export type PeerOutcome = z.infer<typeof PeerOutcome>;
+
+export const ProfileOutcome = z.object({
+  hex: z.string(),
+  /** 'local' | 'peer' | 'fallback' | 'missing' */
+  outcome: z.string(),
+  source: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+export type ProfileOutcome = z.infer<typeof ProfileOutcome>;
+
+export const RunOutcome = z.enum(['success', 'partial', 'failed', 'cancelled', 'dry-run', 'refused']);
+export type RunOutcome = z.infer<typeof RunOutcome>;
+
+export const RunReport = z.object({
+  id: z.string(),
+  startedAt: z.number(),
+  finishedAt: z.number(),
+  durationMs: z.number(),
+  outcome: RunOutcome,
+  /** Why the run failed or was refused, when it did. */
+  reason: z.string().nullable(),
+  options: SyncOptions,
+  members: z.number(),
+  peers: z.array(PeerOutcome),
+  categories: z.record(z.string(), z.number()),
+  imported: z.number(),
+  duplicates: z.number(),
+  rejected: z.number(),
+  rejectReasons: z.record(z.string(), z.number()),
+  dropped: z.record(z.string(), z.number()),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+  /** The plan, for dry runs: one line per peer and filter. */
+  plan: z.array(z.string()),
+  profiles: z
+    .object({
+      found: z.number(),
+      missing: z.number(),
+      recovered: z.number(),
+      outcomes: z.array(ProfileOutcome),
+    })
+    .nullable(),
+});
+export type RunReport = z.infer<typeof RunReport>;
+
+export const RunSummary = RunReport.pick({
+  id: true,
+  startedAt: true,
+  finishedAt: true,
+  durationMs: true,
+  outcome: true,
+  reason: true,
+  imported: true,
+  categories: true,
+}).extend({ peersOk: z.number(), peersTotal: z.number() });
+export type RunSummary = z.infer<typeof RunSummary>;
+
+export const SyncStatus = z.object({
+  running: z.boolean(),
+  progress: SyncProgress.nullable(),
+  lastRun: RunSummary.nullable(),
+});
+export type SyncStatus = z.infer<typeof SyncStatus>;
+
+export const ScheduleStatus = z.object({
+  enabled: z.boolean(),
+  paused: z.boolean(),
+  intervalMinutes: z.number(),
+  nextRunAt: z.number().nullable(),
+  lastDecision: z.string().nullable(),
+});
+export type ScheduleStatus = z.infer<typeof ScheduleStatus>;
+
+// ---------------------------------------------------------------- profiles
+
+export const ProfileSummary = z.object({
+  hex: z.string(),
+  npub: z.string(),
+  name: z.string(),
+  displayName: z.string(),
+  nip05: z.string(),
+  picture: z.string(),
+  about: z.string(),
+  /** created_at of the kind 0 used, null when none is held */
+  updatedAt: z.number().nullable(),
+});
+export type ProfileSummary = z.infer<typeof ProfileSummary>;
+
+export const Note = z.object({ id: z.string(), kind: z.number(), createdAt: z.number(), content: z.string() });
+export const ProfileDetail = ProfileSummary.extend({
+  banner: z.string(),
+  website: z.string(),
+  lud16: z.string(),
+  isMember: z.boolean(),
+  follows: z.array(ProfileSummary),
+  followers: z.array(ProfileSummary),
+  notes: z.array(Note),
+});
+export type ProfileDetail = z.infer<typeof ProfileDetail>;
+
+export const ProfileSearch = z.object({
+  query: z.string().max(200).default(''),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(500).default(50),
+});
+export const ProfilePage = z.object({ total: z.number(), items: z.array(ProfileSummary) });
+export type ProfilePage = z.infer<typeof ProfilePage>;
+
+// ---------------------------------------------------------------- graph
+
+export const Coverage = z.object({
+  total: z.number(),
+  withProfile: z.number(),
+  withEvent: z.number(),
+  withRecentEvent: z.number(),
+});
+export type Coverage = z.infer<typeof Coverage>;
+
+export const Reach = z.object({
+  computedAt: z.number(),
+  durationMs: z.number(),
+  members: z.number(),
+  n1: z.number(),
+  n2: z.number(),
+  edges: z.number(),
+  coverage: z.object({ n1: Coverage, n2: Coverage }),
+  perMember: z.array(z.object({ hex: z.string(), name: z.string(), follows: z.number(), n2Alone: z.number() })),
+  connectors: z.array(z.object({ hex: z.string(), name: z.string(), followers: z.number() })),
+  amisOfAmis: z.object({
+    fileCount: z.number(),
+    n1Count: z.number(),
+    missing: z.array(z.string()),
+    extra: z.array(z.string()),
+  }),
+  caps: z.object({ followListCap: z.number(), listsOverCap: z.number() }),
+});
+export type Reach = z.infer<typeof Reach>;
+
+export const NodeKind = z.enum(['station', 'member', 'n1', 'n2']);
+export const GraphNode = z.object({
+  id: z.string(),
+  label: z.string(),
+  kind: NodeKind,
+  distance: z.number(),
+  size: z.number(),
+  x: z.number(),
+  y: z.number(),
+});
+export type GraphNode = z.infer<typeof GraphNode>;
+export const Subgraph = z.object({
+  nodes: z.array(GraphNode),
+  edges: z.array(z.tuple([z.string(), z.string()])),
+  totalNodes: z.number(),
+  sampled: z.boolean(),
+});
+export type Subgraph = z.infer<typeof Subgraph>;
+
+export const Neighbors = z.object({ hex: z.string(), follows: z.array(z.string()), followers: z.array(z.string()) });
+export type Neighbors = z.infer<typeof Neighbors>;
+
+export const LogLine = z.object({
+  time: z.number(),
+  level: z.enum(['debug', 'info', 'warn', 'error']),
+  msg: z.string(),
+});
+export type LogLine = z.infer<typeof LogLine>;
+
+export const StoreStats = z.object({
+  events: z.number().nullable(),
+  method: z.string(),
+  dbBytes: z.number().nullable(),
+  members: MemberSources.extend({ total: z.number() }),
+});
+export type StoreStats = z.infer<typeof StoreStats>;
