@@ -5,6 +5,7 @@
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import type {
   MemberList,
+  Peer,
   ProfileDetail,
   ProfilePage,
   Reach,
@@ -57,7 +58,21 @@ export interface OpenTunnel {
   url: string;
 }
 
+/** How the sync reaches one peer's relay for one session. */
+export interface PeerEndpoint {
+  url: string;
+  via: 'direct' | 'tunnel';
+  /** Gives the route back (closes the tunnel if this session opened it). Never throws. */
+  release(): Promise<void>;
+}
+
 export interface TunnelManager {
+  /**
+   * The way to a peer's relay, by its route: direct URL; the peer's loopback through a tunnel; a private-LAN
+   * address tried directly with config.timeouts.lanDirect, then through a tunnel. Throws with a captain-readable
+   * reason naming the peer.
+   */
+  endpoint(peer: Peer, signal?: AbortSignal): Promise<PeerEndpoint>;
   /** Opens (or reuses) a tunnel to the peer's relay, proven by a relay round trip. Throws with a reason. */
   open(peerId: string, signal?: AbortSignal): Promise<OpenTunnel>;
   close(peerId: string): Promise<void>;
@@ -96,6 +111,17 @@ export interface ProfileService {
   missing(): Promise<string[]>;
   /** Rebuilds the index from the local relay (after a sync). */
   refresh(): Promise<void>;
+  /**
+   * The profile phase of a run: finds members without a kind 0 in the local relay, recovers them from the
+   * syncable peers (then the fallback relays), imports what it finds, writes the station's export
+   * (tmp/coucou/_NIP101.profiles.json + .csv) and the SYNC_PROFILES line.
+   */
+  recover(opts: {
+    state: StationState;
+    signal: AbortSignal;
+    dryRun: boolean;
+    onProgress: (p: { total: number; done: number; found: number; missing: number }) => void;
+  }): Promise<NonNullable<RunReport['profiles']>>;
 }
 
 export interface GraphService {
