@@ -125,6 +125,7 @@ export function formatSyncStats(counts: CategoryCounts): string {
 
 /** The category a kind is shown under in settings (first match), or `other`. */
 export function categoryOfKind(kind: number): string {
+  if (kind === DM_KIND) return 'dms';
   return byKind.get(kind)?.[0]?.key ?? 'other';
 }
 

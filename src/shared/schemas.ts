@@ -57,9 +57,9 @@ const httpUrl = z
   .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/i, 'an http:// or https:// URL');
 
 export const NotificationSettings = z.object({
-  finished: z.boolean().default(true),
-  failed: z.boolean().default(true),
-  peers: z.boolean().default(true),
+  finished: z.boolean(),
+  failed: z.boolean(),
+  peers: z.boolean(),
 });
 
 export const Settings = z.object({
@@ -69,7 +69,7 @@ export const Settings = z.object({
   relayUrl,
   kuboApi: httpUrl,
   /** Value of the Authorization header for kubo's API.Authorizations, empty when not used. */
-  kuboAuth: z.string().default(''),
+  kuboAuth: z.string(),
   days: z.number().int().min(0, 'days must be 0 (everything) or more').max(3650),
   kinds: z.array(z.number().int().min(0).max(65535)).min(1, 'choose at least one kind'),
   noDms: z.boolean(),
