@@ -1,0 +1,38 @@
+/**
+ * The renderer's one door to the engine: `getApi()` answers `window.constellation` when the Electron preload
+ * exposed it, otherwise a WebSocket client to the web host that serves this page (`constellation serve`).
+ * Both are the same `ConstellationApi`, so no other file of the renderer needs to know which one it got.
+ */
+import type { ConstellationApi } from '../../../shared/api';
+import { apiUrl, createWebApi } from './web';
+import type { ConnectionState, WebApi } from './web';
+import { takeToken } from './token';
+
+export type { ConnectionState } from './web';
+
+let api: ConstellationApi | null = null;
+
+export function getApi(): ConstellationApi {
+  if (api) return api;
+  if (window.constellation) {
+    api = window.constellation;
+    return api;
+  }
+  const token = takeToken({ location: window.location, history: window.history, storage: window.sessionStorage });
+  api = createWebApi({ url: apiUrl(window.location, token) });
+  return api;
+}
+
+/**
+ * Follows the link to the engine: always 'open' in Electron; in the browser, the WebSocket's state and the
+ * reason it is down (for a banner). Returns an unsubscribe function.
+ */
+export function onConnection(listener: (state: ConnectionState, reason: string | null) => void): () => void {
+  const current = getApi() as Partial<WebApi>;
+  if (typeof current.onState !== 'function' || typeof current.state !== 'function') {
+    listener('open', null);
+    return () => undefined;
+  }
+  listener(current.state(), null);
+  return current.onState(listener);
+}
