@@ -1,0 +1,249 @@
+/**
+ * NIP-77 (negentropy) client side: probe, reconcile (splitting the time range when the peer says "blocked"),
+ * and fetching the needed ids with REQ `{"ids":[…]}`.
+ *
+ * Public API:
+ *   await probeNip77(conn, { timeoutMs, signal }) → { ok, reason }        // NOTICE, CLOSED, NEG-ERR or silence = no
+ *   await reconcile(conn, filter, items, { signal, idleMs, maxMessageLength }) → { have, need, rounds, splits }
+ *   fetchByIds(conn, ids, { chunk, inFlight, idleMs, signal }) → AsyncGenerator<NostrEvent>
+ *
+ * We drive nostr-tools' `Negentropy` + `NegentropyStorageVector` (nip77) over our own RelayConnection rather
+ * than its `NegentropySync`, which needs nostr-tools' own Relay and drops NEG-ERR reasons (we need "blocked").
+ * `need` = ids the peer holds and `items` lacks; `have` = ids in `items` the peer does not hold.
+ */
+import { nip77 } from 'nostr-tools';
+import type { Event as NostrEvent, Filter } from 'nostr-tools';
+import { RelayRefusal, RelayTimeout, type RelayConnection } from './relay';
+
+export interface IdItem {
+  id: string;
+  created_at: number;
+}
+
+export interface ReconcileResult {
+  have: string[];
+  need: string[];
+  /** NEG-MSG round trips */
+  rounds: number;
+  /** time-range splits made because the peer answered "blocked" */
+  splits: number;
+}
+
+function abortError(signal: AbortSignal | undefined): Error {
+  const r: unknown = signal?.reason;
+  return r instanceof Error ? r : new Error('cancelled');
+}
+
+/** Does the peer really answer NEG-OPEN? A tiny reconciliation on an empty time slice, with a short timeout. */
+export async function probeNip77(
+  conn: RelayConnection,
+  opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<{ ok: boolean; reason: string }> {
+  const timeoutMs = opts.timeoutMs ?? 4000;
+  const now = Math.floor(Date.now() / 1000);
+  const storage = new nip77.NegentropyStorageVector();
+  storage.seal();
+  const neg = new nip77.Negentropy(storage);
+  return new Promise((resolve, reject) => {
+    let session: { close: () => void } | null = null;
+    let settled = false;
+    const finish = (r: { ok: boolean; reason: string } | Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      session?.close();
+      if (r instanceof Error) reject(r);
+      else resolve(r);
+    };
+    const timer = setTimeout(() => finish({ ok: false, reason: `no NEG-MSG answer within ${timeoutMs} ms` }), timeoutMs);
+    const onAbort = (): void => finish(abortError(opts.signal));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    conn
+      .openNeg({ kinds: [0], since: now + 3600, until: now + 3600 }, neg.initiate(), {
+        onMessage: () => finish({ ok: true, reason: 'NEG-MSG answered' }),
+        onError: (err) => finish({ ok: false, reason: err instanceof RelayRefusal ? `${err.via} ${err.reason}` : err.message }),
+      }, opts.signal)
+      .then((s) => {
+        session = s;
+        if (settled) s.close();
+      })
+      .catch((err: Error) => finish(opts.signal?.aborted ? err : { ok: false, reason: err.message }));
+  });
+}
+
+/** One reconciliation of `filter` against `items` (no splitting). */
+function reconcileOnce(
+  conn: RelayConnection,
+  filter: Filter,
+  items: readonly IdItem[],
+  opts: { signal?: AbortSignal; idleMs?: number; maxMessageLength?: number },
+): Promise<ReconcileResult> {
+  const storage = new nip77.NegentropyStorageVector();
+  for (const it of items) storage.insert(it.created_at, it.id);
+  storage.seal();
+  // frame size in bytes; the hex message is twice that and must stay within the peer's max_message_length
+  const frame = Math.max(4096, Math.min(60_000, Math.floor(((opts.maxMessageLength ?? 131072) - 1000) / 2)));
+  const neg = new nip77.Negentropy(storage, frame);
+  const have: string[] = [];
+  const need: string[] = [];
+  const idleMs = opts.idleMs ?? 20_000;
+  return new Promise((resolve, reject) => {
+    let session: { send: (hex: string) => void; close: () => void } | null = null;
+    let settled = false;
+    let rounds = 0;
+    let timer: NodeJS.Timeout | null = null;
+    const arm = (): void => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => finish(new RelayTimeout(`${conn.url}: no NEG-MSG for ${idleMs} ms`)), idleMs);
+    };
+    const finish = (r: ReconcileResult | Error): void => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      session?.close();
+      if (r instanceof Error) reject(r);
+      else resolve(r);
+    };
+    const onAbort = (): void => finish(abortError(opts.signal));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const pending: string[] = [];
+    const onMessage = (hex: string): void => {
+      if (!session) {
+        pending.push(hex);
+        return;
+      }
+      rounds++;
+      arm();
+      try {
+        const next = neg.reconcile(hex, (id) => have.push(id), (id) => need.push(id));
+        if (next) session.send(next);
+        else finish({ have, need, rounds, splits: 0 });
+      } catch (err) {
+        finish(new Error(`${conn.url}: negentropy reconcile failed: ${(err as Error).message}`));
+      }
+    };
+    arm();
+    conn
+      .openNeg(filter, neg.initiate(), { onMessage, onError: (err) => finish(err) }, opts.signal)
+      .then((s) => {
+        session = s;
+        if (settled) s.close();
+        else for (const hex of pending.splice(0)) onMessage(hex);
+      })
+      .catch((err: Error) => finish(err));
+  });
+}
+
+/**
+ * Reconciles `filter` against `items`; when the peer answers "blocked" (too many events for one
+ * reconciliation), splits the created_at range in two and reconciles each half.
+ */
+export async function reconcile(
+  conn: RelayConnection,
+  filter: Filter,
+  items: readonly IdItem[],
+  opts: { signal?: AbortSignal; idleMs?: number; maxMessageLength?: number; now?: number; depth?: number } = {},
+): Promise<ReconcileResult> {
+  try {
+    return await reconcileOnce(conn, filter, items, opts);
+  } catch (err) {
+    const depth = opts.depth ?? 0;
+    if (!(err instanceof RelayRefusal) || err.prefix !== 'blocked' || depth >= 24) throw err;
+    const lo = filter.since ?? 0;
+    const hi = filter.until ?? opts.now ?? Math.floor(Date.now() / 1000);
+    if (hi <= lo) throw err;
+    const mid = Math.floor((lo + hi) / 2);
+    const parts: Array<[number, number]> = [
+      [lo, mid],
+      [mid + 1, hi],
+    ];
+    const out: ReconcileResult = { have: [], need: [], rounds: 0, splits: 1 };
+    for (const [a, b] of parts) {
+      const sub = items.filter((i) => i.created_at >= a && i.created_at <= b);
+      const r = await reconcile(conn, { ...filter, since: a, until: b }, sub, { ...opts, depth: depth + 1 });
+      out.have.push(...r.have);
+      out.need.push(...r.need);
+      out.rounds += r.rounds;
+      out.splits += r.splits;
+    }
+    return out;
+  }
+}
+
+/**
+ * Events for the given ids, REQ `{"ids":[…]}` in chunks of `chunk` ids (within max_limit and the filter
+ * element limit), at most `inFlight` REQs at once. Order is not kept.
+ */
+export async function* fetchByIds(
+  conn: RelayConnection,
+  ids: readonly string[],
+  opts: { chunk: number; inFlight: number; idleMs?: number; signal?: AbortSignal },
+): AsyncGenerator<NostrEvent> {
+  const chunk = Math.max(1, opts.chunk);
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += chunk) chunks.push(ids.slice(i, i + chunk));
+  yield* mergeConcurrent(
+    chunks.map((c) => () => conn.req([{ ids: c, limit: c.length }], { idleMs: opts.idleMs, signal: opts.signal })),
+    opts.inFlight,
+  );
+}
+
+/** Runs at most `limit` async sources at once and yields their items as they come (bounded buffering). */
+export async function* mergeConcurrent<T>(sources: Array<() => AsyncIterable<T>>, limit: number): AsyncGenerator<T> {
+  const queue: T[] = [];
+  let next = 0;
+  let running = 0;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  let space: (() => void) | null = null;
+  const poke = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const maxQueue = 5000;
+  let stopped = false;
+  const startOne = (): void => {
+    const src = sources[next++];
+    if (!src) return;
+    running++;
+    void (async () => {
+      try {
+        for await (const item of src()) {
+          if (stopped) return;
+          queue.push(item);
+          poke();
+          while (queue.length > maxQueue && !stopped) await new Promise<void>((r) => (space = r));
+        }
+      } catch (err) {
+        failure ??= err as Error;
+      } finally {
+        running--;
+        poke();
+      }
+    })();
+  };
+  try {
+    while (running < limit && next < sources.length) startOne();
+    for (;;) {
+      while (queue.length > 0) {
+        yield queue.shift() as T;
+        if (queue.length <= maxQueue) {
+          const s = space as (() => void) | null;
+          space = null;
+          s?.();
+        }
+      }
+      if (failure) throw failure;
+      while (running < limit && next < sources.length) startOne();
+      if (running === 0 && next >= sources.length && queue.length === 0) return;
+      await new Promise<void>((r) => (wake = r));
+    }
+  } finally {
+    stopped = true;
+    const s = space as (() => void) | null;
+    s?.();
+  }
+}

@@ -1,0 +1,185 @@
+// The Nostr client side against the devkit's real relay on 127.0.0.1: connection, NIP-11, paging, COUNT,
+// publish, NIP-77 probe/reconcile/fetch, reason prefixes and the event checks.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestRelay } from '../../src/devkit/relay';
+import { keysFromSeed } from '../../src/devkit/keys';
+import { manyNotes, note, withBadId, withBadSig } from '../../src/devkit/events';
+import {
+  RelayConnection,
+  fetchRelayInfo,
+  relayLimits,
+  pageEvents,
+  batchAuthors,
+  probeNip77,
+  reconcile,
+  fetchByIds,
+  parseReason,
+  hasValidId,
+  loadVerifier,
+  isWellFormed,
+} from '../../src/core/nostr';
+import type { NostrEvent } from 'nostr-tools';
+
+const NOW = Math.floor(Date.now() / 1000);
+let relay: TestRelay;
+let plain: TestRelay;
+let events: NostrEvent[];
+
+beforeAll(async () => {
+  relay = await TestRelay.start({ maxLimit: 500 });
+  plain = await TestRelay.start({ maxLimit: 300, nip77: false });
+  events = await manyNotes(keysFromSeed('nostr-unit', 5), 500, { seed: 'n', since: NOW - 86400, until: NOW - 10 });
+  await relay.seed(events);
+  await plain.seed(events);
+});
+afterAll(async () => {
+  await relay?.stop();
+  await plain?.stop();
+});
+
+describe('relay connection', () => {
+  it('reads NIP-11 and its limits', async () => {
+    const info = await fetchRelayInfo(relay.url);
+    const l = relayLimits(info);
+    expect(l.maxLimit).toBe(500);
+    expect(l.claimsNip77).toBe(true);
+    expect(relayLimits(await fetchRelayInfo(plain.url)).claimsNip77).toBe(false);
+  });
+
+  it('fails to connect with a reason naming the URL', async () => {
+    await expect(RelayConnection.connect('ws://127.0.0.1:1', { timeoutMs: 2000 })).rejects.toThrow(/127\.0\.0\.1:1/);
+  });
+
+  it('pages past max_limit: all 2,500 events, no duplicates, and counts bytes', async () => {
+    const conn = await RelayConnection.connect(plain.url);
+    const ids = new Set<string>();
+    let n = 0;
+    for await (const e of pageEvents(conn, { kinds: [1] }, { pageSize: 300 })) {
+      ids.add(e.id);
+      n++;
+    }
+    expect(ids.size).toBe(2500);
+    expect(n).toBe(2500);
+    expect(conn.bytesIn).toBeGreaterThan(2500 * 200);
+    expect(conn.bytesOut).toBeGreaterThan(0);
+    conn.close();
+  });
+
+  it('respects since/until when paging', async () => {
+    const conn = await RelayConnection.connect(relay.url);
+    const since = NOW - 43200;
+    const until = NOW - 3600;
+    const want = events.filter((e) => e.created_at >= since && e.created_at <= until).length;
+    let n = 0;
+    for await (const e of pageEvents(conn, { kinds: [1], since, until }, { pageSize: 100 })) {
+      expect(e.created_at).toBeGreaterThanOrEqual(since);
+      expect(e.created_at).toBeLessThanOrEqual(until);
+      n++;
+    }
+    expect(n).toBe(want);
+    conn.close();
+  });
+
+  it('COUNT and publish with OK answers (new, duplicate, bad)', async () => {
+    const conn = await RelayConnection.connect(relay.url);
+    expect(await conn.count([{ kinds: [1] }])).toBe(2500);
+    const [k] = keysFromSeed('nostr-unit-pub', 1);
+    const e = note(k!, 'hello');
+    expect((await conn.publish(e)).ok).toBe(true);
+    const dup = await conn.publish(e);
+    expect(dup.ok).toBe(true);
+    expect(dup.message).toMatch(/^duplicate:/);
+    const bad = await conn.publish(withBadSig(note(k!, 'bad')));
+    expect(bad.ok).toBe(false);
+    conn.close();
+  });
+
+  it('closes pending waits when aborted', async () => {
+    const ac = new AbortController();
+    const conn = await RelayConnection.connect(relay.url, { signal: ac.signal });
+    const it = conn.req([{ kinds: [1] }], { signal: ac.signal });
+    await it.next();
+    ac.abort(new Error('stop'));
+    await expect(it.next()).rejects.toThrow();
+    expect(conn.closed).toBe(true);
+  });
+
+  it('keeps subscriptions within its budget', async () => {
+    const conn = await RelayConnection.connect(relay.url, { maxSubscriptions: 2 });
+    const runs = Array.from({ length: 6 }, async () => {
+      let n = 0;
+      for await (const _ of conn.req([{ kinds: [1], limit: 10 }])) n++;
+      return n;
+    });
+    expect(await Promise.all(runs)).toEqual([10, 10, 10, 10, 10, 10]);
+    conn.close();
+  });
+});
+
+describe('NIP-77', () => {
+  it('probe: yes on a negentropy relay, no on a plain one', async () => {
+    const a = await RelayConnection.connect(relay.url);
+    expect((await probeNip77(a, { timeoutMs: 2000 })).ok).toBe(true);
+    a.close();
+    const b = await RelayConnection.connect(plain.url);
+    const r = await probeNip77(b, { timeoutMs: 1500 });
+    expect(r.ok).toBe(false);
+    expect(r.reason.length).toBeGreaterThan(0);
+    b.close();
+  });
+
+  it('reconciles: need = what the peer has and we lack, have = what only we hold; fetches the needed ids', async () => {
+    const conn = await RelayConnection.connect(relay.url);
+    const local = events.slice(0, 1000).map((e) => ({ id: e.id, created_at: e.created_at }));
+    const [k] = keysFromSeed('nostr-unit-local-only', 1);
+    const mine = note(k!, 'only here', NOW - 100);
+    local.push({ id: mine.id, created_at: mine.created_at });
+    const r = await reconcile(conn, { kinds: [1], authors: [...new Set(events.map((e) => e.pubkey))] }, local);
+    expect(r.need.length).toBe(1500);
+    expect(r.have).toEqual([mine.id]);
+    const got = new Set<string>();
+    for await (const e of fetchByIds(conn, r.need, { chunk: 200, inFlight: 4 })) got.add(e.id);
+    expect(got.size).toBe(1500);
+    conn.close();
+  });
+
+  it('splits the time range when the peer answers blocked', async () => {
+    const small = await TestRelay.start({ maxSyncEvents: 600 });
+    try {
+      await small.seed(events);
+      const conn = await RelayConnection.connect(small.url);
+      const r = await reconcile(conn, { kinds: [1], since: NOW - 86400, until: NOW }, []);
+      expect(r.splits).toBeGreaterThan(0);
+      expect(new Set(r.need).size).toBe(2500);
+      conn.close();
+    } finally {
+      await small.stop();
+    }
+  });
+});
+
+describe('reasons and checks', () => {
+  it('parses machine-readable prefixes after ERROR:', () => {
+    expect(parseReason('ERROR: auth-required: requested filter requires authentication')).toEqual({ prefix: 'auth-required', text: 'requested filter requires authentication' });
+    expect(parseReason('blocked: too many')).toEqual({ prefix: 'blocked', text: 'too many' });
+    expect(parseReason('ERROR: too many concurrent REQs').prefix).toBe('error');
+  });
+
+  it('batches authors', () => {
+    const a = Array.from({ length: 450 }, (_, i) => i.toString(16).padStart(64, '0'));
+    expect(batchAuthors(a, 200).map((b) => b.length)).toEqual([200, 200, 50]);
+  });
+
+  it('checks ids and signatures', async () => {
+    const [k] = keysFromSeed('nostr-unit-check', 1);
+    const e = note(k!, 'x');
+    expect(isWellFormed(e)).toBe(true);
+    expect(isWellFormed({ ...e, id: 'nope' })).toBe(false);
+    expect(hasValidId(e)).toBe(true);
+    expect(hasValidId(withBadId(e))).toBe(false);
+    const v = await loadVerifier();
+    expect(v.name).toBe('nostr-wasm');
+    expect(v.verify(e)).toBe(true);
+    expect(v.verify(withBadSig(e))).toBe(false);
+  });
+});
