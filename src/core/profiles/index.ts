@@ -1,6 +1,226 @@
-// Placeholder until issue 5 lands.
-import type { EngineContext, ProfileService } from '../services';
-export function createProfileService(_ctx: EngineContext): ProfileService {
-  const no = (): never => { throw new Error('profiles are not built yet (issue 5)'); };
-  return { search: async () => no(), get: async () => no(), missing: async () => no(), refresh: async () => undefined, recover: async () => no() };
+/**
+ * The profile service: the in-memory index of the constellation's profiles (search, detail, missing) and the
+ * profile phase of a run (recover, export, SYNC_PROFILES line).
+ */
+import { join } from 'node:path';
+import { nip19 } from 'nostr-tools';
+import type { ProfileDetail, ProfileOutcome, ProfilePage, RunReport } from '../../shared/schemas';
+import { CONTACTS_KIND, PROFILE_KIND } from '../../shared/kinds';
+import type { EngineContext, NostrEvent, ProfileService, StationState } from '../services';
+import { cut, parseProfileContent } from './content';
+import { isoSeconds, writeExport, type ExportRow } from './export';
+import { batches, AUTHOR_BATCH, newestEvents } from './local';
+import { buildIndex, bareSummary, summaryOf, type ProfileIndex, type IndexEntry } from './profile-index';
+import { recoverMissing, type RecoverProgress } from './recover';
+
+export { parseProfileContent } from './content';
+export { toCsv, toJson, csvCell, CSV_HEADER, EXPORT_JSON, EXPORT_CSV } from './export';
+
+/** Recent notes shown in a profile, and the longest note text sent to the window. */
+const NOTES = 20;
+const NOTE_TEXT = 4000;
+/** Follows / followers listed in a profile (members first). */
+const NEIGHBOURS = 1000;
+
+const HEX = /^[0-9a-f]{64}$/;
+
+/** A hex key from a hex or npub string; null when it is neither. */
+function keyOf(text: string): string | null {
+  const t = text.trim().toLowerCase();
+  if (HEX.test(t)) return t;
+  if (!t.startsWith('npub1')) return null;
+  try {
+    const d = nip19.decode(t);
+    return d.type === 'npub' ? d.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function membersOf(state: StationState): string[] {
+  return [...state.members.keys()].filter((h) => HEX.test(h) && !state.blacklist.has(h));
+}
+
+export function createProfileService(ctx: EngineContext): ProfileService {
+  let index: ProfileIndex | null = null;
+  let building: Promise<ProfileIndex> | null = null;
+
+  /** One rebuild at a time; callers during a rebuild share it. */
+  function rebuild(): Promise<ProfileIndex> {
+    building ??= (async () => {
+      try {
+        const state = await ctx.station.state();
+        const next = await buildIndex(ctx.store(), membersOf(state), ctx.config.clock);
+        index = next;
+        ctx.log.debug(`profile index: ${next.size} profiles for ${next.members.length} members`);
+        return next;
+      } finally {
+        building = null;
+      }
+    })();
+    return building;
+  }
+
+  async function current(): Promise<ProfileIndex> {
+    return index ?? (await rebuild());
+  }
+
+  function orderNeighbours(idx: ProfileIndex, hexes: readonly string[]): string[] {
+    const inside = hexes.filter((h) => idx.isInside(h));
+    const members = inside.filter((h) => idx.isMember(h));
+    const others = inside.filter((h) => !idx.isMember(h));
+    return [...members, ...others].slice(0, NEIGHBOURS);
+  }
+
+  async function detailOf(idx: ProfileIndex, hex: string): Promise<ProfileDetail | null> {
+    const store = ctx.store();
+    let entry: IndexEntry | undefined = idx.entry(hex);
+    let banner = '';
+    let website = '';
+    let lud16 = '';
+    if (entry) {
+      ({ banner, website, lud16 } = entry.fields);
+    }
+    let follows = idx.followsOf(hex);
+    if (!entry || follows === null) {
+      // Not indexed (outside the constellation, or a member without a kind 3): ask the local relay directly.
+      const [kind0] = await newestEvents(store, { kinds: [PROFILE_KIND], authors: [hex] }, 1);
+      const [kind3] = await newestEvents(store, { kinds: [CONTACTS_KIND], authors: [hex] }, 1);
+      if (!entry && kind0) {
+        const p = parseProfileContent(kind0.content);
+        ({ banner, website, lud16 } = p.fields);
+        entry = {
+          hex,
+          npub: bareSummary(hex).npub,
+          fields: p.fields,
+          updatedAt: kind0.created_at,
+          member: false,
+          haystack: '',
+        };
+      }
+      follows = kind3 ? kind3.tags.filter((t) => t[0] === 'p' && HEX.test(t[1] ?? '')).map((t) => t[1] as string) : [];
+    }
+    const followers = idx.followersOf(hex);
+    if (!entry && followers.length === 0 && !idx.isInside(hex)) return null;
+    const summary = entry ? summaryOf(entry) : bareSummary(hex);
+    const notes = await newestEvents(store, { kinds: [1], authors: [hex] }, NOTES);
+    return {
+      ...summary,
+      banner,
+      website,
+      lud16,
+      isMember: idx.isMember(hex),
+      follows: orderNeighbours(idx, [...new Set(follows)]).map((h) => idx.summary(h)),
+      followers: orderNeighbours(idx, followers).map((h) => idx.summary(h)),
+      notes: notes.map((n: NostrEvent) => ({ id: n.id, kind: n.kind, createdAt: n.created_at, content: cut(n.content, NOTE_TEXT) })),
+    };
+  }
+
+  /** Members whose kind 0 the local relay lacks: one pass over the store, in author batches. */
+  async function localMissing(members: readonly string[], signal: AbortSignal): Promise<string[]> {
+    const have = new Set<string>();
+    const store = ctx.store();
+    for (const batch of batches(members, AUTHOR_BATCH)) {
+      for await (const e of store.query({ kinds: [PROFILE_KIND], authors: batch }, signal)) {
+        if (e.kind === PROFILE_KIND) have.add(e.pubkey);
+      }
+    }
+    return members.filter((h) => !have.has(h));
+  }
+
+  async function writeStationFiles(idx: ProfileIndex, found: number, missing: number): Promise<void> {
+    const s = ctx.settings();
+    const fetchedAt = isoSeconds(ctx.config.clock());
+    const rows: ExportRow[] = idx.exportEntries().map((e) => ({
+      hex: e.hex,
+      profile: e.exported ?? {},
+      relays: e.relays ?? [],
+      fetched_at: fetchedAt,
+    }));
+    try {
+      const paths = await writeExport(s.zenRoot, rows);
+      ctx.log.info(`profiles: export written (${rows.length} members) to ${paths.json} and ${paths.csv}`);
+    } catch (err) {
+      ctx.log.error(`profiles: cannot write the station export: ${(err as Error).message}`);
+    }
+    await ctx.log.appendStationLog(join(s.zenRoot, 'strfry', 'constellation-backfill.log'), 'INFO', [
+      `SYNC_PROFILES: found=${found} missing=${missing}`,
+    ]);
+  }
+
+  async function recover(opts: {
+    state: StationState;
+    signal: AbortSignal;
+    dryRun: boolean;
+    onProgress: (p: RecoverProgress) => void;
+  }): Promise<NonNullable<RunReport['profiles']>> {
+    const { state, signal, dryRun } = opts;
+    const members = membersOf(state);
+    const missing = await localMissing(members, signal);
+    const missingSet = new Set(missing);
+    const progress: RecoverProgress = { total: missing.length, done: 0, found: 0, missing: 0 };
+    opts.onProgress({ ...progress });
+    const outcomes: ProfileOutcome[] = members
+      .filter((h) => !missingSet.has(h))
+      .map((hex) => ({ hex, outcome: 'local', source: 'local relay', reason: null }));
+
+    if (dryRun) {
+      const peers = state.snapshot.peers.filter((p) => p.syncable).length;
+      for (const hex of missing) {
+        outcomes.push({ hex, outcome: 'missing', source: null, reason: `dry run: would be asked of ${peers} peer(s), then ${ctx.settings().fallbackRelays.length} fallback relay(s)` });
+      }
+      progress.done = missing.length;
+      progress.missing = missing.length;
+      opts.onProgress({ ...progress });
+      return { found: members.length - missing.length, missing: missing.length, recovered: 0, outcomes };
+    }
+
+    const verify = ctx.settings().verify;
+    let recovered: ProfileOutcome[] = [];
+    if (missing.length > 0) {
+      ctx.log.info(`profiles: ${missing.length} of ${members.length} members have no profile in the local relay; recovering`);
+      recovered = await recoverMissing({
+        ctx,
+        missing,
+        peers: state.snapshot.peers.filter((p) => p.syncable),
+        signal,
+        import: async (events, sig) => {
+          const r = await ctx.store().import(events, { verify }, sig);
+          if (r.rejected > 0) ctx.log.warn(`profiles: ${r.rejected} events refused by the local relay (${Object.entries(r.reasons).map(([k, v]) => `${k}: ${v}`).join(', ')})`);
+        },
+        onMember: (o) => {
+          progress.done += 1;
+          if (o.outcome === 'missing') progress.missing += 1;
+          else progress.found += 1;
+          opts.onProgress({ ...progress });
+        },
+      });
+    }
+    outcomes.push(...recovered);
+    const gained = recovered.filter((o) => o.outcome !== 'missing').length;
+    const stillMissing = missing.length - gained;
+    const found = members.length - stillMissing;
+    for (const o of recovered) {
+      if (o.outcome === 'missing') ctx.log.warn(`profiles: ${o.hex.slice(0, 12)}… still without a profile: ${o.reason ?? ''}`);
+    }
+
+    // The index and the export reflect what the local relay now holds.
+    const idx = await rebuild();
+    await writeStationFiles(idx, found, stillMissing);
+    return { found, missing: stillMissing, recovered: gained, outcomes };
+  }
+
+  return {
+    search: async (query: string, offset: number, limit: number): Promise<ProfilePage> => (await current()).search(query, offset, limit),
+    get: async (hex: string) => {
+      const h = keyOf(hex);
+      if (!h) return null;
+      return detailOf(await current(), h);
+    },
+    missing: async () => (await current()).missing(),
+    refresh: async () => {
+      await rebuild();
+    },
+    recover,
+  };
 }

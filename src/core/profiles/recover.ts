@@ -1,0 +1,328 @@
+/**
+ * The profile phase of a run: members without a kind 0 in the local relay get a full sync (every configured
+ * kind, no time limit, complete paging) from the first syncable peer that holds their profile, several members
+ * at once; those no peer holds are then asked of the fallback relays (kind 0 only).
+ *
+ * Unlike the old script, which ran a full sync of each member against each peer in turn until one answered
+ * with a profile, we first ask every peer once which of the missing members' kind 0 it holds (one paged REQ per
+ * author batch). A full sync from a peer that lacks the profile cannot recover it, so each member's full sync
+ * goes straight to a peer that has it; members nobody holds go straight to the fallback relays. Connections
+ * (and tunnels) are opened once per peer and shared by every member.
+ */
+import type { Peer, ProfileOutcome } from '../../shared/schemas';
+import { DM_KIND, PROFILE_KIND, WELCOME_NOTE_PATTERN } from '../../shared/kinds';
+import type { EngineContext, NostrEvent, PeerEndpoint } from '../services';
+import {
+  DEFAULT_LIMITS,
+  RelayConnection,
+  authorsPerFilter,
+  batchAuthors,
+  fetchRelayInfo,
+  hasValidId,
+  isWellFormed,
+  pageEvents,
+  relayLimits,
+  subscriptionBudget,
+  type Limits,
+} from '../nostr';
+
+export interface RecoverProgress {
+  total: number;
+  done: number;
+  found: number;
+  missing: number;
+}
+
+/** Events collected for one member before they are imported (bounded memory for very active authors). */
+const FLUSH_AT = 5000;
+
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function peerLabel(peer: Peer): string {
+  const id = peer.peerId ?? peer.id;
+  const short = id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id;
+  return peer.hostname ? `peer ${short} (${peer.hostname})` : `peer ${short}`;
+}
+
+/** The sieve for events a peer sends us: well-formed, the id right, and matching what we asked. */
+export function acceptable(e: unknown, authors: ReadonlySet<string>, kinds: ReadonlySet<number>): e is NostrEvent {
+  return (
+    isWellFormed(e) &&
+    authors.has(e.pubkey) &&
+    kinds.has(e.kind) &&
+    hasValidId(e) &&
+    !WELCOME_NOTE_PATTERN.test(e.content)
+  );
+}
+
+/** Runs `work` over items with at most `limit` running at once. */
+export async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(runners);
+}
+
+/** One open way to a peer's relay, shared by every member of the phase. */
+export interface PeerLink {
+  peer: Peer;
+  label: string;
+  conn: RelayConnection;
+  limits: Limits;
+}
+
+/** Opens each peer once (endpoint, NIP-11, connection) and gives everything back at the end. */
+export class PeerLinks {
+  private readonly links = new Map<string, Promise<PeerLink>>();
+  private readonly endpoints: PeerEndpoint[] = [];
+  private readonly conns: RelayConnection[] = [];
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  get(peer: Peer): Promise<PeerLink> {
+    let link = this.links.get(peer.id);
+    if (!link) {
+      link = this.open(peer);
+      // A failed peer stays failed for the whole phase (its reason is reported per member).
+      link.catch(() => undefined);
+      this.links.set(peer.id, link);
+    }
+    return link;
+  }
+
+  private async open(peer: Peer): Promise<PeerLink> {
+    const label = peerLabel(peer);
+    const t = this.ctx.config.timeouts;
+    let endpoint: PeerEndpoint;
+    try {
+      endpoint = await this.ctx.tunnels.endpoint(peer, this.signal);
+    } catch (err) {
+      throw new Error(`${label}: no way to its relay: ${reasonOf(err)}`);
+    }
+    this.endpoints.push(endpoint);
+    let limits = DEFAULT_LIMITS;
+    try {
+      limits = relayLimits(await fetchRelayInfo(endpoint.url, { timeoutMs: t.nip11, signal: this.signal }));
+    } catch (err) {
+      // No NIP-11 document: the defaults (strfry's) are a safe guess; say so in the app log.
+      if (this.signal.aborted) throw err;
+      this.ctx.log.debug(`${label}: ${reasonOf(err)}; using default relay limits`);
+    }
+    let conn: RelayConnection;
+    try {
+      conn = await RelayConnection.connect(endpoint.url, {
+        timeoutMs: t.connect,
+        signal: this.signal,
+        maxSubscriptions: subscriptionBudget(limits),
+        maxMessageLength: limits.maxMessageLength,
+      });
+    } catch (err) {
+      throw new Error(`${label}: cannot connect to ${endpoint.url}: ${reasonOf(err)}`);
+    }
+    this.conns.push(conn);
+    return { peer, label, conn, limits };
+  }
+
+  bytes(): { bytesIn: number; bytesOut: number } {
+    return this.conns.reduce((a, c) => ({ bytesIn: a.bytesIn + c.bytesIn, bytesOut: a.bytesOut + c.bytesOut }), { bytesIn: 0, bytesOut: 0 });
+  }
+
+  async closeAll(): Promise<void> {
+    for (const c of this.conns) c.close();
+    await Promise.all(this.endpoints.map((e) => e.release()));
+  }
+}
+
+/** Which of `authors` have a kind 0 on this relay, with the newest one seen. Complete paging, author batches. */
+export async function probeProfiles(
+  conn: RelayConnection,
+  limits: Limits,
+  authors: readonly string[],
+  opts: { idleMs: number; signal: AbortSignal },
+): Promise<Map<string, NostrEvent>> {
+  const found = new Map<string, NostrEvent>();
+  const kinds = new Set([PROFILE_KIND]);
+  for (const batch of batchAuthors(authors, authorsPerFilter(limits, 1))) {
+    const wanted = new Set(batch);
+    const filter = { kinds: [PROFILE_KIND], authors: batch };
+    for await (const e of pageEvents(conn, filter, { pageSize: limits.maxLimit, idleMs: opts.idleMs, signal: opts.signal })) {
+      if (!acceptable(e, wanted, kinds)) continue;
+      const cur = found.get(e.pubkey);
+      if (!cur || e.created_at > cur.created_at || (e.created_at === cur.created_at && e.id < cur.id)) found.set(e.pubkey, e);
+    }
+  }
+  return found;
+}
+
+/**
+ * A member's full sync from one peer: every configured kind, no time limit, paged to the end. Events are handed
+ * to `flush` in bounded chunks; events deleted by the member's own kind 5 seen in the session are dropped.
+ * Returns whether a kind 0 came, and how many events.
+ */
+export async function fullSync(
+  link: PeerLink,
+  hex: string,
+  kinds: readonly number[],
+  opts: { idleMs: number; signal: AbortSignal; flush: (events: NostrEvent[]) => Promise<void> },
+): Promise<{ profile: boolean; events: number }> {
+  const authors = new Set([hex]);
+  const kindSet = new Set(kinds);
+  const deleted = new Set<string>();
+  let held: NostrEvent[] = [];
+  let profile = false;
+  let events = 0;
+  const flush = async (): Promise<void> => {
+    const keep = held.filter((e) => !deleted.has(e.id));
+    held = [];
+    if (keep.length > 0) await opts.flush(keep);
+  };
+  const filter = { kinds: [...kinds], authors: [hex] };
+  for await (const e of pageEvents(link.conn, filter, { pageSize: link.limits.maxLimit, idleMs: opts.idleMs, signal: opts.signal })) {
+    if (!acceptable(e, authors, kindSet)) continue;
+    if (e.kind === PROFILE_KIND) profile = true;
+    if (e.kind === 5) for (const t of e.tags) if (t[0] === 'e' && typeof t[1] === 'string') deleted.add(t[1]);
+    held.push(e);
+    events++;
+    if (held.length >= FLUSH_AT) await flush();
+  }
+  await flush();
+  return { profile, events };
+}
+
+/** The kinds a member's full sync asks: the configured kinds, without DMs when the station refuses them. */
+export function fullSyncKinds(kinds: readonly number[], noDms: boolean): number[] {
+  const out = [...new Set(kinds)].filter((k) => !(noDms && k === DM_KIND));
+  if (!out.includes(PROFILE_KIND)) out.push(PROFILE_KIND);
+  return out;
+}
+
+export interface RecoverPlan {
+  ctx: EngineContext;
+  missing: readonly string[];
+  peers: readonly Peer[];
+  signal: AbortSignal;
+  import: (events: NostrEvent[], signal: AbortSignal) => Promise<void>;
+  onMember: (outcome: ProfileOutcome) => void;
+}
+
+/** Recovers the missing members from the peers, then the fallback relays. Never throws for one member's failure. */
+export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[]> {
+  const { ctx, signal } = plan;
+  const settings = ctx.settings();
+  const t = ctx.config.timeouts;
+  const kinds = fullSyncKinds(settings.kinds, settings.noDms);
+  const outcomes = new Map<string, ProfileOutcome>();
+  const problems = new Map<string, string[]>();
+  const note = (hex: string, why: string): void => {
+    const list = problems.get(hex) ?? [];
+    list.push(why);
+    problems.set(hex, list);
+  };
+  const links = new PeerLinks(ctx, signal);
+  try {
+    // 1. Ask every peer once which missing profiles it holds.
+    const holders = new Map<string, Map<string, NostrEvent>>();
+    const failedPeers = new Map<string, string>();
+    await Promise.all(
+      plan.peers.map(async (peer) => {
+        const probeSignal = AbortSignal.any([signal, AbortSignal.timeout(t.profile)]);
+        try {
+          const link = await links.get(peer);
+          holders.set(peer.id, await probeProfiles(link.conn, link.limits, plan.missing, { idleMs: t.idle, signal: probeSignal }));
+        } catch (err) {
+          if (signal.aborted) return;
+          const why = probeSignal.aborted ? `${peerLabel(peer)}: no answer within ${t.profile} ms (timeouts.profile)` : reasonOf(err);
+          failedPeers.set(peer.id, why.startsWith('peer ') ? why : `${peerLabel(peer)}: ${why}`);
+        }
+      }),
+    );
+    signal.throwIfAborted();
+
+    // 2. A full sync of each member from the first peer (in the station's order) holding its profile.
+    const stillMissing: string[] = [];
+    await pool(plan.missing, settings.profileConcurrency, async (hex) => {
+      if (signal.aborted) return;
+      const candidates = plan.peers.filter((p) => holders.get(p.id)?.has(hex));
+      for (const peer of candidates) {
+        const memberSignal = AbortSignal.any([signal, AbortSignal.timeout(t.profile)]);
+        const link = await links.get(peer);
+        try {
+          const r = await fullSync(link, hex, kinds, { idleMs: t.idle, signal: memberSignal, flush: (ev) => plan.import(ev, signal) });
+          if (r.profile) {
+            const o = { hex, outcome: 'peer', source: peer.id, reason: `${link.label}: full sync, ${r.events} events` };
+            outcomes.set(hex, o);
+            plan.onMember(o);
+            return;
+          }
+          note(hex, `${link.label}: its profile was gone by the full sync`);
+        } catch (err) {
+          if (signal.aborted) return;
+          const why = memberSignal.aborted ? `no end of the full sync within ${t.profile} ms (timeouts.profile)` : reasonOf(err);
+          // The probe already brought the profile itself: keep it even though the full sync did not finish.
+          const kind0 = holders.get(peer.id)?.get(hex);
+          if (kind0) {
+            try {
+              await plan.import([kind0], signal);
+              const o = { hex, outcome: 'peer', source: peer.id, reason: `${link.label}: profile only, full sync failed: ${why}` };
+              outcomes.set(hex, o);
+              plan.onMember(o);
+              return;
+            } catch (importErr) {
+              note(hex, `${link.label}: import failed: ${reasonOf(importErr)}`);
+              continue;
+            }
+          }
+          note(hex, `${link.label}: ${why}`);
+        }
+      }
+      if (candidates.length === 0) note(hex, plan.peers.length === 0 ? 'no syncable peer' : 'no peer holds its profile');
+      stillMissing.push(hex);
+    });
+    signal.throwIfAborted();
+    for (const why of failedPeers.values()) for (const hex of stillMissing) note(hex, why);
+
+    // 3. The fallback relays, kind 0 only, for what no peer gave.
+    let left = stillMissing;
+    for (const url of settings.fallbackRelays) {
+      if (left.length === 0) break;
+      const relaySignal = AbortSignal.any([signal, AbortSignal.timeout(t.profile)]);
+      let conn: RelayConnection | null = null;
+      try {
+        conn = await RelayConnection.connect(url, { timeoutMs: t.connect, signal: relaySignal });
+        const found = await probeProfiles(conn, DEFAULT_LIMITS, left, { idleMs: t.idle, signal: relaySignal });
+        if (found.size > 0) await plan.import([...found.values()], signal);
+        for (const hex of found.keys()) {
+          const o = { hex, outcome: 'fallback', source: url, reason: `fallback relay ${url}: kind 0` };
+          outcomes.set(hex, o);
+          plan.onMember(o);
+        }
+        for (const hex of left) if (!found.has(hex)) note(hex, `fallback relay ${url}: no kind 0`);
+        left = left.filter((h) => !found.has(h));
+      } catch (err) {
+        if (signal.aborted) throw err;
+        const why = relaySignal.aborted ? `no answer within ${t.profile} ms (timeouts.profile)` : reasonOf(err);
+        for (const hex of left) note(hex, `fallback relay ${url}: ${why}`);
+      } finally {
+        conn?.close();
+      }
+    }
+    if (settings.fallbackRelays.length === 0) for (const hex of left) note(hex, 'no fallback relay configured');
+    for (const hex of left) {
+      const o = { hex, outcome: 'missing', source: null, reason: (problems.get(hex) ?? ['not found']).join('; ') };
+      outcomes.set(hex, o);
+      plan.onMember(o);
+    }
+  } finally {
+    await links.closeAll();
+  }
+  return plan.missing.map((hex) => outcomes.get(hex) ?? { hex, outcome: 'missing', source: null, reason: 'cancelled' });
+}
