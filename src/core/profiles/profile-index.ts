@@ -61,7 +61,7 @@ export function bareSummary(hex: string): ProfileSummary {
   return { hex, npub: npubOf(hex), name: '', displayName: '', nip05: '', picture: '', about: '', updatedAt: null };
 }
 
-function makeEntry(hex: string, member: boolean, parsed: { fields: ProfileFields; exported: IndexEntry['exported'] } | null, updatedAt: number | null): IndexEntry {
+export function makeEntry(hex: string, member: boolean, parsed: { fields: ProfileFields; exported: IndexEntry['exported'] } | null, updatedAt: number | null): IndexEntry {
   const fields = parsed?.fields ?? { ...EMPTY_FIELDS };
   const entry: IndexEntry = {
     hex,
