@@ -1,6 +1,7 @@
-// Placeholder until issue 6 lands.
-import type { EngineContext, GraphService } from '../services';
-export function createGraphService(_ctx: EngineContext): GraphService {
-  const no = (): never => { throw new Error('the graph is not built yet (issue 6)'); };
-  return { reach: async () => null, subgraph: async () => no(), neighbors: async () => no(), recompute: async () => no() };
-}
+/**
+ * The social graph (issue 6): the N1/N2 reach of the constellation, from the local relay's kind 3 lists.
+ * The pure parts (model, build, analyze, figures, subgraph, layout) take plain data; service.ts reads the relay.
+ */
+export { createGraphService, stationsOf, GRAPH_FILE, type GraphOptions } from './service';
+export { reachFromData, type ReachData } from './pure';
+export { DEFAULT_FOLLOW_LIST_CAP } from './build';

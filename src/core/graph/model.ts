@@ -1,0 +1,158 @@
+/**
+ * The pure part of the social graph: follow lists (kind 3) → an interned graph in compressed sparse rows.
+ * Takes plain data only (no relay, no Node APIs), so tests and the bench feed it directly and a worker
+ * thread can run it.
+ */
+
+/** The fields of a kind 3 event the graph needs. */
+export interface FollowListEvent {
+  id: string;
+  pubkey: string;
+  created_at: number;
+  tags: string[][];
+}
+
+const HEX64 = /^[0-9a-fA-F]{64}$/;
+
+/** A key as the graph stores it (64 lower-case hex), or null when the text is not a key. */
+export function normalizeKey(text: unknown): string | null {
+  return typeof text === 'string' && HEX64.test(text) ? text.toLowerCase() : null;
+}
+
+/**
+ * NIP-01 replaceable events: the newest created_at wins; on a tie, the lowest id. Returns true when
+ * `candidate` replaces `current`.
+ */
+export function replaces(candidate: { id: string; created_at: number }, current: { id: string; created_at: number } | undefined): boolean {
+  if (!current) return true;
+  if (candidate.created_at !== current.created_at) return candidate.created_at > current.created_at;
+  return candidate.id < current.id;
+}
+
+/** Keeps the newest kind 3 per author while events stream in (a relay may hold replaced ones). */
+export class NewestLists {
+  private readonly byAuthor = new Map<string, FollowListEvent>();
+
+  add(ev: FollowListEvent): void {
+    const author = normalizeKey(ev.pubkey);
+    if (!author) return;
+    if (replaces(ev, this.byAuthor.get(author))) this.byAuthor.set(author, ev);
+  }
+
+  get(author: string): FollowListEvent | undefined {
+    return this.byAuthor.get(author);
+  }
+
+  get size(): number {
+    return this.byAuthor.size;
+  }
+
+  entries(): IterableIterator<[string, FollowListEvent]> {
+    return this.byAuthor.entries();
+  }
+}
+
+/** The followed keys of a kind 3: valid `p` tags, lower-cased, without duplicates or the author itself. */
+export function followsOf(ev: FollowListEvent): string[] {
+  const author = normalizeKey(ev.pubkey);
+  const seen = new Set<string>();
+  for (const tag of ev.tags) {
+    if (tag[0] !== 'p') continue;
+    const key = normalizeKey(tag[1]);
+    if (key && key !== author) seen.add(key);
+  }
+  return [...seen];
+}
+
+/** Pubkeys interned to dense integers, so the graph lives in typed arrays instead of string maps. */
+export class KeyIndex {
+  readonly keys: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  intern(key: string): number {
+    let i = this.index.get(key);
+    if (i === undefined) {
+      i = this.keys.length;
+      this.keys.push(key);
+      this.index.set(key, i);
+    }
+    return i;
+  }
+
+  get(key: string): number | undefined {
+    return this.index.get(key);
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+}
+
+/**
+ * A directed follow graph in CSR form: the follows of node i are targets[offsets[i] .. offsets[i+1]).
+ * Nodes without a loaded list have an empty row; `hasList` tells them apart from an empty list.
+ */
+export interface FollowGraph {
+  /** node index → hex key */
+  keys: string[];
+  offsets: Uint32Array;
+  targets: Uint32Array;
+  /** 1 when the node's follow list was loaded and used (under the cap) */
+  hasList: Uint8Array;
+}
+
+/** Collects lists (author → follows), then packs them into a FollowGraph. */
+export class GraphBuilder {
+  readonly index = new KeyIndex();
+  private readonly rows: Array<{ from: number; to: Uint32Array }> = [];
+  private edgeCount = 0;
+  private readonly withList = new Set<number>();
+
+  /** Adds one author's list; a second list for the same author is ignored (lists arrive newest-selected). */
+  addList(author: string, follows: readonly string[]): void {
+    const from = this.index.intern(author);
+    if (this.withList.has(from)) return;
+    this.withList.add(from);
+    const to = new Uint32Array(follows.length);
+    for (let k = 0; k < follows.length; k++) to[k] = this.index.intern(follows[k] as string);
+    this.rows.push({ from, to });
+    this.edgeCount += to.length;
+  }
+
+  /** Makes sure a key has a node (members without a list still count at distance 0). */
+  addNode(key: string): number {
+    return this.index.intern(key);
+  }
+
+  build(): FollowGraph {
+    const n = this.index.size;
+    const degree = new Uint32Array(n + 1);
+    for (const row of this.rows) degree[row.from] = row.to.length;
+    const offsets = new Uint32Array(n + 1);
+    for (let i = 0; i < n; i++) offsets[i + 1] = (offsets[i] as number) + (degree[i] as number);
+    const targets = new Uint32Array(this.edgeCount);
+    for (const row of this.rows) targets.set(row.to, offsets[row.from] as number);
+    const hasList = new Uint8Array(n);
+    for (const i of this.withList) hasList[i] = 1;
+    return { keys: this.index.keys, offsets, targets, hasList };
+  }
+}
+
+/** The reverse graph (followers), same CSR shape: followers of j are sources[rOffsets[j] .. rOffsets[j+1]). */
+export function reverse(graph: FollowGraph): { offsets: Uint32Array; sources: Uint32Array } {
+  const n = graph.keys.length;
+  const { offsets, targets } = graph;
+  const count = new Uint32Array(n + 1);
+  for (let e = 0; e < targets.length; e++) count[(targets[e] as number) + 1]!++;
+  for (let i = 0; i < n; i++) count[i + 1]! += count[i] as number;
+  const rOffsets = count.slice();
+  const fill = count.slice(0, n);
+  const sources = new Uint32Array(targets.length);
+  for (let i = 0; i < n; i++) {
+    for (let e = offsets[i] as number, end = offsets[i + 1] as number; e < end; e++) {
+      const j = targets[e] as number;
+      sources[fill[j]!++] = i;
+    }
+  }
+  return { offsets: rOffsets, sources };
+}

@@ -1,0 +1,248 @@
+/**
+ * The GraphService: computes the reach from the local relay (never the network), keeps the last result in memory
+ * and in `<dataDir>/graph.json` (so the window shows a reach before the first sync), coalesces concurrent
+ * recomputes, and emits `graph.changed` when a result is ready. Heavy steps go to a worker when large.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Reach, Subgraph, type Neighbors, type StationSnapshot } from '../../shared/schemas';
+import type { EngineContext, GraphService } from '../services';
+import { writeFileAtomic } from '../util/fs';
+import type { Analysis } from './analyze';
+import { buildFollowGraph, DEFAULT_FOLLOW_LIST_CAP, firstHop, localUsersFollows, memberKeys, type BuiltGraph } from './build';
+import { collectCoverage, collectFollowLists } from './collect';
+import { reachFigures } from './figures';
+import { layoutIterations } from './layout';
+import { NewestLists, normalizeKey, reverse } from './model';
+import { runJob } from './runner';
+import { selectSubgraph, withPositions, type StationNode, type SubgraphSource } from './subgraph';
+
+export interface GraphOptions {
+  followListCap: number;
+  /** edges above which the analysis runs in a worker thread */
+  analyzeInWorkerAbove: number;
+  /** nodes + edges above which the layout runs in a worker thread */
+  layoutInWorkerAbove: number;
+  /** the subgraph computed with each recompute and saved in graph.json */
+  defaultDepth: number;
+  defaultLimit: number;
+  /** recompute after each sync run (the CLI's one-shot `sync` does not want a computation after its run) */
+  recomputeAfterSync: boolean;
+}
+
+export const GRAPH_FILE = 'graph.json';
+const FILE_VERSION = 1;
+
+/** What one computation leaves in memory for subgraph() and neighbors(). */
+interface Computed {
+  reach: Reach;
+  built: BuiltGraph;
+  analysis: Analysis;
+  names: Map<string, string>;
+  stations: StationNode[];
+  reverse?: ReturnType<typeof reverse>;
+  subgraphs: Map<string, Promise<Subgraph>>;
+}
+
+/** The stations of the snapshot (this one and its peers) as drawable nodes linked to their keys. */
+export function stationsOf(snap: StationSnapshot): StationNode[] {
+  const out = new Map<string, StationNode>();
+  const label = (host: string | null, id: string): string => host || (id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-6)}` : id);
+  const keys = (...hexes: Array<string | null>): string[] => hexes.map((h) => normalizeKey(h)).filter((h): h is string => h !== null);
+  if (snap.self.peerId) {
+    out.set(`station:${snap.self.peerId}`, { id: `station:${snap.self.peerId}`, label: label(snap.self.hostname, snap.self.peerId), links: keys(snap.self.captainHex) });
+  }
+  for (const p of snap.peers) {
+    const id = `station:${p.peerId ?? p.id}`;
+    if (!out.has(id)) out.set(id, { id, label: label(p.hostname, p.peerId ?? p.id), links: keys(p.captainHex, p.nodeHex) });
+  }
+  return [...out.values()];
+}
+
+export function createGraphService(ctx: EngineContext, options: Partial<GraphOptions> = {}): GraphService {
+  const opts: GraphOptions = {
+    followListCap: DEFAULT_FOLLOW_LIST_CAP,
+    analyzeInWorkerAbove: 200_000,
+    layoutInWorkerAbove: 5_000,
+    defaultDepth: 2,
+    defaultLimit: 20_000,
+    recomputeAfterSync: ctx.config.host !== 'cli',
+    ...options,
+  };
+  const file = join(ctx.config.dataDir, GRAPH_FILE);
+  let current: Computed | null = null;
+  let saved: Promise<{ reach: Reach | null; subgraph: Subgraph | null }> | null = null;
+  let running: Promise<Reach> | null = null;
+  let queued: Promise<Reach> | null = null;
+
+  const loadSaved = (): Promise<{ reach: Reach | null; subgraph: Subgraph | null }> => {
+    saved ??= readFile(file, 'utf8').then(
+      (text) => {
+        const data = JSON.parse(text) as { version?: number; reach?: unknown; subgraph?: unknown };
+        const reach = Reach.safeParse(data.reach);
+        const sub = Subgraph.safeParse(data.subgraph);
+        if (data.version !== FILE_VERSION || !reach.success) {
+          ctx.log.warn(`graph: ${file} is not a saved reach of this version; it will be rewritten after the next computation`);
+          return { reach: null, subgraph: null };
+        }
+        return { reach: reach.data, subgraph: sub.success ? sub.data : null };
+      },
+      (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') ctx.log.warn(`graph: cannot read ${file}: ${err.message}`);
+        return { reach: null, subgraph: null };
+      },
+    ).catch((err: Error) => {
+      ctx.log.warn(`graph: ${file} is unreadable (${err.message}); it will be rewritten after the next computation`);
+      return { reach: null, subgraph: null };
+    });
+    return saved;
+  };
+
+  const sourceOf = (c: Computed): SubgraphSource => {
+    c.reverse ??= reverse(c.built.graph);
+    return {
+      graph: c.built.graph,
+      reverse: c.reverse,
+      analysis: c.analysis,
+      names: c.names,
+      stations: c.stations,
+      indexOf: (hex) => c.built.index.get(hex),
+    };
+  };
+
+  const drawSubgraph = async (c: Computed, depth: number, limit: number): Promise<Subgraph> => {
+    const sel = selectSubgraph(sourceOf(c), depth, limit);
+    const edges = sel.layout.edges.length / 2;
+    const iterations = layoutIterations(sel.nodes.length, edges);
+    const large = sel.nodes.length + edges > opts.layoutInWorkerAbove;
+    const xy = (await runJob({ type: 'layout', input: { ...sel.layout, iterations } }, large)) as Float64Array;
+    return withPositions(sel, xy);
+  };
+
+  const subgraphOf = (c: Computed, depth: number, limit: number): Promise<Subgraph> => {
+    const key = `${depth}:${limit}`;
+    let p = c.subgraphs.get(key);
+    if (!p) {
+      p = drawSubgraph(c, depth, limit);
+      // A failed layout is not cached: the next call tries again.
+      p.catch(() => c.subgraphs.delete(key));
+      if (c.subgraphs.size >= 4) c.subgraphs.delete(c.subgraphs.keys().next().value as string);
+      c.subgraphs.set(key, p);
+    }
+    return p;
+  };
+
+  const computeOnce = async (): Promise<Reach> => {
+    const started = performance.now();
+    const state = await ctx.station.state();
+    const store = ctx.store();
+    const cap = opts.followListCap;
+    const members = memberKeys(state.members.keys(), state.blacklist);
+    const localUsers = memberKeys(state.localUsers);
+
+    const lists = new NewestLists();
+    await collectFollowLists(store, [...new Set([...members, ...localUsers])], lists);
+    const source = { members, blacklist: state.blacklist, list: (a: string) => lists.get(a), followListCap: cap };
+    await collectFollowLists(store, firstHop(source), lists);
+    const built = buildFollowGraph(source);
+    const { graph } = built;
+    const analysis = (await runJob(
+      { type: 'analyze', nodes: graph.keys.length, offsets: graph.offsets, targets: graph.targets, members: built.members },
+      graph.targets.length > opts.analyzeInWorkerAbove,
+    )) as Analysis;
+
+    const reached: string[] = [];
+    for (let i = 0; i < graph.keys.length; i++) {
+      const d = analysis.distance[i];
+      if (d === 1 || d === 2) reached.push(graph.keys[i] as string);
+    }
+    const known = new Set<string>();
+    for (const [author] of lists.entries()) known.add(author);
+    const now = ctx.config.clock();
+    const coverage = await collectCoverage(store, { keys: reached, alsoNames: members, known, nowSeconds: Math.floor(now / 1000) });
+
+    const reach = reachFigures({
+      built,
+      analysis,
+      coverage,
+      names: coverage.names,
+      localUsersN1: localUsersFollows(localUsers, (a) => lists.get(a)),
+      amisOfAmis: state.amisOfAmis,
+      followListCap: cap,
+      computedAt: ctx.config.clock(),
+      durationMs: Math.round(performance.now() - started),
+    });
+    const computed: Computed = { reach, built, analysis, names: coverage.names, stations: stationsOf(state.snapshot), subgraphs: new Map() };
+    const subgraph = await subgraphOf(computed, opts.defaultDepth, opts.defaultLimit);
+    current = computed;
+    saved = Promise.resolve({ reach, subgraph });
+    await writeFileAtomic(file, JSON.stringify({ version: FILE_VERSION, reach, subgraph })).catch((err: Error) =>
+      ctx.log.warn(`graph: cannot save ${file}: ${err.message} (the reach stays in memory)`),
+    );
+    ctx.log.info(
+      `graph: ${reach.members} members, N1 ${reach.n1}, N2 ${reach.n2}, ${reach.edges} edges in ${reach.durationMs} ms` +
+        (reach.caps.listsOverCap > 0 ? ` (${reach.caps.listsOverCap} follow lists over ${cap} entries ignored)` : ''),
+    );
+    ctx.events.emit('graph.changed', { computedAt: reach.computedAt });
+    return reach;
+  };
+
+  /** One computation at a time; calls made during one share a single follow-up (the data may have changed). */
+  const recompute = (): Promise<Reach> => {
+    if (!running) {
+      running = computeOnce().finally(() => {
+        running = null;
+      });
+      return running;
+    }
+    queued ??= running
+      .catch(() => undefined)
+      .then(() => {
+        queued = null;
+        return recompute();
+      });
+    return queued;
+  };
+
+  const ensure = async (): Promise<Computed> => {
+    if (!current) await recompute();
+    if (!current) throw new Error('graph: the computation ended without a result');
+    return current;
+  };
+
+  if (opts.recomputeAfterSync) {
+    ctx.events.on('sync.finished', () => {
+      recompute().catch((err: Error) => ctx.log.warn(`graph: recompute after the sync failed: ${err.message}`));
+    });
+  }
+
+  return {
+    async reach() {
+      if (current) return current.reach;
+      return (await loadSaved()).reach;
+    },
+    async subgraph(depth, limit) {
+      if (!current && depth === opts.defaultDepth && limit === opts.defaultLimit) {
+        const s = (await loadSaved()).subgraph;
+        if (s) return s;
+      }
+      return subgraphOf(await ensure(), depth, limit);
+    },
+    async neighbors(hex): Promise<Neighbors> {
+      const key = normalizeKey(hex.trim());
+      if (!key) throw new Error(`graph: "${hex.slice(0, 80)}" is not a 64-character hex key`);
+      const c = await ensure();
+      const i = c.built.index.get(key);
+      if (i === undefined) return { hex: key, follows: [], followers: [] };
+      const { keys, offsets, targets } = c.built.graph;
+      c.reverse ??= reverse(c.built.graph);
+      const rev = c.reverse;
+      const follows: string[] = [];
+      for (let e = offsets[i] as number; e < (offsets[i + 1] as number); e++) follows.push(keys[targets[e] as number] as string);
+      const followers: string[] = [];
+      for (let e = rev.offsets[i] as number; e < (rev.offsets[i + 1] as number); e++) followers.push(keys[rev.sources[e] as number] as string);
+      return { hex: key, follows, followers };
+    },
+    recompute,
+  };
+}
