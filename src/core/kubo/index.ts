@@ -1,12 +1,10 @@
-// Placeholder until issue 3 lands: the tunnel manager.
+/** kubo: the RPC client and the tunnel manager (see tunnels.ts). */
 import type { EngineContext, TunnelManager } from '../services';
-export function createTunnelManager(_ctx: EngineContext): TunnelManager {
-  return {
-    endpoint: async () => { throw new Error('tunnels are not built yet (issue 3)'); },
-    open: async () => { throw new Error('tunnels are not built yet (issue 3)'); },
-    close: async () => undefined,
-    closeAll: async () => undefined,
-    cleanupLeftovers: async () => undefined,
-    list: () => [],
-  };
+import { Tunnels, type TunnelDeps } from './tunnels';
+
+export { KuboClient, KuboError, parsePingStream } from './rpc';
+export { Tunnels, strfryProtocol, type TunnelDeps } from './tunnels';
+
+export function createTunnelManager(ctx: EngineContext, deps: Partial<TunnelDeps> = {}): TunnelManager {
+  return new Tunnels(ctx, deps);
 }

@@ -1,0 +1,280 @@
+/**
+ * The tunnel manager: IPFS p2p tunnels to peers' relays, opened by us (never by running a peer's x_strfry.sh).
+ *
+ * Opening a tunnel to peer P: ping P through kubo; `p2p/forward /x/strfry-P` on a free loopback port (retrying
+ * when the port was taken meanwhile); put our own SocketGate in front of it; prove it with a real relay round
+ * trip through the gate (kubo's forward never contacts the peer). Anything that fails closes what this attempt
+ * opened. Forwards are recorded in <dataDir>/tunnels.json before they are asked for, so a crashed run's
+ * leftovers are closed at the next start. Closing is always by our own listen address: never `all=true`,
+ * which would also remove the station's own `p2p listen` entries.
+ */
+import type { Peer, Tunnel } from '../../shared/schemas';
+import type { EngineContext, OpenTunnel, PeerEndpoint, TunnelManager } from '../services';
+import { SocketGate } from './gate';
+import { relayRoundTrip, webSocketOpens } from './probe';
+import { freeLoopbackPort, isBusyError } from './ports';
+import { pidAlive, readRecords, RecordBook, type ForwardRecord } from './records';
+import { KuboClient } from './rpc';
+
+export interface TunnelDeps {
+  /**
+   * Maps a peer's relay URL to the address actually dialled (direct and private-network routes). Identity in
+   * the app; integration tests map private-network addresses onto 127.0.0.1 so that no packet leaves the
+   * machine while the real direct-then-tunnel logic runs.
+   */
+  dialUrl: (url: string) => string;
+  /** A direct try at a private-network relay: resolves when a WebSocket opens. */
+  lanProbe: (url: string, timeoutMs: number, signal?: AbortSignal) => Promise<void>;
+  /** Proof that a relay answers through a tunnel. */
+  proveRelay: (url: string, timeoutMs: number, signal?: AbortSignal) => Promise<void>;
+  /** How many times a forward is retried when its port was taken meanwhile. */
+  portAttempts: number;
+}
+
+const DEFAULT_DEPS: TunnelDeps = {
+  dialUrl: (url) => url,
+  lanProbe: webSocketOpens,
+  proveRelay: relayRoundTrip,
+  portAttempts: 5,
+};
+
+/** Records older than this are leftovers even if their pid is alive (pids are reused, runs are not that long). */
+const RECORD_MAX_AGE_MS = 24 * 3600_000;
+
+export const strfryProtocol = (peerId: string): string => `/x/strfry-${peerId}`;
+
+interface Holding {
+  peerId: string;
+  protocol: string;
+  listenAddress: string;
+  targetAddress: string;
+  gate: SocketGate;
+  refs: number;
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class Tunnels implements TunnelManager {
+  private readonly deps: TunnelDeps;
+  private readonly holdings = new Map<string, Holding>();
+  private readonly opening = new Map<string, { promise: Promise<Holding>; abort: AbortController }>();
+  private readonly states = new Map<string, Tunnel>();
+  private records: RecordBook | null = null;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    deps: Partial<TunnelDeps> = {},
+  ) {
+    this.deps = { ...DEFAULT_DEPS, ...deps };
+  }
+
+  private kubo(): KuboClient {
+    const s = this.ctx.settings();
+    return new KuboClient(s.kuboApi, s.kuboAuth, this.ctx.config.timeouts.kuboRpc);
+  }
+
+  private book(): RecordBook {
+    this.records ??= new RecordBook(this.ctx.config.dataDir);
+    return this.records;
+  }
+
+  private setState(peerId: string, state: Tunnel['state'], reason: string | null, localPort: number | null): void {
+    const t: Tunnel = { peerId, protocol: strfryProtocol(peerId), localPort, state, reason, changedAt: this.ctx.config.clock() };
+    this.states.set(peerId, t);
+    this.ctx.events.emit('tunnel.changed', t);
+  }
+
+  list(): Tunnel[] {
+    return [...this.states.values()].map((t) => ({ ...t }));
+  }
+
+  async open(peerId: string, signal?: AbortSignal): Promise<OpenTunnel> {
+    // The id goes into a protocol name and a multiaddr: only base58 characters are acceptable.
+    if (!/^[1-9A-HJ-NP-Za-km-z]{10,128}$/.test(peerId)) throw new Error(`peer ${JSON.stringify(peerId)}: not a PeerID, no tunnel`);
+    const h = await this.acquire(peerId, signal);
+    return { peerId, port: h.gate.port, url: `ws://127.0.0.1:${h.gate.port}` };
+  }
+
+  /** A held tunnel (one more reference), or a new one. */
+  private async acquire(peerId: string, signal?: AbortSignal): Promise<Holding> {
+    signal?.throwIfAborted();
+    const held = this.holdings.get(peerId);
+    if (held) {
+      held.refs++;
+      return held;
+    }
+    let pending = this.opening.get(peerId);
+    if (!pending) {
+      const abort = new AbortController();
+      const promise = this.establish(peerId, signal ? AbortSignal.any([signal, abort.signal]) : abort.signal).finally(() =>
+        this.opening.delete(peerId),
+      );
+      pending = { promise, abort };
+      this.opening.set(peerId, pending);
+      const h = await promise;
+      return h;
+    }
+    const h = await pending.promise;
+    h.refs++;
+    return h;
+  }
+
+  private async establish(peerId: string, signal: AbortSignal): Promise<Holding> {
+    const kubo = this.kubo();
+    const protocol = strfryProtocol(peerId);
+    const targetAddress = `/p2p/${peerId}`;
+    let listenAddress: string | null = null;
+    let gate: SocketGate | null = null;
+    this.setState(peerId, 'opening', null, null);
+    try {
+      const ping = await kubo.ping(peerId, 2, signal);
+      if (!ping.ok) throw new Error(`not reachable over IPFS (kubo ping: ${ping.reason})`);
+      listenAddress = await this.forward(kubo, peerId, protocol, targetAddress, signal);
+      const kuboPort = Number(listenAddress.split('/').pop());
+      gate = new SocketGate(kuboPort);
+      await gate.open();
+      signal.throwIfAborted();
+      try {
+        await this.deps.proveRelay(`ws://127.0.0.1:${gate.port}`, this.ctx.config.timeouts.connect, signal);
+      } catch (err) {
+        if (signal.aborted) throw err;
+        throw new Error(`tunnel opened but the peer's relay did not answer through it: ${message(err)}`);
+      }
+      const h: Holding = { peerId, protocol, listenAddress, targetAddress, gate, refs: 1 };
+      this.holdings.set(peerId, h);
+      this.setState(peerId, 'open', null, gate.port);
+      this.ctx.log.info(`peer ${peerId}: tunnel open on 127.0.0.1:${gate.port}`);
+      return h;
+    } catch (err) {
+      const cancelled = signal.aborted;
+      const reason = cancelled ? 'cancelled' : message(err);
+      await gate?.close();
+      if (listenAddress) await this.closeForward(kubo, peerId, listenAddress);
+      this.setState(peerId, cancelled ? 'closed' : 'failed', reason, null);
+      throw new Error(`peer ${peerId}: ${reason}`, { cause: err });
+    }
+  }
+
+  /** p2p/forward on a free loopback port; the record is written first so a crash right after leaves a trace. */
+  private async forward(kubo: KuboClient, peerId: string, protocol: string, targetAddress: string, signal: AbortSignal): Promise<string> {
+    let lastError = '';
+    for (let attempt = 1; attempt <= this.deps.portAttempts; attempt++) {
+      signal.throwIfAborted();
+      const port = await freeLoopbackPort();
+      const listenAddress = `/ip4/127.0.0.1/tcp/${port}`;
+      const record: ForwardRecord = { peerId, protocol, listenAddress, targetAddress, pid: process.pid, openedAt: this.ctx.config.clock() };
+      await this.book().add(record);
+      try {
+        await kubo.forward(protocol, listenAddress, targetAddress, signal);
+        return listenAddress;
+      } catch (err) {
+        await this.book().remove(listenAddress).catch(() => undefined);
+        lastError = message(err);
+        if (!isBusyError(lastError) || signal.aborted) throw new Error(`tunnel refused by kubo: ${lastError}`, { cause: err });
+      }
+    }
+    throw new Error(`tunnel refused by kubo: no free local port after ${this.deps.portAttempts} tries (${lastError})`);
+  }
+
+  /** Closes one forward of ours by its listen address. A failure is logged and the record kept for later. */
+  private async closeForward(kubo: KuboClient, peerId: string, listenAddress: string): Promise<void> {
+    try {
+      await kubo.close({ listenAddress });
+      await this.book().remove(listenAddress);
+    } catch (err) {
+      this.ctx.log.warn(`peer ${peerId}: could not close the tunnel ${listenAddress} (${message(err)}); it will be closed at the next start`);
+    }
+  }
+
+  private async closeHolding(h: Holding, reason: string | null): Promise<void> {
+    if (this.holdings.get(h.peerId) !== h) return;
+    this.holdings.delete(h.peerId);
+    await h.gate.close();
+    await this.closeForward(this.kubo(), h.peerId, h.listenAddress);
+    this.setState(h.peerId, 'closed', reason, null);
+  }
+
+  private async release(peerId: string): Promise<void> {
+    const h = this.holdings.get(peerId);
+    if (!h) return;
+    h.refs--;
+    if (h.refs <= 0) await this.closeHolding(h, null);
+  }
+
+  async close(peerId: string): Promise<void> {
+    const pending = this.opening.get(peerId);
+    if (pending) {
+      pending.abort.abort();
+      await pending.promise.catch(() => undefined);
+    }
+    const h = this.holdings.get(peerId);
+    if (h) await this.closeHolding(h, null);
+  }
+
+  async closeAll(): Promise<void> {
+    const pendings = [...this.opening.values()];
+    for (const p of pendings) p.abort.abort();
+    await Promise.all(pendings.map((p) => p.promise.catch(() => undefined)));
+    await Promise.all([...this.holdings.values()].map((h) => this.closeHolding(h, null)));
+  }
+
+  async cleanupLeftovers(): Promise<void> {
+    const records = await readRecords(this.ctx.config.dataDir);
+    const now = this.ctx.config.clock();
+    const mine = new Set([...this.holdings.values()].map((h) => h.listenAddress));
+    const leftovers = records.filter(
+      (r) =>
+        !mine.has(r.listenAddress) &&
+        (r.pid === process.pid || !pidAlive(r.pid) || now - (r.openedAt ?? 0) > RECORD_MAX_AGE_MS),
+    );
+    if (leftovers.length === 0) return;
+    const kubo = this.kubo();
+    const listeners = await kubo.ls();
+    for (const r of leftovers) {
+      // Close only what is exactly ours: same protocol, listen and target addresses.
+      const open = listeners.some((l) => l.Protocol === r.protocol && l.ListenAddress === r.listenAddress && l.TargetAddress === r.targetAddress);
+      if (open) {
+        await kubo.close({ listenAddress: r.listenAddress });
+        this.ctx.log.info(`closed a tunnel left open by an earlier run: ${r.protocol} on ${r.listenAddress}`);
+      }
+      await this.book().remove(r.listenAddress);
+    }
+  }
+
+  async endpoint(peer: Peer, signal?: AbortSignal): Promise<PeerEndpoint> {
+    const id = peer.peerId ?? peer.id;
+    const name = peer.hostname ? `peer ${id} (${peer.hostname})` : `peer ${id}`;
+    if (peer.route === 'none' || !peer.relayUrl) throw new Error(`${name}: not syncable: ${peer.reason ?? 'no usable relay'}`);
+    const direct = (url: string): PeerEndpoint => ({ url, via: 'direct', release: async () => undefined });
+    if (peer.route === 'direct') return direct(this.deps.dialUrl(peer.relayUrl));
+    if (peer.route === 'lan') {
+      const url = this.deps.dialUrl(peer.relayUrl);
+      const ms = this.ctx.config.timeouts.lanDirect;
+      try {
+        await this.deps.lanProbe(url, ms, signal);
+        return direct(url);
+      } catch (err) {
+        signal?.throwIfAborted();
+        const why = `private-network relay ${peer.relayUrl} did not answer directly (${message(err)})`;
+        if (!peer.servesStrfry) throw new Error(`${name}: ${why} and the peer offers no strfry tunnel`);
+        this.ctx.log.info(`${name}: ${why}; trying the IPFS tunnel`);
+      }
+    } else if (!peer.servesStrfry) {
+      throw new Error(`${name}: relay ${peer.relayUrl} is on the peer's loopback and the peer offers no strfry tunnel`);
+    }
+    const t = await this.open(id, signal);
+    let released = false;
+    const release = async (): Promise<void> => {
+      if (released) return;
+      released = true;
+      signal?.removeEventListener('abort', onAbort);
+      await this.release(id).catch((err: unknown) => this.ctx.log.warn(`${name}: releasing the tunnel failed: ${message(err)}`));
+    };
+    // Cancelling the session gives the tunnel back even if the caller never gets to release it.
+    const onAbort = (): void => void release();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    return { url: t.url, via: 'tunnel', release };
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Member keys: a line is a key when, trimmed, it is exactly 64 hex characters. Upper-case hex is accepted and
+ * lower-cased (a key's case carries no meaning; the relays and nostr-tools want lower case). Nothing else is
+ * judged: the old script's "looks like a timestamp" check dropped valid keys and is deliberately absent.
+ */
+const HEX64 = /^[0-9a-f]{64}$/;
+
+export function normalizeKey(line: string): string | null {
+  const k = line.trim().toLowerCase();
+  return HEX64.test(k) ? k : null;
+}
+
+export interface KeyList {
+  keys: string[];
+  /** 1-based numbers of the non-blank lines that are not keys. */
+  badLines: number[];
+}
+
+/** Parses a one-key-per-line file: blank lines are ignored, other non-key lines are reported. */
+export function parseKeyList(text: string): KeyList {
+  const keys: string[] = [];
+  const badLines: number[] = [];
+  const lines = text.split(/\r?\n|\r/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (line.trim() === '') continue;
+    const k = normalizeKey(line);
+    if (k) keys.push(k);
+    else badLines.push(i + 1);
+  }
+  return { keys, badLines };
+}
+
+/** "3 lines are not 64-hex keys (lines 2, 5, 9)" — bounded, for the problems list. */
+export function describeBadLines(badLines: readonly number[]): string {
+  const shown = badLines.slice(0, 10).join(', ');
+  const more = badLines.length > 10 ? `, … ${badLines.length - 10} more` : '';
+  const n = badLines.length;
+  return `${n} line${n === 1 ? ' is' : 's are'} not a 64-hex key (line${n === 1 ? '' : 's'} ${shown}${more}); ignored`;
+}
+
+/** `first8...last8`, as the old script's --show-hex printed keys. */
+export function shortKey(hex: string): string {
+  return hex.length > 16 ? `${hex.slice(0, 8)}...${hex.slice(-8)}` : hex;
+}

@@ -1,0 +1,172 @@
+/**
+ * The peers: one per `tmp/swarm/<folder>/12345.json`, with the status and route that decide whether the sync
+ * uses it. The beacon's `x_strfry.sh` is only checked for existence: it is code written by another station and
+ * is never read nor executed (defect 1 of the old script).
+ */
+import { join } from 'node:path';
+import type { Peer, PeerStatus, Route, StationProblem } from '../../shared/schemas';
+import { parseCard, type StationCard } from './card';
+import { parseMoats } from './moats';
+import { LIMITS, type StationReader } from './read';
+import { classifyRelayUrl } from './route';
+
+export const SWARM_DIR = join('tmp', 'swarm');
+
+export interface PeerReadOptions {
+  selfId: string | null;
+  staleHours: number;
+  /** Unix seconds. */
+  now: number;
+}
+
+export interface SwarmRead {
+  peers: Peer[];
+  /** Every parsed card (any status), for the members' "swarm" source. */
+  cards: Array<{ folder: string; card: StationCard }>;
+  problems: StationProblem[];
+}
+
+function emptyPeer(folder: string): Peer {
+  return {
+    id: folder,
+    peerId: null,
+    hostname: null,
+    captain: null,
+    captainHex: null,
+    nodeHex: null,
+    relayUrl: null,
+    city: null,
+    lat: null,
+    lon: null,
+    uplanet: null,
+    services: [],
+    servesStrfry: false,
+    cardVersion: null,
+    updatedAt: null,
+    ageSeconds: null,
+    status: 'invalid',
+    reason: null,
+    route: 'none',
+    syncable: false,
+  };
+}
+
+function formatAge(seconds: number): string {
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${Math.round(seconds / 86400)} days`;
+}
+
+/** Status, reason and route of a peer whose card parsed, in order of precedence. */
+export function judgePeer(
+  p: Peer,
+  card: StationCard,
+  opts: PeerReadOptions,
+): { status: PeerStatus; reason: string | null; route: Route } {
+  const none = (status: PeerStatus, reason: string): { status: PeerStatus; reason: string; route: Route } => ({ status, reason, route: 'none' });
+  if (opts.selfId && (p.id === opts.selfId || p.peerId === opts.selfId)) return none('self', 'this station itself');
+  if (card.fallbackStatus) return none('fallback', `fallback card (status "${card.fallbackStatus}"): the station had not built its card`);
+  if (card.picoport) return none('picoport', `picoport card (${card.version ?? 'picoport'}): no relay to sync with`);
+  if (p.ageSeconds !== null && p.ageSeconds > opts.staleHours * 3600) {
+    return none('stale', `beacon not refreshed for ${formatAge(p.ageSeconds)} (stale after ${opts.staleHours} h)`);
+  }
+  if (!card.relayUrl) return none('no-relay', 'the card has no myRELAY');
+  const verdict = classifyRelayUrl(card.relayUrl);
+  if (!verdict.ok) return none('bad-url', verdict.reason);
+  if (verdict.route === 'tunnel' && !p.servesStrfry) {
+    return none(
+      'no-relay',
+      `relay ${card.relayUrl} is on the peer's own loopback and the peer offers no strfry tunnel (no x_strfry.sh, strfry not in dragon_services)`,
+    );
+  }
+  return { status: 'ok', reason: null, route: verdict.route };
+}
+
+async function readPeer(reader: StationReader, folder: string, opts: PeerReadOptions, out: SwarmRead): Promise<void> {
+  const dir = join(SWARM_DIR, folder);
+  const cardPath = join(dir, '12345.json');
+  const p = emptyPeer(folder);
+  const cardText = await reader.readText(cardPath, LIMITS.card);
+  if (!cardText.ok) {
+    if (cardText.missing) {
+      out.problems.push({ path: dir, reason: 'no 12345.json: not counted as a peer' });
+      return;
+    }
+    p.reason = `12345.json ${cardText.reason}`;
+    out.problems.push({ path: cardPath, reason: cardText.reason });
+    out.peers.push(p);
+    return;
+  }
+  const parsed = parseCard(cardText.text);
+  if (!parsed.ok) {
+    p.reason = `12345.json: ${parsed.reason}`;
+    out.problems.push({ path: cardPath, reason: parsed.reason });
+    out.peers.push(p);
+    return;
+  }
+  const card = parsed.card;
+  out.cards.push({ folder, card });
+  for (const [field, raw, key] of [
+    ['captainHEX', card.captainHexRaw, card.captainHex],
+    ['NODEHEX', card.nodeHexRaw, card.nodeHex],
+  ] as const) {
+    if (raw && !key) out.problems.push({ path: cardPath, reason: `${field} is not a 64-hex key; ignored` });
+  }
+  Object.assign(p, {
+    peerId: card.peerId,
+    hostname: card.hostname,
+    captain: card.captain,
+    captainHex: card.captainHex,
+    nodeHex: card.nodeHex,
+    relayUrl: card.relayUrl,
+    city: card.city,
+    lat: card.lat,
+    lon: card.lon,
+    uplanet: card.uplanet,
+    services: card.services,
+    cardVersion: card.version,
+  });
+  if (card.peerId && card.peerId !== folder) {
+    out.problems.push({ path: cardPath, reason: `ipfsnodeid ${card.peerId} differs from the folder name` });
+  }
+  const moatsPath = join(dir, '_MySwarm.moats');
+  const moats = await reader.readText(moatsPath, LIMITS.small);
+  if (moats.ok) {
+    const m = parseMoats(moats.text);
+    if (m.ok) {
+      p.updatedAt = m.seconds;
+      p.ageSeconds = Math.max(0, opts.now - m.seconds);
+    } else {
+      out.problems.push({ path: moatsPath, reason: `${m.reason}: freshness unknown` });
+    }
+  } else {
+    out.problems.push({ path: moatsPath, reason: `${moats.reason}: freshness unknown` });
+  }
+  // Stat only: the script is another station's code.
+  p.servesStrfry = card.services.includes('strfry') || (await reader.isFile(join(dir, 'x_strfry.sh')));
+  const judged = judgePeer(p, card, opts);
+  p.status = judged.status;
+  p.reason = judged.reason;
+  p.route = judged.route;
+  p.syncable = judged.status === 'ok' && judged.route !== 'none';
+  out.peers.push(p);
+}
+
+export async function readSwarm(reader: StationReader, opts: PeerReadOptions): Promise<SwarmRead> {
+  const out: SwarmRead = { peers: [], cards: [], problems: [] };
+  const listing = await reader.list(SWARM_DIR);
+  if (!('entries' in listing)) {
+    if (!listing.missing) out.problems.push({ path: SWARM_DIR, reason: listing.reason });
+    return out;
+  }
+  for (const e of listing.entries) {
+    if (e.name.startsWith('.')) continue;
+    if (e.refused) {
+      out.problems.push({ path: join(SWARM_DIR, e.name), reason: e.refused });
+      continue;
+    }
+    if (e.type !== 'dir') continue;
+    await readPeer(reader, e.name, opts, out);
+  }
+  return out;
+}
