@@ -1,0 +1,539 @@
+// A real Nostr relay on 127.0.0.1 for tests, benches and the demo.
+//
+// NIP-01 (EVENT/OK, REQ/EOSE/CLOSE), storage and replaceable/addressable semantics come from
+// @nostr-relay/core + its SQLite repository. A thin handler in front adds what strfry does and the library
+// does not: REQ limits clamped to `max_limit` (no limit or a bigger one → max_limit, newest first), COUNT
+// (NIP-45), NIP-77 as responder (the responder `Negentropy` of @nostr-dev-kit/sync), kind 5 stored like strfry
+// stores it, a NIP-11 document, and byte counters on the socket so tests can compare transfer volumes.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { NostrRelay } from '@nostr-relay/core';
+import { Validator } from '@nostr-relay/validator';
+import { EventRepositorySqlite } from '@nostr-relay/event-repository-sqlite';
+import { Negentropy, NegentropyStorage } from '@nostr-dev-kit/sync';
+import type { NostrEvent } from 'nostr-tools';
+
+export type { NostrEvent };
+
+/** A NIP-01 filter as the test relay understands it (tags as `#x`). */
+export interface RelayFilter {
+  ids?: string[];
+  authors?: string[];
+  kinds?: number[];
+  since?: number;
+  until?: number;
+  limit?: number;
+  [tag: `#${string}`]: string[] | undefined;
+}
+
+export interface TestRelayOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** strfry's `max_limit`: REQ limits are clamped to it. Default 500. */
+  maxLimit?: number;
+  /** Serve NIP-77. Default true. When false, NEG-OPEN gets a NOTICE and NIP-11 does not list 77. */
+  nip77?: boolean;
+  /** Above this many matching events NEG-OPEN is refused with `blocked:` (strfry's maxSyncEvents). */
+  maxSyncEvents?: number;
+  /** SQLite file to persist to; default in-memory. */
+  dbPath?: string;
+  /** NIP-11 name. */
+  name?: string;
+  /** Largest accepted incoming message (NIP-11 max_message_length). Default 131072 like strfry. */
+  maxMessageLength?: number;
+  /** NIP-11 max_subscriptions. Default 200 like strfry. */
+  maxSubscriptions?: number;
+}
+
+export interface RelayStats {
+  bytesIn: number;
+  bytesOut: number;
+  connections: number;
+  reqs: number;
+  negOpens: number;
+}
+
+/** The part of better-sqlite3 used here (its types are not installed; the repository hands us the handle). */
+interface Statement {
+  get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number };
+  raw(): { iterate(...params: unknown[]): IterableIterator<unknown> };
+}
+interface SqliteDb {
+  prepare(sql: string): Statement;
+  pragma(p: string): unknown;
+  transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
+}
+
+const DEFAULT_MAX_LIMIT = 500;
+const DEFAULT_MAX_MESSAGE = 131_072;
+const DEFAULT_MAX_SUBS = 200;
+const DEFAULT_MAX_SYNC_EVENTS = 1_000_000;
+// strfry's relay builds its responder with a 500 kB frame limit.
+const NEG_FRAME_LIMIT = 500_000;
+const SQL_CHUNK = 500;
+
+/** Kinds the relay keeps one of per author (and `d` tag for addressable ones); null = regular. */
+function dTagValue(event: NostrEvent): string | null {
+  const k = event.kind;
+  if (k === 0 || k === 3 || (k >= 10_000 && k < 20_000)) return '';
+  if (k >= 30_000 && k < 40_000) return event.tags.find((t) => t[0] === 'd')?.[1] ?? '';
+  return null;
+}
+
+/** Turns one filter into a WHERE clause on `events e` (indexes: id, author+kind+created_at, kind+created_at). */
+function filterWhere(filter: RelayFilter): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const inList = (column: string, values: readonly unknown[]): void => {
+    if (values.length === 0) {
+      parts.push('0');
+      return;
+    }
+    parts.push(`${column} IN (${values.map(() => '?').join(',')})`);
+    params.push(...values);
+  };
+  if (filter.ids) inList('e.id', filter.ids);
+  if (filter.authors) inList('e.author', filter.authors);
+  if (filter.kinds) inList('e.kind', filter.kinds);
+  if (typeof filter.since === 'number') {
+    parts.push('e.created_at >= ?');
+    params.push(filter.since);
+  }
+  if (typeof filter.until === 'number') {
+    parts.push('e.created_at <= ?');
+    params.push(filter.until);
+  }
+  for (const [key, values] of Object.entries(filter)) {
+    if (!/^#[a-zA-Z]$/.test(key) || !Array.isArray(values)) continue;
+    const tags = values.map((v) => `${key[1]}:${String(v)}`);
+    if (tags.length === 0) {
+      parts.push('0');
+      continue;
+    }
+    parts.push(`e.id IN (SELECT event_id FROM generic_tags WHERE tag IN (${tags.map(() => '?').join(',')}))`);
+    params.push(...tags);
+  }
+  return { sql: parts.length ? parts.join(' AND ') : '1', params };
+}
+
+function filtersWhere(filters: RelayFilter[]): { sql: string; params: unknown[] } {
+  if (filters.length === 0) return { sql: '1', params: [] };
+  const each = filters.map(filterWhere);
+  return { sql: each.map((w) => `(${w.sql})`).join(' OR '), params: each.flatMap((w) => w.params) };
+}
+
+interface EventRow {
+  id: string;
+  pubkey: string;
+  created_at: number;
+  kind: number;
+  tags: string;
+  content: string;
+  sig: string;
+}
+
+const rowToEvent = (r: EventRow): NostrEvent => ({
+  id: r.id,
+  pubkey: r.pubkey,
+  created_at: r.created_at,
+  kind: r.kind,
+  tags: JSON.parse(r.tags) as string[][],
+  content: r.content,
+  sig: r.sig,
+});
+
+/** The per-socket state: the library's client handle, plus open negentropy sessions. */
+interface Connection {
+  ws: WebSocket;
+  client: { readonly readyState: number; send(data: string): void };
+  negs: Map<string, Negentropy>;
+}
+
+const toText = (data: RawData): string =>
+  Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+
+export class TestRelay {
+  readonly url: string;
+  readonly port: number;
+  readonly maxLimit: number;
+  readonly nip77: boolean;
+  readonly maxSyncEvents: number;
+  readonly stats: RelayStats = { bytesIn: 0, bytesOut: 0, connections: 0, reqs: 0, negOpens: 0 };
+
+  private readonly connections = new Set<Connection>();
+  private stopped = false;
+
+  private constructor(
+    private readonly opts: TestRelayOptions,
+    private readonly http: Server,
+    private readonly wss: WebSocketServer,
+    private readonly relay: NostrRelay,
+    private readonly repo: EventRepositorySqlite,
+    private readonly validator: Validator,
+  ) {
+    this.port = (http.address() as AddressInfo).port;
+    this.url = `ws://127.0.0.1:${this.port}`;
+    this.maxLimit = opts.maxLimit ?? DEFAULT_MAX_LIMIT;
+    this.nip77 = opts.nip77 ?? true;
+    this.maxSyncEvents = opts.maxSyncEvents ?? DEFAULT_MAX_SYNC_EVENTS;
+  }
+
+  static async start(opts: TestRelayOptions = {}): Promise<TestRelay> {
+    const maxLimit = opts.maxLimit ?? DEFAULT_MAX_LIMIT;
+    const repo = new EventRepositorySqlite(opts.dbPath ?? ':memory:', { defaultLimit: maxLimit });
+    await repo.init();
+    (repo.getDatabase() as unknown as SqliteDb).pragma('synchronous = NORMAL');
+    const relay = new NostrRelay(repo, {
+      // Both caches would make a second REQ or a duplicate EVENT lie within their TTL: tests need the truth.
+      filterResultCacheTtl: 0,
+      eventHandlingResultCacheTtl: 0,
+      maxSubscriptionsPerClient: opts.maxSubscriptions ?? DEFAULT_MAX_SUBS,
+      logger: silentLogger,
+    });
+    // strfry accepts large filters (the sync sends ~57 kinds and up to a few hundred authors or ids).
+    const validator = new Validator({ maxFilterKindsLength: 200, maxFilterAuthorsLength: 1000, maxFilterIdsLength: 1000 });
+    const http = createServer();
+    const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageLength ?? DEFAULT_MAX_MESSAGE });
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    const self = new TestRelay(opts, http, wss, relay, repo, validator);
+    http.on('request', (req, res) => self.serveHttp(req, res));
+    http.on('upgrade', (req, socket, head) => {
+      wss.handleUpgrade(req, socket, head, (ws) => self.accept(ws));
+    });
+    return self;
+  }
+
+  private get db(): SqliteDb {
+    return this.repo.getDatabase() as unknown as SqliteDb;
+  }
+
+  /** NIP-11 document, as strfry shapes it. */
+  info(): Record<string, unknown> {
+    const nips = [1, 2, 9, 11, 45];
+    if (this.nip77) nips.push(77);
+    return {
+      name: this.opts.name ?? 'constellation test relay',
+      description: 'Test relay (@nostr-relay/core) for Constellation',
+      software: 'constellation-devkit',
+      version: '0.1.0',
+      supported_nips: nips,
+      limitation: {
+        max_message_length: this.opts.maxMessageLength ?? DEFAULT_MAX_MESSAGE,
+        max_subscriptions: this.opts.maxSubscriptions ?? DEFAULT_MAX_SUBS,
+        max_limit: this.maxLimit,
+        max_filters: 200,
+        auth_required: false,
+        payment_required: false,
+      },
+      ...(this.nip77 ? { negentropy: 1 } : {}),
+    };
+  }
+
+  private serveHttp(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method === 'GET' && req.headers.accept === 'application/nostr+json') {
+      res.writeHead(200, {
+        'Content-Type': 'application/nostr+json',
+        'Access-Control-Allow-Origin': '*',
+      });
+      res.end(JSON.stringify(this.info()));
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.end('Please use a Nostr client to connect.\n');
+  }
+
+  private accept(ws: WebSocket): void {
+    if (this.stopped) {
+      ws.terminate();
+      return;
+    }
+    this.stats.connections += 1;
+    const stats = this.stats;
+    const conn: Connection = {
+      ws,
+      negs: new Map(),
+      client: {
+        get readyState() {
+          return ws.readyState;
+        },
+        send(data: string) {
+          if (ws.readyState !== WebSocket.OPEN) return;
+          stats.bytesOut += Buffer.byteLength(data);
+          ws.send(data);
+        },
+      },
+    };
+    this.connections.add(conn);
+    this.relay.handleConnection(conn.client as never, '127.0.0.1');
+    // Messages of one socket are handled in order, like a real relay's per-connection queue.
+    let queue = Promise.resolve();
+    ws.on('message', (data) => {
+      const text = toText(data);
+      this.stats.bytesIn += Buffer.byteLength(text);
+      queue = queue.then(() => this.onMessage(conn, text)).catch((err: unknown) => {
+        this.send(conn, ['NOTICE', `ERROR: ${err instanceof Error ? err.message : String(err)}`]);
+      });
+    });
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      this.connections.delete(conn);
+      conn.negs.clear();
+      this.relay.handleDisconnect(conn.client as never);
+    });
+  }
+
+  private send(conn: Connection, message: unknown[]): void {
+    conn.client.send(JSON.stringify(message));
+  }
+
+  private async onMessage(conn: Connection, text: string): Promise<void> {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      this.send(conn, ['NOTICE', 'ERROR: bad msg: invalid JSON']);
+      return;
+    }
+    if (!Array.isArray(msg) || typeof msg[0] !== 'string') {
+      this.send(conn, ['NOTICE', 'ERROR: bad msg: message is not an array']);
+      return;
+    }
+    switch (msg[0]) {
+      case 'COUNT':
+        return this.onCount(conn, msg);
+      case 'NEG-OPEN':
+      case 'NEG-MSG':
+      case 'NEG-CLOSE':
+        if (!this.nip77) {
+          this.send(conn, ['NOTICE', `ERROR: bad msg: unknown cmd: ${msg[0]}`]);
+          return;
+        }
+        return this.onNeg(conn, msg);
+      case 'REQ':
+        this.stats.reqs += 1;
+        return this.onLibraryMessage(conn, this.clampReq(msg));
+      default:
+        return this.onLibraryMessage(conn, msg);
+    }
+  }
+
+  /** strfry: a REQ with no limit or a limit above max_limit gets max_limit. */
+  private clampReq(msg: unknown[]): unknown[] {
+    return msg.map((part, i) => {
+      if (i < 2 || typeof part !== 'object' || part === null) return part;
+      const f = part as RelayFilter;
+      const limit = typeof f.limit === 'number' ? Math.min(f.limit, this.maxLimit) : this.maxLimit;
+      return { ...f, limit };
+    });
+  }
+
+  private async onLibraryMessage(conn: Connection, msg: unknown[]): Promise<void> {
+    let valid;
+    try {
+      valid = await this.validator.validateIncomingMessage(msg);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (msg[0] === 'EVENT' && typeof (msg[1] as { id?: unknown })?.id === 'string') {
+        this.send(conn, ['OK', (msg[1] as { id: string }).id, false, `invalid: ${reason}`]);
+      } else if (msg[0] === 'REQ' && typeof msg[1] === 'string') {
+        this.send(conn, ['CLOSED', msg[1], `error: ${reason}`]);
+      } else {
+        this.send(conn, ['NOTICE', `ERROR: bad msg: ${reason}`]);
+      }
+      return;
+    }
+    const result = await this.relay.handleMessage(conn.client as never, valid);
+    // The library applies a kind 5 but does not keep it; strfry keeps it (peers sync deletions too).
+    if (valid[0] === 'EVENT' && valid[1].kind === 5 && result && 'success' in result && result.success) {
+      await this.repo.upsert(valid[1]);
+    }
+  }
+
+  private onCount(conn: Connection, msg: unknown[]): void {
+    const sub = msg[1];
+    if (typeof sub !== 'string') {
+      this.send(conn, ['NOTICE', 'ERROR: bad msg: COUNT needs a subscription id']);
+      return;
+    }
+    const filters = msg.slice(2).filter((f): f is RelayFilter => typeof f === 'object' && f !== null);
+    this.send(conn, ['COUNT', sub, { count: this.countSync(filters) }]);
+  }
+
+  private async onNeg(conn: Connection, msg: unknown[]): Promise<void> {
+    const sub = msg[1];
+    if (typeof sub !== 'string') {
+      this.send(conn, ['NOTICE', 'ERROR: bad msg: NEG needs a subscription id']);
+      return;
+    }
+    if (msg[0] === 'NEG-CLOSE') {
+      conn.negs.delete(sub);
+      return;
+    }
+    try {
+      if (msg[0] === 'NEG-OPEN') {
+        this.stats.negOpens += 1;
+        const filter = msg[2];
+        const initial = msg[3];
+        if (typeof filter !== 'object' || filter === null || typeof initial !== 'string') {
+          this.send(conn, ['NEG-ERR', sub, 'error: bad NEG-OPEN']);
+          return;
+        }
+        const where = filterWhere(filter as RelayFilter);
+        const n = (this.db.prepare(`SELECT COUNT(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+        if (n > this.maxSyncEvents) {
+          this.send(conn, ['NEG-ERR', sub, 'blocked: too many query results']);
+          return;
+        }
+        const storage = new NegentropyStorage();
+        const rows = this.db
+          .prepare(`SELECT e.created_at AS t, e.id AS id FROM events e WHERE ${where.sql}`)
+          .raw()
+          .iterate(...where.params) as IterableIterator<[number, string]>;
+        for (const [t, id] of rows) storage.insert(t, id);
+        storage.seal();
+        const neg = new Negentropy(storage, NEG_FRAME_LIMIT);
+        conn.negs.set(sub, neg);
+        await this.reply(conn, sub, neg, initial);
+        return;
+      }
+      const neg = conn.negs.get(sub);
+      if (!neg) {
+        this.send(conn, ['NEG-ERR', sub, 'closed: unknown subscription']);
+        return;
+      }
+      const payload = msg[2];
+      if (typeof payload !== 'string') {
+        this.send(conn, ['NEG-ERR', sub, 'error: bad NEG-MSG']);
+        return;
+      }
+      await this.reply(conn, sub, neg, payload);
+    } catch (err) {
+      conn.negs.delete(sub);
+      this.send(conn, ['NEG-ERR', sub, `error: ${err instanceof Error ? err.message : String(err)}`]);
+    }
+  }
+
+  private async reply(conn: Connection, sub: string, neg: Negentropy, hex: string): Promise<void> {
+    const { nextMessage } = await neg.reconcile(Buffer.from(hex, 'hex'));
+    if (nextMessage) this.send(conn, ['NEG-MSG', sub, Buffer.from(nextMessage).toString('hex')]);
+  }
+
+  private countSync(filters: RelayFilter[]): number {
+    const where = filtersWhere(filters);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM events e WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
+  }
+
+  /**
+   * Bulk insert bypassing the WebSocket, like `strfry import --no-verify`: no id/signature check, duplicates
+   * skipped, replaceable/addressable kinds keep the newest. Returns how many events were stored or replaced.
+   */
+  async seed(events: readonly NostrEvent[]): Promise<number> {
+    const db = this.db;
+    const insert = db.prepare(
+      `INSERT INTO events (id, pubkey, author, created_at, kind, tags, content, sig, d_tag_value)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO NOTHING
+       ON CONFLICT(author, kind, d_tag_value) WHERE d_tag_value IS NOT NULL DO UPDATE SET
+         id = excluded.id, pubkey = excluded.pubkey, created_at = excluded.created_at, tags = excluded.tags,
+         content = excluded.content, sig = excluded.sig
+       WHERE events.created_at < excluded.created_at
+          OR (events.created_at = excluded.created_at AND events.id > excluded.id)`,
+    );
+    const insertTag = db.prepare(
+      'INSERT OR IGNORE INTO generic_tags (tag, event_id, author, kind, created_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    let stored = 0;
+    const batch = db.transaction((chunk: readonly NostrEvent[]) => {
+      for (const e of chunk) {
+        const r = insert.run(e.id, e.pubkey, e.pubkey, e.created_at, e.kind, JSON.stringify(e.tags), e.content, e.sig, dTagValue(e));
+        if (r.changes === 0) continue;
+        stored += 1;
+        const seen = new Set<string>();
+        for (const t of e.tags) {
+          if (t.length < 2 || !/^[a-zA-Z]$/.test(t[0] ?? '')) continue;
+          const tag = `${t[0]}:${t[1]}`;
+          if (seen.has(tag)) continue;
+          seen.add(tag);
+          insertTag.run(tag, e.id, e.pubkey, e.kind, e.created_at);
+        }
+      }
+    });
+    for (let i = 0; i < events.length; i += 5000) {
+      batch(events.slice(i, i + 5000));
+      // Let sockets breathe during very large seeds.
+      await new Promise((r) => setImmediate(r));
+    }
+    return stored;
+  }
+
+  /** Number of stored events matching the filter (no limit). */
+  async count(filter: RelayFilter = {}): Promise<number> {
+    return this.countSync([filter]);
+  }
+
+  /** Every stored event matching the filter (no limit), newest first. `ids` are looked up in chunks. */
+  async all(filter: RelayFilter = {}): Promise<NostrEvent[]> {
+    if (filter.ids && filter.ids.length > SQL_CHUNK) {
+      const out: NostrEvent[] = [];
+      for (let i = 0; i < filter.ids.length; i += SQL_CHUNK) {
+        out.push(...(await this.all({ ...filter, ids: filter.ids.slice(i, i + SQL_CHUNK) })));
+      }
+      return out.sort((a, b) => b.created_at - a.created_at);
+    }
+    const where = filterWhere({ ...filter, limit: undefined });
+    const rows = this.db
+      .prepare(`SELECT id, pubkey, created_at, kind, tags, content, sig FROM events e WHERE ${where.sql} ORDER BY e.created_at DESC`)
+      .all(...where.params) as EventRow[];
+    return rows.map(rowToEvent);
+  }
+
+  /** Query plan of the REQ path for a filter (tests check that indexes are used). */
+  explain(filter: RelayFilter): string[] {
+    const where = filterWhere(filter);
+    return (
+      this.db
+        .prepare(`EXPLAIN QUERY PLAN SELECT * FROM events e WHERE ${where.sql} ORDER BY e.created_at DESC LIMIT ${this.maxLimit}`)
+        .all(...where.params) as Array<{ detail: string }>
+    ).map((r) => r.detail);
+  }
+
+  resetStats(): void {
+    Object.assign(this.stats, { bytesIn: 0, bytesOut: 0, connections: 0, reqs: 0, negOpens: 0 });
+  }
+
+  /** Live sockets (tests check nothing is left open). */
+  get openSockets(): number {
+    return this.connections.size;
+  }
+
+  /** Drops every client socket abruptly (for fault and reconnect tests); the relay keeps serving. */
+  dropClients(): void {
+    for (const c of this.connections) c.ws.terminate();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const c of this.connections) c.ws.terminate();
+    this.connections.clear();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    await this.relay.destroy();
+    await this.repo.destroy();
+  }
+}
+
+const silentLogger = {
+  setLogLevel: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

@@ -1,0 +1,109 @@
+// Test support: the devkit plus vitest-friendly helpers (temp folders, relays, ports, the CLI, cleanup).
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { TestRelay, type TestRelayOptions } from '../../src/devkit/relay';
+
+export * from '../../src/devkit/index';
+export { RawClient, type RelayMessage } from './raw-client';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+
+type Cleanup = () => unknown;
+const cleanups: Cleanup[] = [];
+
+/** Registers something to undo; `runCleanup()` (call it in afterAll/afterEach) undoes them, newest first. */
+export function onCleanup(fn: Cleanup): void {
+  cleanups.push(fn);
+}
+
+export async function runCleanup(): Promise<void> {
+  const errors: unknown[] = [];
+  while (cleanups.length) {
+    const fn = cleanups.pop() as Cleanup;
+    try {
+      await fn();
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  if (errors.length) throw new AggregateError(errors, `cleanup failed ${errors.length} time(s)`);
+}
+
+/** A fresh temp folder, removed at cleanup. */
+export async function tmpDir(prefix = 'constellation-test-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  onCleanup(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** `n` relays on free ports, stopped at cleanup. */
+export async function startRelays(n: number, opts: TestRelayOptions = {}): Promise<TestRelay[]> {
+  const relays = await Promise.all(Array.from({ length: n }, () => TestRelay.start({ ...opts, port: 0 })));
+  for (const r of relays) onCleanup(() => r.stop());
+  return relays;
+}
+
+/** A TCP port free right now on 127.0.0.1 (for forwards: a tiny race is possible, so use it at once). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `bin/constellation.mjs <args>` on the repo's Node 24; never touches a public relay (env is the caller's). */
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  opts: { timeoutMs?: number; cwd?: string; input?: string } = {},
+): Promise<CliResult> {
+  const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(node, [join(REPO_ROOT, 'bin', 'constellation.mjs'), ...args], {
+      cwd: opts.cwd ?? REPO_ROOT,
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolveRun({ code, signal, stdout, stderr });
+    });
+    if (opts.input !== undefined) child.stdin.end(opts.input);
+    else child.stdin.end();
+  });
+}
+
+/** Waits until `check()` is truthy (polling), or throws naming `what`. */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000, everyMs = 25): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
