@@ -7,6 +7,7 @@ import type { ConstellationApi } from '../../../shared/api';
 import { apiUrl, createWebApi } from './web';
 import type { ConnectionState, WebApi } from './web';
 import { takeToken } from './token';
+import { validated } from './validated';
 
 export type { ConnectionState } from './web';
 
@@ -15,7 +16,7 @@ let api: ConstellationApi | null = null;
 export function getApi(): ConstellationApi {
   if (api) return api;
   if (window.constellation) {
-    api = window.constellation;
+    api = validated(window.constellation);
     return api;
   }
   const token = takeToken({ location: window.location, history: window.history, storage: window.sessionStorage });
