@@ -24,7 +24,7 @@ function diffCounts(a: Reach['amisOfAmis'], cap: number): { missing: string; ext
 
 export function formatReach(r: Reach, opts: { top: number; keys: number; diffCap?: number }): string {
   const cov = (label: string, c: Coverage): string =>
-    `  ${label.padEnd(4)}${num(c.total).padStart(10)}   ${cell(c.withProfile, c.total)}${cell(c.withEvent, c.total)}${cell(c.withRecentEvent, c.total)}`;
+    `  ${label.padEnd(4)}${num(c.total).padStart(10)}   ${cell(c.withProfile, c.total)}${cell(c.withEvent, c.total)}${cell(c.withRecentEvent, c.total)}`.trimEnd();
   const lines = [
     `Reach of the constellation (computed ${new Date(r.computedAt).toISOString()} in ${num(r.durationMs)} ms)`,
     `  members (distance 0)       ${num(r.members)}`,
@@ -33,7 +33,8 @@ export function formatReach(r: Reach, opts: { top: number; keys: number; diffCap
     `  follow edges               ${num(r.edges)}`,
     `  follow lists ignored       ${num(r.caps.listsOverCap)} (longer than ${num(r.caps.followListCap)} entries)`,
     '',
-    'Coverage in the local relay      total   with profile      any event         event in the last day',
+    'Coverage in the local relay',
+    `  ${''.padEnd(4)}${'total'.padStart(10)}   ${'with profile'.padEnd(18)}${'any event'.padEnd(18)}event in the last day`,
     cov('N1', r.coverage.n1),
     cov('N2', r.coverage.n2),
     '',
