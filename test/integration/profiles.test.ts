@@ -46,6 +46,8 @@ describe('profile phase (integration)', () => {
   let jsPicture: Keypair;
   let usesTunnels = true;
   let order: string[] = [];
+  let kubo: KuboStandin;
+  let callsBefore = 0;
 
   beforeAll(async () => {
     built = await buildStation({
@@ -58,7 +60,7 @@ describe('profile phase (integration)', () => {
     local = relays[0] as TestRelay;
     fallback = relays[1] as TestRelay;
     peerRelays = relays.slice(2);
-    const kubo = await KuboStandin.start();
+    kubo = await KuboStandin.start();
     onCleanup(() => kubo.stop());
     built.peers.forEach((p, i) => kubo.registerPeer(p.peerId, { host: '127.0.0.1', port: (peerRelays[i] as TestRelay).port }));
 
@@ -152,6 +154,7 @@ describe('profile phase (integration)', () => {
     await fallback.seed([profile(onlyFallback, { name: 'grace', nip05: 'grace@fallback.example' }, NOW - 500)]);
 
 
+    callsBefore = kubo.calls.length;
     report = await service.recover({
       state,
       signal: new AbortController().signal,
@@ -190,6 +193,16 @@ describe('profile phase (integration)', () => {
     expect((await local.all({ authors: [onlyThird.pk] })).map((e) => e.content)).toContain('zoé was here');
     expect(await local.count({ kinds: [0], authors: [onlyFallback.pk] })).toBe(1);
     expect(await local.count({ authors: [nowhere.pk] })).toBe(0);
+  });
+
+  it('reaches each peer once through a tunnel and gives every tunnel back', () => {
+    if (!usesTunnels) return console.warn('profiles integration: tunnel check not run: the tunnel manager is not built yet');
+    const forwards = kubo.calls.slice(callsBefore).filter((c) => c.path.endsWith('/p2p/forward'));
+    const forwardedPeers = forwards.map((c) => c.args[2]);
+    // one forward per peer for the whole phase (the probe and every member's full sync share it)
+    expect(new Set(forwardedPeers).size).toBe(forwardedPeers.length);
+    expect(forwardedPeers.length).toBe(3);
+    expect(kubo.listeners().filter((l) => l.Protocol !== `/x/strfry-${kubo.peerId}`)).toEqual([]);
   });
 
   it('reports progress up to every missing member', () => {
