@@ -43,6 +43,7 @@ function describeFetchError(err: unknown): string {
 export function parsePingStream(body: string, streamError: string | null): PingOutcome {
   const times: number[] = [];
   let failure: string | null = null;
+  let lookedUp = false;
   for (const line of body.split('\n')) {
     const t = line.trim();
     if (!t) continue;
@@ -55,13 +56,15 @@ export function parsePingStream(body: string, streamError: string | null): PingO
     const text = typeof obj.Text === 'string' ? obj.Text : '';
     if (obj.Success === true && typeof obj.Time === 'number' && obj.Time > 0) times.push(obj.Time);
     // kubo streams "Looking up peer …" with Success false before the first ping: only later texts are failures.
-    else if (obj.Success === false && text && !/^Looking up peer/i.test(text)) failure = text;
+    else if (obj.Success === false && /^Looking up peer/i.test(text)) lookedUp = true;
+    else if (obj.Success === false && text) failure = text;
   }
   if (times.length > 0) {
     const avgNs = times.reduce((a, b) => a + b, 0) / times.length;
     return { ok: true, latencyMs: Math.round(avgNs / 1e4) / 100, reason: null };
   }
-  return { ok: false, latencyMs: null, reason: streamError ?? failure ?? 'no ping answered' };
+  const fallback = lookedUp ? 'peer not found (kubo could not look it up)' : 'no ping answered';
+  return { ok: false, latencyMs: null, reason: streamError ?? failure ?? fallback };
 }
 
 export class KuboClient implements KuboRpc {
