@@ -1,5 +1,17 @@
-// Placeholder until issue 4 lands: the local store.
+/**
+ * The station's own relay. `openLocalStore(ctx)` picks strfry through its CLI when the binary and strfry.conf
+ * exist, else any NIP-01 relay over WebSocket at settings.relayUrl.
+ */
+import { existsSync } from 'node:fs';
 import type { EngineContext, LocalStore } from '../services';
-export function openLocalStore(_ctx: EngineContext): LocalStore {
-  throw new Error('the local store is not built yet (issue 4)');
+import { RelayStore } from './relay-store';
+import { StrfryStore } from './strfry-store';
+
+export { RelayStore, reasonKey } from './relay-store';
+export { StrfryStore, parseImportCounts } from './strfry-store';
+
+export function openLocalStore(ctx: EngineContext): LocalStore {
+  const s = ctx.settings();
+  if (existsSync(s.strfryBin) && existsSync(s.strfryConf)) return new StrfryStore(s.strfryBin, s.strfryConf);
+  return new RelayStore(s.relayUrl, ctx.config.timeouts);
 }

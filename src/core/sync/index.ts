@@ -1,16 +1,56 @@
-// Placeholder until issue 4 lands.
-import type { RunReport } from '../../shared/schemas';
-import type { EngineContext, HistoryStore, SyncService } from '../services';
-export function createSyncService(_ctx: EngineContext): SyncService {
+/**
+ * The sync service: one run at a time, cancellable, with one progress stream, a history and HTML reports.
+ * Names kept for the engine: createSyncService, createHistoryStore, renderReportHtml.
+ */
+import type { RunReport, SyncOptions, SyncStatus } from '../../shared/schemas';
+import type { EngineContext, SyncService } from '../services';
+import { Run } from './run';
+import { summarize } from './history';
+
+export { createHistoryStore, summarize } from './history';
+export { renderReportHtml, escapeHtml } from './report-html';
+export { readLock, acquireLock, lockPath, LockHeld } from './lock';
+export { buildFilters, filterKey, authorBuckets, syncKinds, windowSince } from './filters';
+export { Sieve } from './sieve';
+
+const CANCEL_GRACE_MS = 2000;
+
+export function createSyncService(ctx: EngineContext): SyncService {
+  let current: { run: Run; done: Promise<RunReport> } | null = null;
+  let lastRun: SyncStatus['lastRun'] = null;
+  // the last run of an earlier session, for sync.status before this session's first run
+  ctx.history.last().then((r) => (lastRun ??= r), () => undefined);
+
   return {
-    start: async () => { throw new Error('the sync is not built yet (issue 4)'); },
-    cancel: async () => false,
-    status: () => ({ running: false, progress: null, lastRun: null }),
+    async start(opts: SyncOptions) {
+      if (current) throw new Error(`a sync is already running in this app (run ${current.run.id})`);
+      const run = new Run(ctx, opts, new AbortController());
+      const done = (async (): Promise<RunReport> => {
+        const report = await run.execute();
+        run.progress.stage = 'done';
+        ctx.events.emit('sync.progress', structuredClone(run.progress));
+        try {
+          await ctx.history.add(report);
+        } catch (err) {
+          ctx.log.warn(`cannot save run ${report.id} in the history: ${(err as Error).message}`);
+        }
+        lastRun = summarize(report);
+        current = null;
+        ctx.events.emit('sync.finished', report);
+        return report;
+      })();
+      current = { run, done };
+      return { runId: run.id, done };
+    },
+    async cancel() {
+      const c = current;
+      if (!c) return false;
+      c.run.controller.abort(new Error('cancelled by the captain'));
+      await Promise.race([c.done.catch(() => undefined), new Promise((r) => setTimeout(r, CANCEL_GRACE_MS))]);
+      return true;
+    },
+    status() {
+      return { running: current !== null, progress: current ? structuredClone(current.run.progress) : null, lastRun };
+    },
   };
-}
-export function createHistoryStore(_ctx: EngineContext): HistoryStore {
-  return { add: async () => undefined, list: async () => [], get: async () => null, last: async () => null };
-}
-export function renderReportHtml(report: RunReport): string {
-  return `<!doctype html><title>${report.id}</title>`;
 }

@@ -1,0 +1,120 @@
+/**
+ * The local store as any NIP-01 relay over WebSocket (settings.relayUrl).
+ *
+ * import = publish EVENTs, a bounded number in flight, reading the OK answers: `duplicate:` → duplicate,
+ * other `false` → rejected (counted by reason). query = REQ paging (complete past max_limit). ids = paging.
+ * has = REQ `{"ids":[…]}` in chunks. count = COUNT (NIP-45), else paging.
+ */
+import type { Event as NostrEvent, Filter } from 'nostr-tools';
+import type { ImportResult, LocalStore } from '../services';
+import { RelayConnection, fetchRelayInfo, relayLimits, subscriptionBudget, pageEvents, fetchByIds, parseReason, type Limits } from '../nostr';
+import type { Timeouts } from '../config';
+
+const PUBLISH_IN_FLIGHT = 64;
+
+/** `invalid: bad signature` stays as is; a long or event-specific message is cut to its prefix. */
+export function reasonKey(message: string): string {
+  const m = message.trim();
+  if (!m) return 'rejected (no reason given)';
+  const { prefix, text } = parseReason(m);
+  const key = prefix ? `${prefix}: ${text}` : m;
+  return key.replace(/\b[0-9a-f]{16,}\b/g, '…').replace(/\d{3,}/g, 'N').slice(0, 80);
+}
+
+export class RelayStore implements LocalStore {
+  readonly kind = 'relay' as const;
+  readonly description: string;
+  private conn: Promise<RelayConnection> | null = null;
+  private limits: Limits | null = null;
+
+  constructor(
+    readonly url: string,
+    private readonly timeouts: Timeouts,
+  ) {
+    this.description = `relay ${url}`;
+  }
+
+  private async connection(signal?: AbortSignal): Promise<{ conn: RelayConnection; limits: Limits }> {
+    if (!this.limits) {
+      const info = await fetchRelayInfo(this.url, { timeoutMs: this.timeouts.nip11, signal }).catch(() => null);
+      this.limits = relayLimits(info);
+    }
+    const limits = this.limits;
+    const existing = this.conn ? await this.conn.catch(() => null) : null;
+    if (!existing || existing.closed) {
+      this.conn = RelayConnection.connect(this.url, {
+        timeoutMs: this.timeouts.connect,
+        maxSubscriptions: subscriptionBudget(limits),
+        maxMessageLength: limits.maxMessageLength,
+      }).catch((err: Error) => {
+        this.conn = null;
+        throw new Error(`local relay: ${err.message}`);
+      });
+    }
+    return { conn: await (this.conn as Promise<RelayConnection>), limits };
+  }
+
+  async *query(filter: Filter, signal?: AbortSignal): AsyncIterable<NostrEvent> {
+    const { conn, limits } = await this.connection(signal);
+    yield* pageEvents(conn, filter, { pageSize: limits.maxLimit, idleMs: this.timeouts.idle, signal });
+  }
+
+  async ids(filter: Filter, signal?: AbortSignal): Promise<Array<{ id: string; created_at: number }>> {
+    const out: Array<{ id: string; created_at: number }> = [];
+    for await (const e of this.query(filter, signal)) out.push({ id: e.id, created_at: e.created_at });
+    return out;
+  }
+
+  async has(ids: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    if (ids.length === 0) return found;
+    const { conn, limits } = await this.connection();
+    const chunk = Math.min(limits.maxLimit, limits.maxFilterElements);
+    for await (const e of fetchByIds(conn, ids, { chunk, inFlight: 4, idleMs: this.timeouts.idle })) found.add(e.id);
+    return found;
+  }
+
+  async count(filter: Filter): Promise<number | null> {
+    const { conn } = await this.connection();
+    const n = await conn.count([filter], { idleMs: this.timeouts.negProbe });
+    if (n !== null) return n;
+    let c = 0;
+    for await (const _ of this.query(filter)) c++;
+    return c;
+  }
+
+  async import(events: readonly NostrEvent[], _opts: { verify: boolean }, signal?: AbortSignal): Promise<ImportResult> {
+    // A relay verifies ids and signatures itself on EVENT: `verify` changes nothing here.
+    const result: ImportResult = { added: 0, duplicates: 0, rejected: 0, reasons: {}, bytes: 0 };
+    if (events.length === 0) return result;
+    const { conn } = await this.connection(signal);
+    const before = conn.bytesOut;
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < events.length) {
+        if (signal?.aborted) return;
+        const e = events[next++] as NostrEvent;
+        const ok = await conn.publish(e, { timeoutMs: this.timeouts.idle, signal });
+        if (ok.ok && /^duplicate:/i.test(ok.message)) result.duplicates++;
+        else if (ok.ok) result.added++;
+        else if (/^duplicate:/i.test(ok.message)) result.duplicates++;
+        else {
+          result.rejected++;
+          const key = reasonKey(ok.message);
+          result.reasons[key] = (result.reasons[key] ?? 0) + 1;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PUBLISH_IN_FLIGHT, events.length) }, worker));
+    result.bytes = conn.bytesOut - before;
+    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
+    return result;
+  }
+
+  async close(): Promise<void> {
+    const c = this.conn ? await this.conn.catch(() => null) : null;
+    c?.close();
+    this.conn = null;
+  }
+}
+

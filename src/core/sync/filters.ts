@@ -1,0 +1,91 @@
+/**
+ * The filters a run asks every peer for.
+ *
+ * kinds = settings.kinds (the registry's 57 by default) minus kind 4 with noDms; window = now − days (0 =
+ * everything); authors = the member set in stable buckets within what the peer accepts; plus the station pass
+ * (kinds 30800, 30850, 30851, no authors). Deletions (kind 5) are asked first so the sieve knows them before
+ * the events they delete arrive.
+ *
+ * Authors go into buckets by a hash of the key, not by sorted position: adding a member then changes one
+ * bucket only, so the per-peer "known to hold" sets (keyed by filter) stay valid for the others.
+ */
+import { createHash } from 'node:crypto';
+import type { Filter } from 'nostr-tools';
+import { DELETION_KIND, DM_KIND, STATION_PASS_KINDS } from '../../shared/kinds';
+
+export interface FilterInput {
+  kinds: readonly number[];
+  noDms: boolean;
+  days: number;
+  members: readonly string[];
+  nowSec: number;
+  /** Elements (authors + kinds) a filter may hold on this peer. */
+  maxFilterElements: number;
+}
+
+export interface PlannedFilter {
+  /** 'deletions' | 'members' | 'station' */
+  pass: 'deletions' | 'members' | 'station';
+  filter: Filter;
+}
+
+export function windowSince(days: number, nowSec: number): number | undefined {
+  return days > 0 ? nowSec - days * 86400 : undefined;
+}
+
+export function syncKinds(kinds: readonly number[], noDms: boolean): number[] {
+  const set = new Set(kinds.filter((k) => !(noDms && k === DM_KIND)));
+  return [...set].sort((a, b) => a - b);
+}
+
+function bucketOf(hex: string, buckets: number): number {
+  return Number.parseInt(hex.slice(0, 8), 16) % buckets;
+}
+
+/** Authors split into stable buckets of at most `max` each. */
+export function authorBuckets(members: readonly string[], max: number): string[][] {
+  const sorted = [...new Set(members)].sort();
+  if (sorted.length === 0) return [];
+  const per = Math.max(1, max);
+  let buckets = 1;
+  while (sorted.length / buckets > per * 0.75) buckets *= 2;
+  const groups: string[][] = Array.from({ length: buckets }, () => []);
+  for (const m of sorted) groups[bucketOf(m, buckets)]!.push(m);
+  const out: string[][] = [];
+  for (const g of groups) {
+    for (let i = 0; i < g.length; i += per) out.push(g.slice(i, i + per));
+  }
+  return out.filter((g) => g.length > 0);
+}
+
+export function buildFilters(input: FilterInput): PlannedFilter[] {
+  const kinds = syncKinds(input.kinds, input.noDms);
+  const since = windowSince(input.days, input.nowSec);
+  const withSince = (f: Filter): Filter => (since !== undefined ? { ...f, since } : f);
+  const mainKinds = kinds.filter((k) => k !== DELETION_KIND);
+  const wantDeletions = kinds.includes(DELETION_KIND);
+  const out: PlannedFilter[] = [];
+  const perFilter = Math.max(1, input.maxFilterElements - Math.max(1, mainKinds.length));
+  const buckets = authorBuckets(input.members, perFilter);
+  if (wantDeletions) for (const authors of buckets) out.push({ pass: 'deletions', filter: withSince({ kinds: [DELETION_KIND], authors }) });
+  out.push({ pass: 'station', filter: withSince({ kinds: [...STATION_PASS_KINDS] }) });
+  if (mainKinds.length > 0) for (const authors of buckets) out.push({ pass: 'members', filter: withSince({ kinds: mainKinds, authors }) });
+  return out;
+}
+
+/** A stable key for a filter without its time window (the per-peer known sets are kept per key). */
+export function filterKey(f: Filter): string {
+  const { since: _s, until: _u, limit: _l, ...rest } = f;
+  const norm = Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, Array.isArray(v) ? [...v].sort() : v]));
+  return createHash('sha256').update(JSON.stringify(norm)).digest('hex').slice(0, 32);
+}
+
+/** One plan line for dry runs and reports. */
+export function describeFilter(f: Filter): string {
+  const parts: string[] = [];
+  if (f.kinds) parts.push(f.kinds.length > 6 ? `${f.kinds.length} kinds` : `kinds ${f.kinds.join(',')}`);
+  if (f.authors) parts.push(`${f.authors.length} authors`);
+  else parts.push('no authors');
+  parts.push(f.since !== undefined ? `since ${new Date(f.since * 1000).toISOString()}` : 'everything');
+  return parts.join(', ');
+}

@@ -1,0 +1,389 @@
+/**
+ * One sync run: lock → snapshot → plan → peers in parallel (tunnel, session, sieve, import) → report →
+ * history, station log lines, events → profile phase → profiles index and graph (non-fatal).
+ *
+ * Dry runs read the station and the lock but change nothing on the station: no lock file written, no peer
+ * contacted, no tunnel opened, no log line appended. They are recorded in the app's own history.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { EngineContext, StationState } from '../services';
+import type { Peer, PeerOutcome, PeerProgress, RunReport, SyncOptions, SyncProgress } from '../../shared/schemas';
+import { addCounts, emptyCounts, formatSyncStats } from '../../shared/kinds';
+import { loadVerifier, DEFAULT_LIMITS } from '../nostr';
+import { acquireLock, readLock, LockHeld, type HeldLock } from './lock';
+import { buildFilters, describeFilter } from './filters';
+import { Sieve } from './sieve';
+import { Importer } from './importer';
+import { loadKnown, saveKnown } from './known';
+import { runSession, type SessionResult } from './session';
+import { loadPeerMemory, savePeerMemory, type PeerMemory } from './memory';
+
+const ATTEMPTS = 3;
+const BACKOFF_MS = [1000, 3000];
+const PROGRESS_EVERY_MS = 250;
+
+export function newRunId(now: number): string {
+  const d = new Date(now);
+  const p = (x: number): string => String(x).padStart(2, '0');
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}-${randomBytes(3).toString('hex')}`;
+}
+
+export function stationLogPath(zenRoot: string): string {
+  return join(zenRoot, 'strfry', 'constellation-backfill.log');
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(new Error('cancelled'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+const shortPeer = (id: string): string => (id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
+
+export class Run {
+  readonly id: string;
+  readonly startedAt: number;
+  readonly progress: SyncProgress;
+  private lastEmit = 0;
+  private pendingEmit: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    readonly opts: SyncOptions,
+    readonly controller: AbortController,
+  ) {
+    this.startedAt = ctx.config.clock();
+    this.id = newRunId(this.startedAt);
+    this.progress = {
+      runId: this.id,
+      stage: 'lock',
+      startedAt: this.startedAt,
+      peers: [],
+      totals: { fetched: 0, imported: 0, duplicates: 0, rejected: 0, dropped: 0, bytesIn: 0, bytesOut: 0 },
+      profiles: null,
+    };
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Throttled progress (at most 4 per second, the last state always sent). */
+  notify(force = false): void {
+    const t = this.progress.totals;
+    t.fetched = t.imported = t.bytesIn = t.bytesOut = 0;
+    for (const p of this.progress.peers) {
+      t.fetched += p.fetched;
+      t.imported += p.imported;
+      t.bytesIn += p.bytesIn;
+      t.bytesOut += p.bytesOut;
+    }
+    const now = Date.now();
+    if (force || now - this.lastEmit >= PROGRESS_EVERY_MS) {
+      if (this.pendingEmit) clearTimeout(this.pendingEmit);
+      this.pendingEmit = null;
+      this.lastEmit = now;
+      this.ctx.events.emit('sync.progress', structuredClone(this.progress));
+    } else if (!this.pendingEmit) {
+      this.pendingEmit = setTimeout(() => this.notify(true), PROGRESS_EVERY_MS - (now - this.lastEmit));
+    }
+  }
+
+  private report(partial: Partial<RunReport>): RunReport {
+    const finishedAt = this.ctx.config.clock();
+    return {
+      id: this.id,
+      startedAt: this.startedAt,
+      finishedAt,
+      durationMs: Math.max(0, finishedAt - this.startedAt),
+      outcome: 'failed',
+      reason: null,
+      options: this.opts,
+      members: 0,
+      peers: [],
+      categories: emptyCounts(),
+      imported: 0,
+      duplicates: 0,
+      rejected: 0,
+      rejectReasons: {},
+      dropped: {},
+      bytesIn: 0,
+      bytesOut: 0,
+      plan: [],
+      profiles: null,
+      ...partial,
+    };
+  }
+
+  async execute(): Promise<RunReport> {
+    const settings = this.ctx.settings();
+    const log = this.ctx.log;
+    const dry = this.opts.dryRun ?? false;
+    let lock: HeldLock | null = null;
+    try {
+      // ---------------------------------------------------------------- lock
+      if (dry) {
+        const cur = await readLock(settings.zenRoot);
+        if (cur?.alive) log.info(`dry run: a sync holds the lock (PID ${cur.pid}); a real run would be refused now`);
+      } else {
+        try {
+          lock = await acquireLock(settings.zenRoot);
+        } catch (err) {
+          if (err instanceof LockHeld) {
+            log.warn(err.message);
+            return this.report({ outcome: 'refused', reason: err.message });
+          }
+          throw err;
+        }
+        if (lock.clearedStale !== null) log.info(`removed a stale lock ${lock.path} (PID ${lock.clearedStale} is not running)`);
+      }
+
+      // ---------------------------------------------------------------- plan
+      this.progress.stage = 'plan';
+      this.notify(true);
+      const state = await this.ctx.station.state();
+      const members = [...state.members.keys()].filter((m) => !state.blacklist.has(m));
+      const days = this.opts.days ?? settings.days;
+      const noDms = this.opts.noDms ?? settings.noDms;
+      const verify = this.opts.verify ?? settings.verify;
+      const nowSec = Math.floor(this.ctx.config.clock() / 1000);
+      const peers = state.snapshot.peers.filter((p) => p.syncable && (!this.opts.peers || this.opts.peers.includes(p.id)));
+      const planFor = (maxFilterElements: number) =>
+        buildFilters({ kinds: settings.kinds, noDms, days, members, nowSec, maxFilterElements });
+      const plan: string[] = [
+        `window: ${days === 0 ? 'everything' : `last ${days} day(s)`}; ${members.length} members; ${noDms ? 'no DMs; ' : ''}${verify ? 'verifying signatures' : 'no signature check'}`,
+        `local store: ${this.ctx.store().description}`,
+      ];
+      for (const p of peers) {
+        plan.push(`peer ${p.id} (${p.hostname ?? 'no hostname'}): ${p.route} ${p.relayUrl ?? ''}`);
+        for (const f of planFor(DEFAULT_LIMITS.maxFilterElements)) plan.push(`  ${f.pass}: ${describeFilter(f.filter)}`);
+      }
+      for (const p of state.snapshot.peers.filter((x) => !x.syncable)) plan.push(`skipped ${p.id}: ${p.reason ?? p.status}`);
+      if (dry) {
+        for (const line of plan) log.info(`dry run: ${line}`);
+        return this.report({ outcome: 'dry-run', members: members.length, plan });
+      }
+      if (peers.length === 0) log.warn('no syncable peer in the swarm folder: nothing to sync from');
+      log.info(`sync ${this.id}: ${peers.length} peer(s), ${members.length} members, window ${days === 0 ? 'everything' : `${days} day(s)`}`);
+
+      // ---------------------------------------------------------------- peers
+      this.progress.stage = 'peers';
+      this.progress.peers = peers.map((p) => this.peerProgress(p));
+      this.notify(true);
+      const verifier = verify ? await loadVerifier() : null;
+      const sieve = new Sieve({ verifier, blacklist: state.blacklist });
+      const store = this.ctx.store();
+      const importer = new Importer(store);
+      const memory = await loadPeerMemory(this.ctx.config.dataDir);
+      const outcomes: PeerOutcome[] = new Array<PeerOutcome>(peers.length);
+      const categories = emptyCounts();
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < peers.length && !this.signal.aborted) {
+          const i = next++;
+          const peer = peers[i] as Peer;
+          const r = await this.syncPeer(peer, this.progress.peers[i] as PeerProgress, { sieve, importer, memory, verify, nowSec, planFor });
+          outcomes[i] = r.outcome;
+          if (r.categories) addCounts(categories, r.categories);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(settings.peerConcurrency, Math.max(1, peers.length)) }, worker));
+      await savePeerMemory(this.ctx.config.dataDir, memory).catch((err: Error) => log.warn(`cannot save the peer memory: ${err.message}`));
+      const done = outcomes.filter(Boolean);
+      const cancelled = this.signal.aborted;
+      // peers never started because of a cancel
+      peers.forEach((p, i) => {
+        if (!outcomes[i]) done.push(this.failedOutcome(p, this.progress.peers[i] as PeerProgress, 'cancelled before it started', 0));
+      });
+      const ok = done.filter((o) => o.ok).length;
+      const dropped: Record<string, number> = { ...sieve.dropped };
+      const report = this.report({
+        outcome: cancelled ? 'cancelled' : peers.length === 0 || ok === peers.length ? 'success' : ok === 0 ? 'failed' : 'partial',
+        reason: cancelled ? 'cancelled by the captain' : ok < peers.length ? `${peers.length - ok} of ${peers.length} peer(s) failed` : null,
+        members: members.length,
+        peers: done,
+        categories,
+        imported: importer.totals.added,
+        duplicates: importer.totals.duplicates + sieve.duplicates,
+        rejected: importer.totals.rejected,
+        rejectReasons: importer.totals.reasons,
+        dropped,
+        bytesIn: done.reduce((a, o) => a + o.bytesIn, 0),
+        bytesOut: done.reduce((a, o) => a + o.bytesOut, 0),
+        plan,
+      });
+      this.progress.totals.duplicates = report.duplicates;
+      this.progress.totals.rejected = report.rejected;
+      this.progress.totals.dropped = Object.values(dropped).reduce((a, b) => a + b, 0);
+
+      await this.ctx.log.appendStationLog(stationLogPath(settings.zenRoot), 'INFO', [
+        `Constellation sync ${this.id}: ${report.outcome}${report.reason ? ` (${report.reason})` : ''}`,
+        formatSyncStats(categories),
+        `SYNC_IMPORT: events=${report.imported} mode=${verify ? 'verified' : 'no-verify'}`,
+        `SYNC_PEERS: success=${ok} total=${peers.length}`,
+        `SYNC_HEX: count=${members.length}`,
+      ]);
+      log.info(`sync ${this.id}: ${report.outcome}; imported ${report.imported}, duplicates ${report.duplicates}, rejected ${report.rejected}; peers ${ok}/${peers.length}`);
+
+      // ---------------------------------------------------------------- profiles and graph
+      if (!cancelled) await this.afterPeers(report, state);
+      return report;
+    } catch (err) {
+      const msg = this.signal.aborted ? 'cancelled by the captain' : (err as Error).message;
+      log.error(`sync ${this.id} failed: ${msg}`);
+      return this.report({ outcome: this.signal.aborted ? 'cancelled' : 'failed', reason: msg });
+    } finally {
+      if (this.pendingEmit) clearTimeout(this.pendingEmit);
+      await lock?.release();
+    }
+  }
+
+  private async afterPeers(report: RunReport, state: StationState): Promise<void> {
+    const log = this.ctx.log;
+    if (!this.opts.noProfiles) {
+      this.progress.stage = 'profiles';
+      this.progress.profiles = { total: 0, done: 0, found: 0, missing: 0 };
+      this.notify(true);
+      try {
+        report.profiles = await this.ctx.profiles.recover({
+          state,
+          signal: this.signal,
+          dryRun: false,
+          onProgress: (p) => {
+            this.progress.profiles = { ...p };
+            this.notify();
+          },
+        });
+      } catch (err) {
+        const reason = `profile phase failed: ${(err as Error).message}`;
+        log.warn(reason);
+        report.profiles = { found: 0, missing: 0, recovered: 0, outcomes: [{ hex: '', outcome: 'failed', source: null, reason }] };
+      }
+    }
+    this.progress.stage = 'graph';
+    this.notify(true);
+    try {
+      await this.ctx.profiles.refresh();
+    } catch (err) {
+      log.warn(`profiles index not refreshed: ${(err as Error).message}`);
+    }
+    try {
+      await this.ctx.graph.recompute();
+    } catch (err) {
+      log.warn(`graph not recomputed: ${(err as Error).message}`);
+    }
+  }
+
+  private peerProgress(p: Peer): PeerProgress {
+    return {
+      peer: p.id, hostname: p.hostname, route: p.route, phase: 'queued', method: null, have: 0, need: 0, fetched: 0,
+      imported: 0, bytesIn: 0, bytesOut: 0, rate: 0, coverage: 0, error: null,
+    };
+  }
+
+  private failedOutcome(peer: Peer, pp: PeerProgress, reason: string, durationMs: number): PeerOutcome {
+    return {
+      peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: pp.method, ok: false, reason,
+      fetched: pp.fetched, imported: pp.imported, duplicates: 0, rejected: 0, dropped: {}, bytesIn: pp.bytesIn, bytesOut: pp.bytesOut, durationMs,
+    };
+  }
+
+  /** One peer with retries (backoff) on errors only; a peer with nothing new is a success. */
+  private async syncPeer(
+    peer: Peer,
+    pp: PeerProgress,
+    deps: { sieve: Sieve; importer: Importer; memory: PeerMemory; verify: boolean; nowSec: number; planFor: (n: number) => ReturnType<typeof buildFilters> },
+  ): Promise<{ outcome: PeerOutcome; categories: SessionResult['categories'] | null }> {
+    const started = Date.now();
+    const log = this.ctx.log;
+    const t = this.ctx.config.timeouts;
+    let lastError = '';
+    const acc = { bytesIn: 0, bytesOut: 0 };
+    for (let attempt = 0; attempt < ATTEMPTS && !this.signal.aborted; attempt++) {
+      if (attempt > 0) {
+        try {
+          await sleep(BACKOFF_MS[attempt - 1] ?? 3000, this.signal);
+        } catch {
+          break;
+        }
+      }
+      const signal = AbortSignal.any([this.signal, AbortSignal.timeout(t.peer)]);
+      pp.phase = 'tunnel';
+      pp.error = null;
+      this.notify();
+      let release: (() => Promise<void>) | null = null;
+      try {
+        const ep = await this.ctx.tunnels.endpoint(peer, signal);
+        release = () => ep.release();
+        const { set: known, problem } = await loadKnown(this.ctx.config.dataDir, peer.id);
+        if (problem) log.warn(`peer ${shortPeer(peer.id)}: ${problem}`);
+        const mem = deps.memory[peer.id];
+        const fresh = mem && deps.nowSec - mem.checkedAt < 24 * 3600;
+        const res = await runSession({
+          peer: peer.id,
+          url: ep.url,
+          store: this.ctx.store(),
+          sieve: deps.sieve,
+          importer: deps.importer,
+          verify: deps.verify,
+          known,
+          nip77: fresh ? mem.nip77 : null,
+          full: this.opts.full ?? false,
+          nowSec: deps.nowSec,
+          timeouts: t,
+          plan: (limits) => deps.planFor(limits.maxFilterElements),
+          progress: pp,
+          notify: () => this.notify(),
+          signal,
+        });
+        acc.bytesIn += res.bytesIn;
+        acc.bytesOut += res.bytesOut;
+        if (!fresh || mem.nip77 !== res.nip77) deps.memory[peer.id] = { nip77: res.nip77, reason: res.nip77Reason, checkedAt: deps.nowSec };
+        if (res.nip77) {
+          if (res.fullDone) known.lastFull = deps.nowSec;
+          await saveKnown(this.ctx.config.dataDir, peer.id, known, deps.nowSec).catch((err: Error) =>
+            log.warn(`peer ${shortPeer(peer.id)}: cannot save what it holds: ${err.message}`),
+          );
+        }
+        pp.phase = 'done';
+        pp.coverage = 1;
+        pp.bytesIn = acc.bytesIn;
+        pp.bytesOut = acc.bytesOut;
+        this.notify(true);
+        log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${res.method}, fetched ${res.fetched}, imported ${res.imported}`);
+        return {
+          outcome: {
+            peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: res.method, ok: true, reason: null,
+            fetched: res.fetched, imported: res.imported, duplicates: res.duplicates, rejected: res.rejected, dropped: res.dropped,
+            bytesIn: acc.bytesIn, bytesOut: acc.bytesOut, durationMs: Date.now() - started,
+          },
+          categories: res.categories,
+        };
+      } catch (err) {
+        if (this.signal.aborted) {
+          lastError = 'cancelled';
+          break;
+        }
+        lastError = (err as Error).message;
+        const named = lastError.includes(peer.id) ? lastError : `peer ${shortPeer(peer.id)}: ${lastError}`;
+        lastError = named;
+        log.warn(`${named}${attempt + 1 < ATTEMPTS ? ' (will retry)' : ''}`);
+      } finally {
+        await release?.().catch(() => undefined);
+      }
+    }
+    pp.phase = this.signal.aborted ? 'cancelled' : 'failed';
+    pp.error = lastError;
+    this.notify(true);
+    return { outcome: this.failedOutcome(peer, pp, lastError, Date.now() - started), categories: null };
+  }
+}

@@ -1,0 +1,242 @@
+/**
+ * One peer's session in a run: NIP-11, NIP-77 probe (remembered per peer), then for each planned filter either
+ * the NIP-77 path (reconcile against what the peer is known to hold, fetch only ids the local relay lacks) or
+ * the REQ path (page backwards until nothing new); every event through the run's sieve, then imported in
+ * batches.
+ */
+import type { Event as NostrEvent, Filter } from 'nostr-tools';
+import type { LocalStore } from '../services';
+import type { PeerProgress, SyncMethod } from '../../shared/schemas';
+import { countEvent, emptyCounts, type CategoryCounts } from '../../shared/kinds';
+import type { Timeouts } from '../config';
+import {
+  RelayConnection,
+  fetchRelayInfo,
+  relayLimits,
+  subscriptionBudget,
+  pageEvents,
+  probeNip77,
+  reconcile,
+  fetchByIds,
+  isWellFormed,
+  type Limits,
+} from '../nostr';
+import { filterKey, type PlannedFilter } from './filters';
+import type { Sieve } from './sieve';
+import type { KnownSet } from './known';
+import type { Importer } from './importer';
+
+const IMPORT_BATCH = 5000;
+const FILTER_CONCURRENCY = 3;
+const FETCH_IN_FLIGHT = 6;
+/** A full-window reconciliation against the local relay at least this often (catches what the known sets miss). */
+export const FULL_RECONCILE_EVERY_SEC = 24 * 3600;
+
+export interface SessionInput {
+  peer: string;
+  url: string;
+  store: LocalStore;
+  sieve: Sieve;
+  importer: Importer;
+  verify: boolean;
+  known: KnownSet;
+  /** remembered NIP-77 answer for this peer, null when never probed */
+  nip77: boolean | null;
+  full: boolean;
+  nowSec: number;
+  timeouts: Timeouts;
+  plan(limits: Limits): PlannedFilter[];
+  progress: PeerProgress;
+  notify(): void;
+  signal: AbortSignal;
+}
+
+export interface SessionResult {
+  method: SyncMethod;
+  nip77: boolean;
+  nip77Reason: string;
+  fetched: number;
+  imported: number;
+  duplicates: number;
+  rejected: number;
+  rejectReasons: Record<string, number>;
+  dropped: Record<string, number>;
+  categories: CategoryCounts;
+  bytesIn: number;
+  bytesOut: number;
+  /** the known set was fully reconciled for every filter */
+  fullDone: boolean;
+}
+
+async function pool<T>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export async function runSession(s: SessionInput): Promise<SessionResult> {
+  const { progress: p, signal } = s;
+  const started = Date.now();
+  const result: SessionResult = {
+    method: 'req', nip77: false, nip77Reason: '', fetched: 0, imported: 0, duplicates: 0, rejected: 0,
+    rejectReasons: {}, dropped: {}, categories: emptyCounts(), bytesIn: 0, bytesOut: 0, fullDone: false,
+  };
+
+  p.phase = 'probe';
+  s.notify();
+  let info = null;
+  try {
+    info = await fetchRelayInfo(s.url, { timeoutMs: s.timeouts.nip11, signal });
+  } catch (err) {
+    if (signal.aborted) throw err;
+    // No NIP-11 (a tunnel may not forward HTTP the same way): keep strfry's defaults, the probe decides.
+  }
+  const limits = relayLimits(info);
+  const conn = await RelayConnection.connect(s.url, {
+    timeoutMs: s.timeouts.connect,
+    signal,
+    maxSubscriptions: subscriptionBudget(limits),
+    maxMessageLength: limits.maxMessageLength,
+  });
+  const bytes = (): void => {
+    p.bytesIn = conn.bytesIn;
+    p.bytesOut = conn.bytesOut;
+    const secs = (Date.now() - started) / 1000;
+    p.rate = secs > 0 ? Math.round(p.fetched / secs) : 0;
+  };
+  try {
+    if (s.nip77 === null || s.nip77) {
+      const probe = await probeNip77(conn, { timeoutMs: s.timeouts.negProbe, signal });
+      result.nip77 = probe.ok;
+      result.nip77Reason = probe.reason;
+    } else {
+      result.nip77Reason = 'remembered: no NIP-77';
+    }
+    result.method = result.nip77 ? 'nip77' : 'req';
+    p.method = result.method;
+    const planned = s.plan(limits);
+    const total = planned.length;
+    let done = 0;
+    const full = s.full || s.nowSec - s.known.lastFull > FULL_RECONCILE_EVERY_SEC;
+    let allFull = true;
+
+    let batch: NostrEvent[] = [];
+    const flush = async (): Promise<void> => {
+      const events = s.sieve.prune(batch);
+      batch = [];
+      if (events.length === 0) return;
+      p.phase = 'import';
+      s.notify();
+      for (const e of events) countEvent(result.categories, e);
+      const r = await s.importer.import(events, { verify: s.verify }, signal);
+      result.imported += r.added;
+      result.duplicates += r.duplicates;
+      result.rejected += r.rejected;
+      for (const [k, v] of Object.entries(r.reasons)) result.rejectReasons[k] = (result.rejectReasons[k] ?? 0) + v;
+      p.imported = result.imported;
+      p.phase = 'fetch';
+      s.notify();
+    };
+    const take = async (raw: unknown, asked: Filter): Promise<void> => {
+      result.fetched++;
+      p.fetched = result.fetched;
+      const v = s.sieve.check(raw, asked);
+      if (v.ok) batch.push(v.event);
+      else if (v.reason === 'duplicate') result.duplicates++;
+      else result.dropped[v.reason] = (result.dropped[v.reason] ?? 0) + 1;
+      if (result.fetched % 500 === 0) {
+        bytes();
+        s.notify();
+      }
+      if (batch.length >= IMPORT_BATCH) await flush();
+    };
+
+    const viaReq = async (f: Filter): Promise<void> => {
+      p.phase = 'fetch';
+      const span = f.since !== undefined ? s.nowSec - f.since : 0;
+      for await (const e of pageEvents(conn, f, {
+        pageSize: limits.maxLimit,
+        idleMs: s.timeouts.idle,
+        signal,
+        onPage: ({ until }) => {
+          if (span > 0 && until !== undefined) p.coverage = Math.min(1, (done + Math.min(1, (s.nowSec - until) / span)) / total);
+        },
+      })) {
+        await take(e, f);
+      }
+    };
+
+    const viaNip77 = async (f: Filter): Promise<void> => {
+      const key = filterKey(f);
+      const fullHere = full || !s.known.has(key);
+      if (!fullHere) allFull = false;
+      const section = s.known.section(key, s.nowSec);
+      const since = f.since ?? 0;
+      p.phase = 'reconcile';
+      s.notify();
+      const items = fullHere
+        ? await s.store.ids(f, signal)
+        : [...section.items].filter(([, t]) => t >= since).map(([id, created_at]) => ({ id, created_at }));
+      const r = await reconcile(conn, f, items, { signal, idleMs: s.timeouts.idle, maxMessageLength: limits.maxMessageLength, now: s.nowSec });
+      bytes();
+      p.have += items.length - r.have.length;
+      p.need += r.need.length;
+      // ids the local relay already holds (from another peer or an earlier run): record, do not fetch
+      const local = fullHere ? new Map<string, number>() : await localTimestamps(s.store, r.need, signal);
+      const toFetch = r.need.filter((id) => !local.has(id));
+      if (fullHere) {
+        for (const [id, t] of section.items) if (t >= since) section.items.delete(id);
+        const gone = new Set(r.have);
+        for (const it of items) if (!gone.has(it.id)) section.items.set(it.id, it.created_at);
+      } else {
+        for (const id of r.have) section.items.delete(id);
+      }
+      for (const [id, t] of local) section.items.set(id, t);
+      p.phase = 'fetch';
+      s.notify();
+      const chunk = Math.min(limits.maxLimit, limits.maxFilterElements);
+      const wanted = new Set(toFetch);
+      for await (const e of fetchByIds(conn, toFetch, { chunk, inFlight: FETCH_IN_FLIGHT, idleMs: s.timeouts.idle, signal })) {
+        // the peer holds it whatever our sieve decides: remember, so it is not asked again next run
+        if (isWellFormed(e) && wanted.has(e.id)) section.items.set(e.id, e.created_at);
+        await take(e, wanted.has((e as { id?: string }).id ?? '') ? f : { ids: [] });
+      }
+    };
+
+    // Deletions first (sequential, so the sieve knows them), then the station pass and the members.
+    const first = planned.filter((x) => x.pass !== 'members');
+    const rest = planned.filter((x) => x.pass === 'members');
+    const one = async (x: PlannedFilter): Promise<void> => {
+      if (result.nip77) await viaNip77(x.filter);
+      else await viaReq(x.filter);
+      done++;
+      p.coverage = done / total;
+      bytes();
+      s.notify();
+    };
+    for (const x of first) await one(x);
+    await pool(rest, FILTER_CONCURRENCY, one);
+    await flush();
+    result.fullDone = result.nip77 && (full || allFull);
+    bytes();
+    return result;
+  } finally {
+    result.bytesIn = conn.bytesIn;
+    result.bytesOut = conn.bytesOut;
+    conn.close();
+  }
+}
+
+/** created_at of the given ids that the local store already holds. */
+async function localTimestamps(store: LocalStore, ids: readonly string[], signal: AbortSignal): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < ids.length; i += 200) {
+    for await (const e of store.query({ ids: ids.slice(i, i + 200) }, signal)) out.set(e.id, e.created_at);
+  }
+  return out;
+}

@@ -1,0 +1,66 @@
+/**
+ * The sieve every fetched event passes before import, shared by all peers of a run.
+ *
+ * Drops (counted by reason): malformed, bad-id (id ≠ hash), off-filter (not what we asked), bad-signature
+ * (only with verify), welcome (the automatic `Hello NOSTR visitor.` notes), deleted (an `e` reference of a
+ * kind 5 by the same author seen in this run; the kind 5 itself is kept), blacklisted (author in
+ * strfry/blacklist.txt). An event already accepted from another peer in this run is a run duplicate.
+ */
+import { matchFilter, type Event as NostrEvent, type Filter } from 'nostr-tools';
+import { DELETION_KIND, WELCOME_NOTE_PATTERN } from '../../shared/kinds';
+import { hasValidId, isWellFormed, type Verifier } from '../nostr';
+
+export type DropReason = 'malformed' | 'bad-id' | 'off-filter' | 'bad-signature' | 'welcome' | 'deleted' | 'blacklisted';
+export type Verdict = { ok: true; event: NostrEvent } | { ok: false; reason: DropReason | 'duplicate' };
+
+export class Sieve {
+  /** ids accepted in this run */
+  private readonly accepted = new Set<string>();
+  /** deleted id → the author whose kind 5 deleted it */
+  private readonly deleted = new Map<string, string>();
+  readonly dropped: Record<string, number> = {};
+  duplicates = 0;
+
+  constructor(
+    private readonly opts: { verifier: Verifier | null; blacklist: ReadonlySet<string> },
+  ) {}
+
+  check(raw: unknown, asked: Filter): Verdict {
+    const v = this.judge(raw, asked);
+    if (!v.ok) {
+      if (v.reason === 'duplicate') this.duplicates++;
+      else this.dropped[v.reason] = (this.dropped[v.reason] ?? 0) + 1;
+    }
+    return v;
+  }
+
+  private judge(raw: unknown, asked: Filter): Verdict {
+    if (!isWellFormed(raw)) return { ok: false, reason: 'malformed' };
+    const e = raw;
+    if (this.accepted.has(e.id)) return { ok: false, reason: 'duplicate' };
+    if (!matchFilter(asked, e)) return { ok: false, reason: 'off-filter' };
+    if (!hasValidId(e)) return { ok: false, reason: 'bad-id' };
+    if (this.opts.blacklist.has(e.pubkey)) return { ok: false, reason: 'blacklisted' };
+    if (WELCOME_NOTE_PATTERN.test(e.content)) return { ok: false, reason: 'welcome' };
+    if (this.isDeleted(e)) return { ok: false, reason: 'deleted' };
+    if (this.opts.verifier && !this.opts.verifier.verify(e)) return { ok: false, reason: 'bad-signature' };
+    this.accepted.add(e.id);
+    if (e.kind === DELETION_KIND) {
+      for (const t of e.tags) if (t[0] === 'e' && typeof t[1] === 'string' && t[1].length === 64) this.deleted.set(t[1], e.pubkey);
+    }
+    return { ok: true, event: e };
+  }
+
+  /** Deleted by a kind 5 of the same author seen in this run (re-checked before import: a later kind 5 counts). */
+  isDeleted(e: NostrEvent): boolean {
+    return e.kind !== DELETION_KIND && this.deleted.get(e.id) === e.pubkey;
+  }
+
+  /** Drops the events of a pending batch deleted since they passed; counts them. */
+  prune(batch: NostrEvent[]): NostrEvent[] {
+    const keep = batch.filter((e) => !this.isDeleted(e));
+    const gone = batch.length - keep.length;
+    if (gone > 0) this.dropped.deleted = (this.dropped.deleted ?? 0) + gone;
+    return keep;
+  }
+}
