@@ -8,6 +8,7 @@ import { TestRelay, type TestRelayOptions } from '../../src/devkit/relay';
 
 export * from '../../src/devkit/index';
 export { RawClient, type RelayMessage } from './raw-client';
+export * from './faults';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
