@@ -92,6 +92,11 @@ export class Engine implements EngineContext {
     this.started = false;
   }
 
+  /** The machine woke from sleep (Electron's powerMonitor): the schedule re-evaluates. */
+  wake(): void {
+    this.scheduler?.onResume?.();
+  }
+
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
     return this.events.on(event, listener);
   }

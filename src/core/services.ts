@@ -150,6 +150,8 @@ export interface Scheduler {
   pause(): ScheduleStatus;
   resume(): ScheduleStatus;
   stop(): void;
+  /** The machine woke from sleep: re-evaluate soon (Electron's powerMonitor 'resume'). */
+  onResume?(): void;
 }
 
 export interface KuboRpc {

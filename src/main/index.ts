@@ -1,2 +1,221 @@
-import { app } from 'electron';
-app.whenReady().then(() => undefined);
+/**
+ * Electron main: a thin shell around the Engine. It binds the engine to IPC (trusted senders only), keeps the
+ * app in the tray, shows notifications, runs the schedule (the engine's), and hardens the window. No sync
+ * logic lives here.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BrowserWindow, Menu, Notification, Tray, app, ipcMain, nativeImage, powerMonitor, session, shell } from 'electron';
+import { Engine } from '../core/engine';
+import { makeConfig } from '../core/config';
+import type { RunReport, Settings, StationSnapshot } from '../shared/schemas';
+import { parseDesktopArgs } from './args';
+import { applyAutostart } from './autostart';
+import { bindIpc, forwardEvents } from './ipc';
+import { createNotifier, peerNotes, runNote } from './notify';
+import type { Note } from './notify';
+import { FALLBACK_CSP, appUrlMatcher, cspOf, senderRefusal } from './security';
+import { claimSingleInstance } from './single-instance';
+import { installTestHooks } from './test-hooks';
+import { TrayController } from './tray';
+import type { TrayItemId } from './tray-model';
+import { hardenContents, hardenSession, windowOptions } from './window';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const PRELOAD = join(here, '../preload/index.cjs');
+const INDEX_HTML = join(here, '../renderer/index.html');
+const DEV_URL = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+const RUN_ID = /^[\w.:-]{1,100}$/;
+
+const args = parseDesktopArgs(process.argv.slice(1));
+const warn = (m: string): void => void process.stderr.write(`constellation: ${m}\n`);
+
+function resourcesDir(): string {
+  return app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources');
+}
+
+function pageCsp(): string {
+  try {
+    return cspOf(readFileSync(INDEX_HTML, 'utf8')) ?? FALLBACK_CSP;
+  } catch {
+    return FALLBACK_CSP;
+  }
+}
+
+let win: BrowserWindow | null = null;
+let quitting = false;
+
+function createWindow(show: boolean, runId: string | null): BrowserWindow {
+  const icon = join(resourcesDir(), 'icon.png');
+  const w = new BrowserWindow(windowOptions({ preload: PRELOAD, show, ...(existsSync(icon) ? { icon } : {}) }));
+  hardenContents(w.webContents, { openExternal: (url) => shell.openExternal(url), warn });
+  // Closing the window keeps the app in the tray; Quit (tray menu) really quits.
+  w.on('close', (event) => {
+    if (!quitting) {
+      event.preventDefault();
+      w.hide();
+    }
+  });
+  w.on('closed', () => {
+    if (win === w) win = null;
+  });
+  const hash = runId ? `/history/${encodeURIComponent(runId)}` : undefined;
+  if (DEV_URL) void w.loadURL(hash ? `${DEV_URL}#${hash}` : DEV_URL);
+  else void w.loadFile(INDEX_HTML, hash ? { hash } : {});
+  return w;
+}
+
+/** Shows the window (creating it when needed), on a given run when asked. */
+function showWindow(runId: string | null = null): void {
+  const id = runId && RUN_ID.test(runId) ? runId : null;
+  if (!win || win.isDestroyed()) {
+    win = createWindow(true, id);
+    return;
+  }
+  if (id) void win.webContents.executeJavaScript(`location.hash = ${JSON.stringify(`#/history/${encodeURIComponent(id)}`)}`);
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  const engine = new Engine(
+    makeConfig({
+      host: 'electron',
+      dataDir: args.dataDir ?? app.getPath('userData'),
+      overrides: args.overrides,
+      demo: args.demo,
+      version: app.getVersion(),
+    }),
+    { schedule: true, echo: (line) => (line.level === 'warn' || line.level === 'error' ? warn(line.msg) : undefined) },
+  );
+  try {
+    await engine.start();
+  } catch (err) {
+    warn(`the engine could not start: ${(err as Error).message}`);
+    app.exit(1);
+    return;
+  }
+
+  hardenSession(session.defaultSession, pageCsp());
+  const isAppUrl = appUrlMatcher(INDEX_HTML, DEV_URL);
+  bindIpc(ipcMain, engine, (event) => senderRefusal(event, win, isAppUrl), warn);
+  forwardEvents(engine, () => win);
+
+  let settings: Settings = engine.settings();
+  const status = await engine.call('sync.status', undefined);
+  const schedule = await engine.call('schedule.status', undefined);
+
+  const shown: Note[] = [];
+  const notifier = createNotifier({
+    prefs: () => settings.notifications,
+    show: (note) => {
+      shown.push(note);
+      if (!Notification.isSupported()) return;
+      const n = new Notification({ title: note.title, body: note.body, icon: join(resourcesDir(), 'icon.png') });
+      n.on('click', () => showWindow(note.runId));
+      n.show();
+    },
+  });
+
+  const onTray = (id: TrayItemId): void => {
+    const act = async (): Promise<void> => {
+      if (id === 'sync-now') await engine.call('sync.start', { trigger: 'tray' });
+      else if (id === 'cancel') await engine.call('sync.cancel', undefined);
+      else if (id === 'open') showWindow(null);
+      else if (id === 'last-run') showWindow(lastRunId);
+      else if (id === 'schedule') await engine.call(scheduleFacts?.paused ? 'schedule.resume' : 'schedule.pause', undefined);
+      else if (id === 'quit') app.quit();
+    };
+    act().catch((err: unknown) => {
+      warn(`tray: ${(err as Error).message}`);
+      notifier.push({ kind: 'failed', title: 'Constellation', body: (err as Error).message, runId: null });
+    });
+  };
+  let lastRunId: string | null = status.lastRun?.id ?? null;
+  let scheduleFacts = schedule;
+  const tray = new TrayController({ Tray, Menu, nativeImage }, resourcesDir(), { running: status.running, progress: status.progress, lastRun: status.lastRun, schedule }, onTray);
+
+  // Members gained between runs: the previous report's member count is the baseline.
+  let membersBefore: number | null = null;
+  if (status.lastRun) membersBefore = (await engine.call('history.get', { id: status.lastRun.id }).catch(() => null))?.members ?? null;
+  let snapshotBefore: StationSnapshot | null = null;
+
+  engine.on('sync.progress', (p) => {
+    tray.update({ running: true, progress: p });
+    const fraction = tray.view().progress;
+    if (win && !win.isDestroyed()) win.setProgressBar(fraction ?? -1);
+  });
+  engine.on('sync.finished', (report: RunReport) => {
+    const peersOk = report.peers.filter((p) => p.ok).length;
+    lastRunId = report.id;
+    tray.update({ running: false, progress: null, lastRun: { ...report, peersOk, peersTotal: report.peers.length } });
+    if (win && !win.isDestroyed()) win.setProgressBar(-1);
+    const gained = membersBefore === null ? 0 : Math.max(0, report.members - membersBefore);
+    if (report.outcome !== 'dry-run' && report.outcome !== 'refused') membersBefore = report.members;
+    notifier.push(runNote(report, gained));
+  });
+  engine.on('schedule.changed', (s) => {
+    scheduleFacts = s;
+    tray.update({ schedule: s });
+  });
+  engine.on('station.changed', (snap) => {
+    for (const note of peerNotes(snapshotBefore, snap)) notifier.push(note);
+    snapshotBefore = snap;
+  });
+  engine.station
+    .snapshot()
+    .then((snap) => (snapshotBefore ??= snap))
+    .catch((err: unknown) => warn(`station: ${(err as Error).message}`));
+
+  const autostart = (enabled: boolean): void => {
+    applyAutostart(enabled, {
+      platform: process.platform,
+      configHome: process.env.XDG_CONFIG_HOME || join(app.getPath('home'), '.config'),
+      command: process.env.APPIMAGE ? [process.env.APPIMAGE] : [process.execPath, ...(app.isPackaged ? [] : [app.getAppPath()])],
+      setLoginItemSettings: (s) => app.setLoginItemSettings(s),
+    }).catch((err: unknown) => warn(`start at login: ${(err as Error).message}`));
+  };
+  if (settings.startAtLogin) autostart(true);
+  engine.on('settings.changed', (next) => {
+    if (next.startAtLogin !== settings.startAtLogin) autostart(next.startAtLogin);
+    settings = next;
+  });
+
+  powerMonitor.on('resume', () => engine.wake());
+
+  if (process.env.CONSTELLATION_TEST_HOOKS === '1') {
+    installTestHooks({ tray, notifications: () => shown, flushNotifications: () => notifier.flush(), windowVisible: () => !!win && !win.isDestroyed() && win.isVisible() });
+  }
+
+  const startHidden = args.hidden || settings.startMinimised;
+  win = createWindow(!startHidden, null);
+
+  app.on('window-all-closed', () => {
+    // Stay in the tray: the schedule keeps running.
+  });
+  let stopped = false;
+  app.on('before-quit', (event) => {
+    quitting = true;
+    if (stopped) return;
+    event.preventDefault();
+    notifier.dispose();
+    tray.destroy();
+    void engine
+      .stop()
+      .catch((err: unknown) => warn(`stopping the engine: ${(err as Error).message}`))
+      .finally(() => {
+        stopped = true;
+        app.quit();
+      });
+  });
+}
+
+if (claimSingleInstance(app, () => showWindow(null))) {
+  start().catch((err: unknown) => {
+    warn(`start failed: ${(err as Error).stack ?? String(err)}`);
+    app.exit(1);
+  });
+}
