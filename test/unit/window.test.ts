@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { FALLBACK_CSP, appUrlMatcher, cspOf, safeExternalUrl } from '../../src/main/security';
+import { hardenContents, hardenSession, windowOptions } from '../../src/main/window';
+
+vi.mock('electron', () => ({}));
+
+describe('window options', () => {
+  it('sandboxed, isolated, no Node, web security on, the bundled preload', () => {
+    const o = windowOptions({ preload: '/app/out/preload/index.cjs', show: false });
+    expect(o.show).toBe(false);
+    expect(o.webPreferences).toMatchObject({
+      preload: '/app/out/preload/index.cjs',
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+    });
+  });
+});
+
+function fakeContents() {
+  const handlers = new Map<string, (...a: unknown[]) => void>();
+  let openHandler: ((d: { url: string }) => { action: string }) | null = null;
+  return {
+    on: vi.fn((ev: string, fn: (...a: unknown[]) => void) => handlers.set(ev, fn)),
+    setWindowOpenHandler: vi.fn((fn: typeof openHandler) => (openHandler = fn)),
+    fire(ev: string, ...args: unknown[]) {
+      handlers.get(ev)!(...args);
+    },
+    open(url: string) {
+      return openHandler!({ url });
+    },
+  };
+}
+
+describe('navigation and new windows', () => {
+  it('denies every navigation and sends validated http(s) links to the system browser', () => {
+    const c = fakeContents();
+    const opened: string[] = [];
+    const warnings: string[] = [];
+    hardenContents(c as never, { openExternal: (u) => void opened.push(u), warn: (m) => warnings.push(m) });
+    for (const url of ['https://example.org/a', 'file:///etc/passwd', 'javascript:alert(1)']) {
+      const event = { preventDefault: vi.fn() };
+      c.fire('will-navigate', event, url);
+      expect(event.preventDefault).toHaveBeenCalled();
+    }
+    const redirect = { preventDefault: vi.fn() };
+    c.fire('will-redirect', redirect, 'https://x');
+    expect(redirect.preventDefault).toHaveBeenCalled();
+    const webview = { preventDefault: vi.fn() };
+    c.fire('will-attach-webview', webview);
+    expect(webview.preventDefault).toHaveBeenCalled();
+    expect(c.open('https://nostr.example/p/1')).toEqual({ action: 'deny' });
+    expect(c.open('smb://host/share')).toEqual({ action: 'deny' });
+    expect(opened).toEqual(['https://example.org/a', 'https://nostr.example/p/1']);
+    expect(warnings.filter((w) => w.startsWith('link refused'))).toHaveLength(3);
+  });
+
+  it('validates external links', () => {
+    expect(safeExternalUrl('http://example.org')).toBe('http://example.org/');
+    expect(safeExternalUrl('https://user:pw@example.org')).toBeNull();
+    expect(safeExternalUrl('file:///etc/passwd')).toBeNull();
+    expect(safeExternalUrl('javascript:alert(1)')).toBeNull();
+    expect(safeExternalUrl('not a url')).toBeNull();
+    expect(safeExternalUrl(`https://e.org/${'a'.repeat(3000)}`)).toBeNull();
+  });
+});
+
+describe('session', () => {
+  it('denies every permission and sets the CSP header over whatever came', () => {
+    let request: ((wc: unknown, p: string, cb: (ok: boolean) => void) => void) | null = null;
+    let check: ((...a: unknown[]) => boolean) | null = null;
+    let headers: ((d: { responseHeaders?: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void) | null = null;
+    const ses = {
+      setPermissionRequestHandler: vi.fn((fn) => (request = fn)),
+      setPermissionCheckHandler: vi.fn((fn) => (check = fn)),
+      webRequest: { onHeadersReceived: vi.fn((fn) => (headers = fn)) },
+    };
+    hardenSession(ses as never, FALLBACK_CSP);
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+      const cb = vi.fn();
+      request!({}, p, cb);
+      expect(cb).toHaveBeenCalledWith(false);
+      expect(check!({}, p, 'file://', {})).toBe(false);
+    }
+    let out: Record<string, string[]> = {};
+    headers!({ responseHeaders: { 'content-security-policy': ["default-src *"], 'X-Other': ['1'] } }, (r) => (out = r.responseHeaders));
+    expect(out['Content-Security-Policy']).toEqual([FALLBACK_CSP]);
+    expect(out['content-security-policy']).toBeUndefined();
+    expect(out['X-Other']).toEqual(['1']);
+    expect(out['X-Content-Type-Options']).toEqual(['nosniff']);
+  });
+
+  it('the fallback CSP is the page policy of src/renderer/index.html, and it is strict', () => {
+    const html = readFileSync(join(__dirname, '../../src/renderer/index.html'), 'utf8');
+    const page = cspOf(html);
+    expect(page).not.toBeNull();
+    for (const rule of ["default-src 'self'", "script-src 'self'", "object-src 'none'", "frame-ancestors 'none'"]) {
+      expect(page).toContain(rule);
+      expect(FALLBACK_CSP).toContain(rule);
+    }
+    expect(page).not.toMatch(/unsafe-eval/);
+  });
+});
+
+describe('app URL', () => {
+  it('is the built index.html (any hash) or the dev server origin, nothing else', () => {
+    const isApp = appUrlMatcher('/opt/Constellation/resources/app.asar/out/renderer/index.html');
+    expect(isApp('file:///opt/Constellation/resources/app.asar/out/renderer/index.html')).toBe(true);
+    expect(isApp('file:///opt/Constellation/resources/app.asar/out/renderer/index.html#/history/r1')).toBe(true);
+    expect(isApp('file:///opt/Constellation/resources/app.asar/out/renderer/other.html')).toBe(false);
+    expect(isApp('file:///tmp/evil/index.html')).toBe(false);
+    expect(isApp('http://localhost:5173/')).toBe(false);
+    expect(isApp('garbage')).toBe(false);
+    const dev = appUrlMatcher('/x/index.html', 'http://localhost:5173');
+    expect(dev('http://localhost:5173/#/graph')).toBe(true);
+    expect(dev('http://localhost:5174/')).toBe(false);
+  });
+});
