@@ -18,7 +18,7 @@ const fake = vi.hoisted(() => {
     userData: '',
     appHandlers: new Map<string, Fn[]>(),
     ipc: new Map<string, Fn>(),
-    windows: [] as Array<Record<string, unknown> & { options: Record<string, unknown>; handlers: Map<string, Fn>; shown: number; hidden: number }>,
+    windows: [] as Array<{ options: Record<string, unknown>; handlers: Map<string, Fn>; shown: number; hidden: number; webContents: { mainFrame: unknown } }>,
     quit: 0,
     exit: [] as number[],
     permissionRequest: null as Fn | null,
