@@ -8,7 +8,11 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: { index: resolve(__dirname, 'src/main/index.ts') },
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          // The graph's worker thread (src/core/graph/runner.ts looks for graph-worker.js next to the bundle).
+          'graph-worker': resolve(__dirname, 'src/core/graph/worker.ts'),
+        },
       },
     },
   },

@@ -25,11 +25,14 @@ export interface BuiltGraph {
   listsOverCap: number;
 }
 
-/** The usable follows of a list: blocked keys left out; null when the list is longer than the cap. */
+/**
+ * The usable follows of a list: null when the list is longer than the cap (its distinct valid keys, blocked ones
+ * included: the cap is about what kind of list it is), else its keys without the blocked ones.
+ */
 export function usableFollows(ev: FollowListEvent, cap: number, blacklist?: ReadonlySet<string>): string[] | null {
-  let follows = followsOf(ev);
-  if (blacklist && blacklist.size > 0) follows = follows.filter((k) => !blacklist.has(k));
-  return follows.length > cap ? null : follows;
+  const follows = followsOf(ev);
+  if (follows.length > cap) return null;
+  return blacklist && blacklist.size > 0 ? follows.filter((k) => !blacklist.has(k)) : follows;
 }
 
 /** Members as graph keys: valid, lower-case, not blocked, without duplicates. */
@@ -60,22 +63,32 @@ export function buildFollowGraph(src: GraphSource): BuiltGraph {
   const builder = new GraphBuilder();
   const memberIdx = new Uint32Array(members.length);
   members.forEach((m, i) => (memberIdx[i] = builder.addNode(m)));
+  const blocked = new Set<number>();
+  for (const k of src.blacklist ?? []) {
+    const key = normalizeKey(k);
+    if (key) blocked.add(builder.addNode(key));
+  }
   let listsOverCap = 0;
-  const addListOf = (author: string): string[] => {
+  const addListOf = (author: string): Uint32Array | null => {
     const ev = src.list(author);
-    if (!ev) return [];
-    const follows = usableFollows(ev, src.followListCap, src.blacklist);
-    if (!follows) {
-      listsOverCap++;
-      return [];
-    }
-    builder.addList(author, follows);
-    return follows;
+    if (!ev) return null;
+    const row = builder.addFollowList(ev, src.followListCap, blocked.size > 0 ? blocked : undefined);
+    if (!row) listsOverCap++;
+    return row;
   };
-  const memberSet = new Set(members);
-  const n1 = new Set<string>();
-  for (const m of members) for (const k of addListOf(m)) if (!memberSet.has(k)) n1.add(k);
-  for (const k of n1) addListOf(k);
+  const isMember = new Set<number>(memberIdx);
+  const n1: number[] = [];
+  const inN1 = new Set<number>();
+  for (const m of members) {
+    for (const k of addListOf(m) ?? []) {
+      if (!isMember.has(k) && !inN1.has(k)) {
+        inN1.add(k);
+        n1.push(k);
+      }
+    }
+  }
+  const keys = builder.index.keys;
+  for (const k of n1) addListOf(keys[k] as string);
   return { graph: builder.build(), index: builder.index, members: memberIdx, listsOverCap };
 }
 

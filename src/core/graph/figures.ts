@@ -59,12 +59,30 @@ function difference(a: Iterable<string>, b: ReadonlySet<string>, max: number): {
   return { keys: out.slice(0, max), count: out.length };
 }
 
-/** The top `max` node indexes by a score (ties: smaller key first), skipping zero scores. */
+/**
+ * The top `max` node indexes by a score (ties: smaller key first), skipping zero scores. One pass keeping a
+ * small sorted array: sorting every node (hundreds of thousands, mostly tied) would cost far more.
+ */
 export function topBy(score: ArrayLike<number>, keys: readonly string[], max: number, keep: (i: number) => boolean = () => true): number[] {
-  const picked: number[] = [];
-  for (let i = 0; i < score.length; i++) if ((score[i] as number) > 0 && keep(i)) picked.push(i);
-  picked.sort((x, y) => (score[y] as number) - (score[x] as number) || ((keys[x] as string) < (keys[y] as string) ? -1 : 1));
-  return picked.slice(0, max);
+  const best: number[] = [];
+  const before = (x: number, y: number): boolean => {
+    const sx = score[x] as number;
+    const sy = score[y] as number;
+    return sx !== sy ? sx > sy : (keys[x] as string) < (keys[y] as string);
+  };
+  if (max <= 0) return best;
+  for (let i = 0; i < score.length; i++) {
+    if ((score[i] as number) <= 0) continue;
+    if (best.length === max && !before(i, best[max - 1] as number)) continue;
+    if (!keep(i)) continue;
+    let at = best.length === max ? max - 1 : best.length;
+    while (at > 0 && before(i, best[at - 1] as number)) {
+      best[at] = best[at - 1] as number;
+      at--;
+    }
+    best[at] = i;
+  }
+  return best;
 }
 
 export interface AmisOfAmisDiff {

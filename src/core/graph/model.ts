@@ -12,11 +12,21 @@ export interface FollowListEvent {
   tags: string[][];
 }
 
-const HEX64 = /^[0-9a-fA-F]{64}$/;
-
-/** A key as the graph stores it (64 lower-case hex), or null when the text is not a key. */
+/**
+ * A key as the graph stores it (64 lower-case hex), or null when the text is not a key. A hand loop, not a
+ * regular expression: it runs once per follow (millions of times) and returns the same string when it is
+ * already lower-case, so no copy is made in the common case.
+ */
 export function normalizeKey(text: unknown): string | null {
-  return typeof text === 'string' && HEX64.test(text) ? text.toLowerCase() : null;
+  if (typeof text !== 'string' || text.length !== 64) return null;
+  let upper = false;
+  for (let i = 0; i < 64; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) continue;
+    if (c >= 65 && c <= 70) upper = true;
+    else return null;
+  }
+  return upper ? text.toLowerCase() : text;
 }
 
 /**
@@ -79,6 +89,21 @@ export class KeyIndex {
     return i;
   }
 
+  /**
+   * Interns a key as found in a tag: a known text is one map lookup; only a text seen for the first time is
+   * checked and lower-cased (so validation costs per distinct key, not per follow). -1 when not a key.
+   */
+  internText(text: string): number {
+    const known = this.index.get(text);
+    if (known !== undefined) return known;
+    const key = normalizeKey(text);
+    if (key === null) return -1;
+    const i = this.intern(key);
+    // An upper-case spelling becomes an alias of the key's node.
+    if (key !== text) this.index.set(text, i);
+    return i;
+  }
+
   get(key: string): number | undefined {
     return this.index.get(key);
   }
@@ -119,6 +144,42 @@ export class GraphBuilder {
     this.edgeCount += to.length;
   }
 
+  private seen = new Int32Array(1024).fill(-1);
+  private buffer = new Uint32Array(1024);
+  private listNo = 0;
+
+  /**
+   * Adds an author's kind 3: valid `p` tags, without duplicates, the author itself or `blocked` nodes.
+   * Returns the follows as node indexes, or null (nothing added) when the list is longer than `cap`.
+   * Works on node indexes, not strings: it runs once per follow of every list.
+   */
+  addFollowList(ev: FollowListEvent, cap: number, blocked?: ReadonlySet<number>): Uint32Array | null {
+    const author = normalizeKey(ev.pubkey);
+    if (author === null) return null;
+    // A list with more p tags than the cap is checked exactly first, so a huge list adds no nodes.
+    if (ev.tags.length > cap && followsOf(ev).length > cap) return null;
+    const from = this.index.intern(author);
+    if (this.withList.has(from)) return null;
+    const list = this.listNo++;
+    let n = 0;
+    for (const tag of ev.tags) {
+      if (tag[0] !== 'p' || typeof tag[1] !== 'string') continue;
+      const to = this.index.internText(tag[1]);
+      if (to < 0 || to === from || blocked?.has(to)) continue;
+      if (to >= this.seen.length) this.seen = grow(this.seen, to, -1);
+      if (this.seen[to] === list) continue;
+      this.seen[to] = list;
+      if (n >= this.buffer.length) this.buffer = grow(this.buffer, n, 0);
+      this.buffer[n++] = to;
+    }
+    if (n > cap) return null;
+    const row = this.buffer.slice(0, n);
+    this.withList.add(from);
+    this.rows.push({ from, to: row });
+    this.edgeCount += n;
+    return row;
+  }
+
   /** Makes sure a key has a node (members without a list still count at distance 0). */
   addNode(key: string): number {
     return this.index.intern(key);
@@ -136,6 +197,15 @@ export class GraphBuilder {
     for (const i of this.withList) hasList[i] = 1;
     return { keys: this.index.keys, offsets, targets, hasList };
   }
+}
+
+function grow<T extends Int32Array | Uint32Array>(arr: T, needed: number, fill: number): T {
+  let size = arr.length * 2;
+  while (size <= needed) size *= 2;
+  const next = new (arr.constructor as new (n: number) => T)(size);
+  next.fill(fill);
+  next.set(arr);
+  return next;
 }
 
 /** The reverse graph (followers), same CSR shape: followers of j are sources[rOffsets[j] .. rOffsets[j+1]). */
