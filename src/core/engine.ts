@@ -28,11 +28,14 @@ import { createProfileService } from './profiles';
 import { createGraphService } from './graph';
 import { createSyncService, createHistoryStore, renderReportHtml } from './sync';
 import { createScheduler } from './sync/scheduler';
+import { demoAppDir, demoWanted, startDemo, type DemoHandle } from './demo';
 
 export class Engine implements EngineContext {
   readonly events = new EngineEvents();
   readonly log: Logger;
-  readonly settingsStore: SettingsStore;
+  readonly config: EngineConfig;
+  /** Replaced at start in demo mode, to carry the demo's overrides. */
+  settingsStore: SettingsStore;
   readonly station: StationService;
   readonly tunnels: TunnelManager;
   readonly profiles: ProfileService;
@@ -43,12 +46,22 @@ export class Engine implements EngineContext {
   private current: Settings | null = null;
   private localStore: LocalStore | null = null;
   private started = false;
+  /** The data folder the demo lives in (the captain's), when this engine runs the demo; else null. */
+  private readonly demoHome: string | null;
+  private demo: DemoHandle | null = null;
   readonly handlers: Handlers;
 
   constructor(
-    readonly config: EngineConfig,
+    config: EngineConfig,
     opts: { echo?: (line: { level: string; msg: string }) => void; schedule?: boolean } = {},
   ) {
+    // Demo mode (--demo, or a newcomer without a station): the engine lives in <dataDir>/demo/app, so the
+    // captain's own settings, history and sync memory are never touched. Decided here: the parts below are
+    // built on the data folder.
+    const demo = demoWanted(config);
+    this.demoHome = demo ? config.dataDir : null;
+    this.config = demo ? { ...config, demo: true, dataDir: demoAppDir(config.dataDir) } : config;
+    config = this.config;
     this.log = new Logger(this.events, config.clock, opts.echo);
     this.settingsStore = new SettingsStore(config.dataDir, config.home, config.overrides);
     this.history = createHistoryStore(this);
@@ -74,6 +87,11 @@ export class Engine implements EngineContext {
 
   async start(): Promise<void> {
     if (this.started) return;
+    if (this.demoHome !== null && !this.demo) {
+      this.demo = await startDemo({ dataDir: this.demoHome, log: this.log, clock: this.config.clock });
+      // The demo's overrides win over the launch ones (a demo never points at the captain's station).
+      this.settingsStore = new SettingsStore(this.config.dataDir, this.config.home, { ...this.config.overrides, ...this.demo.overrides });
+    }
     this.current = await this.settingsStore.load();
     if (this.settingsStore.loadProblem) this.log.warn(this.settingsStore.loadProblem);
     await this.station.start();
@@ -89,6 +107,9 @@ export class Engine implements EngineContext {
     await this.station.stop().catch(() => undefined);
     await this.localStore?.close().catch(() => undefined);
     this.localStore = null;
+    // The demo's relays stop with the engine (the app quits, the command ends).
+    await this.demo?.stop().catch((err: unknown) => this.log.warn(`demo: ${(err as Error).message}`));
+    this.demo = null;
     this.started = false;
   }
 
@@ -120,7 +141,7 @@ export class Engine implements EngineContext {
       this.localStore = null;
       await old?.close().catch(() => undefined);
     }
-    if (prev.zenRoot !== next.zenRoot || prev.staleHours !== next.staleHours) {
+    if (prev.zenRoot !== next.zenRoot || prev.staleHours !== next.staleHours || prev.directRelays.join() !== next.directRelays.join()) {
       await this.station.stop();
       await this.station.start();
     }

@@ -76,6 +76,11 @@ export const Settings = z.object({
   verify: z.boolean(),
   profiles: z.boolean(),
   fallbackRelays: z.array(relayUrl),
+  /**
+   * Relay URLs on this machine's loopback that are reached directly instead of through a tunnel (a peer's
+   * loopback URL normally means "tunnel only"). For a demo or test constellation living on one machine.
+   */
+  directRelays: z.array(relayUrl),
   peerConcurrency: z.number().int().min(1).max(16),
   profileConcurrency: z.number().int().min(1).max(16),
   staleHours: z.number().min(1).max(24 * 30),
@@ -110,6 +115,7 @@ export function defaultSettings(home: string): Settings {
     verify: false,
     profiles: true,
     fallbackRelays: [...PUBLIC_FALLBACK_RELAYS],
+    directRelays: [],
     peerConcurrency: 3,
     profileConcurrency: 3,
     staleHours: 12,

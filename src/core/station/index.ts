@@ -40,6 +40,7 @@ export function createStationService(ctx: EngineContext): StationService {
     dirty = false;
     const state = await readStation(s.zenRoot, {
       staleHours: s.staleHours,
+      directRelays: s.directRelays,
       now: ctx.config.clock(),
       kuboId: kuboIdLookup,
       ipfsConfig: ipfsConfigPath(s.zenRoot),

@@ -8,7 +8,7 @@ import type { Peer, PeerStatus, Route, StationProblem } from '../../shared/schem
 import { parseCard, type StationCard } from './card';
 import { parseMoats } from './moats';
 import { LIMITS, type StationReader } from './read';
-import { classifyRelayUrl } from './route';
+import { classifyRelayUrl, isListedDirect } from './route';
 
 export const SWARM_DIR = join('tmp', 'swarm');
 
@@ -17,6 +17,8 @@ export interface PeerReadOptions {
   staleHours: number;
   /** Unix seconds. */
   now: number;
+  /** Loopback relay URLs reached directly, not through a tunnel (Settings.directRelays: demo/test on one machine). */
+  directRelays?: readonly string[];
 }
 
 export interface SwarmRead {
@@ -73,6 +75,8 @@ export function judgePeer(
   if (!card.relayUrl) return none('no-relay', 'the card has no myRELAY');
   const verdict = classifyRelayUrl(card.relayUrl);
   if (!verdict.ok) return none('bad-url', verdict.reason);
+  // A demo or test constellation on one machine: this loopback relay is really ours to dial, not the peer's.
+  if (verdict.route === 'tunnel' && isListedDirect(card.relayUrl, opts.directRelays)) return { status: 'ok', reason: null, route: 'direct' };
   if (verdict.route === 'tunnel' && !p.servesStrfry) {
     return none(
       'no-relay',

@@ -79,3 +79,20 @@ export function classifyRelayUrl(raw: string): RouteVerdict {
   const route: RelayRoute = kind === 'loopback' ? 'tunnel' : kind === 'private' ? 'lan' : 'direct';
   return { ok: true, route, host };
 }
+
+/** A relay URL in a comparable form (lower-case scheme and host, default port and trailing slash dropped). */
+export function relayUrlKey(raw: string): string {
+  try {
+    const u = new URL(raw.trim());
+    return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}${u.search}`;
+  } catch {
+    return raw.trim();
+  }
+}
+
+/** Whether a relay URL is one of the listed loopback relays to reach directly (Settings.directRelays). */
+export function isListedDirect(raw: string, directRelays: readonly string[] | undefined): boolean {
+  if (!directRelays || directRelays.length === 0) return false;
+  const key = relayUrlKey(raw);
+  return directRelays.some((d) => relayUrlKey(d) === key);
+}

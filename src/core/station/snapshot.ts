@@ -12,6 +12,8 @@ export interface ReadStationOptions extends SelfLookup {
   staleHours: number;
   /** Milliseconds (the engine's clock). */
   now: number;
+  /** Settings.directRelays. */
+  directRelays?: readonly string[];
 }
 
 async function selfCard(reader: StationReader, peerId: string | null): Promise<StationCard | null> {
@@ -31,7 +33,7 @@ export async function readStation(root: string, opts: ReadStationOptions): Promi
   const problems: StationProblem[] = [];
   const self = found ? await resolveSelfId(reader, opts, problems) : { peerId: null, source: null };
   const swarm = found
-    ? await readSwarm(reader, { selfId: self.peerId, staleHours: opts.staleHours, now: Math.floor(opts.now / 1000) })
+    ? await readSwarm(reader, { selfId: self.peerId, staleHours: opts.staleHours, now: Math.floor(opts.now / 1000), directRelays: opts.directRelays })
     : { peers: [], cards: [], problems: [] };
   problems.push(...swarm.problems);
   const members = await readMembers(reader, swarm.cards);
