@@ -5,10 +5,11 @@
  */
 export const TOKEN_KEY = 'constellation.token';
 
+/** The bits of window.location, window.history and sessionStorage used (structural, so tests pass plain objects). */
 export interface TokenPlace {
-  location: Pick<Location, 'href'>;
-  history: Pick<History, 'replaceState' | 'state'>;
-  storage: Pick<Storage, 'getItem' | 'setItem'>;
+  location: { href: string };
+  history: { state: unknown; replaceState(data: unknown, unused: string, url?: string | null): void };
+  storage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
 }
 
 export function takeToken(place: TokenPlace): string | null {

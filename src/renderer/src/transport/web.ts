@@ -236,7 +236,7 @@ export function createWebApi(opts: WebApiOptions): WebApi {
 }
 
 /** ws(s)://<host>/api?token=… for the page's own origin. */
-export function apiUrl(location: Pick<Location, 'protocol' | 'host'>, token: string | null): string {
+export function apiUrl(location: { protocol: string; host: string }, token: string | null): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   const query = token ? `?token=${encodeURIComponent(token)}` : '';
   return `${scheme}//${location.host}/api${query}`;
