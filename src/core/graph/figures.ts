@@ -5,7 +5,7 @@
 import type { Coverage, Reach } from '../../shared/schemas';
 import type { Analysis } from './analyze';
 import type { BuiltGraph } from './build';
-import { normalizeKey } from './model';
+import { normalizeKey, type KeyIndex } from './model';
 
 /** Which keys the local relay holds something for. `withEvent` includes the keys of the two others. */
 export interface CoverageSets {
@@ -38,17 +38,22 @@ export interface FigureInput {
   limits?: Partial<FigureLimits>;
 }
 
-function coverageAt(keys: readonly string[], dist: Int8Array, level: number, sets: CoverageSets): Coverage {
-  const c: Coverage = { total: 0, withProfile: 0, withEvent: 0, withRecentEvent: 0 };
-  for (let i = 0; i < dist.length; i++) {
-    if (dist[i] !== level) continue;
-    const k = keys[i] as string;
-    c.total++;
-    if (sets.withProfile.has(k)) c.withProfile++;
-    if (sets.withEvent.has(k)) c.withEvent++;
-    if (sets.withRecentEvent.has(k)) c.withRecentEvent++;
-  }
-  return c;
+/** Coverage of N1 and N2: walks the coverage sets (what the relay holds), not every node of the graph. */
+function coverage(index: KeyIndex, analysis: Analysis, sets: CoverageSets): { n1: Coverage; n2: Coverage } {
+  const n1: Coverage = { total: analysis.n1, withProfile: 0, withEvent: 0, withRecentEvent: 0 };
+  const n2: Coverage = { total: analysis.n2, withProfile: 0, withEvent: 0, withRecentEvent: 0 };
+  const tally = (set: ReadonlySet<string>, field: 'withProfile' | 'withEvent' | 'withRecentEvent'): void => {
+    for (const k of set) {
+      const i = index.get(k);
+      const d = i === undefined ? -1 : analysis.distance[i];
+      if (d === 1) n1[field]++;
+      else if (d === 2) n2[field]++;
+    }
+  };
+  tally(sets.withProfile, 'withProfile');
+  tally(sets.withEvent, 'withEvent');
+  tally(sets.withRecentEvent, 'withRecentEvent');
+  return { n1, n2 };
 }
 
 /** Keys of `a` not in `b`, sorted, the first `max` of them, with the full count. */
@@ -140,10 +145,7 @@ export function reachFigures(input: FigureInput): Reach {
     n1: analysis.n1,
     n2: analysis.n2,
     edges: analysis.edges,
-    coverage: {
-      n1: coverageAt(keys, analysis.distance, 1, input.coverage),
-      n2: coverageAt(keys, analysis.distance, 2, input.coverage),
-    },
+    coverage: coverage(input.built.index, analysis, input.coverage),
     perMember,
     connectors,
     amisOfAmis: { fileCount: diff.fileCount, n1Count: diff.n1Count, missing: diff.missing, extra: diff.extra },
