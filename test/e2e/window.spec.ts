@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The captain's window on the real engine (issues 2 and 7): `constellation serve` on a station built by the
  * harness, real relays and the kubo stand-in on 127.0.0.1, driven in Chromium.

@@ -30,7 +30,7 @@ function card(peerId: string, extra: Record<string, unknown> = {}): string {
   });
 }
 
-async function peer(id: string, cardText: string, moats: string | null = String(nowS - 600), files: Record<string, string> = {}): Promise<void> {
+async function peer(id: string, cardText: string | Buffer, moats: string | null = String(nowS - 600), files: Record<string, string> = {}): Promise<void> {
   await put(`tmp/swarm/${id}/12345.json`, cardText);
   if (moats !== null) await put(`tmp/swarm/${id}/_MySwarm.moats`, moats);
   for (const [n, c] of Object.entries(files)) await put(`tmp/swarm/${id}/${n}`, c);

@@ -244,6 +244,7 @@ export const en = {
     rejected: 'rejected',
     select: 'Choose a run to see its details.',
     trigger: 'Started by {trigger}',
+    triggers: { manual: 'the captain', schedule: 'the schedule', cli: 'the command line', tray: 'the tray menu' },
     profiles: 'Profiles: {found} found, {recovered} recovered, {missing} missing',
   },
   settings: {

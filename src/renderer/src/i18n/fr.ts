@@ -246,6 +246,7 @@ export const fr: MessageSchema = {
     rejected: 'rejetés',
     select: 'Choisissez une exécution pour voir ses détails.',
     trigger: 'Lancée par {trigger}',
+    triggers: { manual: 'le capitaine', schedule: 'la planification', cli: 'la ligne de commande', tray: 'le menu de la barre' },
     profiles: 'Profils : {found} trouvés, {recovered} récupérés, {missing} manquants',
   },
   settings: {

@@ -1,0 +1,227 @@
+/**
+ * UI bench: time to first frame of the Constellation screen with 20,000 nodes, in headless Chromium (software GL).
+ *
+ * The subgraph is made by the engine's own graph code (reach → selectSubgraph → ForceAtlas2 layout) from
+ * generated follow lists, so the window gets exactly what `graph.subgraph` would send. A small contract endpoint
+ * answers the few calls the window makes at start-up (each answer checked against the contract) and the real
+ * web host (`startWebHost`) serves the built renderer and the WebSocket, token and all.
+ *
+ *   npx tsx bench/ui/index.ts          prints the figures, writes bench/results/ui.json
+ *
+ * Figures: `firstFrameMs` = from navigation start to the first graph frame on screen (page load, the 20,000-node
+ * answer over the WebSocket, its validation, the graphology build and sigma's first draw); `drawMs` = graphology
+ * build + sigma's first draw only; `panFps` = frames per second while the camera is dragged around.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import { parseOutput, type CallName, type EventName } from '../../src/shared/api';
+import { defaultSettings, type Subgraph } from '../../src/shared/schemas';
+import { reachFromData } from '../../src/core/graph/pure';
+import { reverse, type FollowListEvent } from '../../src/core/graph/model';
+import { selectSubgraph, withPositions } from '../../src/core/graph/subgraph';
+import { computeLayout, layoutIterations } from '../../src/core/graph/layout';
+import { startWebHost, type ContractEndpoint } from '../../src/cli/webhost';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const NODES = 20_000;
+const ENTRIES = 200;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** mulberry32: the same graph on every run. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const hexOf = (i: number): string => i.toString(16).padStart(64, '0');
+
+/** `lists` follow lists: 1% members covering N1, N1 lists reaching a wider world (N2) with popular keys. */
+function followLists(lists: number): { members: string[]; events: FollowListEvent[] } {
+  const rand = prng(lists);
+  const memberCount = Math.max(1, Math.floor(lists / 100));
+  const n1Count = lists - memberCount;
+  const world = 40 * lists;
+  const key = (i: number): string => hexOf(i + 1);
+  const members = Array.from({ length: memberCount }, (_, i) => key(i));
+  const n1 = (j: number): string => key(memberCount + (j % n1Count));
+  const events: FollowListEvent[] = [];
+  let slot = 0;
+  for (let m = 0; m < memberCount; m++) {
+    const tags = Array.from({ length: ENTRIES }, () => ['p', n1(slot++)]);
+    events.push({ id: hexOf(10 ** 9 + m), pubkey: members[m] as string, created_at: 1_700_000_000, tags });
+  }
+  const popular = Math.max(1, Math.floor(world / 100));
+  for (let j = 0; j < n1Count; j++) {
+    const tags: string[][] = [];
+    for (let e = 0; e < ENTRIES; e++) {
+      const r = rand();
+      const target = r < 0.1 ? key(Math.floor(rand() * lists)) : r < 0.3 ? key(lists + Math.floor(rand() * popular)) : key(lists + Math.floor(rand() * world));
+      tags.push(['p', target]);
+    }
+    events.push({ id: hexOf(2 * 10 ** 9 + j), pubkey: n1(j), created_at: 1_700_000_000, tags });
+  }
+  return { members, events };
+}
+
+function makeSubgraph(): { sub: Subgraph; layoutMs: number } {
+  const { members, events } = followLists(1500);
+  const t0 = performance.now();
+  const r = reachFromData({ members, followLists: events, computedAt: 0 });
+  const stations = Array.from({ length: 12 }, (_, i) => ({ id: `12D3KooWBench${String(i).padStart(40, '0')}`, label: `station-${i}.bench`, links: members.slice(i, i + 3) }));
+  const src = {
+    graph: r.built.graph,
+    reverse: reverse(r.built.graph),
+    analysis: r.analysis,
+    names: new Map(members.map((m, i) => [m, `member ${i}`] as const)),
+    stations,
+    indexOf: (hex: string) => r.built.index.get(hex),
+  };
+  const sel = selectSubgraph(src, 2, NODES);
+  const iterations = layoutIterations(sel.nodes.length, sel.layout.edges.length / 2);
+  const sub = withPositions(sel, computeLayout({ ...sel.layout, iterations }));
+  return { sub: parseOutput('graph.subgraph', sub), layoutMs: performance.now() - t0 };
+}
+
+/** Answers the calls the window makes when it opens on the Constellation screen; anything else is refused. */
+function benchEndpoint(sub: Subgraph): ContractEndpoint {
+  const settings = { ...defaultSettings('/bench-home'), fallbackRelays: [], scheduleEnabled: false, language: 'en' as const };
+  const now = Date.now();
+  const answers: Partial<Record<CallName, unknown>> = {
+    'app.info': {
+      name: 'Constellation', version: 'bench', platform: process.platform, arch: process.arch, nodeVersion: process.versions.node,
+      host: 'web', stationRoot: settings.zenRoot, stationFound: false, demo: true, dataDir: '/bench-data', peerId: null, peerIdSource: null,
+      services: {
+        relay: { url: settings.relayUrl, reachable: false, error: 'not started by the UI bench' },
+        kubo: { url: settings.kuboApi, reachable: false, error: 'not started by the UI bench' },
+        strfry: { bin: settings.strfryBin, binFound: false, conf: settings.strfryConf, confFound: false },
+      },
+    },
+    'settings.get': settings,
+    'station.snapshot': {
+      root: settings.zenRoot, found: false, takenAt: now,
+      self: { peerId: null, source: null, hostname: null, captain: null, captainHex: null, uplanet: null },
+      peers: [], members: { count: 0, bySource: { game: 0, amisOfAmis: 0, swarm: 0, flashmem: 0 } }, blacklistCount: 0, problems: [],
+    },
+    'tunnels.list': [],
+    'sync.status': { running: false, progress: null, lastRun: null },
+    'schedule.status': { enabled: false, paused: false, intervalMinutes: 60, nextRunAt: null, lastDecision: null },
+    'log.tail': [],
+    'graph.subgraph': sub,
+  };
+  for (const [name, value] of Object.entries(answers)) answers[name as CallName] = parseOutput(name as CallName, value);
+  return {
+    async call(name: CallName) {
+      if (!(name in answers)) throw new Error(`${name}: not served by the UI bench`);
+      return answers[name];
+    },
+    events: { onAny: (_l: (event: EventName, payload: unknown) => void) => () => undefined },
+  };
+}
+
+function ensureRenderer(): string {
+  const dir = join(ROOT, 'out', 'renderer');
+  if (!existsSync(join(dir, 'index.html'))) {
+    console.log('building the renderer (out/renderer is missing)…');
+    execFileSync(join(ROOT, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  return dir;
+}
+
+function chromiumVersion(): string {
+  const r = spawnSync(CHROMIUM, ['--version'], { encoding: 'utf8' });
+  return (r.stdout || r.stderr || '').trim();
+}
+
+async function main(): Promise<void> {
+  const rendererDir = ensureRenderer();
+  const { sub, layoutMs } = makeSubgraph();
+  console.log(`subgraph: ${sub.nodes.length} nodes, ${sub.edges.length} edges (engine selection + layout ${Math.round(layoutMs)} ms)`);
+  if (sub.nodes.length < NODES) throw new Error(`the generated subgraph has ${sub.nodes.length} nodes, fewer than ${NODES}`);
+
+  const host = await startWebHost({ engine: benchEndpoint(sub), rendererDir, port: 0, warn: (m) => console.error(`web host: ${m}`) });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+  });
+  const runs: { firstFrameMs: number; drawMs: number }[] = [];
+  let panFps = 0;
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const url = new URL(host.url);
+    url.hash = '#/graph';
+    for (let i = 0; i < 3; i++) {
+      await page.goto(url.toString());
+      const mark = page.locator('[data-test="graph-render-ms"]');
+      await mark.waitFor({ state: 'attached', timeout: 180_000 });
+      const count = await page.locator('[data-test="graph-node-count"]').getAttribute('data-count');
+      if (Number(count) !== sub.nodes.length) throw new Error(`the window shows ${count} nodes, the subgraph has ${sub.nodes.length}`);
+      runs.push({ firstFrameMs: Number(await mark.getAttribute('data-at')), drawMs: Number(await mark.getAttribute('data-ms')) });
+      // The token left the URL after the first load; the session keeps it for the next navigations.
+    }
+    // Fluidity: drag the camera for two seconds and count the frames the page produced.
+    const box = await page.locator('[data-test="graph-canvas"]').boundingBox();
+    if (!box) throw new Error('the graph canvas has no box');
+    // Plain strings: tsx would wrap named functions with a helper the page does not have.
+    await page.evaluate(`(() => {
+      window.__frames = 0;
+      window.__stop = false;
+      const tick = () => { window.__frames++; if (!window.__stop) requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+    })()`);
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    const t0 = Date.now();
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    let step = 0;
+    while (Date.now() - t0 < 2000) {
+      step++;
+      await page.mouse.move(cx + Math.sin(step / 5) * 200, cy + Math.cos(step / 5) * 120);
+    }
+    await page.mouse.up();
+    const elapsed = (Date.now() - t0) / 1000;
+    const frames = Number(await page.evaluate('(() => { window.__stop = true; return window.__frames; })()'));
+    panFps = frames / elapsed;
+  } finally {
+    await browser.close();
+    await host.close();
+  }
+
+  const best = runs.reduce((a, b) => (b.firstFrameMs < a.firstFrameMs ? b : a));
+  const median = [...runs].sort((a, b) => a.firstFrameMs - b.firstFrameMs)[Math.floor(runs.length / 2)]!;
+  const [load1] = (await import('node:os')).loadavg();
+  const result = {
+    bench: 'ui',
+    date: new Date().toISOString(),
+    /** 1-minute load average when the figures were taken: on a shared 2-core machine they scale with it. */
+    loadAverage: Math.round((load1 ?? 0) * 10) / 10,
+    chromium: chromiumVersion(),
+    gl: 'software (headless, --disable-gpu)',
+    nodes: sub.nodes.length,
+    edges: sub.edges.length,
+    viewport: '1280x800',
+    runs,
+    firstFrameMs: { best: best.firstFrameMs, median: median.firstFrameMs },
+    drawMs: { best: Math.min(...runs.map((r) => r.drawMs)), median: median.drawMs },
+    panFps: Math.round(panFps * 10) / 10,
+  };
+  console.log(`Constellation screen, ${result.nodes} nodes / ${result.edges} edges, headless Chromium (software GL):`);
+  console.log(`  time to first frame: ${result.firstFrameMs.median} ms median, ${result.firstFrameMs.best} ms best (of ${runs.length} loads)`);
+  console.log(`  graph build + first draw: ${result.drawMs.median} ms median`);
+  console.log(`  while dragging the camera: ${result.panFps} frames per second`);
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'ui.json'), JSON.stringify(result, null, 2) + '\n');
+  console.log('written bench/results/ui.json');
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack ?? err.message : err);
+  process.exitCode = 1;
+});
