@@ -48,7 +48,7 @@ test('a sync started from the overview moves the per-peer bars, finishes, and it
     const w = window as unknown as { __phases: Record<string, string[]> };
     w.__phases = seen;
     const record = (): void => {
-      for (const el of document.querySelectorAll<HTMLElement>('[data-test="sync-peer"]')) {
+      for (const el of Array.from(document.querySelectorAll<HTMLElement>('[data-test="sync-peer"]'))) {
         const peer = el.dataset.peer ?? '?';
         const bar = el.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow') ?? '';
         const entry = `${el.dataset.phase}:${bar}`;
