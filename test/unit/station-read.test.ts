@@ -83,6 +83,9 @@ beforeAll(async () => {
   await symlink(outside, join(root, 'game/nostr/evil@example.org'));
   await mkdir(join(root, 'flashmem/y'), { recursive: true });
   await symlink(join(outside, 'HEX'), join(root, 'flashmem/y/HEX'));
+  // A HEX that is a symlink to the folder's private key (which here even looks like a key).
+  await put('game/nostr/carol@example.org/.secret.nostr', hex('5'));
+  await symlink('.secret.nostr', join(root, 'game/nostr/carol@example.org/HEX'));
   // A FIFO named like a card must not hang the reader.
   await mkdir(join(root, 'tmp/swarm', pid('N')), { recursive: true });
   execFileSync('mkfifo', [join(root, 'tmp/swarm', pid('N'), '12345.json')]);
@@ -147,6 +150,7 @@ describe('a station read from disk', () => {
     expect(has(/evil@example\.org$/, /outside the station root/)).toBe(true);
     expect(has(/flashmem\/y\/HEX$/, /outside the station root/)).toBe(true);
     expect(has(/flashmem\/big\/HEX$/, /too large/)).toBe(true);
+    expect(has(/carol@example\.org\/HEX$/, /symlink to a private-key file, refused/)).toBe(true);
     expect(problems.every((p) => !p.path.startsWith('/'))).toBe(true);
   });
 
@@ -161,6 +165,7 @@ describe('a station read from disk', () => {
     expect(new Set(state.members.keys())).toEqual(expected);
     expect(state.members.has(hex('7'))).toBe(false);
     expect(state.members.has(hex('3'))).toBe(false);
+    expect(state.members.has(hex('5'))).toBe(false);
     expect(state.snapshot.members.count).toBe(expected.size);
     expect(state.snapshot.members.bySource).toEqual({ game: 4, amisOfAmis: 4, swarm: swarmKeys.length, flashmem: 1 });
     expect(state.members.get(K8)).toEqual(['game', 'amisOfAmis']);

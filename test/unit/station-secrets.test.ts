@@ -4,7 +4,7 @@
 // hence the observation) and nothing fails.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { basename, join, relative, sep } from 'node:path';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 
 const seen = vi.hoisted(() => ({ open: [] as string[], readFile: [] as string[], readdir: [] as string[] }));
 
@@ -32,6 +32,11 @@ let station: BuiltStation;
 
 beforeAll(async () => {
   station = await buildStation({ seed: 'secrets', peers: 2, flashmem: 2, members: { emails: 3, secrets: true, unreadableSecrets: true } });
+  // A member whose HEX is a symlink to its own private key: following it would open the secret.
+  const trap = join(station.root, 'game', 'nostr', 'trap@example.org');
+  await mkdir(trap, { recursive: true });
+  await writeFile(join(trap, '.secret.nostr'), 'ab'.repeat(32));
+  await symlink('.secret.nostr', join(trap, 'HEX'));
   // Secrets in flashmem folders too.
   for (const f of ['f0', 'f1']) {
     await mkdir(join(station.root, 'flashmem', f), { recursive: true });
@@ -70,6 +75,8 @@ describe('secret files in member folders', () => {
       expect(stats.events).toBeNull();
       expect(stats.method).toMatch(/no local store/);
       expect(snap.problems.filter((p) => /secret|\.pass|multipass|zine/.test(p.path))).toEqual([]);
+      expect(snap.problems).toContainEqual({ path: 'game/nostr/trap@example.org/HEX', reason: 'symlink to a private-key file, refused' });
+      expect(members.members.some((m) => m.hex === 'ab'.repeat(32))).toBe(false);
     } finally {
       await service.stop();
     }

@@ -11,6 +11,8 @@ import { LIMITS, type StationReader } from './read';
 import { classifyRelayUrl, isListedDirect } from './route';
 
 export const SWARM_DIR = join('tmp', 'swarm');
+/** A constellation has tens of stations; a swarm folder with thousands is broken or hostile. */
+export const MAX_PEERS = 2000;
 
 export interface PeerReadOptions {
   selfId: string | null;
@@ -163,8 +165,13 @@ export async function readSwarm(reader: StationReader, opts: PeerReadOptions): P
     if (!listing.missing) out.problems.push({ path: SWARM_DIR, reason: listing.reason });
     return out;
   }
+  let counted = 0;
   for (const e of listing.entries) {
     if (e.name.startsWith('.')) continue;
+    if (++counted > MAX_PEERS) {
+      out.problems.push({ path: SWARM_DIR, reason: `more than ${MAX_PEERS} beacon folders: the rest is ignored` });
+      break;
+    }
     if (e.refused) {
       out.problems.push({ path: join(SWARM_DIR, e.name), reason: e.refused });
       continue;

@@ -94,6 +94,8 @@ export class StationReader {
     }
     const r = await this.resolve(relPath);
     if (!('real' in r)) return { ok: false, missing: r.missing, reason: r.reason };
+    // A HEX planted as a symlink to the folder's .secret.nostr must not lead us into it.
+    if (SECRET_FILE.test(basename(r.real))) return { ok: false, missing: false, reason: 'symlink to a private-key file, refused' };
     return readBoundedFile(r.real, maxBytes);
   }
 

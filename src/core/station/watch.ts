@@ -68,7 +68,8 @@ export class StationWatcher {
   private poller: NodeJS.Timeout | null = null;
   private beacon: string | null = null;
   private stopped = true;
-  private polling = false;
+  /** Set after the first arming: a folder armed later is itself a change. */
+  private armedOnce = false;
 
   constructor(
     private readonly root: string,
@@ -79,12 +80,14 @@ export class StationWatcher {
   async start(): Promise<void> {
     this.stopped = false;
     await this.rearm();
+    this.armedOnce = true;
     this.poller = setInterval(() => void this.tick(), this.opts.pollMs);
     this.poller.unref();
   }
 
   stop(): void {
     this.stopped = true;
+    this.armedOnce = false;
     if (this.timer) clearTimeout(this.timer);
     if (this.poller) clearInterval(this.poller);
     this.timer = this.poller = null;
@@ -153,7 +156,7 @@ export class StationWatcher {
       if (!this.stopped) {
         this.armed.set(t.rel, armed);
         // A folder that appears after start is itself a change (a peer's first beacon, a new member list).
-        if (existing === undefined && this.polling) this.changed();
+        if (this.armedOnce) this.changed();
       } else {
         armed.watcher?.close();
       }
@@ -162,8 +165,7 @@ export class StationWatcher {
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
-    this.polling = true;
-    await this.rearm();
+        await this.rearm();
     for (const a of this.armed.values()) {
       if (a.watcher || a.polled === null) continue;
       const sig = await signature(join(this.root, a.target.rel), a.target.recursive ? 2 : 0);
