@@ -9,9 +9,9 @@
  * Electron's powerMonitor say so at once.
  */
 import { lstat, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { RunSummary, ScheduleStatus } from '../../shared/schemas';
 import type { EngineContext, Scheduler } from '../services';
+import { lockPath, pidAlive } from './lock';
 
 const MINUTE = 60_000;
 
@@ -96,13 +96,16 @@ export function firstDueAt(now: number, intervalMinutes: number, lastRun: Pick<R
   return nextDueAt(now, intervalMinutes, lastRun, random);
 }
 
-/** Reads the station lock (strfry/constellation-backfill.lock, a PID) without touching it. */
+/**
+ * Reads the station lock (lock.ts: strfry/constellation-backfill.lock, a PID) without touching it. Unlike
+ * readLock it never follows a symlink (out of the station root), and says who holds it for the log.
+ */
 export async function readStationLock(zenRoot: string): Promise<LockState> {
-  const path = join(zenRoot, 'strfry', 'constellation-backfill.lock');
+  const path = lockPath(zenRoot);
   let text: string;
   try {
     const info = await lstat(path);
-    // Never follow a symlink out of the station root: a lock we cannot read is treated as held.
+    // A lock we may not read is treated as held: better skip a slot than run beside the station's script.
     if (info.isSymbolicLink()) return { held: true, detail: `${path} is a symlink, not followed` };
     text = await readFile(path, 'utf8');
   } catch (err) {
@@ -111,14 +114,8 @@ export async function readStationLock(zenRoot: string): Promise<LockState> {
   }
   const pid = Number.parseInt(text.trim().split(/\s+/)[0] ?? '', 10);
   if (!Number.isInteger(pid) || pid <= 0) return { held: false, detail: `${path} holds no PID (stale)` };
-  try {
-    process.kill(pid, 0);
-    return { held: true, detail: `PID ${pid}` };
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else — still alive, still held.
-    if ((err as NodeJS.ErrnoException).code === 'EPERM') return { held: true, detail: `PID ${pid}` };
-    return { held: false, detail: `PID ${pid} is not running (stale lock)` };
-  }
+  if (pidAlive(pid)) return { held: true, detail: `PID ${pid}` };
+  return { held: false, detail: `PID ${pid} is not running (stale lock)` };
 }
 
 export interface SchedulerDeps {
