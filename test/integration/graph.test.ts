@@ -18,6 +18,7 @@ import {
 } from '../support';
 import { makeConfig } from '../../src/core/config';
 import { Engine } from '../../src/core/engine';
+import { createGraphService, GRAPH_FILE } from '../../src/core/graph';
 import { Reach, Subgraph } from '../../src/shared/schemas';
 
 /*
@@ -152,5 +153,27 @@ describe('graph: reach of a station built by the harness', () => {
     expect(n.followers.sort()).toEqual([k('f3').pk, k('g1').pk].sort());
     const f1 = await engine.call('graph.neighbors', { hex: k('f1').pk });
     expect(f1.follows).toEqual([k('n1a').pk]);
+  });
+
+  it('worker threads for the analysis and the layout give the same figures; a new service reads graph.json first', async () => {
+    const dir = await tmpDir('constellation-graph-worker-');
+    const engine = new Engine(
+      makeConfig({ dataDir: dir, overrides: { zenRoot: station.root, relayUrl: relay.url, kuboApi: 'http://127.0.0.1:9' }, host: 'cli' }),
+    );
+    await engine.start();
+    onCleanup(() => engine.stop());
+    const inWorkers = createGraphService(engine, { analyzeInWorkerAbove: 0, layoutInWorkerAbove: 0 });
+    const reach = await inWorkers.recompute();
+    expectFigures(reach);
+    const sub = await inWorkers.subgraph(2, 100);
+    expect(sub.nodes.every((n) => Number.isFinite(n.x) && Number.isFinite(n.y))).toBe(true);
+    expect(new Set(sub.nodes.map((n) => `${n.x},${n.y}`)).size).toBe(sub.nodes.length);
+
+    // A service started later (the app's next launch) answers from graph.json before any computation.
+    const later = createGraphService(engine);
+    expect(await later.reach()).toEqual(reach);
+    expect((await later.subgraph(2, 20_000)).totalNodes).toBe(sub.totalNodes);
+    const saved = JSON.parse(await readFile(join(dir, GRAPH_FILE), 'utf8')) as { version: number };
+    expect(saved.version).toBe(1);
   });
 });

@@ -3,6 +3,7 @@ import { reachFromData } from '../../src/core/graph';
 import { distances, UNREACHED } from '../../src/core/graph/analyze';
 import { GraphBuilder, followsOf, replaces, reverse, type FollowListEvent } from '../../src/core/graph/model';
 import { amisOfAmisDiff } from '../../src/core/graph/figures';
+import { ReachBuilder } from '../../src/core/graph/build';
 import { Reach } from '../../src/shared/schemas';
 
 /** A readable key: the letter's code as a 64-hex key. */
@@ -173,5 +174,30 @@ describe('graph: reach figures', () => {
     const diff = amisOfAmisDiff(n1, file, 5);
     expect([diff.missing.length, diff.extra.length, diff.missingCount, diff.extraCount, diff.fileCount, diff.n1Count]).toEqual([5, 5, 30, 20, 20, 30]);
     expect(diff.missing).toEqual([...n1].sort().slice(0, 5));
+  });
+});
+
+describe('graph: incremental builder (what the service feeds batch by batch)', () => {
+  it('takes members first, then N1; ignores lists of others and a second list of the same author', () => {
+    const b = new ReachBuilder([K('A'), K('B')], 5000);
+    b.add(list('C', ['F'])); // C is not N1 yet: skipped
+    b.add(list('A', ['C', 'D', 'B']));
+    b.add(list('A', ['Y'])); // a second list for A: ignored
+    b.add(list('B', ['D', 'E']));
+    expect(b.n1Keys().sort()).toEqual([K('C'), K('D'), K('E')].sort());
+    b.add(list('C', ['F', 'G']));
+    b.add(list('F', ['X'])); // N2: not loaded
+    const built = b.finish();
+    expect(built.graph.targets.length).toBe(3 + 2 + 2);
+    expect(built.listsOverCap).toBe(0);
+    expect([...b.authors].sort()).toEqual([K('A'), K('B'), K('C')].sort());
+  });
+
+  it('an upper-case spelling of a key is the same node', () => {
+    const upper: FollowListEvent = { id: '1', pubkey: K('A'), created_at: 1, tags: [['p', K('C').toUpperCase()], ['p', K('C')]] };
+    const { reach, built } = reachFromData({ members: [K('A')], followLists: [upper, list('B', ['C'])] });
+    expect(reach.n1).toBe(1);
+    expect(reach.edges).toBe(1);
+    expect(built.index.get(K('C'))).toBe(built.index.get(K('C').toUpperCase()));
   });
 });

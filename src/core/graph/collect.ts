@@ -25,10 +25,20 @@ export function batches<T>(items: readonly T[], size = AUTHOR_BATCH): T[][] {
   return out;
 }
 
-/** Reads the kind 3 lists of `authors` into `lists` (the newest per author wins). */
-export async function collectFollowLists(store: LocalStore, authors: readonly string[], lists: NewestLists, signal?: AbortSignal): Promise<void> {
+/**
+ * Reads the kind 3 lists of `authors`, batch by batch, and hands the newest of each author to `sink` as soon as
+ * its batch is complete (a batch holds all of its authors' lists, so the newest is final then).
+ */
+export async function collectFollowLists(
+  store: LocalStore,
+  authors: readonly string[],
+  sink: (ev: NostrEvent) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   for (const batch of batches(authors)) {
+    const lists = new NewestLists();
     for await (const ev of store.query({ kinds: [3], authors: batch }, signal)) lists.add(ev);
+    for (const [, ev] of lists.entries()) sink(ev as NostrEvent);
   }
 }
 

@@ -9,11 +9,11 @@ import { Reach, Subgraph, type Neighbors, type StationSnapshot } from '../../sha
 import type { EngineContext, GraphService } from '../services';
 import { writeFileAtomic } from '../util/fs';
 import type { Analysis } from './analyze';
-import { buildFollowGraph, DEFAULT_FOLLOW_LIST_CAP, firstHop, localUsersFollows, memberKeys, type BuiltGraph } from './build';
+import { DEFAULT_FOLLOW_LIST_CAP, localUsersFollows, memberKeys, ReachBuilder, type BuiltGraph } from './build';
 import { collectCoverage, collectFollowLists } from './collect';
 import { reachFigures } from './figures';
 import { layoutIterations } from './layout';
-import { NewestLists, normalizeKey, reverse } from './model';
+import { normalizeKey, reverse, type FollowListEvent } from './model';
 import { runJob } from './runner';
 import { selectSubgraph, withPositions, type StationNode, type SubgraphSource } from './subgraph';
 
@@ -140,11 +140,17 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     const members = memberKeys(state.members.keys(), state.blacklist);
     const localUsers = memberKeys(state.localUsers);
 
-    const lists = new NewestLists();
-    await collectFollowLists(store, [...new Set([...members, ...localUsers])], lists);
-    const source = { members, blacklist: state.blacklist, list: (a: string) => lists.get(a), followListCap: cap };
-    await collectFollowLists(store, firstHop(source), lists);
-    const built = buildFollowGraph(source);
+    // Members' lists first (they define N1), then N1's; each list goes into the graph as its batch arrives.
+    const builder = new ReachBuilder(members, cap, state.blacklist);
+    const isLocalUser = new Set(localUsers);
+    const localLists = new Map<string, FollowListEvent>();
+    const sink = (ev: FollowListEvent): void => {
+      builder.add(ev);
+      if (isLocalUser.has(ev.pubkey)) localLists.set(ev.pubkey, ev);
+    };
+    await collectFollowLists(store, [...new Set([...members, ...localUsers])], sink);
+    await collectFollowLists(store, builder.n1Keys(), sink);
+    const built = builder.finish();
     const { graph } = built;
     const analysis = (await runJob(
       { type: 'analyze', nodes: graph.keys.length, offsets: graph.offsets, targets: graph.targets, members: built.members },
@@ -156,8 +162,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
       const d = analysis.distance[i];
       if (d === 1 || d === 2) reached.push(graph.keys[i] as string);
     }
-    const known = new Set<string>();
-    for (const [author] of lists.entries()) known.add(author);
+    const known = builder.authors;
     const now = ctx.config.clock();
     const coverage = await collectCoverage(store, { keys: reached, alsoNames: members, known, nowSeconds: Math.floor(now / 1000) });
 
@@ -166,7 +171,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
       analysis,
       coverage,
       names: coverage.names,
-      localUsersN1: localUsersFollows(localUsers, (a) => lists.get(a)),
+      localUsersN1: localUsersFollows(localUsers, (a) => localLists.get(a)),
       amisOfAmis: state.amisOfAmis,
       followListCap: cap,
       computedAt: ctx.config.clock(),
