@@ -66,6 +66,11 @@ export interface FaultyRelayOptions {
   peerId?: string;
   /** drop-mid-stream / tunnel-reset: events sent before the cut. Default half of the answer (at least 1). */
   cutAfter?: number;
+  /**
+   * REQs answered healthily before the REQ fault starts (counted over the relay's life). Default 0. With 1, a
+   * client's reachability probe passes and the fault hits the sync itself.
+   */
+  healthyReqs?: number;
 }
 
 export interface FaultyRelayStats {
@@ -269,6 +274,10 @@ export class FaultyRelay {
 
   private async onReq(ws: WebSocket, sub: string, filters: Filter[]): Promise<void> {
     const hits = this.matching(filters);
+    if (this.stats.reqs <= (this.opts.healthyReqs ?? 0) && !this.fault.startsWith('neg-') && this.fault !== 'silent') {
+      hits.forEach((e) => this.sendEvent(ws, sub, e));
+      return this.send(ws, ['EOSE', sub]);
+    }
     const cutAfter = this.opts.cutAfter ?? Math.max(1, Math.floor(hits.length / 2));
     switch (this.fault) {
       case 'closed-auth-required':

@@ -1,0 +1,23 @@
+// Prints the summary table of `npm run test:faults` from what test/faults/faults.test.ts recorded.
+import { readFileSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.tmp', 'faults-summary.json');
+if (!existsSync(file)) {
+  console.error(`no fault results in ${file}: did test/faults run?`);
+  process.exit(1);
+}
+const rows = JSON.parse(readFileSync(file, 'utf8'));
+const pad = (s, n) => String(s).padEnd(n);
+const w = Math.max(...rows.map((r) => r.fault.length), 5);
+console.log(`\n${pad('fault', w)}  ${pad('survived', 8)}  ${pad('lost', 4)}  ${pad('secs', 5)}  peer  reason / failures`);
+console.log('-'.repeat(w + 60));
+for (const r of rows) {
+  const detail = r.failures.length ? `FAILED: ${r.failures.join('; ')}` : r.reason;
+  console.log(`${pad(r.fault, w)}  ${pad(r.survived ? 'yes' : 'NO', 8)}  ${pad(r.lost, 4)}  ${pad(r.seconds.toFixed(1), 5)}  ${pad(r.peerOk ? 'ok' : 'fail', 4)}  ${detail}`);
+}
+const survived = rows.filter((r) => r.survived).length;
+const lost = rows.reduce((a, r) => a + r.lost, 0);
+console.log('-'.repeat(w + 60));
+console.log(`faults tried ${rows.length}, survived ${survived}, events lost ${lost}${lost === 0 ? ' (must be 0: ok)' : ' (must be 0: FAIL)'}\n`);
