@@ -87,6 +87,10 @@ test('a sync started from the overview moves the per-peer bars, finishes, and it
   await expect(row).toBeVisible();
   await expect(row.locator('[data-test="run-imported"]')).toHaveAttribute('data-n', String(world.expectedImported));
   await expect(page.locator('[data-test="history-detail"]')).toBeVisible();
+  // The report leaves as one HTML file, as the engine wrote it.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test="history-export"]').click()]);
+  const exported = await world.call('history.exportHtml', { id: run!.id });
+  expect(download.suggestedFilename()).toBe(exported.filename);
   await page.waitForTimeout(400); // let the charts finish their short animation for the screenshot
   await shoot(page, 'history');
 });
@@ -206,4 +210,29 @@ test('the dark theme follows the system', async ({ page }) => {
   await go(page, 'graph');
   await expect(page.locator('[data-test="graph-canvas"]')).toHaveAttribute('data-rendered', 'yes', { timeout: 60_000 });
   await shoot(page, 'graph-dark');
+});
+
+test('every screen is reachable with the keyboard alone', async ({ page }) => {
+  await open(page);
+  await expect(page.locator('[data-test="peer-id"]')).toHaveText(world.station.self.peerId);
+  const wanted = { stations: 'Stations', graph: 'Constellation', reach: 'Reach', profiles: 'Profiles', sync: 'Sync', history: 'History', settings: 'Settings' };
+  for (const [screen, title] of Object.entries(wanted)) {
+    // From wherever the focus is (the new screen's heading), Shift+Tab back into the nav to that screen's button.
+    let found = false;
+    for (let i = 0; i < 80 && !found; i++) {
+      await page.keyboard.press('Shift+Tab');
+      found = await page.evaluate((s) => (document.activeElement as HTMLElement | null)?.dataset.screen === s, screen);
+    }
+    expect(found, `the ${screen} button is reached by Tab`).toBe(true);
+    await page.keyboard.press('Enter');
+    await expect(page.locator('main h1')).toHaveText(title);
+    await expect(page.locator(`nav button[data-screen="${screen}"]`)).toHaveAttribute('aria-current', 'page');
+  }
+  // Every input of the settings screen has a label.
+  const unlabelled = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('main input, main select, main textarea'))
+      .filter((el) => !(el.closest('label') || el.getAttribute('aria-label') || (el.id && document.querySelector(`label[for="${el.id}"]`))))
+      .map((el) => el.outerHTML.slice(0, 80)),
+  );
+  expect(unlabelled).toEqual([]);
 });
