@@ -1,0 +1,92 @@
+/**
+ * The demo constellation in Chromium, as a newcomer meets it: `constellation serve --demo` on a fresh data
+ * folder, then Overview (the demo banner), Sync (a run starts and finishes), Constellation (the graph draws
+ * nodes) and Profiles (a search finds a demo member).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { REPO_ROOT } from '../support/index';
+
+let tmp = '';
+let child: ChildProcess | null = null;
+let url = '';
+
+test.beforeAll(async () => {
+  test.setTimeout(180_000);
+  tmp = await mkdtemp(join(tmpdir(), 'constellation-e2e-demo-'));
+  // The demo engine's own settings: English, and no scheduled run firing in the middle of the test.
+  await mkdir(join(tmp, 'demo', 'app'), { recursive: true });
+  await writeFile(join(tmp, 'demo', 'app', 'settings.json'), JSON.stringify({ days: 7, language: 'en', scheduleEnabled: false }));
+  const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
+  child = spawn(node, [join(REPO_ROOT, 'bin', 'constellation.mjs'), 'serve', '--demo', '--port', '0', '--data-dir', tmp], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve --demo printed no URL within 150 s; stderr:\n${err}`)), 150_000);
+    child!.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\S*token=[0-9a-f]+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child!.once('exit', (code, sig) => {
+      clearTimeout(timer);
+      reject(new Error(`serve --demo exited (${code ?? sig}) before printing its URL; stderr:\n${err}`));
+    });
+  });
+});
+
+test.afterAll(async () => {
+  if (child && child.exitCode === null) {
+    await new Promise<void>((resolve) => {
+      child!.once('exit', () => resolve());
+      child!.kill('SIGTERM');
+      setTimeout(() => child!.kill('SIGKILL'), 5000).unref();
+    });
+  }
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+test('the demo constellation: overview, sync, constellation, profiles', async ({ page }) => {
+  test.setTimeout(420_000);
+  await page.goto(url);
+
+  // Overview: the banner says this is a demo.
+  await expect(page.locator('[data-test="demo-banner"]')).toBeVisible();
+  await expect(page.locator('[data-test="demo-banner"]')).toContainText(/demo/i);
+
+  // Sync: start a run and see it finish.
+  await page.locator('[data-screen="sync"]').click();
+  await page.locator('[data-test="sync-start"]').click();
+  await expect(page.locator('[data-test="sync-overall"]')).toHaveAttribute('data-running', 'yes', { timeout: 30_000 });
+  await expect(page.locator('[data-test="sync-peer"]')).toHaveCount(4, { timeout: 60_000 });
+  await expect(page.locator('[data-test="sync-last"]')).toBeVisible({ timeout: 300_000 });
+  await expect(page.locator('[data-test="sync-overall"]')).toHaveAttribute('data-running', 'no');
+
+  // Constellation: the graph draws, with nodes.
+  await page.locator('[data-screen="graph"]').click();
+  await expect(page.locator('[data-test="graph-canvas"]')).toBeVisible({ timeout: 60_000 });
+  await expect
+    .poll(async () => Number(await page.locator('[data-test="graph-node-count"]').getAttribute('data-count')), { timeout: 90_000 })
+    .toBeGreaterThan(0);
+  await expect(page.locator('[data-test="graph-canvas"] canvas').first()).toBeVisible();
+
+  // Profiles: a demo member (a peer station's captain) is found by name.
+  await page.locator('[data-screen="profiles"]').click();
+  const search = page.locator('[data-test="profiles-search"]');
+  await search.fill('alpha');
+  await search.press('Enter');
+  const cards = page.locator('[data-test="profiles-grid"] .profile-card');
+  await expect(cards.first()).toBeVisible({ timeout: 30_000 });
+  await expect(page.locator('[data-test="profiles-grid"]')).toContainText('alpha');
+});
