@@ -23,7 +23,7 @@ const RING_WIDTH = [20, 40, 80] as const;
 /** Work budget: iterations shrink as the graph grows, so a large layout stays within a few seconds. */
 export function layoutIterations(nodes: number, edges: number): number {
   const work = Math.max(1, nodes + edges);
-  return Math.max(5, Math.min(100, Math.round(2_000_000 / work)));
+  return Math.max(5, Math.min(100, Math.round(1_200_000 / work)));
 }
 
 /** Sunflower spread inside each ring: deterministic and even, a good start for ForceAtlas2. */

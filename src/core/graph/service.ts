@@ -28,6 +28,11 @@ export interface GraphOptions {
   defaultLimit: number;
   /** recompute after each sync run (the CLI's one-shot `sync` does not want a computation after its run) */
   recomputeAfterSync: boolean;
+  /**
+   * Draw the default subgraph in the background after each computation and save it in graph.json. The CLI's
+   * one-shot `reach` does not (its process would wait for the layout).
+   */
+  drawAfterCompute: boolean;
 }
 
 export const GRAPH_FILE = 'graph.json';
@@ -67,11 +72,13 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     defaultDepth: 2,
     defaultLimit: 20_000,
     recomputeAfterSync: ctx.config.host !== 'cli',
+    drawAfterCompute: ctx.config.host !== 'cli',
     ...options,
   };
   const file = join(ctx.config.dataDir, GRAPH_FILE);
   let current: Computed | null = null;
   let saved: Promise<{ reach: Reach | null; subgraph: Subgraph | null }> | null = null;
+  let saving: Promise<void> = Promise.resolve();
   let running: Promise<Reach> | null = null;
   let queued: Promise<Reach> | null = null;
 
@@ -96,6 +103,17 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
       return { reach: null, subgraph: null };
     });
     return saved;
+  };
+
+  /** Saves in order (a reach-only save never lands after the save that adds its subgraph). */
+  const save = (reach: Reach, subgraph: Subgraph | null): Promise<void> => {
+    saved = Promise.resolve({ reach, subgraph });
+    saving = saving.then(() =>
+      writeFileAtomic(file, JSON.stringify({ version: FILE_VERSION, reach, subgraph })).catch((err: Error) =>
+        ctx.log.warn(`graph: cannot save ${file}: ${err.message} (the reach stays in memory)`),
+      ),
+    );
+    return saving;
   };
 
   const sourceOf = (c: Computed): SubgraphSource => {
@@ -124,6 +142,13 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     let p = c.subgraphs.get(key);
     if (!p) {
       p = drawSubgraph(c, depth, limit);
+      if (depth === opts.defaultDepth && limit === opts.defaultLimit) {
+        // The default picture goes to graph.json with its reach, for the window's next start.
+        p = p.then(async (sub) => {
+          if (current === c) await save(c.reach, sub);
+          return sub;
+        });
+      }
       // A failed layout is not cached: the next call tries again.
       p.catch(() => c.subgraphs.delete(key));
       if (c.subgraphs.size >= 4) c.subgraphs.delete(c.subgraphs.keys().next().value as string);
@@ -178,17 +203,16 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
       durationMs: Math.round(performance.now() - started),
     });
     const computed: Computed = { reach, built, analysis, names: coverage.names, stations: stationsOf(state.snapshot), subgraphs: new Map() };
-    const subgraph = await subgraphOf(computed, opts.defaultDepth, opts.defaultLimit);
     current = computed;
-    saved = Promise.resolve({ reach, subgraph });
-    await writeFileAtomic(file, JSON.stringify({ version: FILE_VERSION, reach, subgraph })).catch((err: Error) =>
-      ctx.log.warn(`graph: cannot save ${file}: ${err.message} (the reach stays in memory)`),
-    );
+    await save(reach, null);
     ctx.log.info(
       `graph: ${reach.members} members, N1 ${reach.n1}, N2 ${reach.n2}, ${reach.edges} edges in ${reach.durationMs} ms` +
         (reach.caps.listsOverCap > 0 ? ` (${reach.caps.listsOverCap} follow lists over ${cap} entries ignored)` : ''),
     );
     ctx.events.emit('graph.changed', { computedAt: reach.computedAt });
+    if (opts.drawAfterCompute) {
+      subgraphOf(computed, opts.defaultDepth, opts.defaultLimit).catch((err: Error) => ctx.log.warn(`graph: drawing the subgraph failed: ${err.message}`));
+    }
     return reach;
   };
 
