@@ -162,7 +162,7 @@ export const en = {
     withRecentEvent: 'with recent events',
     connectors: 'Connectors',
     connectorsHint: 'The accounts most followed by members.',
-    followers: 'followers',
+    followedBy: 'followed by {n}',
     amisOfAmis: 'amisOfAmis.txt compared with N1',
     fileCount: 'keys in amisOfAmis.txt',
     n1Count: 'keys in N1',

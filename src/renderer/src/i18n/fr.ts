@@ -164,7 +164,7 @@ export const fr: MessageSchema = {
     withRecentEvent: 'avec des événements récents',
     connectors: 'Connecteurs',
     connectorsHint: 'Les comptes les plus suivis par les membres.',
-    followers: 'abonnés',
+    followedBy: 'suivi par {n}',
     amisOfAmis: 'amisOfAmis.txt comparé à N1',
     fileCount: 'clés dans amisOfAmis.txt',
     n1Count: 'clés dans N1',
