@@ -351,11 +351,14 @@ export class RelayConnection {
     const sub = await this.acquire(signal);
     let open = true;
     let answered = false;
+    // NEG-ERR, CLOSED or a refusing NOTICE end the subscription on the relay's side: no NEG-CLOSE then
+    // (strfry answers an unknown sub's NEG-CLOSE with an error NOTICE that would hit the next request).
+    let endedByRelay = false;
     const close = (): void => {
       if (!open) return;
       open = false;
       this.listeners.delete(sub);
-      if (!this.closedWith) {
+      if (!this.closedWith && !endedByRelay) {
         try {
           this.send(['NEG-CLOSE', sub]);
         } catch {
@@ -368,11 +371,16 @@ export class RelayConnection {
       onFrame: (f) => {
         answered = true;
         if (f[0] === 'NEG-MSG' && typeof f[2] === 'string') handlers.onMessage(f[2]);
-        else if (f[0] === 'NEG-ERR') handlers.onError(new RelayRefusal(this.url, 'NEG-ERR', String(f[2] ?? '')));
-        else if (f[0] === 'CLOSED') handlers.onError(new RelayRefusal(this.url, 'CLOSED', String(f[2] ?? '')));
+        else if (f[0] === 'NEG-ERR' || f[0] === 'CLOSED') {
+          endedByRelay = true;
+          handlers.onError(new RelayRefusal(this.url, f[0], String(f[2] ?? '')));
+        }
       },
       onNotice: (m) => {
-        if (!answered) handlers.onError(new RelayRefusal(this.url, 'NOTICE', m));
+        if (!answered) {
+          endedByRelay = true;
+          handlers.onError(new RelayRefusal(this.url, 'NOTICE', m));
+        }
       },
       onClose: (err) => handlers.onError(err),
     });

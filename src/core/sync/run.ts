@@ -182,6 +182,11 @@ export class Run {
       const verifier = verify ? await loadVerifier() : null;
       const sieve = new Sieve({ verifier, blacklist: state.blacklist });
       const store = this.ctx.store();
+      // Deletions the local relay already holds count too: a peer that still serves a deleted event must not
+      // bring it back. Kind 5s are few; one query per author bucket.
+      for (const pf of planFor(DEFAULT_LIMITS.maxFilterElements).filter((x) => x.pass === 'deletions')) {
+        for await (const e of store.query(pf.filter, this.signal)) sieve.learnDeletion(e);
+      }
       const importer = new Importer(store);
       const memory = await loadPeerMemory(this.ctx.config.dataDir);
       const outcomes: PeerOutcome[] = new Array<PeerOutcome>(peers.length);

@@ -158,6 +158,7 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
 
     const viaReq = async (f: Filter): Promise<void> => {
       p.phase = 'fetch';
+      s.notify();
       const span = f.since !== undefined ? s.nowSec - f.since : 0;
       for await (const e of pageEvents(conn, f, {
         pageSize: limits.maxLimit,

@@ -3,7 +3,7 @@
  *
  * Drops (counted by reason): malformed, bad-id (id ≠ hash), off-filter (not what we asked), bad-signature
  * (only with verify), welcome (the automatic `Hello NOSTR visitor.` notes), deleted (an `e` reference of a
- * kind 5 by the same author seen in this run; the kind 5 itself is kept), blacklisted (author in
+ * kind 5 by the same author seen in this run or already held by the local relay; the kind 5 itself is kept), blacklisted (author in
  * strfry/blacklist.txt). An event already accepted from another peer in this run is a run duplicate.
  */
 import { matchFilter, type Event as NostrEvent, type Filter } from 'nostr-tools';
@@ -45,10 +45,14 @@ export class Sieve {
     if (this.isDeleted(e)) return { ok: false, reason: 'deleted' };
     if (this.opts.verifier && !this.opts.verifier.verify(e)) return { ok: false, reason: 'bad-signature' };
     this.accepted.add(e.id);
-    if (e.kind === DELETION_KIND) {
-      for (const t of e.tags) if (t[0] === 'e' && typeof t[1] === 'string' && t[1].length === 64) this.deleted.set(t[1], e.pubkey);
-    }
+    this.learnDeletion(e);
     return { ok: true, event: e };
+  }
+
+  /** Records what a kind 5 deletes (also used for the kind 5s the local relay already holds). */
+  learnDeletion(e: NostrEvent): void {
+    if (e.kind !== DELETION_KIND) return;
+    for (const t of e.tags) if (t[0] === 'e' && typeof t[1] === 'string' && t[1].length === 64) this.deleted.set(t[1], e.pubkey);
   }
 
   /** Deleted by a kind 5 of the same author seen in this run (re-checked before import: a later kind 5 counts). */
