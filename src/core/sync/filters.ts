@@ -38,8 +38,9 @@ export function syncKinds(kinds: readonly number[], noDms: boolean): number[] {
   return [...set].sort((a, b) => a - b);
 }
 
+/** A hash of the key, not its leading hex: keys that share a prefix still spread evenly. */
 function bucketOf(hex: string, buckets: number): number {
-  return Number.parseInt(hex.slice(0, 8), 16) % buckets;
+  return createHash('sha256').update(hex).digest().readUInt32BE(0) % buckets;
 }
 
 /** Authors split into stable buckets of at most `max` each. */

@@ -62,7 +62,8 @@ export class KnownSet {
     parts.push(head);
     let budget = maxEntries;
     for (const [key, s] of this.sections) {
-      const entries = [...s.items].filter(([, t]) => t > cutoff || (cutoff < 0));
+      // newest first, so a cut keeps the recent ids (the ones the next window asks about)
+      const entries = [...s.items].filter(([, t]) => t >= cutoff).sort((a, b) => b[1] - a[1]);
       const n = Math.min(entries.length, budget);
       budget -= n;
       const buf = Buffer.alloc(24 + n * 36);

@@ -1,0 +1,149 @@
+// Pure parts of the sync: filters, sieve, lock, known sets, strfry import counts, report HTML escaping.
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildFilters, authorBuckets, filterKey, windowSince } from '../../src/core/sync/filters';
+import { Sieve } from '../../src/core/sync/sieve';
+import { acquireLock, readLock, lockPath, LockHeld } from '../../src/core/sync/lock';
+import { KnownSet } from '../../src/core/sync/known';
+import { parseImportCounts } from '../../src/core/store/strfry-store';
+import { renderReportHtml } from '../../src/core/sync/report-html';
+import { loadVerifier } from '../../src/core/nostr';
+import { keysFromSeed } from '../../src/devkit/keys';
+import { deletion, note, welcomeNote, withBadId, withBadSig } from '../../src/devkit/events';
+import { DEFAULT_KINDS } from '../../src/shared/kinds';
+
+const NOW = 1_800_000_000;
+const hex = (i: number): string => i.toString(16).padStart(64, '0');
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('filters', () => {
+  const members = Array.from({ length: 1000 }, (_, i) => hex(i * 7919 + 1));
+  it('window: days 0 is everything', () => {
+    expect(windowSince(0, NOW)).toBeUndefined();
+    expect(windowSince(2, NOW)).toBe(NOW - 2 * 86400);
+  });
+  it('deletions first, station pass without authors, members within the element limit, no kind 4 with noDms', () => {
+    const fs = buildFilters({ kinds: DEFAULT_KINDS, noDms: true, days: 1, members, nowSec: NOW, maxFilterElements: 200 });
+    expect(fs[0]!.pass).toBe('deletions');
+    const station = fs.find((f) => f.pass === 'station')!;
+    expect(station.filter).toEqual({ kinds: [30800, 30850, 30851], since: NOW - 86400 });
+    const main = fs.filter((f) => f.pass === 'members');
+    const covered = new Set(main.flatMap((f) => f.filter.authors ?? []));
+    expect(covered.size).toBe(1000);
+    for (const f of main) {
+      expect(f.filter.kinds).not.toContain(4);
+      expect(f.filter.kinds).not.toContain(5);
+      expect((f.filter.authors?.length ?? 0) + (f.filter.kinds?.length ?? 0)).toBeLessThanOrEqual(200);
+    }
+    const all = buildFilters({ kinds: DEFAULT_KINDS, noDms: false, days: 0, members, nowSec: NOW, maxFilterElements: 200 });
+    expect(all.find((f) => f.pass === 'members')!.filter.kinds).toContain(4);
+    expect(all.every((f) => f.filter.since === undefined)).toBe(true);
+  });
+  it('buckets are stable: one more member changes few buckets', () => {
+    const a = authorBuckets(members, 143).map((b) => filterKey({ authors: b }));
+    const b = authorBuckets([...members, hex(5)], 143).map((x) => filterKey({ authors: x }));
+    const same = a.filter((k) => b.includes(k)).length;
+    expect(same).toBeGreaterThanOrEqual(a.length - 1);
+  });
+});
+
+describe('sieve', async () => {
+  const verifier = await loadVerifier();
+  const [k, other] = keysFromSeed('sieve', 2) as [ReturnType<typeof keysFromSeed>[number], ReturnType<typeof keysFromSeed>[number]];
+  const asked = { kinds: [1, 5], authors: [k.pk], since: NOW - 86400 };
+  it('drops by reason and keeps the good', () => {
+    const s = new Sieve({ verifier, blacklist: new Set() });
+    const good = note(k, 'hi', NOW - 10);
+    expect(s.check(good, asked).ok).toBe(true);
+    expect(s.check(good, asked)).toEqual({ ok: false, reason: 'duplicate' });
+    expect(s.check(withBadId(note(k, 'x', NOW - 10)), asked)).toEqual({ ok: false, reason: 'bad-id' });
+    expect(s.check(withBadSig(note(k, 'y', NOW - 10)), asked)).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(s.check(welcomeNote(k, NOW - 10), asked)).toEqual({ ok: false, reason: 'welcome' });
+    expect(s.check(note(other, 'z', NOW - 10), asked)).toEqual({ ok: false, reason: 'off-filter' });
+    expect(s.check(note(k, 'old', NOW - 2 * 86400), asked)).toEqual({ ok: false, reason: 'off-filter' });
+    expect(s.check({ id: 'x' }, asked)).toEqual({ ok: false, reason: 'malformed' });
+    expect(s.dropped).toEqual({ 'bad-id': 1, 'bad-signature': 1, welcome: 1, 'off-filter': 2, malformed: 1 });
+    expect(s.duplicates).toBe(1);
+  });
+  it('without verify a bad signature passes (the store decides)', () => {
+    const s = new Sieve({ verifier: null, blacklist: new Set() });
+    expect(s.check(withBadSig(note(k, 'y', NOW - 10)), asked).ok).toBe(true);
+  });
+  it('kind 5: later events dropped, pending ones pruned, the kind 5 kept, other authors untouched', () => {
+    const s = new Sieve({ verifier: null, blacklist: new Set() });
+    const pending = note(k, 'pending', NOW - 30);
+    const later = note(k, 'later', NOW - 20);
+    expect(s.check(pending, asked).ok).toBe(true);
+    const del = deletion(k, [pending.id, later.id], NOW - 5);
+    expect(s.check(del, asked).ok).toBe(true);
+    expect(s.check(later, asked)).toEqual({ ok: false, reason: 'deleted' });
+    expect(s.prune([pending, del])).toEqual([del]);
+    const forged = deletion(other, [hex(1)], NOW - 5);
+    s.learnDeletion(forged);
+    expect(s.isDeleted({ ...note(k, 'n', NOW - 1), id: hex(1) })).toBe(false);
+  });
+  it('blacklisted authors are dropped', () => {
+    const s = new Sieve({ verifier: null, blacklist: new Set([k.pk]) });
+    expect(s.check(note(k, 'b', NOW - 1), asked)).toEqual({ ok: false, reason: 'blacklisted' });
+  });
+});
+
+describe('lock', () => {
+  it('takes, refuses on a live PID, clears a stale one, releases', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'lock-'));
+    dirs.push(root);
+    const held = await acquireLock(root);
+    expect((await readLock(root))?.pid).toBe(process.pid);
+    await expect(acquireLock(root)).rejects.toBeInstanceOf(LockHeld);
+    await held.release();
+    expect(await readLock(root)).toBeNull();
+    await mkdir(join(root, 'strfry'), { recursive: true });
+    await writeFile(lockPath(root), '4194301\n');
+    const again = await acquireLock(root);
+    expect(again.clearedStale).toBe(4194301);
+    await again.release();
+    expect(existsSync(lockPath(root))).toBe(false);
+  });
+});
+
+describe('known sets and strfry counts', () => {
+  it('round-trips compactly and stays bounded', () => {
+    const k = new KnownSet();
+    k.lastFull = NOW;
+    const sec = k.section('ab'.repeat(16), NOW);
+    for (let i = 0; i < 1000; i++) sec.items.set(hex(i), NOW - i);
+    const buf = k.encode(NOW);
+    expect(buf.length).toBeLessThan(1000 * 36 + 100);
+    const back = KnownSet.decode(buf);
+    expect(back.lastFull).toBe(NOW);
+    expect(back.size).toBe(1000);
+    expect(back.sections.get('ab'.repeat(16))!.items.get(hex(7))).toBe(NOW - 7);
+    const small = KnownSet.decode(k.encode(NOW, 100));
+    expect(small.size).toBe(100);
+    expect([...small.sections.values()][0]!.items.has(hex(0))).toBe(true);
+  });
+  it('reads strfry import counts', () => {
+    const log = '... Committed 10. Processed 10 lines. 7 added, 1 rejected, 2 dups\n... Done. Processed 12 lines. 8 added, 1 rejected, 3 dups\n';
+    expect(parseImportCounts(log)).toEqual({ processed: 12, added: 8, rejected: 1, dups: 3 });
+    expect(parseImportCounts('nothing')).toBeNull();
+  });
+});
+
+describe('report HTML', () => {
+  it('escapes every remote string', () => {
+    const html = renderReportHtml({
+      id: 'r1', startedAt: 0, finishedAt: 1, durationMs: 1, outcome: 'partial', reason: '<script>alert(1)</script>', options: {},
+      members: 1, categories: { events: 1 }, imported: 1, duplicates: 0, rejected: 0, rejectReasons: { '<b>x</b>': 1 }, dropped: {},
+      bytesIn: 0, bytesOut: 0, plan: [], profiles: null,
+      peers: [{ peer: 'p', hostname: '<img src=x onerror=alert(1)>', relayUrl: null, route: 'tunnel', method: 'req', ok: false, reason: '"><script>', fetched: 0, imported: 0, duplicates: 0, rejected: 0, dropped: {}, bytesIn: 0, bytesOut: 0, durationMs: 0 }],
+    });
+    expect(html).not.toMatch(/<script>|<img|<b>x/);
+    expect(html).toContain('&#60;img');
+  });
+});
