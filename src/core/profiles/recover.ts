@@ -142,6 +142,46 @@ export class PeerLinks {
   }
 }
 
+/**
+ * Events of several members imported together: the local relay takes one big batch (many EVENTs in flight, or
+ * one `strfry import`) far faster than many small ones. A failed batch is remembered per member.
+ */
+export class ImportQueue {
+  private pending: NostrEvent[] = [];
+  private owners = new Set<string>();
+  private running: Promise<void> = Promise.resolve();
+  readonly failures = new Map<string, string>();
+
+  constructor(
+    private readonly run: (events: NostrEvent[]) => Promise<void>,
+    private readonly batch = 2000,
+  ) {}
+
+  /** Queues a member's events; starts a batch when enough are waiting (callers need not wait for it). */
+  add(owner: string, events: readonly NostrEvent[]): Promise<void> {
+    for (const e of events) this.pending.push(e);
+    this.owners.add(owner);
+    return this.pending.length >= this.batch ? this.flush() : Promise.resolve();
+  }
+
+  /** Imports what is waiting, after the batches already started. */
+  flush(): Promise<void> {
+    const events = this.pending;
+    const owners = [...this.owners];
+    this.pending = [];
+    this.owners = new Set();
+    this.running = this.running.then(async () => {
+      if (events.length === 0) return;
+      try {
+        await this.run(events);
+      } catch (err) {
+        for (const o of owners) this.failures.set(o, `import into the local relay failed: ${reasonOf(err)}`);
+      }
+    });
+    return this.running;
+  }
+}
+
 /** Which of `authors` have a kind 0 on this relay, with the newest one seen. Complete paging, author batches. */
 export async function probeProfiles(
   conn: RelayConnection,
@@ -228,6 +268,7 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
     problems.set(hex, list);
   };
   const links = new PeerLinks(ctx, signal);
+  const queue = new ImportQueue((events) => plan.import(events, signal));
   try {
     // 1. Ask every peer once which missing profiles it holds.
     const holders = new Map<string, Map<string, NostrEvent>>();
@@ -256,7 +297,9 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
         const memberSignal = AbortSignal.any([signal, AbortSignal.timeout(t.profile)]);
         const link = await links.get(peer);
         try {
-          const r = await fullSync(link, hex, kinds, { idleMs: t.idle, signal: memberSignal, flush: (ev) => plan.import(ev, signal) });
+          const started = Date.now();
+          const r = await fullSync(link, hex, kinds, { idleMs: t.idle, signal: memberSignal, flush: (ev) => queue.add(hex, ev) });
+          ctx.log.debug(`profiles: ${hex.slice(0, 12)}… full sync from ${link.label}: ${r.events} events in ${Date.now() - started} ms`);
           if (r.profile) {
             const o = { hex, outcome: 'peer', source: peer.id, reason: `${link.label}: full sync, ${r.events} events` };
             outcomes.set(hex, o);
@@ -270,16 +313,11 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
           // The probe already brought the profile itself: keep it even though the full sync did not finish.
           const kind0 = holders.get(peer.id)?.get(hex);
           if (kind0) {
-            try {
-              await plan.import([kind0], signal);
-              const o = { hex, outcome: 'peer', source: peer.id, reason: `${link.label}: profile only, full sync failed: ${why}` };
-              outcomes.set(hex, o);
-              plan.onMember(o);
-              return;
-            } catch (importErr) {
-              note(hex, `${link.label}: import failed: ${reasonOf(importErr)}`);
-              continue;
-            }
+            await queue.add(hex, [kind0]);
+            const o = { hex, outcome: 'peer', source: peer.id, reason: `${link.label}: profile only, full sync failed: ${why}` };
+            outcomes.set(hex, o);
+            plan.onMember(o);
+            return;
           }
           note(hex, `${link.label}: ${why}`);
         }
@@ -287,7 +325,14 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
       if (candidates.length === 0) note(hex, plan.peers.length === 0 ? 'no syncable peer' : 'no peer holds its profile');
       stillMissing.push(hex);
     });
+    await queue.flush();
     signal.throwIfAborted();
+    // A member whose events the local relay did not take is not recovered: the fallback relays get a chance.
+    for (const [hex, why] of queue.failures) {
+      outcomes.delete(hex);
+      note(hex, why);
+      stillMissing.push(hex);
+    }
     for (const why of failedPeers.values()) for (const hex of stillMissing) note(hex, why);
 
     // 3. The fallback relays, kind 0 only, for what no peer gave.
