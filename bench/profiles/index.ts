@@ -1,5 +1,5 @@
 /**
- * Profile recovery benchmark: 100 members without a profile in the local relay, their profiles (and 30 notes
+ * Profile recovery benchmark: 100 members without a profile in the local relay, their profiles (and NOTES notes
  * each) spread over 3 peers (real relays on 127.0.0.1, reached through the kubo stand-in's tunnels).
  *
  *   engine : the profile phase (`ProfileService.recover`): one probe per peer, then a full sync of each member
@@ -78,12 +78,16 @@ async function delayProxy(targetPort: number): Promise<{ port: number; close: ()
   };
 }
 
-/** A local relay in a child process (see relay-process.ts); `count` asks it over the wire. */
+const seedDirs: string[] = [];
+
+/** A relay in a child process (see relay-process.ts); `count` asks it over the wire. */
 async function childRelay(seed: readonly NostrEvent[] = []): Promise<{ url: string; port: number; stop: () => Promise<void> }> {
   const node = resolve(HERE, '..', '..', 'node_modules', '.bin', 'node');
   const args = ['--import', 'tsx', join(HERE, 'relay-process.ts')];
   if (seed.length > 0) {
-    const file = join(await mkdtemp(join(tmpdir(), 'bench-seed-')), 'events.jsonl');
+    const dir = await mkdtemp(join(tmpdir(), 'bench-seed-'));
+    seedDirs.push(dir);
+    const file = join(dir, 'events.jsonl');
     await writeFile(file, seed.map((e) => JSON.stringify(e)).join('\n') + '\n');
     args.push(file);
   }
@@ -238,6 +242,7 @@ async function main(): Promise<void> {
     await kubo.stop();
     await built.cleanup();
     await rm(dataDir, { recursive: true, force: true });
+    for (const d of seedDirs) await rm(d, { recursive: true, force: true });
   }
 }
 
