@@ -1,28 +1,58 @@
 /**
  * What the graph reads from the local relay (never the network): follow lists, profiles, and which keys have
- * events. Authors go in batches of AUTHOR_BATCH per filter.
+ * events. Authors go in batches of AUTHOR_BATCH per filter, QUERIES_IN_FLIGHT batches at a time (the cost is
+ * round trips, or `strfry scan` processes, not bytes).
  *
- * Cost of the coverage passes, for K keys (N1 + N2, possibly 100k+), B = K / 200 batches:
- * - profiles: B queries `{kinds:[0], authors}`: at most one event per key is read (kind 0 is replaceable).
- * - recent event: B queries `{authors, since: now - 1 day}`: reads the keys' events of the last day only.
- * - any event: only for keys still unknown (no profile, no follow list, nothing recent), B' queries
- *   `{authors}` that stop after EVENTS_PER_BATCH events; when a batch hits that cap (a few prolific keys), its
- *   keys still unknown are settled one by one with COUNT (or a query stopped at the first event when the relay
- *   does not answer COUNT). Most N2 keys have no event at all locally, so these queries return nothing and are
- *   cheap, and no key's whole history is ever read.
+ * Cost of the coverage passes, for K keys (N1 + N2, often 100k+ keys), B = K / 200 batches:
+ * - profiles (kind 0) and recent events (since now - 1 day): when K is large (more than SINGLE_PASS_ABOVE keys)
+ *   and the relay's COUNT says the whole filter without authors holds at most SINGLE_PASS_MAX_EVENTS events,
+ *   ONE query over all of them, kept when the author is wanted (a station's relay holds far fewer profiles and
+ *   far fewer events of the last day than B batches would cost in round trips). Otherwise B author-batch
+ *   queries: at most one event per key for profiles (kind 0 is replaceable), the keys' events of the last day
+ *   for recent.
+ * - any event: only for keys still unknown (no profile, no follow list, nothing recent), B' author-batch
+ *   queries that stop after EVENTS_PER_BATCH events; when a batch hits that cap (a few prolific keys), its keys
+ *   still unknown are settled one by one with COUNT (or a query stopped at the first event when the relay does
+ *   not answer COUNT). Most N2 keys have nothing locally, so these queries come back empty, and no key's whole
+ *   history is ever read.
+ * Measured on the test relay (sqlite over WebSocket), 1M edges, 169k keys: see bench/graph and the report of
+ * issue 6.
  */
 import type { Filter, LocalStore, NostrEvent } from '../services';
 import { NewestLists, normalizeKey, replaces } from './model';
 
 export const AUTHOR_BATCH = 200;
+export const QUERIES_IN_FLIGHT = 4;
 /** Events read per batch in the "any event" pass before falling back to per-key checks. */
 export const EVENTS_PER_BATCH = 2_000;
+/** Keys above which one query without authors is considered instead of author batches. */
+export const SINGLE_PASS_ABOVE = 4_000;
+/** Largest COUNT for which that one query is made. */
+export const SINGLE_PASS_MAX_EVENTS = 300_000;
 export const DAY_SECONDS = 86_400;
 
 export function batches<T>(items: readonly T[], size = AUTHOR_BATCH): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** Runs `fn` on every item, at most `inFlight` at once; the first failure stops the rest and is thrown. */
+export async function eachConcurrently<T>(items: readonly T[], inFlight: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await fn(item);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, items.length) }, lane));
 }
 
 /**
@@ -35,11 +65,11 @@ export async function collectFollowLists(
   sink: (ev: NostrEvent) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  for (const batch of batches(authors)) {
+  await eachConcurrently(batches(authors), QUERIES_IN_FLIGHT, async (batch) => {
     const lists = new NewestLists();
     for await (const ev of store.query({ kinds: [3], authors: batch }, signal)) lists.add(ev);
     for (const [, ev] of lists.entries()) sink(ev as NostrEvent);
-  }
+  });
 }
 
 /** The display name of a kind 0 (name, display_name or displayName), '' when none or unreadable. */
@@ -56,15 +86,51 @@ export function profileName(ev: Pick<NostrEvent, 'content'>): string {
   return '';
 }
 
-/** hex → name of every key with a kind 0 in the local relay (the newest kind 0 gives the name). */
-export async function collectProfiles(store: LocalStore, authors: readonly string[], signal?: AbortSignal): Promise<Map<string, string>> {
-  const newest = new Map<string, NostrEvent>();
-  for (const batch of batches(authors)) {
-    for await (const ev of store.query({ kinds: [0], authors: batch }, signal)) {
-      const key = normalizeKey(ev.pubkey);
-      if (key && replaces(ev, newest.get(key))) newest.set(key, ev);
+/**
+ * Every stored event matching `base` by one of `authors`, handed to `each`: one query without authors when that
+ * is cheaper (see the header), else author batches.
+ */
+async function eventsOf(
+  store: LocalStore,
+  authors: readonly string[],
+  base: Filter,
+  each: (ev: NostrEvent) => void,
+  signal?: AbortSignal,
+  tuning: CoverageTuning = {},
+): Promise<'single pass' | 'batches'> {
+  if (authors.length > (tuning.singlePassAbove ?? SINGLE_PASS_ABOVE)) {
+    const total = await store.count(base).catch(() => null);
+    if (total !== null && total <= (tuning.singlePassMaxEvents ?? SINGLE_PASS_MAX_EVENTS)) {
+      const wanted = new Set(authors);
+      for await (const ev of store.query(base, signal)) if (wanted.has(ev.pubkey)) each(ev);
+      return 'single pass';
     }
   }
+  await eachConcurrently(batches(authors), QUERIES_IN_FLIGHT, async (batch) => {
+    for await (const ev of store.query({ ...base, authors: batch }, signal)) each(ev);
+  });
+  return 'batches';
+}
+
+/** hex → name of every key with a kind 0 in the local relay (the newest kind 0 gives the name). */
+export async function collectProfiles(
+  store: LocalStore,
+  authors: readonly string[],
+  signal?: AbortSignal,
+  tuning: CoverageTuning = {},
+): Promise<Map<string, string>> {
+  const newest = new Map<string, NostrEvent>();
+  await eventsOf(
+    store,
+    authors,
+    { kinds: [0] },
+    (ev) => {
+      const key = normalizeKey(ev.pubkey);
+      if (key && replaces(ev, newest.get(key))) newest.set(key, ev);
+    },
+    signal,
+    tuning,
+  );
   const names = new Map<string, string>();
   for (const [key, ev] of newest) names.set(key, profileName(ev));
   return names;
@@ -87,7 +153,7 @@ export async function authorsWithEvents(
   cap = EVENTS_PER_BATCH,
 ): Promise<Set<string>> {
   const found = new Set<string>();
-  for (const batch of batches(authors)) {
+  await eachConcurrently(batches(authors), QUERIES_IN_FLIGHT, async (batch) => {
     let read = 0;
     let capped = false;
     for await (const ev of store.query({ ...base, authors: batch }, signal)) {
@@ -98,10 +164,33 @@ export async function authorsWithEvents(
         break;
       }
     }
-    if (!capped) continue;
+    if (!capped) return;
     for (const key of batch) if (!found.has(key) && (await hasEvent(store, key, base, signal))) found.add(key);
-  }
+  });
   return found;
+}
+
+/**
+ * The keys among `authors` with an event since `since`: one pass or author batches, as cheapest (see the header).
+ * A batch reads its keys' events of that window whole: bounded by the window, which is short.
+ */
+async function authorsWithEventsSince(
+  store: LocalStore,
+  authors: readonly string[],
+  since: number,
+  signal?: AbortSignal,
+  tuning: CoverageTuning = {},
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  await eventsOf(store, authors, { since }, (ev) => found.add(ev.pubkey), signal, tuning);
+  return found;
+}
+
+/** The thresholds of the header, adjustable (tests exercise both ways on small data). */
+export interface CoverageTuning {
+  singlePassAbove?: number;
+  singlePassMaxEvents?: number;
+  eventsPerBatch?: number;
 }
 
 export interface CoverageReading {
@@ -117,18 +206,25 @@ export interface CoverageReading {
  */
 export async function collectCoverage(
   store: LocalStore,
-  opts: { keys: readonly string[]; alsoNames: readonly string[]; known: ReadonlySet<string>; nowSeconds: number; signal?: AbortSignal },
+  opts: {
+    keys: readonly string[];
+    alsoNames: readonly string[];
+    known: ReadonlySet<string>;
+    nowSeconds: number;
+    signal?: AbortSignal;
+    tuning?: CoverageTuning;
+  },
 ): Promise<CoverageReading> {
-  const { keys, signal } = opts;
-  const names = await collectProfiles(store, [...new Set([...opts.alsoNames, ...keys])], signal);
+  const { keys, signal, tuning = {} } = opts;
+  const names = await collectProfiles(store, [...new Set([...opts.alsoNames, ...keys])], signal, tuning);
   const withProfile = new Set(keys.filter((k) => names.has(k)));
-  const withRecentEvent = await authorsWithEvents(store, keys, { since: opts.nowSeconds - DAY_SECONDS }, signal);
+  const withRecentEvent = await authorsWithEventsSince(store, keys, opts.nowSeconds - DAY_SECONDS, signal, tuning);
   const withEvent = new Set<string>();
   const unknown: string[] = [];
   for (const k of keys) {
     if (withProfile.has(k) || withRecentEvent.has(k) || opts.known.has(k)) withEvent.add(k);
     else unknown.push(k);
   }
-  for (const k of await authorsWithEvents(store, unknown, {}, signal)) withEvent.add(k);
+  for (const k of await authorsWithEvents(store, unknown, {}, signal, tuning.eventsPerBatch)) withEvent.add(k);
   return { names, withProfile, withEvent, withRecentEvent };
 }

@@ -176,12 +176,14 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     await collectFollowLists(store, [...new Set([...members, ...localUsers])], sink);
     await collectFollowLists(store, builder.n1Keys(), sink);
     const built = builder.finish();
+    const listsMs = performance.now() - started;
     const { graph } = built;
     const analysis = (await runJob(
       { type: 'analyze', nodes: graph.keys.length, offsets: graph.offsets, targets: graph.targets, members: built.members },
       graph.targets.length > opts.analyzeInWorkerAbove,
     )) as Analysis;
 
+    const analysisMs = performance.now() - started - listsMs;
     const reached: string[] = [];
     for (let i = 0; i < graph.keys.length; i++) {
       const d = analysis.distance[i];
@@ -206,7 +208,8 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     current = computed;
     await save(reach, null);
     ctx.log.info(
-      `graph: ${reach.members} members, N1 ${reach.n1}, N2 ${reach.n2}, ${reach.edges} edges in ${reach.durationMs} ms` +
+      `graph: ${reach.members} members, N1 ${reach.n1}, N2 ${reach.n2}, ${reach.edges} edges in ${reach.durationMs} ms ` +
+        `(follow lists ${Math.round(listsMs)} ms, analysis ${Math.round(analysisMs)} ms, coverage ${Math.round(reach.durationMs - listsMs - analysisMs)} ms)` +
         (reach.caps.listsOverCap > 0 ? ` (${reach.caps.listsOverCap} follow lists over ${cap} entries ignored)` : ''),
     );
     ctx.events.emit('graph.changed', { computedAt: reach.computedAt });
