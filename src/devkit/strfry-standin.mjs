@@ -1,0 +1,659 @@
+#!/usr/bin/env node
+// A stand-in for the strfry CLI (the subset Constellation uses), for machines without a strfry binary.
+//
+//   strfry [--config=<config>] import [--show-rejected] [--no-verify] [--debounce-millis=<ms>] [--write-batch=<n>]
+//   strfry [--config=<config>] scan [--pause=<pause>] [--metrics] [--count] <filter>
+//   strfry [--config=<config>] export [--since=<since>] [--until=<until>] [--reverse]
+//
+// Shaped after strfry's own sources (golpe main.cpp, cmd_import.cpp, WriterPipeline.h, cmd_scan.cpp):
+// - the config is --config, else $STRFRY_CONFIG, else /etc/strfry.conf, else ./strfry.conf; `db` is relative to
+//   the working directory and must exist (LMDB does not create it);
+// - the log goes to stderr in loguru's shape (`<date> <time> (<uptime>s) [<thread>]INFO| …`); import ends with
+//   `Done. Processed N lines. A added, R rejected, D dups` and logs `Committed …` after each batch;
+// - a line longer than events.maxEventSize aborts with `strfry error: Line larger than configured maxEventSize on
+//   line N` and exit code 1, after committing what came before (strfry's writer flushes while unwinding);
+// - a line that is not JSON is skipped with a warning (not counted as processed); a malformed or (unless
+//   --no-verify) badly signed event is rejected; an id already stored, an older replaceable/addressable event and an
+//   event deleted by a stored kind 5 count as dups; a kind 5 deletes the referenced events of its author;
+// - strfry's getline quirk is kept: the last byte of every line is dropped as its newline, even when the input
+//   does not end with one;
+// - scan prints the stored JSON with sorted keys (tao::json), newest first; --count prints one number;
+// - any error: `strfry error: <reason>` on stderr, exit code 1; bad arguments: docopt's message, exit code 255.
+//
+// Storage: a SQLite file `strfry-standin.sqlite` inside the db folder, in the schema of
+// @nostr-relay/event-repository-sqlite, so a devkit TestRelay opened on the same file serves over WebSocket what
+// this CLI imported (the way strfry's relay and CLI share one LMDB). WAL and busy timeouts let both work at once.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const STANDIN_DB_FILE = 'strfry-standin.sqlite';
+
+const started = process.hrtime.bigint();
+const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+// better-sqlite3 13 needs Node >= 22 (it crashes on Node 20). `#!/usr/bin/env node` may find an older system
+// Node when the engine runs outside npm: then run again under the project's Node (npm package `node`).
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+if (NODE_MAJOR < 22 && !process.env.STRFRY_STANDIN_REEXEC) {
+  const candidates = [process.env.STRFRY_STANDIN_NODE, join(here, '../../node_modules/node/bin/node')].filter(Boolean);
+  const node = candidates.find((p) => existsSync(p));
+  if (!node) {
+    process.stderr.write(`strfry error: the strfry stand-in needs Node >= 22 (this is ${process.version}); set STRFRY_STANDIN_NODE\n`);
+    process.exit(1);
+  }
+  const r = spawnSync(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, STRFRY_STANDIN_REEXEC: '1' },
+  });
+  process.exit(r.status ?? 1);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Logging, in the shape of loguru as golpe configures it (no file:line in the preamble).
+
+const pad = (n, w = 2) => String(n).padStart(w, '0');
+function preamble(thread, level) {
+  const d = new Date();
+  const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  const up = (Number(process.hrtime.bigint() - started) / 1e9).toFixed(3).padStart(8);
+  return `${date} ${time} (${up}s) [${thread.padEnd(16).slice(0, 16)}]${level.padStart(4)}| `;
+}
+const log = (level, msg, thread = 'main thread') => writeSync(2, `${preamble(thread, level)}${msg}\n`);
+const LI = (msg, thread) => log('INFO', msg, thread);
+const LW = (msg, thread) => log('WARN', msg, thread);
+
+/** An error that ends the process like golpe's main: `strfry error: …`, exit 1. */
+class StrfryError extends Error {}
+
+const USAGE = `
+    Usage: strfry [--config=<config>] <command> [<args>...]
+
+    Options:
+      --config=<config>   Config file (default $ENV{STRFRY_CONFIG} || "/etc/strfry.conf" || "./strfry.conf")
+      -h --help           Show this screen.
+      --version           Show version.
+
+    commands:
+      export
+      import
+      scan
+`;
+const IMPORT_USAGE = `
+    Usage:
+      import [--show-rejected] [--no-verify] [--debounce-millis=<debounce-millis>] [--write-batch=<write-batch>] [--fried]
+`;
+const SCAN_USAGE = `
+    Usage:
+      scan [--pause=<pause>] [--metrics] [--count] <filter>
+`;
+const EXPORT_USAGE = `
+    Usage:
+      export [--since=<since>] [--until=<until>] [--reverse] [--fried]
+`;
+
+/** docopt's answer to arguments that do not fit the usage: the message, the usage, exit code 255 (exit(-1)). */
+function usageError(message, usage) {
+  process.stderr.write(message);
+  process.stdout.write(`\n${usage}\n`);
+  process.exit(255);
+}
+
+/**
+ * Parses `args` against a list of known options (`--flag` or `--opt=<v>` / `--opt <v>`) and positional names.
+ * Unknown options or a wrong number of positionals end the process like docopt.
+ */
+function parseArgs(args, spec, usage) {
+  const out = { positionals: [] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a.startsWith('--') && a.length > 2) {
+      const eq = a.indexOf('=');
+      const name = eq === -1 ? a : a.slice(0, eq);
+      if (!(name in spec)) usageError(`Unknown option: ${a}`, usage);
+      if (spec[name] === 'flag') {
+        if (eq !== -1) usageError(`${name} must not have an argument`, usage);
+        out[name] = true;
+      } else if (eq !== -1) {
+        out[name] = a.slice(eq + 1);
+      } else {
+        if (i + 1 >= args.length) usageError(`${name} requires argument`, usage);
+        out[name] = args[++i];
+      }
+    } else {
+      out.positionals.push(a);
+    }
+  }
+  return out;
+}
+
+const intOption = (value, name) => {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new StrfryError(`${name} must be an integer: ${value}`);
+  return Number(value);
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Config: strfry.conf is taocpp config (`key = value`, nested `section { … }`, `#` comments). Only scalar values
+// are read; nested keys become `section__key` like golpe's cfg() accessors.
+
+function parseConfig(text, file) {
+  const values = {};
+  const stack = [];
+  let i = 0;
+  const fail = (why) => {
+    const line = text.slice(0, i).split('\n').length;
+    throw new StrfryError(`unable to parse config file ${file} at line ${line}: ${why}`);
+  };
+  const skip = () => {
+    for (;;) {
+      while (i < text.length && /[\s,;]/.test(text[i])) i++;
+      if (text[i] === '#' || (text[i] === '/' && text[i + 1] === '/')) {
+        while (i < text.length && text[i] !== '\n') i++;
+      } else return;
+    }
+  };
+  const readValue = () => {
+    if (text[i] === '"') {
+      let s = '';
+      i++;
+      while (i < text.length && text[i] !== '"') {
+        if (text[i] === '\\') {
+          const c = text[i + 1];
+          s += c === 'n' ? '\n' : c === 't' ? '\t' : c;
+          i += 2;
+        } else s += text[i++];
+      }
+      if (text[i] !== '"') fail('unterminated string');
+      i++;
+      return s;
+    }
+    if (text[i] === '[') {
+      // Arrays (e.g. plugin lists) are skipped: the stand-in needs none of them.
+      let depth = 0;
+      do {
+        if (text[i] === '[') depth++;
+        else if (text[i] === ']') depth--;
+        else if (text[i] === '"') {
+          i++;
+          while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+        }
+        i++;
+      } while (depth > 0 && i < text.length);
+      return undefined;
+    }
+    const m = /^[^\s,;#}\]]+/.exec(text.slice(i, i + 200));
+    if (!m) fail('value expected');
+    i += m[0].length;
+    if (m[0] === 'true') return true;
+    if (m[0] === 'false') return false;
+    const n = Number(m[0]);
+    return Number.isFinite(n) ? n : m[0];
+  };
+  for (;;) {
+    skip();
+    if (i >= text.length) break;
+    if (text[i] === '}') {
+      if (stack.length === 0) fail('unexpected }');
+      stack.pop();
+      i++;
+      continue;
+    }
+    const m = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(text.slice(i, i + 200));
+    if (!m) fail(`key expected, found ${JSON.stringify(text[i])}`);
+    i += m[0].length;
+    skip();
+    const key = [...stack, ...m[0].split('.')].join('__');
+    if (text[i] === '{') {
+      stack.push(...m[0].split('.'));
+      i++;
+      continue;
+    }
+    if (text[i] !== '=' && text[i] !== ':') fail(`= expected after ${m[0]}`);
+    i++;
+    skip();
+    if (text[i] === '{') {
+      stack.push(...m[0].split('.'));
+      i++;
+      continue;
+    }
+    const v = readValue();
+    if (v !== undefined) values[key] = v;
+  }
+  return values;
+}
+
+function findConfig(explicit) {
+  if (explicit) return explicit;
+  if (process.env.STRFRY_CONFIG) return process.env.STRFRY_CONFIG;
+  if (existsSync('/etc/strfry.conf')) return '/etc/strfry.conf';
+  if (existsSync('./strfry.conf')) return './strfry.conf';
+  throw new StrfryError('please specify config file');
+}
+
+function loadConfig(explicit) {
+  const file = findConfig(explicit);
+  LI(`CONFIG: Loading config from file: ${file}`);
+  let text;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new StrfryError(`unable to open config file ${file}: ${err.code ?? err.message}`);
+  }
+  const raw = parseConfig(text, file);
+  const num = (key, dflt) => (typeof raw[key] === 'number' ? raw[key] : dflt);
+  const cfg = {
+    db: typeof raw.db === 'string' ? raw.db : './strfry-db/',
+    maxEventSize: num('events__maxEventSize', 65_536),
+    maxNumTags: num('events__maxNumTags', 2_000),
+    maxTagValSize: num('events__maxTagValSize', 1_024),
+  };
+  LI('CONFIG: successfully installed');
+  return cfg;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Storage.
+
+async function openDatabase(cfg) {
+  // strfry opens `db` relative to its working directory; LMDB refuses a folder that does not exist.
+  const dir = resolve(cfg.db);
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    throw new StrfryError(`mdb_env_open: No such file or directory (db folder ${dir})`);
+  }
+  if (!st.isDirectory()) throw new StrfryError(`mdb_env_open: Not a directory (db folder ${dir})`);
+  const file = join(dir, STANDIN_DB_FILE);
+  const Database = require('better-sqlite3');
+  const fresh = !existsSync(file);
+  let db = new Database(file, { timeout: 60_000 });
+  db.pragma('journal_mode = WAL');
+  const hasSchema = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'`).get();
+  if (fresh || !hasSchema) {
+    // The schema is the repository's own (its migrations), so the devkit relay reads this file as its own.
+    db.close();
+    const { EventRepositorySqlite } = await import('@nostr-relay/event-repository-sqlite');
+    const repo = new EventRepositorySqlite(file);
+    await repo.init();
+    await repo.destroy();
+    db = new Database(file, { timeout: 60_000 });
+  }
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  // A larger page cache keeps the index inserts of a big import in memory.
+  db.pragma('cache_size = -65536');
+  return db;
+}
+
+/** Kinds kept once per author (and `d` tag for addressable ones); null = regular. */
+function dTagValue(e) {
+  const k = e.kind;
+  if (k === 0 || k === 3 || (k >= 10_000 && k < 20_000)) return '';
+  if (k >= 30_000 && k < 40_000) return e.tags.find((t) => t[0] === 'd')?.[1] ?? '';
+  return null;
+}
+
+/** The writer: one immediate transaction per batch, strfry's dedup/replace/delete rules. */
+function makeWriter(db) {
+  const insert = db.prepare(
+    `INSERT INTO events (id, pubkey, author, created_at, kind, tags, content, sig, d_tag_value)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(id) DO NOTHING
+     ON CONFLICT(author, kind, d_tag_value) WHERE d_tag_value IS NOT NULL DO UPDATE SET
+       id = excluded.id, pubkey = excluded.pubkey, created_at = excluded.created_at, tags = excluded.tags,
+       content = excluded.content, sig = excluded.sig
+     WHERE events.created_at < excluded.created_at
+        OR (events.created_at = excluded.created_at AND events.id > excluded.id)`,
+  );
+  const clearTags = db.prepare('DELETE FROM generic_tags WHERE event_id = ?');
+  const insertTag = db.prepare('INSERT OR IGNORE INTO generic_tags (tag, event_id, author, kind, created_at) VALUES (?, ?, ?, ?, ?)');
+  const deletedBy = db.prepare('SELECT 1 FROM generic_tags WHERE tag = ? AND author = ? AND kind = 5 LIMIT 1');
+  const deleteTarget = db.prepare('DELETE FROM events WHERE id = ? AND author = ? AND kind != 5');
+  const hasFts = !!db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'events_fts'`).get();
+  const deleteFts = hasFts ? db.prepare('DELETE FROM events_fts WHERE id = ?') : null;
+
+  const write = db.transaction((batch) => {
+    let written = 0;
+    let dups = 0;
+    for (const e of batch) {
+      if (e.kind !== 5 && deletedBy.get(`e:${e.id}`, e.pubkey)) {
+        dups++;
+        continue;
+      }
+      const r = insert.run(e.id, e.pubkey, e.pubkey, e.created_at, e.kind, JSON.stringify(e.tags), e.content, e.sig, dTagValue(e));
+      if (r.changes === 0) {
+        dups++;
+        continue;
+      }
+      written++;
+      // A replaced row keeps its tag rows (the id cascades onto them): start the tags afresh.
+      clearTags.run(e.id);
+      const seen = new Set();
+      for (const t of e.tags) {
+        if (t.length < 2 || t[0].length !== 1 || !/^[a-zA-Z]$/.test(t[0])) continue;
+        const tag = `${t[0]}:${t[1]}`;
+        if (seen.has(tag)) continue;
+        seen.add(tag);
+        insertTag.run(tag, e.id, e.pubkey, e.kind, e.created_at);
+      }
+      if (e.kind === 5) {
+        for (const t of e.tags) {
+          if (t[0] === 'e' && typeof t[1] === 'string' && /^[0-9a-f]{64}$/.test(t[1])) {
+            if (deleteTarget.run(t[1], e.pubkey).changes > 0) deleteFts?.run(t[1]);
+          }
+        }
+      }
+    }
+    return { written, dups };
+  });
+  return (batch) => write.immediate(batch);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Events: structure checks (always, like strfry's parser) and id/signature checks (unless --no-verify).
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const HEX128 = /^[0-9a-f]{128}$/;
+
+function checkShape(e, cfg) {
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) return 'event is not an object';
+  if (typeof e.id !== 'string' || !HEX64.test(e.id)) return 'id should be hex';
+  if (typeof e.pubkey !== 'string' || !HEX64.test(e.pubkey)) return 'pubkey should be hex';
+  if (typeof e.sig !== 'string' || !HEX128.test(e.sig)) return 'sig should be hex';
+  if (!Number.isSafeInteger(e.created_at) || e.created_at < 0) return 'created_at should be a non-negative integer';
+  if (!Number.isSafeInteger(e.kind) || e.kind < 0) return 'kind should be a non-negative integer';
+  if (typeof e.content !== 'string') return 'content should be a string';
+  if (!Array.isArray(e.tags)) return 'tags should be an array';
+  if (e.tags.length > cfg.maxNumTags) return 'too many tags';
+  for (const t of e.tags) {
+    if (!Array.isArray(t) || t.length === 0) return 'tag should be a non-empty array';
+    for (const v of t) if (typeof v !== 'string') return 'tag values should be strings';
+    if (t.length >= 2 && Buffer.byteLength(t[1]) > cfg.maxTagValSize) return 'tag val too large';
+  }
+  return null;
+}
+
+async function makeVerifier() {
+  const { initNostrWasm } = await import('nostr-wasm');
+  const nw = await initNostrWasm();
+  return (e) => {
+    const serial = JSON.stringify([0, e.pubkey, e.created_at, e.kind, e.tags, e.content]);
+    if (createHash('sha256').update(serial).digest('hex') !== e.id) return 'bad event id';
+    try {
+      nw.verifyEvent(e);
+      return null;
+    } catch {
+      return 'bad signature';
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// import
+
+async function cmdImport(args, cfg) {
+  const o = parseArgs(
+    args,
+    { '--show-rejected': 'flag', '--no-verify': 'flag', '--fried': 'flag', '--debounce-millis': 'value', '--write-batch': 'value' },
+    IMPORT_USAGE,
+  );
+  if (o.positionals.length > 0) usageError('Unexpected argument: ' + o.positionals.join(', '), IMPORT_USAGE);
+  if (o['--fried']) throw new StrfryError('--fried is not supported by the strfry stand-in');
+  const showRejected = !!o['--show-rejected'];
+  const noVerify = !!o['--no-verify'];
+  const debounceMillis = intOption(o['--debounce-millis'], '--debounce-millis') ?? 1_000;
+  const writeBatch = intOption(o['--write-batch'], '--write-batch') ?? 10_000;
+
+  if (noVerify) LW('not verifying event IDs or signatures!');
+  const db = await openDatabase(cfg);
+  const write = makeWriter(db);
+  const verify = noVerify ? null : await makeVerifier();
+
+  let processed = 0;
+  let added = 0;
+  let rejected = 0;
+  let dups = 0;
+  let pending = [];
+  let timer = null;
+
+  const commit = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    const r = write(batch);
+    added += r.written;
+    dups += r.dups;
+    LI(`Committed ${r.written}. Processed ${processed} lines. ${added} added, ${rejected} rejected, ${dups} dups`, 'Writer');
+    LI(`Writer: added: ${r.written} dups: ${r.dups}`, 'Writer');
+  };
+
+  const onLine = (buf, lineNo) => {
+    let ev;
+    try {
+      ev = JSON.parse(buf.toString('utf8'));
+    } catch {
+      LW(`Unable to parse JSON on line ${lineNo}`);
+      return;
+    }
+    processed++;
+    const why = checkShape(ev, cfg) ?? (verify ? verify(ev) : null);
+    if (why) {
+      rejected++;
+      if (showRejected) LW(`Rejected event: ${JSON.stringify(ev)} reason: ${why}`, 'Validator');
+      return;
+    }
+    pending.push(ev);
+    if (pending.length >= writeBatch) commit();
+    else if (!timer) timer = setTimeout(commit, debounceMillis);
+  };
+
+  let lineNo = 0;
+  let carry = null;
+  const tooLarge = () => {
+    commit();
+    db.close();
+    throw new StrfryError(`Line larger than configured maxEventSize on line ${lineNo}`);
+  };
+  for await (const chunk of process.stdin) {
+    let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(0x0a, start);
+      if (nl === -1) break;
+      lineNo++;
+      // getline's numRead counts the newline.
+      if (nl + 1 - start > cfg.maxEventSize) tooLarge();
+      onLine(buf.subarray(start, nl), lineNo);
+      start = nl + 1;
+    }
+    carry = start < buf.length ? buf.subarray(start) : null;
+    if (carry && carry.length > cfg.maxEventSize) {
+      lineNo++;
+      tooLarge();
+    }
+    buf = null;
+  }
+  if (carry) {
+    lineNo++;
+    // strfry drops the last byte of each line as its newline, also when the input ends without one.
+    onLine(carry.subarray(0, carry.length - 1), lineNo);
+  }
+  commit();
+  db.close();
+  LI(`Done. Processed ${processed} lines. ${added} added, ${rejected} rejected, ${dups} dups`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// scan / export
+
+const FILTER_KEYS = new Set(['ids', 'authors', 'kinds', 'since', 'until', 'limit']);
+
+/** strfry's filter rules: known keys only, full 64-hex ids and authors, single-letter tags. */
+function parseFilter(text) {
+  let f;
+  try {
+    f = JSON.parse(text);
+  } catch (err) {
+    throw new StrfryError(`parse error: ${err.message}`);
+  }
+  if (typeof f !== 'object' || f === null || Array.isArray(f)) throw new StrfryError('filter is not an object');
+  for (const [k, v] of Object.entries(f)) {
+    if (FILTER_KEYS.has(k)) {
+      if (k === 'ids' || k === 'authors') {
+        if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !HEX64.test(x))) throw new StrfryError(`${k} must be an array of 64-char hex strings`);
+      } else if (k === 'kinds') {
+        if (!Array.isArray(v) || v.some((x) => !Number.isSafeInteger(x) || x < 0)) throw new StrfryError('kinds must be an array of integers');
+      } else if (!Number.isSafeInteger(v) || v < 0) throw new StrfryError(`${k} must be a non-negative integer`);
+    } else if (/^#[a-zA-Z]$/.test(k)) {
+      if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new StrfryError(`${k} must be an array of strings`);
+    } else {
+      throw new StrfryError(`unrecognised filter item: ${k}`);
+    }
+  }
+  return f;
+}
+
+function filterWhere(f) {
+  const parts = [];
+  const params = [];
+  const inList = (col, values) => {
+    if (values.length === 0) parts.push('0');
+    else {
+      parts.push(`${col} IN (${values.map(() => '?').join(',')})`);
+      params.push(...values);
+    }
+  };
+  if (f.ids) inList('e.id', f.ids);
+  if (f.authors) inList('e.author', f.authors);
+  if (f.kinds) inList('e.kind', f.kinds);
+  if (f.since !== undefined) {
+    parts.push('e.created_at >= ?');
+    params.push(f.since);
+  }
+  if (f.until !== undefined) {
+    parts.push('e.created_at <= ?');
+    params.push(f.until);
+  }
+  for (const [k, v] of Object.entries(f)) {
+    if (!k.startsWith('#')) continue;
+    if (v.length === 0) {
+      parts.push('0');
+      continue;
+    }
+    parts.push(`e.id IN (SELECT event_id FROM generic_tags WHERE tag IN (${v.map(() => '?').join(',')}))`);
+    params.push(...v.map((x) => `${k[1]}:${x}`));
+  }
+  return { sql: parts.length ? parts.join(' AND ') : '1', params };
+}
+
+/** The stored event as strfry prints it: tao::json objects keep their keys sorted. */
+const eventJson = (r) =>
+  `{"content":${JSON.stringify(r[0])},"created_at":${r[1]},"id":"${r[2]}","kind":${r[3]},"pubkey":"${r[4]}","sig":"${r[5]}","tags":${r[6]}}`;
+
+/** Writes lines to stdout in large pieces, waiting for the reader when the pipe is full. */
+async function printRows(rows) {
+  let out = '';
+  for (const r of rows) {
+    out += eventJson(r) + '\n';
+    if (out.length >= 256 * 1024) {
+      if (!process.stdout.write(out)) await new Promise((ok) => process.stdout.once('drain', ok));
+      out = '';
+    }
+  }
+  if (out) process.stdout.write(out);
+}
+
+const SELECT_EVENT = 'SELECT e.content, e.created_at, e.id, e.kind, e.pubkey, e.sig, e.tags FROM events e';
+
+async function cmdScan(args, cfg) {
+  const o = parseArgs(args, { '--pause': 'value', '--metrics': 'flag', '--count': 'flag' }, SCAN_USAGE);
+  if (o.positionals.length !== 1) usageError('Arguments did not match expected patterns', SCAN_USAGE);
+  intOption(o['--pause'], '--pause');
+  const f = parseFilter(o.positionals[0]);
+  const db = await openDatabase(cfg);
+  const w = filterWhere(f);
+  const limit = f.limit !== undefined ? ` LIMIT ${f.limit}` : '';
+  if (o['--count']) {
+    const n = db.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM events e WHERE ${w.sql}${limit})`).pluck().get(...w.params);
+    process.stdout.write(`${n}\n`);
+  } else {
+    const rows = db.prepare(`${SELECT_EVENT} WHERE ${w.sql} ORDER BY e.created_at DESC, e.id${limit}`).raw().iterate(...w.params);
+    await printRows(rows);
+  }
+  db.close();
+}
+
+async function cmdExport(args, cfg) {
+  const o = parseArgs(args, { '--since': 'value', '--until': 'value', '--reverse': 'flag', '--fried': 'flag' }, EXPORT_USAGE);
+  if (o.positionals.length > 0) usageError('Unexpected argument: ' + o.positionals.join(', '), EXPORT_USAGE);
+  if (o['--fried']) throw new StrfryError('--fried is not supported by the strfry stand-in');
+  const since = intOption(o['--since'], '--since') ?? 0;
+  const until = intOption(o['--until'], '--until') ?? Number.MAX_SAFE_INTEGER;
+  const db = await openDatabase(cfg);
+  const order = o['--reverse'] ? 'DESC' : 'ASC';
+  const rows = db
+    .prepare(`${SELECT_EVENT} WHERE e.created_at >= ? AND e.created_at <= ? ORDER BY e.created_at ${order}, e.id ${order}`)
+    .raw()
+    .iterate(since, until);
+  await printRows(rows);
+  db.close();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(argv) {
+  // Global part: [--config=<config>] <command> [<args>...]; options after the command belong to the command.
+  let explicitConfig;
+  let i = 0;
+  for (; i < argv.length && argv[i].startsWith('-'); i++) {
+    const a = argv[i];
+    if (a === '-h' || a === '--help') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (a === '--version') {
+      process.stdout.write('strfry constellation-standin\n');
+      return 0;
+    }
+    if (a.startsWith('--config=')) explicitConfig = a.slice('--config='.length);
+    else if (a === '--config' && i + 1 < argv.length) explicitConfig = argv[++i];
+    else usageError(`Unknown option: ${a}`, USAGE);
+  }
+  const command = argv[i];
+  if (!command) usageError('Arguments did not match expected patterns', USAGE);
+  const rest = argv.slice(i + 1);
+
+  LI(`arguments: strfry ${argv.join(' ')}`);
+  LI(`Current dir: ${process.cwd()}`);
+  LI('stderr verbosity: 0');
+  LI('-----------------------------------');
+  const cfg = loadConfig(explicitConfig);
+  if (command === 'import') await cmdImport(rest, cfg);
+  else if (command === 'scan') await cmdScan(rest, cfg);
+  else if (command === 'export') await cmdExport(rest, cfg);
+  else throw new StrfryError(`unknown command: ${command}`);
+  return 0;
+}
+
+process.stdout.on('error', (err) => {
+  // The reader went away (e.g. `| head`): stop quietly like a C++ program killed by SIGPIPE.
+  if (err.code === 'EPIPE') process.exit(141);
+  throw err;
+});
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`strfry error: ${err instanceof StrfryError ? err.message : (err?.stack ?? String(err))}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,92 @@
+// A station's strfry on this machine: the strfry CLI stand-in (strfry-standin.mjs) and a devkit relay on the same
+// database file, like strfry's relay and CLI sharing one LMDB. `startStrfryStation(dir)` lays out
+//   <dir>/strfry.conf          db = "./strfry-db/" (relative to <dir>, the CLI's working directory)
+//   <dir>/strfry-db/strfry-standin.sqlite
+// and starts the relay on that file; point the engine's strfryBin/strfryConf at `strfryBin`/`strfryConf` and its
+// relayUrl at `relayUrl`: what `strfry import` stores, the relay serves over WebSocket at once.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TestRelay, type TestRelayOptions } from './relay';
+
+/** The database file the stand-in keeps inside strfry's db folder (see strfry-standin.mjs). */
+export const STRFRY_STANDIN_DB_FILE = 'strfry-standin.sqlite';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Absolute path of the executable stand-in, or null when it is not on disk (a bundled app without sources).
+ * Looked up next to this module, then in the source tree above a bundle (out/main → src/devkit).
+ */
+export function strfryStandinPath(): string | null {
+  for (const p of [join(here, 'strfry-standin.mjs'), resolve(here, '../../src/devkit/strfry-standin.mjs')]) {
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+export interface StrfryConfOptions {
+  /** `db`, relative to the conf's folder (the CLI runs there). Default `./strfry-db/`. */
+  db?: string;
+  /** events.maxEventSize. Default 65536 like strfry. */
+  maxEventSize?: number;
+}
+
+/** A minimal strfry.conf in strfry's own syntax (only what the stand-in reads; strfry would accept it too). */
+export function strfryConfText(opts: StrfryConfOptions = {}): string {
+  return [
+    '# strfry.conf written by the Constellation devkit (strfry CLI stand-in)',
+    `db = ${JSON.stringify(opts.db ?? './strfry-db/')}`,
+    '',
+    'events {',
+    `    maxEventSize = ${opts.maxEventSize ?? 65_536}`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+export interface StrfryStationOptions extends StrfryConfOptions {
+  /** Options of the relay that serves the database (never `dbPath`: it is the stand-in's file). */
+  relay?: Omit<TestRelayOptions, 'dbPath'>;
+}
+
+export interface StrfryStation {
+  /** The executable to use as strfryBin. */
+  strfryBin: string;
+  /** `<dir>/strfry.conf`, to use as strfryConf. */
+  strfryConf: string;
+  /** `<dir>/strfry-db/`. */
+  dbDir: string;
+  /** The SQLite file shared by the CLI and the relay. */
+  dbFile: string;
+  /** ws://127.0.0.1:<port> of the relay on the shared database. */
+  relayUrl: string;
+  relay: TestRelay;
+  stop(): Promise<void>;
+}
+
+/** Lays out a strfry folder in `dir` (created if needed) and starts the relay on its database. */
+export async function startStrfryStation(dir: string, opts: StrfryStationOptions = {}): Promise<StrfryStation> {
+  const strfryBin = strfryStandinPath();
+  if (!strfryBin) throw new Error(`the strfry stand-in (strfry-standin.mjs) is not next to ${here}`);
+  const root = resolve(dir);
+  const dbRel = opts.db ?? './strfry-db/';
+  const dbDir = resolve(root, dbRel);
+  await mkdir(dbDir, { recursive: true });
+  const strfryConf = join(root, 'strfry.conf');
+  await writeFile(strfryConf, strfryConfText({ db: dbRel, maxEventSize: opts.maxEventSize }));
+  const dbFile = join(dbDir, STRFRY_STANDIN_DB_FILE);
+  // The relay creates the schema (the repository's migrations) before any CLI call can race it.
+  const relay = await TestRelay.start({ name: 'strfry station (stand-in)', ...opts.relay, dbPath: dbFile });
+  let stopped: Promise<void> | null = null;
+  return {
+    strfryBin,
+    strfryConf,
+    dbDir,
+    dbFile,
+    relayUrl: relay.url,
+    relay,
+    stop: () => (stopped ??= relay.stop()),
+  };
+}
