@@ -5,4 +5,4 @@ export * from './kubo-standin';
 export * from './keys';
 export * from './events';
 export * from './station-builder';
-export * from './strfry-standin';
+export * from './strfry-standin-station';

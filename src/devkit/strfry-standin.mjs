@@ -287,7 +287,6 @@ async function openDatabase(cfg) {
   }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
   // A larger page cache keeps the index inserts of a big import in memory.
   db.pragma('cache_size = -65536');
   return db;
@@ -301,8 +300,13 @@ function dTagValue(e) {
   return null;
 }
 
-/** The writer: one immediate transaction per batch, strfry's dedup/replace/delete rules. */
+/**
+ * The writer: one immediate transaction per batch, strfry's dedup/replace/delete rules.
+ * Foreign keys are off here for speed (each tag row would look its event up): the two things their cascades did
+ * are done by hand — the tag rows of a replaced or deleted event are removed.
+ */
 function makeWriter(db) {
+  db.pragma('foreign_keys = OFF');
   const insert = db.prepare(
     `INSERT INTO events (id, pubkey, author, created_at, kind, tags, content, sig, d_tag_value)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -313,29 +317,43 @@ function makeWriter(db) {
      WHERE events.created_at < excluded.created_at
         OR (events.created_at = excluded.created_at AND events.id > excluded.id)`,
   );
+  const current = db.prepare('SELECT id FROM events WHERE author = ? AND kind = ? AND d_tag_value = ?').pluck();
   const clearTags = db.prepare('DELETE FROM generic_tags WHERE event_id = ?');
   const insertTag = db.prepare('INSERT OR IGNORE INTO generic_tags (tag, event_id, author, kind, created_at) VALUES (?, ?, ?, ?, ?)');
-  const deletedBy = db.prepare('SELECT 1 FROM generic_tags WHERE tag = ? AND author = ? AND kind = 5 LIMIT 1');
+  const hasDeletions = db.prepare('SELECT 1 FROM events WHERE author = ? AND kind = 5 LIMIT 1').pluck();
+  const deletedBy = db.prepare('SELECT 1 FROM generic_tags WHERE tag = ? AND author = ? AND kind = 5 LIMIT 1').pluck();
   const deleteTarget = db.prepare('DELETE FROM events WHERE id = ? AND author = ? AND kind != 5');
   const hasFts = !!db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'events_fts'`).get();
   const deleteFts = hasFts ? db.prepare('DELETE FROM events_fts WHERE id = ?') : null;
+  const forget = (id) => {
+    clearTags.run(id);
+    deleteFts?.run(id);
+  };
+  // Whether an author has any kind 5 stored: most have none, and then no event of theirs needs the lookup.
+  const deleters = new Map();
+  const mayBeDeleted = (author) => {
+    let v = deleters.get(author);
+    if (v === undefined) deleters.set(author, (v = !!hasDeletions.get(author)));
+    return v;
+  };
 
   const write = db.transaction((batch) => {
     let written = 0;
     let dups = 0;
     for (const e of batch) {
-      if (e.kind !== 5 && deletedBy.get(`e:${e.id}`, e.pubkey)) {
+      if (e.kind !== 5 && mayBeDeleted(e.pubkey) && deletedBy.get(`e:${e.id}`, e.pubkey)) {
         dups++;
         continue;
       }
-      const r = insert.run(e.id, e.pubkey, e.pubkey, e.created_at, e.kind, JSON.stringify(e.tags), e.content, e.sig, dTagValue(e));
+      const d = dTagValue(e);
+      const previous = d === null ? undefined : current.get(e.pubkey, e.kind, d);
+      const r = insert.run(e.id, e.pubkey, e.pubkey, e.created_at, e.kind, JSON.stringify(e.tags), e.content, e.sig, d);
       if (r.changes === 0) {
         dups++;
         continue;
       }
       written++;
-      // A replaced row keeps its tag rows (the id cascades onto them): start the tags afresh.
-      clearTags.run(e.id);
+      if (previous !== undefined) forget(previous);
       const seen = new Set();
       for (const t of e.tags) {
         if (t.length < 2 || t[0].length !== 1 || !/^[a-zA-Z]$/.test(t[0])) continue;
@@ -345,9 +363,10 @@ function makeWriter(db) {
         insertTag.run(tag, e.id, e.pubkey, e.kind, e.created_at);
       }
       if (e.kind === 5) {
+        deleters.set(e.pubkey, true);
         for (const t of e.tags) {
           if (t[0] === 'e' && typeof t[1] === 'string' && /^[0-9a-f]{64}$/.test(t[1])) {
-            if (deleteTarget.run(t[1], e.pubkey).changes > 0) deleteFts?.run(t[1]);
+            if (deleteTarget.run(t[1], e.pubkey).changes > 0) forget(t[1]);
           }
         }
       }

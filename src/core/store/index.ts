@@ -5,13 +5,16 @@
 import { existsSync } from 'node:fs';
 import type { EngineContext, LocalStore } from '../services';
 import { RelayStore } from './relay-store';
-import { StrfryStore } from './strfry-store';
+import { checkStrfryBinary, StrfryStore } from './strfry-store';
 
 export { RelayStore, reasonKey } from './relay-store';
-export { StrfryStore, parseImportCounts } from './strfry-store';
+export { StrfryStore, parseImportCounts, strfryReason, checkStrfryBinary } from './strfry-store';
 
 export function openLocalStore(ctx: EngineContext): LocalStore {
   const s = ctx.settings();
-  if (existsSync(s.strfryBin) && existsSync(s.strfryConf)) return new StrfryStore(s.strfryBin, s.strfryConf);
+  if (existsSync(s.strfryBin) && existsSync(s.strfryConf)) {
+    checkStrfryBinary(s.strfryBin, s.zenRoot);
+    return new StrfryStore(s.strfryBin, s.strfryConf);
+  }
   return new RelayStore(s.relayUrl, ctx.config.timeouts);
 }

@@ -1,19 +1,32 @@
 /**
  * The local store as strfry through its CLI (the station's own relay): `strfry import [--no-verify]` with
- * JSONL on stdin, `strfry scan '<filter>'` (JSONL out) and `strfry scan --count '<filter>'`, each run with the
- * folder of strfry.conf as working directory (that is how strfry finds its config and database).
+ * JSONL on stdin, `strfry scan '<filter>'` (JSONL out) and `strfry scan --count '<filter>'`.
  *
- * `strfry import` ends with `Done. Processed N lines. A added, R rejected, D dups` on its log (stderr):
- * those are the counts we report. It skips the write policy and the time checks; `--no-verify` also skips
- * id and signature checks, so the sync's sieve verifies itself when `--verify` is asked.
+ * How strfry is run (checked against strfry's sources: golpe's main.cpp, cmd_import.cpp, cmd_scan.cpp):
+ * - `strfry --config=<strfry.conf> <command> …`, arguments as an array, no shell. The config is named
+ *   explicitly because strfry, without `--config`, reads $STRFRY_CONFIG, then /etc/strfry.conf, and only then
+ *   ./strfry.conf: a station with an /etc/strfry.conf would otherwise import into another database.
+ * - The working directory is the folder of strfry.conf: `db = "./strfry-db/"` is relative to it.
+ * - `strfry import` logs on stderr (loguru lines `… INFO| …`), a `Committed N. Processed P lines. A added,
+ *   R rejected, D dups` after each batch and `Done. Processed P lines. A added, R rejected, D dups` at the
+ *   end: the last of those gives the counts. Lines that are not JSON are skipped and not counted as processed.
+ *   A line longer than `events.maxEventSize` aborts the import (`strfry error: Line larger than configured
+ *   maxEventSize on line N`, exit code 1) after committing the lines before it.
+ * - `import` skips the write policy and the time checks; `--no-verify` also skips id and signature checks, so
+ *   the sync's sieve verifies itself when `--verify` is asked.
+ * - Any failure ends with `strfry error: <reason>` on stderr and exit code 1.
  */
-import { spawn } from 'node:child_process';
-import { dirname } from 'node:path';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import type { ImportResult, LocalStore } from '../services';
 
 const SCAN_IDS_CHUNK = 500;
+/** JSONL is written to strfry's stdin in pieces of about this many characters. */
+const STDIN_PIECE = 64 * 1024;
+const STDERR_KEEP = 64 * 1024;
 
 /** Reads the counts of strfry import's last `Processed … added, … rejected, … dups` line. */
 export function parseImportCounts(log: string): { processed: number; added: number; rejected: number; dups: number } | null {
@@ -24,50 +37,140 @@ export function parseImportCounts(log: string): { processed: number; added: numb
   return { processed: Number(last[1]), added: Number(last[2]), rejected: Number(last[3]), dups: Number(last[4]) };
 }
 
+/** strfry's own reason for a failure: its `strfry error: …` line, else the last line it logged. */
+export function strfryReason(stderr: string): string {
+  const lines = stderr.trim().split('\n').filter((l) => l.trim() !== '');
+  const error = [...lines].reverse().find((l) => /^strfry error: /.test(l));
+  const line = error ?? lines.pop() ?? '';
+  // Drop loguru's preamble (`2024-01-01 12:00:00.000 (   0.001s) [main thread     ]WARN| `) when present.
+  return line.replace(/^.*?\]\s*[A-Z]{2,5}\|\s*/, '').trim() || 'no message';
+}
+
+/**
+ * Refuses a strfry binary that lives in the swarm folder (`<zenRoot>/tmp/swarm/…`, written by other stations):
+ * Constellation never executes files another station published. Symlinks are resolved first.
+ */
+export function checkStrfryBinary(bin: string, zenRoot: string): void {
+  const real = (p: string): string => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  const swarm = real(join(zenRoot, 'tmp', 'swarm'));
+  const target = real(bin);
+  const rel = relative(swarm, target);
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+    throw new Error(`strfry binary ${bin} is inside the swarm folder ${swarm} (files published by other stations): refusing to run it; set the strfry binary path in Settings`);
+  }
+}
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+interface Run {
+  child: ChildProcessWithoutNullStreams;
+  /** Resolves when the process has ended (never rejects: a spawn failure is `spawnError`). */
+  exit: Promise<Exit>;
+  spawnError: () => Error | null;
+  stderr: () => string;
+}
+
 export class StrfryStore implements LocalStore {
   readonly kind = 'strfry' as const;
   readonly description: string;
   private readonly cwd: string;
+  private readonly confPath: string;
 
   constructor(
     readonly bin: string,
     readonly conf: string,
   ) {
-    this.cwd = dirname(conf);
+    this.confPath = resolve(conf);
+    this.cwd = dirname(this.confPath);
     this.description = `strfry ${bin} (config ${conf})`;
   }
 
-  private run(args: string[], signal?: AbortSignal) {
-    const child = spawn(this.bin, args, { cwd: this.cwd, stdio: ['pipe', 'pipe', 'pipe'], signal, killSignal: 'SIGTERM' });
+  private run(args: string[]): Run {
+    const child = spawn(this.bin, [`--config=${this.confPath}`, ...args], {
+      cwd: this.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      shell: false,
+    });
     let stderr = '';
+    let spawnError: Error | null = null;
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => {
-      stderr = (stderr + d).slice(-64 * 1024);
+      stderr = (stderr + d).slice(-STDERR_KEEP);
     });
-    const exit = new Promise<number>((resolve, reject) => {
-      child.on('error', (err) => reject(new Error(`strfry ${args[0]}: cannot run ${this.bin}: ${err.message}`)));
-      child.on('close', (code) => resolve(code ?? 1));
+    // A strfry that died early closes its stdin: the write error is reported through the exit code.
+    child.stdin.on('error', () => undefined);
+    const exit = new Promise<Exit>((ok) => {
+      child.on('error', (err) => {
+        spawnError = err;
+        // A spawn failure emits no 'close' when no stream was opened.
+        if (child.pid === undefined) ok({ code: null, signal: null });
+      });
+      child.on('close', (code, signal) => ok({ code, signal }));
     });
-    return { child, exit, stderr: () => stderr };
+    return { child, exit, spawnError: () => spawnError, stderr: () => stderr };
+  }
+
+  /** A captain-readable error for a strfry run that failed, naming the binary and the config. */
+  private failure(what: string, p: Run, e: Exit, extra = ''): Error {
+    const spawnErr = p.spawnError();
+    if (spawnErr) {
+      const code = (spawnErr as NodeJS.ErrnoException).code;
+      const hint = code === 'ENOENT' ? ' (no such file)' : code === 'EACCES' ? ' (not executable)' : '';
+      return new Error(`strfry ${what}: cannot run ${this.bin}${hint}: ${spawnErr.message}`);
+    }
+    const how = e.signal ? `was killed by ${e.signal}` : `failed with exit code ${e.code}`;
+    return new Error(`strfry ${what} (${this.bin}, config ${this.confPath}) ${how}: ${strfryReason(p.stderr())}${extra}`);
+  }
+
+  /** Kills the process when the signal fires; returns the cleanup. */
+  private killOnAbort(p: Run, signal?: AbortSignal): () => void {
+    if (!signal) return () => undefined;
+    const kill = (): void => {
+      p.child.kill('SIGTERM');
+    };
+    if (signal.aborted) kill();
+    signal.addEventListener('abort', kill, { once: true });
+    return () => signal.removeEventListener('abort', kill);
   }
 
   async *query(filter: Filter, signal?: AbortSignal): AsyncIterable<NostrEvent> {
+    signal?.throwIfAborted();
     const f: Filter = { ...filter };
     delete f.limit; // scan is complete; a limit would only cut it
-    const p = this.run(['scan', JSON.stringify(f)], signal);
+    const p = this.run(['scan', JSON.stringify(f)]);
     p.child.stdin.end();
-    p.exit.catch(() => undefined);
-    const lines = createInterface({ input: p.child.stdout, crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (!line.trim()) continue;
-      try {
-        yield JSON.parse(line) as NostrEvent;
-      } catch {
-        throw new Error(`strfry scan printed a line that is not JSON: ${line.slice(0, 80)}`);
+    const unhook = this.killOnAbort(p, signal);
+    let done = false;
+    try {
+      const lines = createInterface({ input: p.child.stdout, crlfDelay: Infinity });
+      for await (const line of lines) {
+        if (!line.trim()) continue;
+        let event: NostrEvent;
+        try {
+          event = JSON.parse(line) as NostrEvent;
+        } catch {
+          throw new Error(`strfry scan (${this.bin}) printed a line that is not JSON: ${line.slice(0, 80)}`);
+        }
+        yield event;
       }
+      const e = await p.exit;
+      done = true;
+      signal?.throwIfAborted();
+      if (e.code !== 0) throw this.failure('scan', p, e);
+    } finally {
+      unhook();
+      // The caller stopped early (or a line was bad): do not leave strfry scanning into a full pipe.
+      if (!done && p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
     }
-    const code = await p.exit;
-    if (code !== 0) throw new Error(`strfry scan failed (exit ${code}): ${p.stderr().trim().split('\n').pop() ?? ''}`);
   }
 
   async ids(filter: Filter, signal?: AbortSignal): Promise<Array<{ id: string; created_at: number }>> {
@@ -92,36 +195,72 @@ export class StrfryStore implements LocalStore {
     let out = '';
     p.child.stdout.setEncoding('utf8');
     p.child.stdout.on('data', (d: string) => (out += d));
-    const code = await p.exit;
-    if (code !== 0) throw new Error(`strfry scan --count failed (exit ${code}): ${p.stderr().trim().split('\n').pop() ?? ''}`);
-    const n = Number(out.trim().split(/\s+/).pop());
-    return Number.isFinite(n) ? n : null;
+    const e = await p.exit;
+    if (e.code !== 0) throw this.failure('scan --count', p, e);
+    const last = out.trim().split(/\s+/).pop() ?? '';
+    if (!/^\d+$/.test(last)) throw new Error(`strfry scan --count (${this.bin}) printed no number: ${JSON.stringify(out.slice(0, 80))}`);
+    return Number(last);
   }
 
   async import(events: readonly NostrEvent[], opts: { verify: boolean }, signal?: AbortSignal): Promise<ImportResult> {
     const result: ImportResult = { added: 0, duplicates: 0, rejected: 0, reasons: {}, bytes: 0 };
     if (events.length === 0) return result;
-    const args = opts.verify ? ['import'] : ['import', '--no-verify'];
-    const p = this.run(args, signal);
+    signal?.throwIfAborted();
+    const what = opts.verify ? 'import' : 'import --no-verify';
+    const p = this.run(opts.verify ? ['import'] : ['import', '--no-verify']);
     p.child.stdout.resume();
-    const stdin = p.child.stdin;
-    stdin.on('error', () => undefined); // a dying strfry is reported by its exit code below
-    for (const e of events) {
-      const line = JSON.stringify(e) + '\n';
-      result.bytes += Buffer.byteLength(line);
-      if (!stdin.write(line)) await new Promise<void>((r) => stdin.once('drain', r));
+    const unhook = this.killOnAbort(p, signal);
+    let e: Exit;
+    try {
+      await this.feed(p, events, (n) => (result.bytes += n));
+      e = await p.exit;
+    } finally {
+      unhook();
     }
-    stdin.end();
-    const code = await p.exit;
+    signal?.throwIfAborted();
     const log = p.stderr();
-    if (code !== 0) throw new Error(`strfry import failed (exit ${code}): ${log.trim().split('\n').pop() ?? 'no message'}`);
     const counts = parseImportCounts(log);
-    if (!counts) throw new Error(`strfry import finished but printed no "Processed … added" line; cannot count what it stored`);
+    if (e.code !== 0 || e.signal) {
+      // strfry commits in batches: what it committed before dying is stored.
+      const partial = counts ? `; it had stored ${counts.added} of the ${events.length} events before stopping` : '';
+      throw this.failure(what, p, e, partial);
+    }
+    if (!counts) throw new Error(`strfry ${what} (${this.bin}) finished but printed no "Processed … added" line; cannot count what it stored`);
     result.added = counts.added;
     result.duplicates = counts.dups;
+    // Lines strfry could not parse are not counted as processed.
     result.rejected = counts.rejected + Math.max(0, events.length - counts.processed);
     if (result.rejected > 0) result.reasons[opts.verify ? 'strfry import: bad id or signature' : 'strfry import: rejected'] = result.rejected;
     return result;
+  }
+
+  /**
+   * Streams the events as JSONL to strfry's stdin, waiting when the pipe is full and stopping as soon as strfry
+   * has ended (a crash must not leave us waiting for a 'drain' that never comes).
+   */
+  private async feed(p: Run, events: readonly NostrEvent[], onBytes: (n: number) => void): Promise<void> {
+    const stdin = p.child.stdin;
+    let ended = false;
+    void p.exit.then(() => {
+      ended = true;
+    });
+    const ending = p.exit.then(() => undefined);
+    let piece = '';
+    const flush = async (): Promise<void> => {
+      if (!piece || ended || stdin.destroyed) return;
+      const ok = stdin.write(piece);
+      piece = '';
+      if (!ok) await Promise.race([new Promise<void>((r) => stdin.once('drain', r)), ending]);
+    };
+    for (const ev of events) {
+      if (ended) break;
+      const line = JSON.stringify(ev) + '\n';
+      onBytes(Buffer.byteLength(line));
+      piece += line;
+      if (piece.length >= STDIN_PIECE) await flush();
+    }
+    await flush();
+    if (!stdin.destroyed) stdin.end();
   }
 
   async close(): Promise<void> {
