@@ -22,6 +22,10 @@ export interface Timeouts {
   peer: number;
   /** one member's profile recovery */
   profile: number;
+  /** tries per peer in a sync run (a count, not ms: kept here so tests shorten it with the timeouts) */
+  peerAttempts: number;
+  /** wait before a peer's second try; later tries wait three times longer each */
+  retryBackoff: number;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -34,6 +38,8 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   idle: 20_000,
   peer: 15 * 60_000,
   profile: 30_000,
+  peerAttempts: 3,
+  retryBackoff: 1_000,
 };
 
 /** Everything external comes in through this object (DESIGN.md): tests point each part at their own. */

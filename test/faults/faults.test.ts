@@ -29,9 +29,9 @@ import {
 } from '../support';
 
 const NOW = Math.floor(Date.now() / 1000);
-const TIMEOUTS = { ...DEFAULT_TIMEOUTS, idle: 3000, connect: 3000, nip11: 2000, negProbe: 2000, peer: 20_000 };
-/** 3 attempts of at most `peer` ms, plus backoff and the run's own work. */
-const RUN_DEADLINE_MS = 3 * TIMEOUTS.peer + 10_000;
+const TIMEOUTS = { ...DEFAULT_TIMEOUTS, idle: 3000, connect: 3000, nip11: 2000, negProbe: 2000, peer: 20_000, peerAttempts: 2, retryBackoff: 500 };
+/** every attempt of at most `peer` ms, plus backoff and the run's own work. */
+const RUN_DEADLINE_MS = TIMEOUTS.peerAttempts * TIMEOUTS.peer + 10_000;
 const MEMORY_BOUND_BYTES = 256 * 1024 * 1024;
 
 /** Faults the engine can work around: the peer must succeed and its good events must all arrive. */
@@ -192,4 +192,46 @@ describe('a hostile peer loses nothing (issue 10)', () => {
       expect(failures).toEqual([]);
     }, RUN_DEADLINE_MS + 30_000);
   }
+});
+
+describe('a failing peer never hides events another peer serves', () => {
+  it('a hostile peer holding the healthy events drops mid-answer: the healthy copies are still imported', async () => {
+    const [local] = await startRelays(1);
+    // the hostile peer serves the SAME events as the healthy ones, then cuts its answer: what it sent before
+    // the cut was sieved but never imported; the healthy peers' copies must not be taken for duplicates
+    const bad = await startFaultyRelay('drop-mid-stream', { events: healthyEvents, kubo, peerId: faultyPeerId, healthyReqs: 1 });
+    // the healthy peers answer slowly (otherwise healthy), so the hostile peer's copies reach the sieve first
+    const half = healthyEvents.length / 2;
+    const slow = await Promise.all([
+      startFaultyRelay('drip', { events: healthyEvents.slice(0, half), dripMs: 10 }),
+      startFaultyRelay('drip', { events: healthyEvents.slice(half), dripMs: 10 }),
+    ]);
+    built.peers.slice(0, 2).forEach((p, i) => kubo.registerPeer(p.peerId, { host: '127.0.0.1', port: slow[i]!.port }));
+    const dataDir = await tmpDir('faults-shared-');
+    const engine = new Engine(
+      makeConfig({
+        dataDir,
+        home: dataDir,
+        overrides: { zenRoot: built.root, relayUrl: local!.url, kuboApi: kubo.url, fallbackRelays: [], profiles: false },
+        timeouts: TIMEOUTS,
+      }),
+    );
+    await engine.start();
+    try {
+      const { done } = await engine.sync.start({ noProfiles: true, days: 1 });
+      const report = await done;
+      const present = new Set((await local!.all({ ids: healthyEvents.map((e) => e.id) })).map((e) => e.id));
+      const lost = healthyEvents.filter((e) => !present.has(e.id)).length;
+      for (const p of built.peers.slice(0, 2)) expect(report.peers.find((x) => x.peer === p.peerId)?.ok).toBe(true);
+      expect(bad.stats.cuts).toBeGreaterThan(0);
+      rows.push({ fault: 'drop-mid-stream, same events as the healthy peers', survived: lost === 0, lost, seconds: report.durationMs / 1000, peerOk: report.peers.find((x) => x.peer === faultyPeerId)?.ok ?? false, reason: report.peers.find((x) => x.peer === faultyPeerId)?.reason ?? '', failures: lost ? [`${lost} lost`] : [] });
+      expect(lost).toBe(0);
+    } finally {
+      await engine.stop();
+      await bad.stop();
+      for (const r of slow) await r.stop();
+      built.peers.slice(0, 2).forEach((p, i) => kubo.registerPeer(p.peerId, { host: '127.0.0.1', port: healthy[i]!.port }));
+      await local!.stop();
+    }
+  }, RUN_DEADLINE_MS + 30_000);
 });

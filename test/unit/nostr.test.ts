@@ -183,3 +183,107 @@ describe('reasons and checks', () => {
     expect(v.verify(withBadSig(e))).toBe(false);
   });
 });
+
+/** A scripted relay: `onMessage` answers each client message (raw ws, so the test controls every frame). */
+async function scripted(onMessage: (ws: import('ws').WebSocket, msg: unknown[]) => void): Promise<{ url: string; stop: () => Promise<void> }> {
+  const { WebSocketServer } = await import('ws');
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  wss.on('connection', (ws) => ws.on('message', (raw) => onMessage(ws, JSON.parse(raw.toString()) as unknown[])));
+  return {
+    url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}`,
+    stop: () =>
+      new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => r());
+      }),
+  };
+}
+
+describe('peer silence, NOTICE attribution and readable socket errors', () => {
+  it('the idle timeout measures the relay\'s silence, not a slow consumer', async () => {
+    const few = events.slice(0, 30);
+    const conn = await RelayConnection.connect(relay.url);
+    let n = 0;
+    // 400 ms idle; the consumer spends ~1.2 s on the batch: the relay answered at once, so no timeout
+    for await (const _ of conn.req([{ ids: few.map((e) => e.id) }], { idleMs: 400 })) {
+      n++;
+      if (n % 10 === 0) await new Promise((r) => setTimeout(r, 400));
+    }
+    expect(n).toBe(30);
+    conn.close();
+  });
+
+  it('a relay that really goes silent is given up with a reason that says so', async () => {
+    const s = await scripted(() => undefined);
+    const conn = await RelayConnection.connect(s.url);
+    const t0 = Date.now();
+    await expect((async () => {
+      for await (const _ of conn.req([{ kinds: [1] }], { idleMs: 300 })) void _;
+    })()).rejects.toThrow(/went silent: no answer to a REQ for 300 ms/);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    conn.close();
+    await s.stop();
+  });
+
+  it('a NOTICE about NEG-CLOSE (relay without NIP-77) does not fail a REQ waiting for its answer', async () => {
+    const s = await scripted((ws, msg) => {
+      if (msg[0] === 'REQ') {
+        ws.send(JSON.stringify(['NOTICE', 'ERROR: bad msg: unknown cmd: NEG-CLOSE']));
+        ws.send(JSON.stringify(['NOTICE', 'flood: nothing to see']));
+        setTimeout(() => {
+          ws.send(JSON.stringify(['EVENT', msg[1], events[0]]));
+          ws.send(JSON.stringify(['EOSE', msg[1]]));
+        }, 50);
+      }
+    });
+    const conn = await RelayConnection.connect(s.url);
+    const got: string[] = [];
+    for await (const e of conn.req([{ kinds: [1] }], { idleMs: 2000 })) got.push(e.id);
+    expect(got).toEqual([events[0]!.id]);
+    conn.close();
+    await s.stop();
+  });
+
+  it('a NOTICE refusing the REQ fails it with the relay\'s words', async () => {
+    const s = await scripted((ws, msg) => {
+      if (msg[0] === 'REQ') ws.send(JSON.stringify(['NOTICE', 'ERROR: too many concurrent REQs']));
+    });
+    const conn = await RelayConnection.connect(s.url);
+    await expect((async () => {
+      for await (const _ of conn.req([{ kinds: [1] }], { idleMs: 2000 })) void _;
+    })()).rejects.toThrow(/too many concurrent REQs/);
+    conn.close();
+    await s.stop();
+  });
+
+  it('an oversized frame is reported in words, not as a ws error code', async () => {
+    const s = await scripted((ws, msg) => {
+      if (msg[0] === 'REQ') ws.send(JSON.stringify(['EVENT', msg[1], { ...events[0], content: 'x'.repeat(200_000) }]));
+    });
+    const conn = await RelayConnection.connect(s.url, { maxPayload: 100_000 });
+    const err = await (async () => {
+      for await (const _ of conn.req([{ kinds: [1] }], { idleMs: 2000 })) void _;
+    })().catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/relay sent a message larger than 100000 bytes \(our limit\), connection dropped/);
+    expect((err as Error).message).not.toMatch(/WS_ERR/);
+    await s.stop();
+  });
+
+  it('frames that are not JSON are skipped and counted', async () => {
+    const s = await scripted((ws, msg) => {
+      if (msg[0] === 'REQ') {
+        ws.send('}{ not json');
+        ws.send(JSON.stringify(['EVENT', msg[1], events[1]]));
+        ws.send(JSON.stringify(['EOSE', msg[1]]));
+      }
+    });
+    const conn = await RelayConnection.connect(s.url);
+    const got: string[] = [];
+    for await (const e of conn.req([{ kinds: [1] }], { idleMs: 2000 })) got.push(e.id);
+    expect(got).toEqual([events[1]!.id]);
+    expect(conn.garbage).toBe(1);
+    conn.close();
+    await s.stop();
+  });
+});

@@ -61,6 +61,11 @@ describe('sieve', async () => {
     const s = new Sieve({ verifier, blacklist: new Set() });
     const good = note(k, 'hi', NOW - 10);
     expect(s.check(good, asked).ok).toBe(true);
+    // accepted but not yet confirmed by the local store: another peer's copy must still pass (a failing
+    // session's pending batch would otherwise be lost)
+    expect(s.check(good, asked).ok).toBe(true);
+    s.confirm([good]);
+    expect(s.isConfirmed(good.id)).toBe(true);
     expect(s.check(good, asked)).toEqual({ ok: false, reason: 'duplicate' });
     expect(s.check(withBadId(note(k, 'x', NOW - 10)), asked)).toEqual({ ok: false, reason: 'bad-id' });
     expect(s.check(withBadSig(note(k, 'y', NOW - 10)), asked)).toEqual({ ok: false, reason: 'bad-signature' });

@@ -5,6 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
+import { closeText, socketErrorText } from '../nostr/relay';
+
+const MAX_PAYLOAD = 16 * 1024 * 1024;
 
 function reasonOf(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
@@ -29,7 +32,7 @@ function withSocket(
     }
     let ws: WebSocket;
     try {
-      ws = new WebSocket(url, { handshakeTimeout: timeoutMs, maxPayload: 16 * 1024 * 1024 });
+      ws = new WebSocket(url, { handshakeTimeout: timeoutMs, maxPayload: MAX_PAYLOAD });
     } catch (err) {
       reject(new Error(`invalid URL ${url}: ${(err as Error).message}`));
       return;
@@ -49,9 +52,10 @@ function withSocket(
     const onAbort = (): void => finish('cancelled');
     signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => finish(`no ${what} within ${timeoutMs} ms`), timeoutMs);
-    ws.on('error', (err) => finish(`connection failed (${reasonOf(err)})`));
+    // ws error codes (WS_ERR_…) and socket codes said in words (e.g. an oversized frame)
+    ws.on('error', (err) => finish(socketErrorText(err, MAX_PAYLOAD) || `connection failed (${reasonOf(err)})`));
     ws.on('unexpected-response', (_req, res) => finish(`not a relay (HTTP ${res.statusCode} instead of a WebSocket)`));
-    ws.on('close', (code) => finish(`connection closed before the ${what} (code ${code})`));
+    ws.on('close', (code, why) => finish(`${closeText(code, why.toString())}, before the ${what}`));
     ws.on('open', () => talk(ws, finish));
   });
 }

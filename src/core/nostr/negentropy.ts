@@ -13,7 +13,7 @@
  */
 import { nip77 } from 'nostr-tools';
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
-import { RelayRefusal, RelayTimeout, type RelayConnection } from './relay';
+import { RelayRefusal, RelayTimeout, Silence, type RelayConnection } from './relay';
 
 export interface IdItem {
   id: string;
@@ -92,15 +92,15 @@ function reconcileOnce(
     let session: { send: (hex: string) => void; close: () => void } | null = null;
     let settled = false;
     let rounds = 0;
-    let timer: NodeJS.Timeout | null = null;
-    const arm = (): void => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => finish(new RelayTimeout(`${conn.url}: no NEG-MSG for ${idleMs} ms`)), idleMs);
-    };
+    // the peer's silence only: while the connection is paused for another subscription's back-pressure,
+    // its NEG-MSG cannot reach us
+    const silence = new Silence(idleMs, () => conn.held, () =>
+      finish(new RelayTimeout(`${conn.url}: relay went silent during the NIP-77 reconciliation: no NEG-MSG for ${idleMs} ms`)),
+    );
     const finish = (r: ReconcileResult | Error): void => {
       if (settled) return;
       settled = true;
-      if (timer) clearTimeout(timer);
+      silence.stop();
       opts.signal?.removeEventListener('abort', onAbort);
       session?.close();
       if (r instanceof Error) reject(r);
@@ -115,7 +115,7 @@ function reconcileOnce(
         return;
       }
       rounds++;
-      arm();
+      silence.heard();
       try {
         const next = neg.reconcile(hex, (id) => have.push(id), (id) => need.push(id));
         if (next) session.send(next);
@@ -124,7 +124,7 @@ function reconcileOnce(
         finish(new Error(`${conn.url}: negentropy reconcile failed: ${(err as Error).message}`));
       }
     };
-    arm();
+    silence.start();
     conn
       .openNeg(filter, neg.initiate(), { onMessage, onError: (err) => finish(err) }, opts.signal)
       .then((s) => {

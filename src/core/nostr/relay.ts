@@ -79,9 +79,122 @@ function abortError(signal: AbortSignal | undefined): Error {
   return r instanceof Error ? r : new Error('cancelled');
 }
 
-/** A NOTICE that refuses the request it follows (strfry sends bad-req and too-many-REQ errors as NOTICE). */
-function isErrorNotice(message: string): boolean {
+/** A NOTICE that reads as an error (strfry sends bad-req and too-many-REQ errors as NOTICE). */
+export function isErrorNotice(message: string): boolean {
   return /^ERROR:|bad req|too many|invalid|unsupported|not supported|unknown|blocked|rate-limited/i.test(message);
+}
+
+/**
+ * A NOTICE carries no subscription id, so it is attributed by what it says. One that names a NIP-77 command
+ * (a relay without NIP-77 answering NEG-OPEN/NEG-MSG/NEG-CLOSE: `ERROR: bad msg: unknown cmd: NEG-CLOSE`)
+ * concerns the negentropy side only and never fails a REQ.
+ */
+export function isNegNotice(message: string): boolean {
+  return /NEG-(OPEN|MSG|CLOSE|ERR)|negentropy/i.test(message);
+}
+
+/** A NOTICE that refuses a REQ (strfry: `bad req: …`, `too many concurrent REQs`, `arr too big`, too many tags/filters). */
+export function isReqRefusalNotice(message: string): boolean {
+  if (isNegNotice(message)) return false;
+  return /bad req|too many concurrent|concurrent REQ|arr too big|too many (tags|filters)|\bREQ\b|filter|rate-limited|blocked|auth-required|restricted/i.test(message);
+}
+
+/** A captain-readable text for a WebSocket-level failure (ws error codes, socket errors, close codes). */
+export function socketErrorText(err: Error & { code?: string }, maxPayload: number): string {
+  switch (err.code) {
+    case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
+      return `relay sent a message larger than ${maxPayload} bytes (our limit), connection dropped`;
+    case 'WS_ERR_INVALID_UTF8':
+      return 'relay sent text that is not valid UTF-8, connection dropped';
+    case 'WS_ERR_INVALID_CLOSE_CODE':
+    case 'WS_ERR_INVALID_OPCODE':
+    case 'WS_ERR_EXPECTED_FIN':
+    case 'WS_ERR_EXPECTED_MASK':
+    case 'WS_ERR_UNEXPECTED_MASK':
+    case 'WS_ERR_UNEXPECTED_RSV_1':
+    case 'WS_ERR_UNEXPECTED_RSV_2_3':
+    case 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH':
+    case 'WS_ERR_TOO_MANY_BUFFERED_PARTS':
+      return `relay broke the WebSocket protocol (${err.message}), connection dropped`;
+    case 'ECONNRESET':
+      return 'connection reset by the other end (the relay or the tunnel went away)';
+    case 'ECONNREFUSED':
+      return 'connection refused (nothing listens there: relay down or tunnel closed)';
+    case 'EPIPE':
+      return 'connection broken while sending (the other end went away)';
+    case 'ETIMEDOUT':
+      return 'connection timed out at the network level';
+    default:
+      return err.message || String(err.code ?? 'unknown socket error');
+  }
+}
+
+/** What a WebSocket close code means, in words. */
+export function closeText(code: number, reason: string): string {
+  const why = reason ? `: ${reason}` : '';
+  switch (code) {
+    case 1000:
+      return `connection closed by the relay${why}`;
+    case 1001:
+      return `relay is going away (restart or shutdown)${why}`;
+    case 1006:
+      return 'connection closed abruptly (no close frame: the relay, the tunnel or the network cut it)';
+    case 1008:
+      return `relay closed the connection: policy violation${why}`;
+    case 1009:
+      return `relay closed the connection: a message was too big for it${why}`;
+    case 1011:
+      return `relay closed the connection after an internal error${why}`;
+    default:
+      return `connection closed (code ${code}${why})`;
+  }
+}
+
+/**
+ * Measures the PEER's silence on one subscription: one timer, re-armed only when it fires (cheap per frame).
+ * Time spent while our side holds the data back (the socket paused for back-pressure, or the consumer still
+ * busy with what arrived) is not silence: the countdown restarts from there.
+ */
+export class Silence {
+  private last = Date.now();
+  private timer: NodeJS.Timeout | null = null;
+  constructor(
+    private readonly idleMs: number,
+    private readonly held: () => boolean,
+    private readonly onSilent: () => void,
+  ) {}
+
+  start(): void {
+    this.last = Date.now();
+    this.schedule(this.idleMs);
+  }
+
+  heard(): void {
+    this.last = Date.now();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(ms: number): void {
+    this.stop();
+    this.timer = setTimeout(() => this.check(), Math.max(1, ms));
+  }
+
+  private check(): void {
+    this.timer = null;
+    const now = Date.now();
+    if (this.held()) {
+      this.last = now;
+      this.schedule(this.idleMs);
+      return;
+    }
+    const quiet = now - this.last;
+    if (quiet >= this.idleMs) this.onSilent();
+    else this.schedule(this.idleMs - quiet);
+  }
 }
 
 export class RelayConnection {
@@ -95,7 +208,10 @@ export class RelayConnection {
   private active = 0;
   private readonly slotWaiters: Array<() => void> = [];
   private closedWith: Error | null = null;
-  private paused = false;
+  /** subscriptions whose consumer is behind: the socket stays paused while any of them holds it */
+  private readonly holders = new Set<string>();
+  /** frames that were not JSON or not a Nostr message (a hostile or broken relay); skipped, counted */
+  garbage = 0;
   private readonly prefix = Math.random().toString(36).slice(2, 6);
 
   private constructor(
@@ -103,10 +219,11 @@ export class RelayConnection {
     private readonly ws: WebSocket,
     private readonly maxSubscriptions: number,
     private readonly maxMessageLength: number,
+    private readonly maxPayload: number,
   ) {
     ws.on('message', (data: WebSocket.RawData) => this.receive(data));
-    ws.on('close', (code, reason) => this.shutdown(new Error(`${url}: connection closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`)));
-    ws.on('error', (err) => this.shutdown(new Error(`${url}: ${err.message}`)));
+    ws.on('close', (code, reason) => this.shutdown(new Error(`${url}: ${closeText(code, reason.toString())}`)));
+    ws.on('error', (err) => this.shutdown(new Error(`${url}: ${socketErrorText(err, this.maxPayload)}`)));
   }
 
   /** Opens the connection; rejects with a reason naming the URL on timeout, abort or refusal. */
@@ -117,9 +234,11 @@ export class RelayConnection {
       let ws: WebSocket;
       try {
         ws = new WebSocket(url, { maxPayload: opts.maxPayload ?? DEFAULT_MAX_PAYLOAD, handshakeTimeout: timeoutMs, perMessageDeflate: false });
+        ws.on('unexpected-response', (_req, res) => fail(new Error(`${url}: not a relay (HTTP ${res.statusCode} instead of a WebSocket)`)));
       } catch (err) {
         return reject(new Error(`${url}: cannot connect: ${(err as Error).message}`));
       }
+      const maxPayload = opts.maxPayload ?? DEFAULT_MAX_PAYLOAD;
       const timer = setTimeout(() => fail(new RelayTimeout(`${url}: no connection after ${timeoutMs} ms`)), timeoutMs);
       const onAbort = (): void => fail(abortError(opts.signal));
       opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -135,10 +254,10 @@ export class RelayConnection {
         ws.terminate();
         reject(err);
       }
-      const onError = (err: Error): void => fail(new Error(`${url}: cannot connect: ${err.message}`));
+      const onError = (err: Error): void => fail(new Error(`${url}: cannot connect: ${socketErrorText(err, maxPayload)}`));
       const onOpen = (): void => {
         cleanup();
-        const conn = new RelayConnection(url, ws, Math.max(1, opts.maxSubscriptions ?? 20), opts.maxMessageLength ?? Infinity);
+        const conn = new RelayConnection(url, ws, Math.max(1, opts.maxSubscriptions ?? 20), opts.maxMessageLength ?? Infinity, maxPayload);
         if (opts.signal) {
           const sig = opts.signal;
           const onAbortLater = (): void => conn.close();
@@ -171,51 +290,63 @@ export class RelayConnection {
     this.ws.send(text);
   }
 
-  /** Events of a REQ until EOSE. Throws RelayRefusal on CLOSED or an error NOTICE, RelayTimeout on silence. */
+  /**
+   * Events of a REQ until EOSE. Throws RelayRefusal on CLOSED or a NOTICE refusing the REQ, RelayTimeout when
+   * the relay stays silent for idleMs (its silence only: time our consumer holds the data back does not count).
+   */
   async *req(filters: Filter[], opts: WaitOptions = {}): AsyncGenerator<NostrEvent> {
     const sub = await this.acquire(opts.signal);
     const queue: NostrEvent[] = [];
+    let head = 0;
     let done = false;
     let failure: Error | null = null;
     let wake: (() => void) | null = null;
     let answered = false;
+    let waiting = false;
+    /** the last error NOTICE not clearly about a REQ: context for a timeout's reason */
+    let lastNotice = '';
     const idleMs = opts.idleMs ?? 20_000;
-    let timer: NodeJS.Timeout | null = null;
     const poke = (): void => {
       const w = wake;
       wake = null;
       w?.();
     };
-    const arm = (): void => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => {
-        failure = new RelayTimeout(`${this.url}: no answer to a REQ for ${idleMs} ms`);
+    const silence = new Silence(
+      idleMs,
+      // held back by us: the socket is paused, or our consumer has not come back for more yet
+      () => this.holders.size > 0 || !waiting,
+      () => {
+        const said = lastNotice ? ` (its last NOTICE: "${lastNotice.slice(0, 160)}")` : '';
+        failure ??= new RelayTimeout(`${this.url}: relay went silent: no ${answered ? 'EOSE' : 'answer to a REQ'} for ${idleMs} ms${said}`);
         poke();
-      }, idleMs);
-    };
+      },
+    );
     const onAbort = (): void => {
-      failure = abortError(opts.signal);
+      failure ??= abortError(opts.signal);
       poke();
     };
     this.listeners.set(sub, {
       onFrame: (f) => {
         answered = true;
-        arm();
-        if (f[0] === 'EVENT' && f[2] && typeof f[2] === 'object') {
-          queue.push(f[2] as NostrEvent);
-          if (queue.length > HIGH_WATER) this.pause();
+        silence.heard();
+        if (f[0] === 'EVENT') {
+          if (f[2] && typeof f[2] === 'object') {
+            queue.push(f[2] as NostrEvent);
+            if (queue.length - head > HIGH_WATER) this.hold(sub);
+          } else this.garbage++;
         } else if (f[0] === 'EOSE') done = true;
-        else if (f[0] === 'CLOSED') failure = new RelayRefusal(this.url, 'CLOSED', String(f[2] ?? ''));
+        else if (f[0] === 'CLOSED') failure ??= new RelayRefusal(this.url, 'CLOSED', String(f[2] ?? ''));
         poke();
       },
       onNotice: (m) => {
-        if (!answered && isErrorNotice(m)) {
-          failure = new RelayRefusal(this.url, 'NOTICE', m);
+        if (!isErrorNotice(m) || isNegNotice(m)) return;
+        if (!answered && isReqRefusalNotice(m)) {
+          failure ??= new RelayRefusal(this.url, 'NOTICE', m);
           poke();
-        }
+        } else lastNotice = m;
       },
       onClose: (err) => {
-        failure = err;
+        failure ??= err;
         poke();
       },
     });
@@ -223,20 +354,29 @@ export class RelayConnection {
     try {
       if (opts.signal?.aborted) throw abortError(opts.signal);
       this.send(['REQ', sub, ...filters]);
-      arm();
+      silence.start();
       for (;;) {
-        while (queue.length > 0) {
+        while (head < queue.length) {
           if (opts.signal?.aborted) throw abortError(opts.signal);
-          if (this.paused && queue.length < LOW_WATER) this.resume();
-          yield queue.shift() as NostrEvent;
+          if (queue.length - head < LOW_WATER) this.unhold(sub);
+          const ev = queue[head] as NostrEvent;
+          queue[head++] = undefined as unknown as NostrEvent;
+          if (head > 4096 && head * 2 > queue.length) {
+            queue.splice(0, head);
+            head = 0;
+          }
+          yield ev;
         }
         if (failure) throw failure;
         if (done) return;
-        if (this.paused) this.resume();
+        this.unhold(sub);
+        waiting = true;
+        silence.heard();
         await new Promise<void>((r) => (wake = r));
+        waiting = false;
       }
     } finally {
-      if (timer) clearTimeout(timer);
+      silence.stop();
       opts.signal?.removeEventListener('abort', onAbort);
       this.listeners.delete(sub);
       const ended = failure as Error | null;
@@ -247,7 +387,7 @@ export class RelayConnection {
           // the connection went away meanwhile: nothing left to close
         }
       }
-      if (this.paused) this.resume();
+      this.unhold(sub);
       this.release();
     }
   }
@@ -281,7 +421,7 @@ export class RelayConnection {
             } else if (f[0] === 'CLOSED') finish(null);
           },
           onNotice: (m) => {
-            if (isErrorNotice(m)) finish(null);
+            if (isErrorNotice(m) && !isNegNotice(m)) finish(null);
           },
           onClose: (err) => {
             cleanup();
@@ -377,7 +517,9 @@ export class RelayConnection {
         }
       },
       onNotice: (m) => {
-        if (!answered) {
+        // Before any answer, an error NOTICE that is not clearly about a REQ is the relay refusing NEG-OPEN
+        // (relays without NIP-77 answer `unknown cmd: NEG-OPEN`); chatter (a NOTICE flood) is not.
+        if (!answered && isErrorNotice(m) && (isNegNotice(m) || !isReqRefusalNotice(m))) {
           endedByRelay = true;
           handlers.onError(new RelayRefusal(this.url, 'NOTICE', m));
         }
@@ -418,18 +560,20 @@ export class RelayConnection {
     this.slotWaiters.shift()?.();
   }
 
-  private pause(): void {
-    if (!this.paused) {
-      this.paused = true;
-      this.ws.pause();
-    }
+  /** True while a consumer is behind and the socket is paused (nothing can arrive: not the relay's silence). */
+  get held(): boolean {
+    return this.holders.size > 0;
   }
 
-  private resume(): void {
-    if (this.paused) {
-      this.paused = false;
-      this.ws.resume();
-    }
+  private hold(sub: string): void {
+    if (this.holders.has(sub)) return;
+    this.holders.add(sub);
+    if (this.holders.size === 1) this.ws.pause();
+  }
+
+  private unhold(sub: string): void {
+    if (!this.holders.delete(sub)) return;
+    if (this.holders.size === 0) this.ws.resume();
   }
 
   private receive(data: WebSocket.RawData): void {
@@ -439,9 +583,13 @@ export class RelayConnection {
     try {
       frame = JSON.parse(buf.toString('utf8'));
     } catch {
-      return; // a relay's garbage frame: nothing to route it to
+      this.garbage++; // a relay's garbage frame: nothing to route it to; counted, the sync goes on
+      return;
     }
-    if (!Array.isArray(frame) || typeof frame[0] !== 'string') return;
+    if (!Array.isArray(frame) || typeof frame[0] !== 'string') {
+      this.garbage++;
+      return;
+    }
     const type = frame[0];
     if (type === 'NOTICE') {
       const m = String(frame[1] ?? '');

@@ -6,7 +6,8 @@
  *   isWellFormed(event) → boolean                    // field types and hex lengths
  *   await loadVerifier() → { name, verify(event) }   // nostr-wasm (libsecp256k1) when it loads, else nostr-tools
  */
-import { getEventHash, verifyEvent as jsVerify } from 'nostr-tools/pure';
+import { createHash } from 'node:crypto';
+import { verifyEvent as jsVerify } from 'nostr-tools/pure';
 import type { Event as NostrEvent } from 'nostr-tools';
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -26,9 +27,12 @@ export function isWellFormed(e: unknown): e is NostrEvent {
   );
 }
 
+/** NIP-01 id: sha256 of [0,pubkey,created_at,kind,tags,content]. node:crypto (native) rather than the pure-JS hash:
+ * this runs on every fetched event. */
 export function hasValidId(e: NostrEvent): boolean {
   try {
-    return getEventHash(e) === e.id;
+    const h = createHash('sha256').update(JSON.stringify([0, e.pubkey, e.created_at, e.kind, e.tags, e.content])).digest('hex');
+    return h === e.id;
   } catch {
     return false;
   }

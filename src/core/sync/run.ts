@@ -19,8 +19,6 @@ import { loadKnown, saveKnown } from './known';
 import { runSession, type SessionResult } from './session';
 import { loadPeerMemory, savePeerMemory, type PeerMemory } from './memory';
 
-const ATTEMPTS = 3;
-const BACKOFF_MS = [1000, 3000];
 const PROGRESS_EVERY_MS = 250;
 
 export function newRunId(now: number): string {
@@ -48,6 +46,19 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 const shortPeer = (id: string): string => (id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
+
+/**
+ * A peer's failure in a captain's words, naming the peer once: the loopback URL of its tunnel says nothing to
+ * a captain and is left out; the session's own time limit is said as such.
+ */
+export function peerReason(peer: Peer, url: string, err: Error, peerMs: number): string {
+  let msg = err.message || String(err);
+  if (err.name === 'TimeoutError') msg = `the peer's session ran past its time limit (${Math.round(peerMs / 1000)} s) and was stopped`;
+  if (url && url.startsWith('ws://127.0.0.1:')) msg = msg.split(`${url}: `).join('');
+  msg = msg.replace(/^\s+/, '');
+  if (msg.includes(peer.id)) return msg;
+  return `peer ${shortPeer(peer.id)}${peer.hostname ? ` (${peer.hostname})` : ''}: ${msg}`;
+}
 
 export class Run {
   readonly id: string;
@@ -313,10 +324,11 @@ export class Run {
     const t = this.ctx.config.timeouts;
     let lastError = '';
     const acc = { bytesIn: 0, bytesOut: 0 };
-    for (let attempt = 0; attempt < ATTEMPTS && !this.signal.aborted; attempt++) {
+    const attempts = Math.max(1, Math.floor(t.peerAttempts ?? 3));
+    for (let attempt = 0; attempt < attempts && !this.signal.aborted; attempt++) {
       if (attempt > 0) {
         try {
-          await sleep(BACKOFF_MS[attempt - 1] ?? 3000, this.signal);
+          await sleep((t.retryBackoff ?? 1000) * 3 ** (attempt - 1), this.signal);
         } catch {
           break;
         }
@@ -326,9 +338,11 @@ export class Run {
       pp.error = null;
       this.notify();
       let release: (() => Promise<void>) | null = null;
+      let url = '';
       try {
         const ep = await this.ctx.tunnels.endpoint(peer, signal);
         release = () => ep.release();
+        url = ep.url;
         const { set: known, problem } = await loadKnown(this.ctx.config.dataDir, peer.id);
         if (problem) log.warn(`peer ${shortPeer(peer.id)}: ${problem}`);
         const mem = deps.memory[peer.id];
@@ -378,10 +392,8 @@ export class Run {
           lastError = 'cancelled';
           break;
         }
-        lastError = (err as Error).message;
-        const named = lastError.includes(peer.id) ? lastError : `peer ${shortPeer(peer.id)}: ${lastError}`;
-        lastError = named;
-        log.warn(`${named}${attempt + 1 < ATTEMPTS ? ' (will retry)' : ''}`);
+        lastError = peerReason(peer, url, err as Error, t.peer);
+        log.warn(`${lastError}${attempt + 1 < attempts ? ' (will retry)' : ''}`);
       } finally {
         await release?.().catch(() => undefined);
       }

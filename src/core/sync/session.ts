@@ -27,6 +27,8 @@ import type { KnownSet } from './known';
 import type { Importer } from './importer';
 
 const IMPORT_BATCH = 5000;
+/** import batches of one session handed to the store and not yet answered (fetching goes on meanwhile) */
+const IMPORT_DEPTH = 2;
 const FILTER_CONCURRENCY = 3;
 const FETCH_IN_FLIGHT = 6;
 /** A full-window reconciliation against the local relay at least this often (catches what the known sets miss). */
@@ -125,31 +127,34 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
     const full = s.full || s.nowSec - s.known.lastFull > FULL_RECONCILE_EVERY_SEC;
     let allFull = true;
 
+    // Import pipeline: fetching goes on while earlier batches are imported (a bounded number waiting), so a
+    // slow local store does not stall the peer's socket long; every id counts as held only once the store
+    // answered for it.
+    const pipe = new ImportPipe(s, result, p, IMPORT_DEPTH);
+    /** ids queued for import in this session, not yet confirmed (a peer may send one twice) */
+    const queued = new Set<string>();
     let batch: NostrEvent[] = [];
     const flush = async (): Promise<void> => {
       const events = s.sieve.prune(batch);
       batch = [];
       if (events.length === 0) return;
-      p.phase = 'import';
-      s.notify();
-      for (const e of events) countEvent(result.categories, e);
-      const r = await s.importer.import(events, { verify: s.verify }, signal);
-      result.imported += r.added;
-      result.duplicates += r.duplicates;
-      result.rejected += r.rejected;
-      for (const [k, v] of Object.entries(r.reasons)) result.rejectReasons[k] = (result.rejectReasons[k] ?? 0) + v;
-      p.imported = result.imported;
-      p.phase = 'fetch';
-      s.notify();
+      await pipe.push(events);
     };
     const take = async (raw: unknown, asked: Filter): Promise<void> => {
       result.fetched++;
       p.fetched = result.fetched;
       const v = s.sieve.check(raw, asked);
-      if (v.ok) batch.push(v.event);
-      else if (v.reason === 'duplicate') result.duplicates++;
+      if (v.ok) {
+        if (queued.has(v.event.id)) {
+          s.sieve.count('duplicate');
+          result.duplicates++;
+        } else {
+          queued.add(v.event.id);
+          batch.push(v.event);
+        }
+      } else if (v.reason === 'duplicate') result.duplicates++;
       else result.dropped[v.reason] = (result.dropped[v.reason] ?? 0) + 1;
-      if (result.fetched % 500 === 0) {
+      if ((result.fetched & 511) === 0) {
         bytes();
         s.notify();
       }
@@ -201,11 +206,23 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
       p.phase = 'fetch';
       s.notify();
       const chunk = Math.min(limits.maxLimit, limits.maxFilterElements);
-      const wanted = new Set(toFetch);
-      for await (const e of fetchByIds(conn, toFetch, { chunk, inFlight: FETCH_IN_FLIGHT, idleMs: s.timeouts.idle, signal })) {
-        // the peer holds it whatever our sieve decides: remember, so it is not asked again next run
-        if (isWellFormed(e) && wanted.has(e.id)) section.items.set(e.id, e.created_at);
-        await take(e, wanted.has((e as { id?: string }).id ?? '') ? f : { ids: [] });
+      // ids the peer announced and has not sent yet: every one must arrive (or be counted as not sent)
+      const missing = new Set(toFetch);
+      const fetchSome = async (ids: readonly string[], size: number): Promise<void> => {
+        for await (const e of fetchByIds(conn, ids, { chunk: size, inFlight: FETCH_IN_FLIGHT, idleMs: s.timeouts.idle, signal })) {
+          const id = (e as { id?: unknown }).id;
+          const asked = typeof id === 'string' && missing.delete(id);
+          // the peer holds it whatever our sieve decides: remember, so it is not asked again next run
+          if (asked && isWellFormed(e)) section.items.set(e.id, e.created_at);
+          await take(e, asked ? f : { ids: [] });
+        }
+      };
+      await fetchSome(toFetch, chunk);
+      // A relay may cut an ids REQ below what it advertises: ask once more for the rest, in small chunks.
+      if (missing.size > 0) await fetchSome([...missing], Math.max(1, Math.min(50, chunk)));
+      if (missing.size > 0) {
+        result.dropped['not-sent'] = (result.dropped['not-sent'] ?? 0) + missing.size;
+        s.sieve.count('not-sent', missing.size);
       }
     };
 
@@ -220,9 +237,22 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
       bytes();
       s.notify();
     };
-    for (const x of first) await one(x);
-    await pool(rest, FILTER_CONCURRENCY, one);
-    await flush();
+    try {
+      for (const x of first) await one(x);
+      await pool(rest, FILTER_CONCURRENCY, one);
+      await flush();
+      await pipe.drain();
+    } catch (err) {
+      // Keep what was already fetched and sieved (the retry then skips it), unless cancelled; no import may
+      // outlive the session either way.
+      if (!signal.aborted) await flush().catch(() => undefined);
+      await pipe.settle();
+      throw err;
+    }
+    if (conn.garbage > 0) {
+      result.dropped['not-json'] = (result.dropped['not-json'] ?? 0) + conn.garbage;
+      s.sieve.count('not-json', conn.garbage);
+    }
     result.fullDone = result.nip77 && (full || allFull);
     bytes();
     return result;
@@ -230,6 +260,64 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
     result.bytesIn = conn.bytesIn;
     result.bytesOut = conn.bytesOut;
     conn.close();
+  }
+}
+
+/**
+ * A session's imports: at most `depth` batches handed to the run's importer and not yet answered. A batch
+ * counts only when the local store answered for every event of it; a short answer fails the session.
+ */
+class ImportPipe {
+  private readonly inFlight: Array<Promise<void>> = [];
+  private failure: Error | null = null;
+
+  constructor(
+    private readonly s: SessionInput,
+    private readonly result: SessionResult,
+    private readonly p: PeerProgress,
+    private readonly depth: number,
+  ) {}
+
+  async push(events: NostrEvent[]): Promise<void> {
+    if (this.failure) throw this.failure;
+    const { s, result, p } = this;
+    for (const e of events) countEvent(result.categories, e);
+    p.phase = 'import';
+    s.notify();
+    const job = s.importer.import(events, { verify: s.verify }, s.signal).then(
+      (r) => {
+        const answered = r.added + r.duplicates + r.rejected;
+        if (answered !== events.length) {
+          throw new Error(`the local store answered for ${answered} of ${events.length} events sent to it (${s.store.description}); the rest are not counted as held`);
+        }
+        s.sieve.confirm(events);
+        result.imported += r.added;
+        result.duplicates += r.duplicates;
+        result.rejected += r.rejected;
+        for (const [k, v] of Object.entries(r.reasons)) result.rejectReasons[k] = (result.rejectReasons[k] ?? 0) + v;
+        p.imported = result.imported;
+        if (p.phase === 'import') p.phase = 'fetch';
+        s.notify();
+      },
+    ).catch((err: Error) => {
+      this.failure ??= new Error(`import into the local relay failed: ${err.message}`);
+    });
+    this.inFlight.push(job);
+    while (this.inFlight.length >= this.depth) {
+      await this.inFlight.shift();
+      if (this.failure) throw this.failure;
+    }
+  }
+
+  /** Waits for every import; throws the first failure. */
+  async drain(): Promise<void> {
+    await this.settle();
+    if (this.failure) throw this.failure;
+  }
+
+  /** Waits for every import, whatever the outcome. */
+  async settle(): Promise<void> {
+    while (this.inFlight.length > 0) await this.inFlight.shift();
   }
 }
 

@@ -4,18 +4,20 @@
  * Drops (counted by reason): malformed, bad-id (id ≠ hash), off-filter (not what we asked), bad-signature
  * (only with verify), welcome (the automatic `Hello NOSTR visitor.` notes), deleted (an `e` reference of a
  * kind 5 by the same author seen in this run or already held by the local relay; the kind 5 itself is kept), blacklisted (author in
- * strfry/blacklist.txt). An event already accepted from another peer in this run is a run duplicate.
+ * strfry/blacklist.txt). An event the local store already CONFIRMED in this run (imported, duplicate or
+ * rejected with a reason) is a run duplicate. Only confirmation counts: an event merely accepted from a peer
+ * whose session then fails must still be taken from the next peer that sends it (nothing lost).
  */
 import { matchFilter, type Event as NostrEvent, type Filter } from 'nostr-tools';
 import { DELETION_KIND, WELCOME_NOTE_PATTERN } from '../../shared/kinds';
 import { hasValidId, isWellFormed, type Verifier } from '../nostr';
 
-export type DropReason = 'malformed' | 'bad-id' | 'off-filter' | 'bad-signature' | 'welcome' | 'deleted' | 'blacklisted';
+export type DropReason = 'malformed' | 'bad-id' | 'off-filter' | 'bad-signature' | 'welcome' | 'deleted' | 'blacklisted' | 'not-json' | 'not-sent';
 export type Verdict = { ok: true; event: NostrEvent } | { ok: false; reason: DropReason | 'duplicate' };
 
 export class Sieve {
-  /** ids accepted in this run */
-  private readonly accepted = new Set<string>();
+  /** ids the local store confirmed in this run */
+  private readonly confirmed = new Set<string>();
   /** deleted id → the author whose kind 5 deleted it */
   private readonly deleted = new Map<string, string>();
   readonly dropped: Record<string, number> = {};
@@ -37,16 +39,31 @@ export class Sieve {
   private judge(raw: unknown, asked: Filter): Verdict {
     if (!isWellFormed(raw)) return { ok: false, reason: 'malformed' };
     const e = raw;
-    if (this.accepted.has(e.id)) return { ok: false, reason: 'duplicate' };
+    if (this.confirmed.has(e.id)) return { ok: false, reason: 'duplicate' };
     if (!matchFilter(asked, e)) return { ok: false, reason: 'off-filter' };
     if (!hasValidId(e)) return { ok: false, reason: 'bad-id' };
     if (this.opts.blacklist.has(e.pubkey)) return { ok: false, reason: 'blacklisted' };
     if (WELCOME_NOTE_PATTERN.test(e.content)) return { ok: false, reason: 'welcome' };
     if (this.isDeleted(e)) return { ok: false, reason: 'deleted' };
     if (this.opts.verifier && !this.opts.verifier.verify(e)) return { ok: false, reason: 'bad-signature' };
-    this.accepted.add(e.id);
     this.learnDeletion(e);
     return { ok: true, event: e };
+  }
+
+  /** The local store answered for these events (stored, already held or refused with a reason). */
+  confirm(events: readonly NostrEvent[]): void {
+    for (const e of events) this.confirmed.add(e.id);
+  }
+
+  isConfirmed(id: string): boolean {
+    return this.confirmed.has(id);
+  }
+
+  /** Counts a drop decided outside check() (a session-level duplicate, a frame that was not JSON, …). */
+  count(reason: DropReason | 'duplicate', n = 1): void {
+    if (n <= 0) return;
+    if (reason === 'duplicate') this.duplicates += n;
+    else this.dropped[reason] = (this.dropped[reason] ?? 0) + n;
   }
 
   /** Records what a kind 5 deletes (also used for the kind 5s the local relay already holds). */
