@@ -35,7 +35,7 @@ import {
 } from '../support';
 
 const NOW = Math.floor(Date.now() / 1000);
-const TIMEOUTS = { ...DEFAULT_TIMEOUTS, connect: 3000, nip11: 2000, negProbe: 2000, idle: 5000, lanDirect: 1000 };
+const TIMEOUTS = { ...DEFAULT_TIMEOUTS, connect: 2000, nip11: 1500, negProbe: 1500, idle: 3000, lanDirect: 800, peerAttempts: 2, retryBackoff: 200 };
 
 async function makeEngine(built: BuiltStation, local: TestRelay, kubo: KuboStandin, extra: Record<string, unknown> = {}): Promise<Engine> {
   const dataDir = await tmpDir('sync-data-');
