@@ -1,37 +1,73 @@
 /**
  * Sync benchmark (not a test): `npx tsx bench/sync/index.ts` — prints a table and writes bench/results/sync.json.
  *
- * On the same generated data (a peer relay with max_limit 500, reached through the kubo stand-in's tunnel):
- *   - this engine, cold (empty local relay) and steady state (nothing new), NIP-77 path;
+ * On the same generated data (one peer relay with max_limit 500, reached through the kubo stand-in's tunnel),
+ * the local store being a station's strfry as the engine meets it on a station: the strfry CLI stand-in
+ * (`strfry import`/`scan` on the same database as a relay), so the engine's real StrfryStore import path runs:
+ *   - this engine (`constellation sync --json`, a process of its own), cold (empty local relay) and steady state
+ *     (nothing new, the second run), NIP-77 path;
  *   - the old script's method: one REQ per author batch (100 authors) with `since` one day back and
- *     `limit` 10000, no paging, cold and steady;
- * as events/s, bytes, wall time and completeness; then the engine's peak RSS during a BENCH_BIG-event sync
- * (default 100,000). Sizes: BENCH_EVENTS (default 20,000), BENCH_BIG. Only 127.0.0.1.
+ *     `limit` 10000, no paging, then `strfry import`; cold and steady;
+ * as events/s, bytes (counted by the PEER relay: every WebSocket payload it received and sent, tunnel probe
+ * included, the same meter for both methods), wall time and completeness (share of the matching events held by
+ * the local relay afterwards); then a BENCH_BIG-event cold sync (default 100,000) with the engine process's
+ * peak RSS (VmHWM of the `constellation sync` process: the engine alone, not the relays of the bench).
+ * Sizes: BENCH_EVENTS (default 20,000), BENCH_BIG. Only 127.0.0.1.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readFile, mkdir, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Engine } from '../../src/core/engine';
-import { DEFAULT_TIMEOUTS, makeConfig } from '../../src/core/config';
-import { RelayConnection } from '../../src/core/nostr';
-import { KuboStandin, TestRelay, buildStation, manyNotes, type BuiltStation, type Keypair, type NostrEvent } from '../../src/devkit';
-import { DEFAULT_KINDS } from '../../src/shared/kinds';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { RelayConnection } from '../../src/core/nostr';
+import { StrfryStore } from '../../src/core/store/strfry-store';
+import {
+  KuboStandin,
+  TestRelay,
+  buildStation,
+  manyNotes,
+  startStrfryStation,
+  type BuiltStation,
+  type Keypair,
+  type NostrEvent,
+  type StrfryStation,
+} from '../../src/devkit';
+import { DEFAULT_KINDS } from '../../src/shared/kinds';
 
 const NOW = Math.floor(Date.now() / 1000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const BIG = Number(process.env.BENCH_BIG ?? 100_000);
+const REPO = join(import.meta.dirname, '..', '..');
 
-interface Row { method: string; phase: string; events: number; bytes: number; wallMs: number; eventsPerSec: number; completeness: number }
+interface Row {
+  method: string;
+  phase: string;
+  events: number;
+  bytes: number;
+  /** the sync itself (engine: the report's duration, lock to last peer; old: fetch + import) */
+  syncMs: number;
+  /** whole process or procedure, start-up and the after-sync phases included */
+  wallMs: number;
+  eventsPerSec: number;
+  completeness: number;
+}
 
-async function world(total: number): Promise<{ built: BuiltStation; peer: TestRelay; kubo: KuboStandin; authors: Keypair[]; ids: Set<string>; stop: () => Promise<void> }> {
+interface World {
+  built: BuiltStation;
+  peer: TestRelay;
+  kubo: KuboStandin;
+  authors: Keypair[];
+  ids: Set<string>;
+  stop: () => Promise<void>;
+}
+
+async function world(total: number): Promise<World> {
   const built = await buildStation({ seed: `bench-${total}`, peers: 1, members: { emails: 20 }, amisOfAmis: 30 });
   const authors = [...Object.values(built.keys.users), ...built.keys.amis];
   const peer = await TestRelay.start({ maxLimit: 500 });
   const per = Math.ceil(total / authors.length);
   const events = (await manyNotes(authors, per, { seed: 'bench', since: NOW - 80_000, until: NOW - 60 })).slice(0, total);
   await peer.seed(events);
-  const kubo = await KuboStandin.start();
+  const kubo = await KuboStandin.start({ peerId: built.self.peerId });
   kubo.registerPeer(built.peers[0]!.peerId, { host: '127.0.0.1', port: peer.port });
   return {
     built, peer, kubo, authors, ids: new Set(events.map((e) => e.id)),
@@ -43,28 +79,57 @@ async function world(total: number): Promise<{ built: BuiltStation; peer: TestRe
   };
 }
 
-async function engineRun(w: Awaited<ReturnType<typeof world>>, local: TestRelay, dataDir: string): Promise<{ ms: number; bytes: number; imported: number; fetched: number }> {
-  const engine = new Engine(makeConfig({
-    dataDir, home: dataDir,
-    overrides: { zenRoot: w.built.root, relayUrl: local.url, kuboApi: w.kubo.url, fallbackRelays: [] },
-    timeouts: { ...DEFAULT_TIMEOUTS, idle: 10_000 },
-  }));
-  await engine.start();
+const peerBytes = (w: World): number => w.peer.stats.bytesIn + w.peer.stats.bytesOut;
+
+/** Peak RSS (VmHWM) of a running process, in bytes; 0 once it is gone. */
+async function peakRss(pid: number): Promise<number> {
   try {
-    const t0 = performance.now();
-    const { done } = await engine.sync.start({ noProfiles: true, days: 1 });
-    const r = await done;
-    return { ms: performance.now() - t0, bytes: r.bytesIn + r.bytesOut, imported: r.imported, fetched: r.peers.reduce((a, p) => a + p.fetched, 0) };
-  } finally {
-    await engine.stop();
+    const m = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
   }
 }
 
-/** The old script: one REQ per batch of 100 authors, since one day back, limit 10000, no paging; then import. */
-async function oldRun(w: Awaited<ReturnType<typeof world>>, local: TestRelay): Promise<{ ms: number; bytes: number; got: Set<string> }> {
+/** `constellation sync --json` as a station runs it; the report, the wall time and the process's peak RSS. */
+async function engineRun(w: World, st: StrfryStation, dataDir: string): Promise<{ wallMs: number; syncMs: number; imported: number; fetched: number; peak: number; ok: boolean; reason: string }> {
+  const args = [
+    join(REPO, 'bin', 'constellation.mjs'), 'sync', '--json', '--no-profiles', '--days', '1',
+    '--zen-root', w.built.root, '--data-dir', dataDir, '--kubo-api', w.kubo.url,
+    '--relay-url', st.relayUrl, '--strfry-bin', st.strfryBin, '--strfry-conf', st.strfryConf,
+  ];
   const t0 = performance.now();
-  const forward = await fetch(`${w.kubo.url}/api/v0/p2p/forward?arg=/x/strfry-${w.built.peers[0]!.peerId}&arg=/ip4/127.0.0.1/tcp/39999&arg=/p2p/${w.built.peers[0]!.peerId}`, { method: 'POST' });
-  const url = forward.ok ? 'ws://127.0.0.1:39999' : w.peer.url;
+  const child = spawn(join(REPO, 'node_modules', '.bin', 'node'), args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  let peak = 0;
+  const sampler = setInterval(() => void peakRss(child.pid!).then((v) => (peak = Math.max(peak, v))), 100);
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  clearInterval(sampler);
+  const wallMs = performance.now() - t0;
+  let report: { durationMs: number; imported: number; outcome: string; reason: string | null; peers: Array<{ fetched: number; ok: boolean; reason: string | null }> };
+  try {
+    report = JSON.parse(out) as typeof report;
+  } catch {
+    throw new Error(`constellation sync exited ${code} without a JSON report: ${err.slice(-2000)}`);
+  }
+  return {
+    wallMs, syncMs: report.durationMs, imported: report.imported, peak,
+    fetched: report.peers.reduce((a, p) => a + p.fetched, 0),
+    ok: report.outcome === 'success', reason: report.reason ?? report.peers.map((p) => p.reason).filter(Boolean).join('; '),
+  };
+}
+
+/** The old script: one REQ per batch of 100 authors, since one day back, limit 10000, no paging; then strfry import. */
+async function oldRun(w: World, st: StrfryStation): Promise<{ ms: number; got: Set<string> }> {
+  const t0 = performance.now();
+  const peerId = w.built.peers[0]!.peerId;
+  const res = await fetch(`${w.kubo.url}/api/v0/p2p/forward?arg=/x/strfry-${peerId}&arg=/ip4/127.0.0.1/tcp/0&arg=/p2p/${peerId}`, { method: 'POST' });
+  const listen = (await res.json().catch(() => ({}))) as { ListenAddress?: string };
+  const port = listen.ListenAddress?.split('/').pop();
+  const url = res.ok && port && port !== '0' ? `ws://127.0.0.1:${port}` : w.peer.url;
   const conn = await RelayConnection.connect(url);
   const got = new Set<string>();
   const events: NostrEvent[] = [];
@@ -75,68 +140,87 @@ async function oldRun(w: Awaited<ReturnType<typeof world>>, local: TestRelay): P
       events.push(e);
     }
   }
-  const bytes = conn.bytesIn + conn.bytesOut;
   conn.close();
-  await fetch(`${w.kubo.url}/api/v0/p2p/close?listen-address=/ip4/127.0.0.1/tcp/39999`, { method: 'POST' });
-  const pub = await RelayConnection.connect(local.url);
-  await Promise.all(Array.from({ length: 64 }, async (_, k) => {
-    for (let i = k; i < events.length; i += 64) await pub.publish(events[i]!);
-  }));
-  pub.close();
-  return { ms: performance.now() - t0, bytes, got };
+  if (listen.ListenAddress) await fetch(`${w.kubo.url}/api/v0/p2p/close?listen-address=${listen.ListenAddress}`, { method: 'POST' });
+  await new StrfryStore(st.strfryBin, st.strfryConf).import(events, { verify: false });
+  return { ms: performance.now() - t0, got };
 }
 
 async function main(): Promise<void> {
   const rows: Row[] = [];
-  const w = await world(EVENTS);
+  const notes: string[] = [];
   const tmp = await mkdtemp(join(tmpdir(), 'bench-sync-'));
+  const w = await world(EVENTS);
   try {
-    const local = await TestRelay.start();
-    const cold = await engineRun(w, local, join(tmp, 'engine'));
-    const heldCold = await local.count({});
-    rows.push({ method: 'engine', phase: 'cold', events: cold.imported, bytes: cold.bytes, wallMs: cold.ms, eventsPerSec: cold.imported / (cold.ms / 1000), completeness: heldCold / w.ids.size });
-    const steady = await engineRun(w, local, join(tmp, 'engine'));
-    rows.push({ method: 'engine', phase: 'steady', events: steady.imported, bytes: steady.bytes, wallMs: steady.ms, eventsPerSec: 0, completeness: (await local.count({})) / w.ids.size });
-    await local.stop();
-    const local2 = await TestRelay.start();
-    const oc = await oldRun(w, local2);
-    rows.push({ method: 'old script', phase: 'cold', events: oc.got.size, bytes: oc.bytes, wallMs: oc.ms, eventsPerSec: oc.got.size / (oc.ms / 1000), completeness: oc.got.size / w.ids.size });
-    const os = await oldRun(w, local2);
-    rows.push({ method: 'old script', phase: 'steady', events: 0, bytes: os.bytes, wallMs: os.ms, eventsPerSec: 0, completeness: os.got.size / w.ids.size });
-    await local2.stop();
+    const st = await startStrfryStation(join(tmp, 'strfry-engine'));
+    let before = peerBytes(w);
+    const cold = await engineRun(w, st, join(tmp, 'engine'));
+    const coldBytes = peerBytes(w) - before;
+    if (!cold.ok) notes.push(`engine cold run not a success: ${cold.reason}`);
+    rows.push({ method: 'engine', phase: 'cold', events: cold.imported, bytes: coldBytes, syncMs: cold.syncMs, wallMs: cold.wallMs, eventsPerSec: cold.imported / (cold.syncMs / 1000), completeness: (await st.relay.count({})) / w.ids.size });
+    before = peerBytes(w);
+    const steady = await engineRun(w, st, join(tmp, 'engine'));
+    const steadyBytes = peerBytes(w) - before;
+    if (!steady.ok) notes.push(`engine steady run not a success: ${steady.reason}`);
+    rows.push({ method: 'engine', phase: 'steady', events: steady.imported, bytes: steadyBytes, syncMs: steady.syncMs, wallMs: steady.wallMs, eventsPerSec: 0, completeness: (await st.relay.count({})) / w.ids.size });
+    await st.stop();
+
+    const st2 = await startStrfryStation(join(tmp, 'strfry-old'));
+    before = peerBytes(w);
+    const oc = await oldRun(w, st2);
+    rows.push({ method: 'old script', phase: 'cold', events: oc.got.size, bytes: peerBytes(w) - before, syncMs: oc.ms, wallMs: oc.ms, eventsPerSec: oc.got.size / (oc.ms / 1000), completeness: (await st2.relay.count({})) / w.ids.size });
+    before = peerBytes(w);
+    const os = await oldRun(w, st2);
+    rows.push({ method: 'old script', phase: 'steady', events: 0, bytes: peerBytes(w) - before, syncMs: os.ms, wallMs: os.ms, eventsPerSec: 0, completeness: (await st2.relay.count({})) / w.ids.size });
+    await st2.stop();
   } finally {
     await w.stop();
   }
 
-  // memory during a big cold sync
-  let peakRss = 0;
-  let big: { ms: number; imported: number } | null = null;
+  // a big cold sync: speed at scale and the engine process's peak memory
+  let big: { syncMs: number; wallMs: number; imported: number; completeness: number; peakRssBytes: number } | null = null;
   if (BIG > 0) {
     const wb = await world(BIG);
-    const local = await TestRelay.start();
-    const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+    const st = await startStrfryStation(join(tmp, 'strfry-big'));
     try {
-      const r = await engineRun(wb, local, join(tmp, 'big'));
-      big = { ms: r.ms, imported: r.imported };
+      const r = await engineRun(wb, st, join(tmp, 'big'));
+      if (!r.ok) notes.push(`engine big run not a success: ${r.reason}`);
+      big = { syncMs: r.syncMs, wallMs: r.wallMs, imported: r.imported, completeness: (await st.relay.count({})) / wb.ids.size, peakRssBytes: r.peak };
     } finally {
-      clearInterval(timer);
-      await local.stop();
+      await st.stop();
       await wb.stop();
     }
   }
   await rm(tmp, { recursive: true, force: true });
 
   const f = (n: number, d = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: d });
-  console.log(`sync benchmark: ${f(EVENTS)} matching events on one peer (max_limit 500), through a tunnel`);
-  console.log('method      phase   events    bytes         wall ms   events/s  complete');
-  for (const r of rows) console.log(`${r.method.padEnd(11)} ${r.phase.padEnd(7)} ${f(r.events).padStart(8)} ${f(r.bytes).padStart(13)} ${f(r.wallMs).padStart(9)} ${f(r.eventsPerSec).padStart(9)} ${(100 * r.completeness).toFixed(1).padStart(7)}%`);
+  console.log(`sync benchmark: ${f(EVENTS)} matching events on one peer (max_limit 500), through a tunnel; local store: strfry (CLI stand-in)`);
+  console.log('method      phase   events    bytes (peer)   sync ms   wall ms   events/s  complete');
+  for (const r of rows) {
+    console.log(`${r.method.padEnd(11)} ${r.phase.padEnd(7)} ${f(r.events).padStart(8)} ${f(r.bytes).padStart(14)} ${f(r.syncMs).padStart(9)} ${f(r.wallMs).padStart(9)} ${f(r.eventsPerSec).padStart(9)} ${(100 * r.completeness).toFixed(1).padStart(7)}%`);
+  }
   const e = (m: string, p: string): Row => rows.find((r) => r.method === m && r.phase === p)!;
   const steadyRatio = e('old script', 'steady').bytes / Math.max(1, e('engine', 'steady').bytes);
+  const coldSpeed = e('engine', 'cold').eventsPerSec;
   console.log(`steady-state bytes: old / engine = ${steadyRatio.toFixed(1)}x (target >= 20x)`);
-  console.log(`cold speed: engine ${f(e('engine', 'cold').eventsPerSec)} events/s (target >= 5,000); completeness engine ${(100 * e('engine', 'cold').completeness).toFixed(1)}% vs old ${(100 * e('old script', 'cold').completeness).toFixed(1)}%`);
-  if (big) console.log(`big sync: ${f(big.imported)} events in ${f(big.ms)} ms, peak RSS ${(peakRss / 1048576).toFixed(0)} MB (process, incl. relays; target < 300 MB)`);
-  await mkdir(join('bench', 'results'), { recursive: true });
-  await writeFile(join('bench', 'results', 'sync.json'), JSON.stringify({ at: new Date().toISOString(), events: EVENTS, rows, steadyRatio, big: big ? { ...big, peakRssBytes: peakRss, events: BIG } : null }, null, 2));
+  console.log(`cold speed: engine ${f(coldSpeed)} events/s (target >= 5,000), ${(coldSpeed / Math.max(1, e('old script', 'cold').eventsPerSec)).toFixed(1)}x the old method's; completeness engine ${(100 * e('engine', 'cold').completeness).toFixed(1)}% vs old ${(100 * e('old script', 'cold').completeness).toFixed(1)}% (target 100%)`);
+  if (big) {
+    console.log(`big sync: ${f(big.imported)} events in ${f(big.syncMs)} ms (${f(big.imported / (big.syncMs / 1000))} events/s; process ${f(big.wallMs)} ms), completeness ${(100 * big.completeness).toFixed(1)}%, engine peak RSS ${(big.peakRssBytes / 1048576).toFixed(0)} MB (target < 300 MB)`);
+  }
+  for (const n of notes) console.log(`NOTE: ${n}`);
+  await mkdir(join(REPO, 'bench', 'results'), { recursive: true });
+  // the figures the issue names, in bench/run.mjs's summary shape
+  const completeness = Math.min(e('engine', 'cold').completeness, big ? big.completeness : 1);
+  const summary = [
+    { figure: `cold sync, end to end (${f(EVENTS)} events)`, value: Math.round(coldSpeed), unit: 'ev/s', baseline: Math.round(e('old script', 'cold').eventsPerSec), target: '≥ 5000 ev/s', met: coldSpeed >= 5000 },
+    { figure: 'steady state: bytes, old method ÷ engine', value: Math.round(steadyRatio * 10) / 10, unit: '×', baseline: null, target: '≥ 20×', met: steadyRatio >= 20 },
+    { figure: 'completeness (engine, every run)', value: Math.round(completeness * 1000) / 10, unit: '%', baseline: Math.round(e('old script', 'cold').completeness * 1000) / 10, target: '100%', met: completeness === 1 },
+    ...(big ? [
+      { figure: `cold sync, end to end (${f(BIG)} events)`, value: Math.round(big.imported / (big.syncMs / 1000)), unit: 'ev/s', baseline: null, target: '≥ 5000 ev/s', met: big.imported / (big.syncMs / 1000) >= 5000 },
+      { figure: `engine peak memory, ${f(BIG)}-event sync`, value: Math.round(big.peakRssBytes / 1048576), unit: 'MB', baseline: null, target: '< 300 MB', met: big.peakRssBytes < 300 * 1048576 },
+    ] : []),
+  ];
+  await writeFile(join(REPO, 'bench', 'results', 'sync.json'), JSON.stringify({ at: new Date().toISOString(), events: EVENTS, localStore: 'strfry CLI stand-in', summary, rows, steadyRatio, coldEventsPerSec: coldSpeed, big: big ? { ...big, events: BIG } : null, notes }, null, 2));
 }
 
 main().catch((err: unknown) => {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildFilters, authorBuckets, filterKey, windowSince } from '../../src/core/sync/filters';
+import { buildFilters, authorBuckets, filterKey, mergeDeletions, windowSince } from '../../src/core/sync/filters';
 import { Sieve } from '../../src/core/sync/sieve';
 import { acquireLock, readLock, lockPath, LockHeld } from '../../src/core/sync/lock';
 import { KnownSet } from '../../src/core/sync/known';
@@ -150,5 +150,26 @@ describe('report HTML', () => {
     });
     expect(html).not.toMatch(/<script>|<img|<b>x/);
     expect(html).toContain('&#60;img');
+  });
+});
+
+describe('mergeDeletions (NIP-77 plan)', () => {
+  const members = Array.from({ length: 300 }, (_, i) => hex(i * 104729 + 3));
+  it('folds each deletions filter into the members filter of the same bucket, within the element limit', () => {
+    const plan = buildFilters({ kinds: DEFAULT_KINDS, noDms: false, days: 1, members, nowSec: NOW, maxFilterElements: 200 });
+    const merged = mergeDeletions(plan);
+    expect(merged.some((x) => x.pass === 'deletions')).toBe(false);
+    const mem = merged.filter((x) => x.pass === 'members');
+    expect(mem).toHaveLength(plan.filter((x) => x.pass === 'members').length);
+    for (const x of mem) {
+      expect(x.filter.kinds).toContain(5);
+      expect((x.filter.kinds?.length ?? 0) + (x.filter.authors?.length ?? 0)).toBeLessThanOrEqual(200);
+    }
+    expect(new Set(mem.flatMap((x) => x.filter.authors ?? [])).size).toBe(300);
+    expect(merged.find((x) => x.pass === 'station')).toEqual(plan.find((x) => x.pass === 'station'));
+  });
+  it('leaves a plan without deletions as it is', () => {
+    const plan = buildFilters({ kinds: DEFAULT_KINDS.filter((k) => k !== 5), noDms: false, days: 1, members, nowSec: NOW, maxFilterElements: 200 });
+    expect(mergeDeletions(plan)).toEqual(plan);
   });
 });

@@ -179,13 +179,14 @@ export async function reconcile(
 export async function* fetchByIds(
   conn: RelayConnection,
   ids: readonly string[],
-  opts: { chunk: number; inFlight: number; idleMs?: number; signal?: AbortSignal },
+  opts: { chunk: number; inFlight: number; idleMs?: number; signal?: AbortSignal; kinds?: number[] },
 ): AsyncGenerator<NostrEvent> {
   const chunk = Math.max(1, opts.chunk);
   const chunks: string[][] = [];
   for (let i = 0; i < ids.length; i += chunk) chunks.push(ids.slice(i, i + chunk));
+  const only = opts.kinds ? { kinds: opts.kinds } : {};
   yield* mergeConcurrent(
-    chunks.map((c) => () => conn.req([{ ids: c, limit: c.length }], { idleMs: opts.idleMs, signal: opts.signal })),
+    chunks.map((c) => () => conn.req([{ ids: c, ...only, limit: c.length }], { idleMs: opts.idleMs, signal: opts.signal })),
     opts.inFlight,
   );
 }

@@ -66,7 +66,8 @@ export function buildFilters(input: FilterInput): PlannedFilter[] {
   const mainKinds = kinds.filter((k) => k !== DELETION_KIND);
   const wantDeletions = kinds.includes(DELETION_KIND);
   const out: PlannedFilter[] = [];
-  const perFilter = Math.max(1, input.maxFilterElements - Math.max(1, mainKinds.length));
+  // room for every kind, kind 5 included: the NIP-77 path asks deletions in the members' filter (mergeDeletions)
+  const perFilter = Math.max(1, input.maxFilterElements - Math.max(1, kinds.length));
   const buckets = authorBuckets(input.members, perFilter);
   if (wantDeletions) for (const authors of buckets) out.push({ pass: 'deletions', filter: withSince({ kinds: [DELETION_KIND], authors }) });
   out.push({ pass: 'station', filter: withSince({ kinds: [...STATION_PASS_KINDS] }) });
@@ -89,4 +90,25 @@ export function describeFilter(f: Filter): string {
   else parts.push('no authors');
   parts.push(f.since !== undefined ? `since ${new Date(f.since * 1000).toISOString()}` : 'everything');
   return parts.join(', ');
+}
+
+/**
+ * The plan with each deletions filter folded into the members filter of the same author bucket (kind 5 added
+ * to its kinds). For the NIP-77 path: one reconciliation per bucket, the bucket's authors sent once. A
+ * deletions filter without a members twin stays as it is.
+ */
+export function mergeDeletions(planned: readonly PlannedFilter[]): PlannedFilter[] {
+  const key = (authors: readonly string[] | undefined): string => (authors ?? []).join(',');
+  const withMembers = new Set(planned.filter((x) => x.pass === 'members').map((x) => key(x.filter.authors)));
+  const withDeletions = new Set(planned.filter((x) => x.pass === 'deletions').map((x) => key(x.filter.authors)));
+  const out: PlannedFilter[] = [];
+  for (const x of planned) {
+    const k = key(x.filter.authors);
+    if (x.pass === 'deletions' && withMembers.has(k)) continue;
+    if (x.pass === 'members' && withDeletions.has(k)) {
+      const kinds = [...new Set([...(x.filter.kinds ?? []), DELETION_KIND])].sort((a, b) => a - b);
+      out.push({ pass: 'members', filter: { ...x.filter, kinds } });
+    } else out.push(x);
+  }
+  return out;
 }

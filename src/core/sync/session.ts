@@ -19,9 +19,11 @@ import {
   reconcile,
   fetchByIds,
   isWellFormed,
+  type IdItem,
   type Limits,
 } from '../nostr';
-import { filterKey, type PlannedFilter } from './filters';
+import { filterKey, mergeDeletions, type PlannedFilter } from './filters';
+import { DELETION_KIND } from '../../shared/kinds';
 import type { Sieve } from './sieve';
 import type { KnownSet } from './known';
 import type { Importer } from './importer';
@@ -29,6 +31,10 @@ import type { Importer } from './importer';
 const IMPORT_BATCH = 5000;
 /** import batches of one session handed to the store and not yet answered (fetching goes on meanwhile) */
 const IMPORT_DEPTH = 2;
+/** ids in a NIP-77 need from which the answer may have been cut at a responder's frame size (4 KiB ≈ 128 ids) */
+const RECHECK_NEED = 100;
+/** reconciliations of one filter at most (each after fetching what the previous one found) */
+const MAX_NEG_ROUNDS = 16;
 const FILTER_CONCURRENCY = 3;
 const FETCH_IN_FLIGHT = 6;
 /** A full-window reconciliation against the local relay at least this often (catches what the known sets miss). */
@@ -121,7 +127,9 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
     }
     result.method = result.nip77 ? 'nip77' : 'req';
     p.method = result.method;
-    const planned = s.plan(limits);
+    // NIP-77: deletions reconciled with the members' other kinds (one filter per author bucket, so a no-change
+    // sync sends each bucket's authors once); the fetch then sieves kind 5 first.
+    const planned = result.nip77 ? mergeDeletions(s.plan(limits)) : s.plan(limits);
     const total = planned.length;
     let done = 0;
     const full = s.full || s.nowSec - s.known.lastFull > FULL_RECONCILE_EVERY_SEC;
@@ -185,44 +193,77 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
       const since = f.since ?? 0;
       p.phase = 'reconcile';
       s.notify();
-      const items = fullHere
+      let items: IdItem[] = fullHere
         ? await s.store.ids(f, signal)
         : [...section.items].filter(([, t]) => t >= since).map(([id, created_at]) => ({ id, created_at }));
-      const r = await reconcile(conn, f, items, { signal, idleMs: s.timeouts.idle, maxMessageLength: limits.maxMessageLength, now: s.nowSec });
-      bytes();
-      p.have += items.length - r.have.length;
-      p.need += r.need.length;
-      // ids the local relay already holds (from another peer or an earlier run): record, do not fetch
-      const local = fullHere ? new Map<string, number>() : await localTimestamps(s.store, r.need, signal);
-      const toFetch = r.need.filter((id) => !local.has(id));
-      if (fullHere) {
-        for (const [id, t] of section.items) if (t >= since) section.items.delete(id);
-        const gone = new Set(r.have);
-        for (const it of items) if (!gone.has(it.id)) section.items.set(it.id, it.created_at);
-      } else {
-        for (const id of r.have) section.items.delete(id);
-      }
-      for (const [id, t] of local) section.items.set(id, t);
-      p.phase = 'fetch';
-      s.notify();
-      const chunk = Math.min(limits.maxLimit, limits.maxFilterElements);
-      // ids the peer announced and has not sent yet: every one must arrive (or be counted as not sent)
-      const missing = new Set(toFetch);
-      const fetchSome = async (ids: readonly string[], size: number): Promise<void> => {
-        for await (const e of fetchByIds(conn, ids, { chunk: size, inFlight: FETCH_IN_FLIGHT, idleMs: s.timeouts.idle, signal })) {
-          const id = (e as { id?: unknown }).id;
-          const asked = typeof id === 'string' && missing.delete(id);
-          // the peer holds it whatever our sieve decides: remember, so it is not asked again next run
-          if (asked && isWellFormed(e)) section.items.set(e.id, e.created_at);
-          await take(e, asked ? f : { ids: [] });
+      /** every id asked for in this filter so far (a later round never asks twice) */
+      const askedIds = new Set<string>();
+      // A responder may cut a long id list at its frame size without saying the rest exists (the JS responder
+      // of @nostr-dev-kit/sync does). A need too big to fit a minimal frame could have been cut: once it is
+      // fetched, reconcile again with it; a complete answer then needs nothing more.
+      for (let round = 0; ; round++) {
+        const r = await reconcile(conn, f, items, { signal, idleMs: s.timeouts.idle, maxMessageLength: limits.maxMessageLength, now: s.nowSec });
+        bytes();
+        const fresh = r.need.filter((id) => !askedIds.has(id));
+        for (const id of fresh) askedIds.add(id);
+        if (round === 0) p.have += items.length - r.have.length;
+        p.need += fresh.length;
+        // ids the local relay already holds (from another peer or an earlier run): record, do not fetch
+        const local = fullHere ? new Map<string, number>() : await localTimestamps(s.store, fresh, signal);
+        const toFetch = fresh.filter((id) => !local.has(id));
+        if (fullHere && round === 0) {
+          for (const [id, t] of section.items) if (t >= since) section.items.delete(id);
+          const gone = new Set(r.have);
+          for (const it of items) if (!gone.has(it.id)) section.items.set(it.id, it.created_at);
+        } else {
+          for (const id of r.have) section.items.delete(id);
         }
-      };
-      await fetchSome(toFetch, chunk);
-      // A relay may cut an ids REQ below what it advertises: ask once more for the rest, in small chunks.
-      if (missing.size > 0) await fetchSome([...missing], Math.max(1, Math.min(50, chunk)));
-      if (missing.size > 0) {
-        result.dropped['not-sent'] = (result.dropped['not-sent'] ?? 0) + missing.size;
-        s.sieve.count('not-sent', missing.size);
+        for (const [id, t] of local) section.items.set(id, t);
+        p.phase = 'fetch';
+        s.notify();
+        const chunk = Math.min(limits.maxLimit, limits.maxFilterElements);
+        // ids the peer announced and has not sent yet: every one must arrive (or be counted as not sent)
+        const missing = new Set(toFetch);
+        const gotItems: IdItem[] = [];
+        const fetchSome = async (ids: readonly string[], size: number, sink: (e: unknown, asked: boolean) => Promise<void>, kinds?: number[]): Promise<void> => {
+          for await (const e of fetchByIds(conn, ids, { chunk: size, inFlight: FETCH_IN_FLIGHT, idleMs: s.timeouts.idle, signal, kinds })) {
+            const id = (e as { id?: unknown }).id;
+            const asked = typeof id === 'string' && missing.delete(id);
+            // the peer holds it whatever our sieve decides: remember, so it is not asked again next run
+            if (asked && isWellFormed(e)) {
+              section.items.set(e.id, e.created_at);
+              gotItems.push({ id: e.id, created_at: e.created_at });
+            }
+            await sink(e, asked);
+          }
+        };
+        const direct = (e: unknown, asked: boolean): Promise<void> => take(e, asked ? f : { ids: [] });
+        // Deletions (kind 5) must pass the sieve before the events they delete. The ids do not say their kind:
+        // a need that fits one import batch is fetched whole and sieved kind 5 first; a bigger one asks for the
+        // kind 5s among the needed ids first, then the rest.
+        const withDeletions = (f.kinds ?? []).includes(DELETION_KIND);
+        if (!withDeletions) await fetchSome(toFetch, chunk, direct);
+        else if (toFetch.length <= IMPORT_BATCH) {
+          const got: Array<{ e: unknown; asked: boolean }> = [];
+          await fetchSome(toFetch, chunk, async (e, asked) => void got.push({ e, asked }));
+          const isDeletion = (x: { e: unknown }): boolean => (x.e as { kind?: unknown }).kind === DELETION_KIND;
+          for (const x of got.filter(isDeletion)) await direct(x.e, x.asked);
+          for (const x of got.filter((y) => !isDeletion(y))) await direct(x.e, x.asked);
+        } else {
+          await fetchSome(toFetch, chunk, direct, [DELETION_KIND]);
+          await fetchSome([...missing], chunk, direct);
+        }
+        // A relay may cut an ids REQ below what it advertises: ask once more for the rest, in small chunks.
+        if (missing.size > 0) await fetchSome([...missing], Math.max(1, Math.min(50, chunk)), direct);
+        if (missing.size > 0) {
+          result.dropped['not-sent'] = (result.dropped['not-sent'] ?? 0) + missing.size;
+          s.sieve.count('not-sent', missing.size);
+        }
+        if (fresh.length < RECHECK_NEED || round + 1 >= MAX_NEG_ROUNDS) break;
+        const gone = new Set(r.have);
+        items = [...items.filter((it) => !gone.has(it.id)), ...gotItems, ...[...local].map(([id, created_at]) => ({ id, created_at }))];
+        p.phase = 'reconcile';
+        s.notify();
       }
     };
 
