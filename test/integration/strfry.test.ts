@@ -270,16 +270,25 @@ describe('the engine on the strfry stand-in (StrfryStore through openLocalStore)
     expect(rate).toBeGreaterThan(4_000);
   }, 60_000);
 
-  it('a too-large event makes the import fail with strfry\'s reason, naming the binary and saying what was stored', async () => {
+  it('an event above maxEventSize is left out and counted as rejected (strfry would abort the whole import)', async () => {
     const k = keys[2]!;
     const big = note(k, 'y'.repeat(70_000), NOW - 50);
     const small = [note(k, 'small 1', NOW - 52), note(k, 'small 2', NOW - 51)];
-    const err = await store.import([...small, big], { verify: false }).catch((e: Error) => e);
-    expect(err).toBeInstanceOf(Error);
-    const msg = (err as Error).message;
-    expect(msg).toContain(station.strfryBin);
-    expect(msg).toContain('failed with exit code 1: strfry error: Line larger than configured maxEventSize on line 3');
-    expect(await store.count({ ids: small.map((e) => e.id) })).toBe(2);
+    const r = await store.import([small[0]!, big, small[1]!], { verify: false });
+    expect(r).toMatchObject({ added: 2, duplicates: 0, rejected: 1 });
+    expect(r.reasons).toEqual({ 'strfry import: larger than maxEventSize (65536 bytes)': 1 });
+    expect(await store.count({ ids: [...small, big].map((e) => e.id) })).toBe(2);
+  });
+
+  it('a failing strfry gives its own reason, naming the binary and the config', async () => {
+    const dir = await tmpDir('strfry-nodb-');
+    const conf = join(dir, 'strfry.conf');
+    await writeFile(conf, 'db = "./strfry-db/"\n');
+    const broken = new StrfryStore(station.strfryBin, conf);
+    await expect(broken.import(signed.slice(0, 2), { verify: false })).rejects.toThrow(
+      `strfry import --no-verify (${station.strfryBin}, config ${conf}) failed with exit code 1: strfry error: mdb_env_open: No such file or directory`,
+    );
+    await expect(broken.count({})).rejects.toThrow(/strfry scan --count \(.*\) failed with exit code 1: strfry error: mdb_env_open/);
   });
 
   it('a binary that crashes, one that cannot run, and one in the swarm folder give captain-readable errors', async () => {

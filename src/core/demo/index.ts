@@ -1,7 +1,10 @@
 /**
  * The embedded demo constellation: for a newcomer without an Astroport station (or with `--demo`), a whole
  * constellation on this machine, inside `<dataDir>/demo/`:
- *   relays/<peer>.sqlite, relays/local.sqlite   the peers' relays and the station's own (in place of strfry)
+ *   relays/<peer>.sqlite                        the peers' relays
+ *   relays/strfry/                              the station's own strfry: strfry.conf + strfry-db/, used through
+ *                                               the devkit's strfry CLI stand-in (imports at CLI speed) and
+ *                                               served over WebSocket by a relay on the same database
  *   zen/                                        the demo station root (cards, members, amisOfAmis)
  *   app/                                        the engine's data folder in demo mode (settings, history, …)
  *   generated.json                              generation marker (version, seed, time, counts)
@@ -13,7 +16,7 @@
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SettingsPatch } from '../../shared/schemas';
-import { buildStation, KuboStandin, moatsText, peerIdFromSeed, TestRelay } from '../../devkit';
+import { buildStation, KuboStandin, moatsText, peerIdFromSeed, startStrfryStation, strfryStandinPath, TestRelay } from '../../devkit';
 import { checkRelay } from '../info';
 import type { Logger } from '../log';
 import { writeFileAtomic } from '../util/fs';
@@ -24,7 +27,7 @@ export { DEMO_PEERS, DEMO_SEED, makePlan } from './plan';
 export { demoWanted } from './decide';
 
 /** Bump when the generated constellation changes shape: older demo data is then regenerated. */
-export const DEMO_VERSION = 1;
+export const DEMO_VERSION = 2;
 /** The notes span a week: after this long they would have left the sync window, so the demo is regenerated. */
 const REGENERATE_AFTER_S = 6 * 86_400;
 /** Peers' beacons go stale after 12 h: the demo keeps its own fresh while it runs. */
@@ -102,6 +105,24 @@ async function resetAppState(dir: string): Promise<void> {
   await Promise.all(names.filter((n) => n !== 'settings.json').map((n) => rm(join(app, n), { recursive: true, force: true })));
 }
 
+/**
+ * The demo station's own relay. With the strfry CLI stand-in on disk (sources, CLI through tsx, tests), the
+ * engine imports through it like on a real station, and a relay on the same database serves it; without it (an
+ * app bundle without sources) the engine publishes to a plain relay over WebSocket: strfry paths that do not
+ * exist make it choose that.
+ */
+async function startLocalRelay(dir: string): Promise<{ relay: TestRelay; strfryBin: string; strfryConf: string; how: string }> {
+  const name = 'demo station relay';
+  if (strfryStandinPath()) {
+    // The demo's hub accounts follow ~900 people: their kind 3 lists pass strfry's default maxEventSize (64 KiB),
+    // so the demo station's strfry.conf raises it like the peers' relays (which hold those lists) must have.
+    const station = await startStrfryStation(join(dir, 'relays', 'strfry'), { maxEventSize: 131_072, relay: { name: `${name} (strfry stand-in)` } });
+    return { relay: station.relay, strfryBin: station.strfryBin, strfryConf: station.strfryConf, how: `strfry CLI stand-in, ${station.strfryConf}` };
+  }
+  const relay = await TestRelay.start({ dbPath: join(dir, 'relays', 'local.sqlite'), name: `${name} (in place of strfry)` });
+  return { relay, strfryBin: join(dir, 'no-strfry', 'strfry'), strfryConf: join(dir, 'no-strfry', 'strfry.conf'), how: 'WebSocket only' };
+}
+
 export async function startDemo(opts: { dataDir: string; log: Logger; clock?: () => number }): Promise<DemoHandle> {
   const clock = opts.clock ?? Date.now;
   const log = opts.log;
@@ -125,8 +146,8 @@ export async function startDemo(opts: { dataDir: string; log: Logger; clock?: ()
     for (const s of stoppers.splice(0).reverse()) await s().catch((err: unknown) => log.warn(`demo: stopping: ${(err as Error).message}`));
   };
   try {
-    const local = await TestRelay.start({ dbPath: join(dir, 'relays', 'local.sqlite'), name: 'demo station relay (in place of strfry)' });
-    stoppers.push(() => local.stop());
+    const local = await startLocalRelay(dir);
+    stoppers.push(() => local.relay.stop());
     const peerRelays: TestRelay[] = [];
     for (const p of DEMO_PEERS) {
       const relay = await TestRelay.start({ dbPath: join(dir, 'relays', `${p.name}.sqlite`), nip77: p.nip77, name: `${p.name} (demo peer relay)` });
@@ -153,7 +174,7 @@ export async function startDemo(opts: { dataDir: string; log: Logger; clock?: ()
     });
     if (station.self.peerId !== selfPeerId) throw new Error('demo: the station builder derived another PeerID than the plan');
 
-    const kubo = await KuboStandin.start({ peerId: selfPeerId, ownTarget: `/ip4/127.0.0.1/tcp/${local.port}` });
+    const kubo = await KuboStandin.start({ peerId: selfPeerId, ownTarget: `/ip4/127.0.0.1/tcp/${local.relay.port}` });
     stoppers.push(() => kubo.stop());
     DEMO_PEERS.forEach((p, i) => {
       if (p.tunnelOnly) kubo.registerPeer((station.peers[i] as { peerId: string }).peerId, { host: '127.0.0.1', port: (peerRelays[i] as TestRelay).port });
@@ -163,7 +184,7 @@ export async function startDemo(opts: { dataDir: string; log: Logger; clock?: ()
       const started = clock();
       const events = await generateEvents(plan, nowSec);
       for (const [i, relay] of peerRelays.entries()) await relay.seed(events.peers[i] ?? []);
-      await local.seed(events.local);
+      await local.relay.seed(events.local);
       await mkdir(join(dir, 'app'), { recursive: true });
       // A week of notes: the demo's window is a week (saved, so the captain can change it in Settings).
       const settingsPath = join(dir, 'app', 'settings.json');
@@ -183,16 +204,15 @@ export async function startDemo(opts: { dataDir: string; log: Logger; clock?: ()
     const direct = DEMO_PEERS.flatMap((p, i) => (p.tunnelOnly ? [] : [(peerRelays[i] as TestRelay).url]));
     const overrides: SettingsPatch = {
       zenRoot: station.root,
-      relayUrl: local.url,
+      relayUrl: local.relay.url,
       kuboApi: kubo.url,
       fallbackRelays: [],
       directRelays: direct,
-      // No strfry here: paths that do not exist make the engine use the relay over WebSocket.
-      strfryBin: join(dir, 'no-strfry', 'strfry'),
-      strfryConf: join(dir, 'no-strfry', 'strfry.conf'),
+      strfryBin: local.strfryBin,
+      strfryConf: local.strfryConf,
     };
     const relays: DemoHandle['relays'] = [
-      { name: 'local', url: local.url, route: 'local' },
+      { name: 'local', url: local.relay.url, route: 'local' },
       ...DEMO_PEERS.map((p, i) => ({ name: p.name, url: (peerRelays[i] as TestRelay).url, route: p.tunnelOnly ? ('tunnel' as const) : ('direct' as const) })),
     ];
     const running: RunningFile = { pid: process.pid, startedAt: clock(), overrides, relays, kuboUrl: kubo.url };
@@ -201,7 +221,7 @@ export async function startDemo(opts: { dataDir: string; log: Logger; clock?: ()
       const now = await readJson<RunningFile>(join(dir, 'running.json'));
       if (now?.pid === process.pid) await rm(join(dir, 'running.json'), { force: true });
     });
-    log.info(`demo: ${DEMO_PEERS.length} peer relays, the station relay ${local.url} and kubo ${kubo.url} on 127.0.0.1`);
+    log.info(`demo: ${DEMO_PEERS.length} peer relays, the station relay ${local.relay.url} (${local.how}) and kubo ${kubo.url} on 127.0.0.1`);
     let stopped: Promise<void> | null = null;
     return { overrides, shared: false, relays, kuboUrl: kubo.url, stop: () => (stopped ??= stopAll()) };
   } catch (err) {

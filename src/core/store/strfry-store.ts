@@ -17,7 +17,7 @@
  * - Any failure ends with `strfry error: <reason>` on stderr and exit code 1.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
@@ -27,6 +27,21 @@ const SCAN_IDS_CHUNK = 500;
 /** JSONL is written to strfry's stdin in pieces of about this many characters. */
 const STDIN_PIECE = 64 * 1024;
 const STDERR_KEEP = 64 * 1024;
+/** strfry's default `events.maxEventSize`. */
+export const STRFRY_DEFAULT_MAX_EVENT_SIZE = 65_536;
+
+/**
+ * `events.maxEventSize` of a strfry.conf (taocpp config: `events { maxEventSize = N }` or
+ * `events.maxEventSize = N`), or strfry's default when the file does not set it.
+ */
+export function readMaxEventSize(confText: string): number {
+  const text = confText.replace(/(^|\s)(#|\/\/)[^\n]*/g, '$1');
+  const dotted = /(?:^|[\s{,;])events\.maxEventSize\s*[=:]\s*(\d+)/.exec(text);
+  if (dotted) return Number(dotted[1]);
+  const block = /(?:^|[\s,;])events\s*[=:]?\s*\{([^}]*)\}/.exec(text);
+  const inner = block ? /(?:^|[\s,;{])maxEventSize\s*[=:]\s*(\d+)/.exec(block[1] ?? '') : null;
+  return inner ? Number(inner[1]) : STRFRY_DEFAULT_MAX_EVENT_SIZE;
+}
 
 /** Reads the counts of strfry import's last `Processed … added, … rejected, … dups` line. */
 export function parseImportCounts(log: string): { processed: number; added: number; rejected: number; dups: number } | null {
@@ -207,12 +222,32 @@ export class StrfryStore implements LocalStore {
     if (events.length === 0) return result;
     signal?.throwIfAborted();
     const what = opts.verify ? 'import' : 'import --no-verify';
+    // strfry aborts the whole import at the first line longer than maxEventSize (its relay refuses such events
+    // too): those events are left out and counted as rejected, the rest goes in.
+    const lines: string[] = [];
+    let tooLarge = 0;
+    const max = this.maxEventSize();
+    for (const ev of events) {
+      const line = JSON.stringify(ev) + '\n';
+      const size = Buffer.byteLength(line);
+      if (size > max) {
+        tooLarge++;
+        continue;
+      }
+      result.bytes += size;
+      lines.push(line);
+    }
+    if (tooLarge > 0) {
+      result.rejected += tooLarge;
+      result.reasons[`strfry import: larger than maxEventSize (${max} bytes)`] = tooLarge;
+    }
+    if (lines.length === 0) return result;
     const p = this.run(opts.verify ? ['import'] : ['import', '--no-verify']);
     p.child.stdout.resume();
     const unhook = this.killOnAbort(p, signal);
     let e: Exit;
     try {
-      await this.feed(p, events, (n) => (result.bytes += n));
+      await this.feed(p, lines);
       e = await p.exit;
     } finally {
       unhook();
@@ -222,15 +257,16 @@ export class StrfryStore implements LocalStore {
     const counts = parseImportCounts(log);
     if (e.code !== 0 || e.signal) {
       // strfry commits in batches: what it committed before dying is stored.
-      const partial = counts ? `; it had stored ${counts.added} of the ${events.length} events before stopping` : '';
+      const partial = counts ? `; it had stored ${counts.added} of the ${lines.length} events before stopping` : '';
       throw this.failure(what, p, e, partial);
     }
     if (!counts) throw new Error(`strfry ${what} (${this.bin}) finished but printed no "Processed … added" line; cannot count what it stored`);
     result.added = counts.added;
     result.duplicates = counts.dups;
     // Lines strfry could not parse are not counted as processed.
-    result.rejected = counts.rejected + Math.max(0, events.length - counts.processed);
-    if (result.rejected > 0) result.reasons[opts.verify ? 'strfry import: bad id or signature' : 'strfry import: rejected'] = result.rejected;
+    const refused = counts.rejected + Math.max(0, lines.length - counts.processed);
+    result.rejected += refused;
+    if (refused > 0) result.reasons[opts.verify ? 'strfry import: bad id or signature' : 'strfry import: rejected'] = refused;
     return result;
   }
 
@@ -238,7 +274,7 @@ export class StrfryStore implements LocalStore {
    * Streams the events as JSONL to strfry's stdin, waiting when the pipe is full and stopping as soon as strfry
    * has ended (a crash must not leave us waiting for a 'drain' that never comes).
    */
-  private async feed(p: Run, events: readonly NostrEvent[], onBytes: (n: number) => void): Promise<void> {
+  private async feed(p: Run, lines: readonly string[]): Promise<void> {
     const stdin = p.child.stdin;
     let ended = false;
     void p.exit.then(() => {
@@ -252,15 +288,23 @@ export class StrfryStore implements LocalStore {
       piece = '';
       if (!ok) await Promise.race([new Promise<void>((r) => stdin.once('drain', r)), ending]);
     };
-    for (const ev of events) {
+    for (const line of lines) {
       if (ended) break;
-      const line = JSON.stringify(ev) + '\n';
-      onBytes(Buffer.byteLength(line));
       piece += line;
       if (piece.length >= STDIN_PIECE) await flush();
     }
     await flush();
     if (!stdin.destroyed) stdin.end();
+  }
+
+  /** The station's `events.maxEventSize`, read at each import (the captain may change strfry.conf). */
+  private maxEventSize(): number {
+    try {
+      return readMaxEventSize(readFileSync(this.confPath, 'utf8'));
+    } catch {
+      // strfry itself will say what is wrong with its config.
+      return STRFRY_DEFAULT_MAX_EVENT_SIZE;
+    }
   }
 
   async close(): Promise<void> {
