@@ -38,8 +38,8 @@ const hexOf = (i: number): string => i.toString(16).padStart(64, '0');
 /**
  * `lists` follow lists of ENTRIES keys: lists/100 members whose lists cover every N1 key, and N1 lists that
  * follow the wider world (N2: 40× lists keys), with 20% of follows going to 1% popular keys (connectors) and
- * 10% back into the constellation. Keys are shared strings, as a parsed relay answer would not share them,
- * but the graph re-interns them anyway.
+ * 10% back into the constellation. Each event goes through JSON text and back, as it comes out of a relay
+ * answer: every key in every tag is then its own string, as the service sees them.
  */
 function generate(lists: number): { members: string[]; events: FollowListEvent[] } {
   const rand = prng(lists);
@@ -55,7 +55,7 @@ function generate(lists: number): { members: string[]; events: FollowListEvent[]
   for (let m = 0; m < memberCount; m++) {
     const tags: string[][] = [];
     for (let e = 0; e < ENTRIES; e++) tags.push(['p', n1(slot++)]);
-    events.push({ id: hexOf(10 ** 9 + m), pubkey: members[m] as string, created_at: 1_700_000_000, tags });
+    events.push(JSON.parse(JSON.stringify({ id: hexOf(10 ** 9 + m), pubkey: members[m] as string, created_at: 1_700_000_000, tags })) as FollowListEvent);
   }
   const popular = Math.max(1, Math.floor(world / 100));
   for (let j = 0; j < n1Count; j++) {
@@ -65,9 +65,9 @@ function generate(lists: number): { members: string[]; events: FollowListEvent[]
       const target = r < 0.1 ? keys[Math.floor(rand() * lists)] : r < 0.3 ? keys[lists + Math.floor(rand() * popular)] : keys[lists + Math.floor(rand() * world)];
       tags.push(['p', target as string]);
     }
-    events.push({ id: hexOf(2 * 10 ** 9 + j), pubkey: n1(j), created_at: 1_700_000_000, tags });
+    events.push(JSON.parse(JSON.stringify({ id: hexOf(2 * 10 ** 9 + j), pubkey: n1(j), created_at: 1_700_000_000, tags })) as FollowListEvent);
   }
-  return { members, events };
+  return { members: JSON.parse(JSON.stringify(members)) as string[], events };
 }
 
 // ---------------------------------------------------------------- the naive baseline

@@ -39,9 +39,9 @@ describe('graph: distances and counts', () => {
 
   it('BFS stops at the given depth and leaves the rest unreached', () => {
     const b = new GraphBuilder();
-    b.addList('a', ['b']);
-    b.addList('b', ['c']);
-    b.addList('c', ['d']);
+    b.addList(K('a'), [K('b')]);
+    b.addList(K('b'), [K('c')]);
+    b.addList(K('c'), [K('d')]);
     const g = b.build();
     const dist = distances(g, Uint32Array.of(0), 2);
     expect([...dist]).toEqual([0, 1, 2, UNREACHED]);
@@ -50,8 +50,8 @@ describe('graph: distances and counts', () => {
 
   it('builds a CSR graph and its reverse', () => {
     const b = new GraphBuilder();
-    b.addList('a', ['b', 'c']);
-    b.addList('b', ['c']);
+    b.addList(K('a'), [K('b'), K('c')]);
+    b.addList(K('b'), [K('c')]);
     const g = b.build();
     expect([...g.offsets]).toEqual([0, 2, 3, 3]);
     expect([...g.targets]).toEqual([1, 2, 2]);
@@ -199,5 +199,22 @@ describe('graph: incremental builder (what the service feeds batch by batch)', (
     expect(reach.n1).toBe(1);
     expect(reach.edges).toBe(1);
     expect(built.index.get(K('C'))).toBe(built.index.get(K('C').toUpperCase()));
+  });
+});
+
+describe('graph: key index', () => {
+  it('interns keys to dense integers across growth, any case, and refuses non-keys', async () => {
+    const { KeyIndex } = await import('../../src/core/graph/model');
+    const idx = new KeyIndex();
+    const many = Array.from({ length: 5000 }, (_, i) => K(`key-${i}`));
+    many.forEach((k, i) => expect(idx.internText(k)).toBe(i));
+    many.forEach((k, i) => expect(idx.get(k)).toBe(i));
+    expect(idx.internText(K('key-7').toUpperCase())).toBe(7);
+    expect(idx.internText(K('new').toUpperCase())).toBe(5000);
+    expect(idx.keys[5000]).toBe(K('new'));
+    expect(idx.get(K('absent'))).toBeUndefined();
+    for (const bad of ['', 'xyz', 'g'.repeat(64), K('a').slice(1), `${K('a')}0`, 'é'.repeat(64)]) expect(idx.internText(bad)).toBe(-1);
+    expect(() => idx.intern('nope')).toThrow(/hex key/);
+    expect(idx.size).toBe(5001);
   });
 });
