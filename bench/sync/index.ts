@@ -99,7 +99,9 @@ async function engineRun(w: World, st: StrfryStation, dataDir: string): Promise<
     '--relay-url', st.relayUrl, '--strfry-bin', st.strfryBin, '--strfry-conf', st.strfryConf,
   ];
   const t0 = performance.now();
-  const child = spawn(join(REPO, 'node_modules', '.bin', 'node'), args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  // BENCH_NODE_ARGS: extra node flags for the engine process (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(join(REPO, 'node_modules', '.bin', 'node'), [...nodeArgs, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -204,7 +204,7 @@ export async function* mergeConcurrent<T>(sources: Array<() => AsyncIterable<T>>
     wake = null;
     w?.();
   };
-  const maxQueue = 5000;
+  const maxQueue = 1000;
   let stopped = false;
   const startOne = (): void => {
     const src = sources[next++];

@@ -71,8 +71,8 @@ interface Listener {
 }
 
 const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
-const HIGH_WATER = 2000;
-const LOW_WATER = 200;
+const HIGH_WATER = 500;
+const LOW_WATER = 100;
 
 function abortError(signal: AbortSignal | undefined): Error {
   const r: unknown = signal?.reason;

@@ -36,7 +36,7 @@ const RECHECK_NEED = 100;
 /** reconciliations of one filter at most (each after fetching what the previous one found) */
 const MAX_NEG_ROUNDS = 16;
 const FILTER_CONCURRENCY = 3;
-const FETCH_IN_FLIGHT = 6;
+const FETCH_IN_FLIGHT = 12;
 /** A full-window reconciliation against the local relay at least this often (catches what the known sets miss). */
 export const FULL_RECONCILE_EVERY_SEC = 24 * 3600;
 
