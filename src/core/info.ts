@@ -40,8 +40,9 @@ export async function checkKubo(url: string, auth: string, timeoutMs: number): P
     const body = (await res.json()) as { ID?: unknown };
     return { url, reachable: true, error: null, peerId: typeof body.ID === 'string' ? body.ID : null };
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    const reason = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message);
+    const e = err as Error & { cause?: { code?: string; message?: string } };
+    // fetch hides the socket's reason in `cause` ("fetch failed" alone tells a captain nothing).
+    const reason = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
     return { url, reachable: false, error: reason, peerId: null };
   }
 }
