@@ -27,6 +27,7 @@ import { openLocalStore } from './store';
 import { createProfileService } from './profiles';
 import { createGraphService } from './graph';
 import { createSyncService, createHistoryStore, renderReportHtml } from './sync';
+import { reportLanguage } from './sync/report-html';
 import { createScheduler } from './sync/scheduler';
 import { demoAppDir, demoWanted, startDemo, type DemoHandle } from './demo';
 
@@ -184,7 +185,7 @@ export class Engine implements EngineContext {
       'history.exportHtml': async ({ id }) => {
         const report = await this.history.get(id);
         if (!report) throw new ContractError(`no run ${id} in the history`, 'failed');
-        return { filename: `constellation-run-${report.id}.html`, html: renderReportHtml(report) };
+        return { filename: `constellation-run-${report.id}.html`, html: renderReportHtml(report, reportLanguage(this.settings().language)) };
       },
       'schedule.status': async () => this.schedulerOrIdle().status(),
       'schedule.pause': async () => this.schedulerOrIdle().pause(),

@@ -13,6 +13,8 @@ import type { RunReport, Settings, StationSnapshot } from '../shared/schemas';
 import { parseDesktopArgs } from './args';
 import { applyAutostart } from './autostart';
 import { bindIpc, forwardEvents } from './ipc';
+import { pick, words } from './i18n';
+import type { Lang } from './i18n';
 import { createNotifier, peerNotes, runNote } from './notify';
 import type { Note } from './notify';
 import { FALLBACK_CSP, appUrlMatcher, cspOf, senderRefusal } from './security';
@@ -33,6 +35,16 @@ const warn = (m: string): void => void process.stderr.write(`constellation: ${m}
 
 function resourcesDir(): string {
   return app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources');
+}
+
+/** The system's languages, most preferred first; the app's locale (from LANG on Linux) closes the list. */
+function systemLocales(): string[] {
+  try {
+    return [...app.getPreferredSystemLanguages(), app.getLocale()];
+  } catch (err) {
+    warn(`system language: ${(err as Error).message}; speaking English`);
+    return [];
+  }
 }
 
 function pageCsp(): string {
@@ -105,14 +117,19 @@ async function start(): Promise<void> {
   forwardEvents(engine, () => win);
 
   let settings: Settings = engine.settings();
+  let lang: Lang = pick(settings.language, systemLocales());
   const status = await engine.call('sync.status', undefined);
   const schedule = await engine.call('schedule.status', undefined);
 
+  // What was shown, for the test hooks only (kept short: the app may run for months).
   const shown: Note[] = [];
+  const testHooks = process.env.CONSTELLATION_TEST_HOOKS === '1';
   const notifier = createNotifier({
     prefs: () => settings.notifications,
+    words: () => words(lang),
     show: (note) => {
-      shown.push(note);
+      if (testHooks) shown.push(note);
+      if (shown.length > 200) shown.splice(0, shown.length - 200);
       if (!Notification.isSupported()) return;
       const n = new Notification({ title: note.title, body: note.body, icon: join(resourcesDir(), 'icon.png') });
       n.on('click', () => showWindow(note.runId));
@@ -136,7 +153,7 @@ async function start(): Promise<void> {
   };
   let lastRunId: string | null = status.lastRun?.id ?? null;
   let scheduleFacts = schedule;
-  const tray = new TrayController({ Tray, Menu, nativeImage }, resourcesDir(), { running: status.running, progress: status.progress, lastRun: status.lastRun, schedule }, onTray);
+  const tray = new TrayController({ Tray, Menu, nativeImage }, resourcesDir(), { running: status.running, progress: status.progress, lastRun: status.lastRun, schedule, lang }, onTray);
 
   // Members gained between runs: the previous report's member count is the baseline.
   let membersBefore: number | null = null;
@@ -155,14 +172,15 @@ async function start(): Promise<void> {
     if (win && !win.isDestroyed()) win.setProgressBar(-1);
     const gained = membersBefore === null ? 0 : Math.max(0, report.members - membersBefore);
     if (report.outcome !== 'dry-run' && report.outcome !== 'refused') membersBefore = report.members;
-    notifier.push(runNote(report, gained));
+    notifier.push((w) => runNote(report, gained, w));
   });
   engine.on('schedule.changed', (s) => {
     scheduleFacts = s;
     tray.update({ schedule: s });
   });
   engine.on('station.changed', (snap) => {
-    for (const note of peerNotes(snapshotBefore, snap)) notifier.push(note);
+    const before = snapshotBefore;
+    notifier.push((w) => peerNotes(before, snap, w));
     snapshotBefore = snap;
   });
   engine.station
@@ -182,11 +200,17 @@ async function start(): Promise<void> {
   engine.on('settings.changed', (next) => {
     if (next.startAtLogin !== settings.startAtLogin) autostart(next.startAtLogin);
     settings = next;
+    // A new language: the tray is rebuilt in it, and notes not yet shown are worded in it.
+    const nextLang = pick(next.language, systemLocales());
+    if (nextLang !== lang) {
+      lang = nextLang;
+      tray.update({ lang });
+    }
   });
 
   powerMonitor.on('resume', () => engine.wake());
 
-  if (process.env.CONSTELLATION_TEST_HOOKS === '1') {
+  if (testHooks) {
     installTestHooks({ tray, notifications: () => shown, flushNotifications: () => notifier.flush(), windowVisible: () => !!win && !win.isDestroyed() && win.isVisible() });
   }
 

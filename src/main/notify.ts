@@ -4,6 +4,8 @@
  * `show` and timers, so texts and coalescing are unit-tested.
  */
 import type { Peer, RunReport, Settings, StationSnapshot } from '../shared/schemas';
+import { words } from './i18n';
+import type { Words } from './i18n';
 
 export type NoteKind = 'finished' | 'failed' | 'peer-new' | 'peer-stale';
 
@@ -26,10 +28,6 @@ export function allowed(kind: NoteKind, prefs: NotificationPrefs): boolean {
   return prefs.peers;
 }
 
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 function peerName(p: { hostname: string | null; peer: string }): string {
   return p.hostname ?? (p.peer.length > 16 ? `${p.peer.slice(0, 6)}…${p.peer.slice(-4)}` : p.peer);
 }
@@ -37,41 +35,34 @@ function peerName(p: { hostname: string | null; peer: string }): string {
 /**
  * The note for a finished run, or null when there is nothing worth a word (a quiet success, a dry run, a run
  * the captain cancelled). `newMembers` is how many members the station gained since the previous run.
+ * Reasons come from the engine as they are (in English): they name the peer and the fault precisely.
  */
-export function runNote(report: RunReport, newMembers: number): Note | null {
+export function runNote(report: RunReport, newMembers: number, w: Words = words('en')): Note | null {
+  const m = w.m.notify;
   const recovered = report.profiles?.recovered ?? 0;
   const failedPeers = report.peers.filter((p) => !p.ok);
-  const gains = [
-    report.imported > 0 ? `${plural(report.imported, 'event')} imported` : null,
-    newMembers > 0 ? plural(newMembers, 'new member') : null,
-    recovered > 0 ? `${plural(recovered, 'profile')} recovered` : null,
+  const gainList = [
+    report.imported > 0 ? w.count(report.imported, m.importedEvents) : null,
+    newMembers > 0 ? w.count(newMembers, m.newMembers) : null,
+    recovered > 0 ? w.count(recovered, m.recoveredProfiles) : null,
   ].filter((x): x is string => x !== null);
+  const gains = gainList.length ? gainList.join(', ') : null;
   const why = (list: typeof failedPeers): string =>
     list
       .slice(0, 3)
-      .map((p) => `${peerName(p)}: ${p.reason ?? 'failed'}`)
-      .join('; ') + (list.length > 3 ? `; and ${list.length - 3} more` : '');
+      .map((p) => m.peerWhy(peerName(p), p.reason ?? m.peerFailed))
+      .join(m.whySep) + (list.length > 3 ? m.whyMore(w, list.length - 3) : '');
 
   switch (report.outcome) {
     case 'success':
-      if (gains.length === 0) return null;
-      return { kind: 'finished', title: 'Sync finished', body: `${gains.join(', ')} from ${plural(report.peers.length, 'peer')}.`, runId: report.id };
+      if (!gains) return null;
+      return { kind: 'finished', title: m.finished, body: m.fromPeers(w, gains, report.peers.length), runId: report.id };
     case 'partial':
-      return {
-        kind: 'failed',
-        title: `Sync partly failed (${failedPeers.length} of ${report.peers.length} peers)`,
-        body: `${why(failedPeers)}.${gains.length ? ` Still: ${gains.join(', ')}.` : ''}`,
-        runId: report.id,
-      };
+      return { kind: 'failed', title: m.partlyFailed(w, failedPeers.length, report.peers.length), body: m.partlyBody(why(failedPeers), gains), runId: report.id };
     case 'failed':
-      return {
-        kind: 'failed',
-        title: 'Sync failed',
-        body: report.reason ?? (failedPeers.length ? `${why(failedPeers)}.` : 'no peer could be synced.'),
-        runId: report.id,
-      };
+      return { kind: 'failed', title: m.failed, body: report.reason ?? (failedPeers.length ? `${why(failedPeers)}.` : m.noPeerSynced), runId: report.id };
     case 'refused':
-      return { kind: 'failed', title: 'Sync not run', body: report.reason ?? 'the run was refused.', runId: report.id };
+      return { kind: 'failed', title: m.refused, body: report.reason ?? m.refusedBody, runId: report.id };
     default:
       return null;
   }
@@ -81,34 +72,33 @@ export function runNote(report: RunReport, newMembers: number): Note | null {
  * Peers that newly appeared (ok now, unknown before) or went stale (ok before, stale now) between two snapshots.
  * The first snapshot of a session is the baseline: no note for what was already there.
  */
-export function peerNotes(before: StationSnapshot | null, after: StationSnapshot): Note[] {
+export function peerNotes(before: StationSnapshot | null, after: StationSnapshot, w: Words = words('en')): Note[] {
   if (!before) return [];
   const was = new Map(before.peers.map((p) => [p.id, p]));
   const name = (p: Peer): string => peerName({ hostname: p.hostname, peer: p.peerId ?? p.id });
   const fresh = after.peers.filter((p) => !was.has(p.id) && p.status === 'ok');
   const stale = after.peers.filter((p) => was.get(p.id)?.status === 'ok' && p.status === 'stale');
   const notes: Note[] = [];
-  if (fresh.length) notes.push(peerNote('peer-new', fresh.map(name)));
-  if (stale.length) notes.push(peerNote('peer-stale', stale.map(name)));
+  if (fresh.length) notes.push(peerNote('peer-new', fresh.map(name), w));
+  if (stale.length) notes.push(peerNote('peer-stale', stale.map(name), w));
   return notes;
 }
 
-export function peerNote(kind: 'peer-new' | 'peer-stale', names: string[]): Note {
-  const list = names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
-  if (kind === 'peer-new') {
-    return { kind, title: names.length === 1 ? 'A station joined the constellation' : `${names.length} stations joined the constellation`, body: list, runId: null, peers: names };
-  }
-  return { kind, title: names.length === 1 ? 'A station went quiet' : `${names.length} stations went quiet`, body: `${list}: no fresh card (stale).`, runId: null, peers: names };
+export function peerNote(kind: 'peer-new' | 'peer-stale', names: string[], w: Words = words('en')): Note {
+  const m = w.m.notify;
+  const list = names.slice(0, 5).join(', ') + (names.length > 5 ? m.listMore(w, names.length - 5) : '');
+  if (kind === 'peer-new') return { kind, title: m.joined(w, names.length), body: list, runId: null, peers: names };
+  return { kind, title: m.quiet(w, names.length), body: m.quietBody(list), runId: null, peers: names };
 }
 
-/** Merges a burst: one note per kind, peers lists joined, the latest run note wins. */
-export function coalesce(notes: Note[]): Note[] {
+/** Merges a burst: one note per kind, peers lists joined (worded in `w`), the latest run note wins. */
+export function coalesce(notes: Note[], w: Words = words('en')): Note[] {
   const byKind = new Map<NoteKind, Note>();
   for (const n of notes) {
     const prev = byKind.get(n.kind);
     if (prev && (n.kind === 'peer-new' || n.kind === 'peer-stale')) {
       const names = [...new Set([...(prev.peers ?? []), ...(n.peers ?? [])])];
-      byKind.set(n.kind, peerNote(n.kind, names));
+      byKind.set(n.kind, peerNote(n.kind, names, w));
     } else {
       byKind.set(n.kind, n);
     }
@@ -119,9 +109,17 @@ export function coalesce(notes: Note[]): Note[] {
   return [...byKind.values()].filter((n) => !(n.kind === 'finished' || n.kind === 'failed') || n === newestRun || n.runId === newestRun?.runId);
 }
 
+/**
+ * A note still to be worded: rendered when the burst is shown, in the language of that moment, so a note
+ * queued just before the captain switched language comes out in the new one.
+ */
+export type Draft = (w: Words) => Note | Note[] | null;
+
 export interface NotifierDeps {
   show: (note: Note) => void;
   prefs: () => NotificationPrefs;
+  /** The language notes are worded in (read at each show; English when not given). */
+  words?: () => Words;
   /** Wait this long after the first note of a burst before showing (gathers the burst). */
   settleMs?: number;
   /** At least this long between two shown bursts. */
@@ -132,7 +130,7 @@ export interface NotifierDeps {
 }
 
 export interface Notifier {
-  push(note: Note | null): void;
+  push(note: Note | Draft | null): void;
   flush(): void;
   dispose(): void;
 }
@@ -143,7 +141,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   const clock = deps.clock ?? Date.now;
   const setTimer = deps.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   const clearTimer = deps.clearTimer ?? ((t: unknown) => clearTimeout(t as ReturnType<typeof setTimeout>));
-  let queue: Note[] = [];
+  const wordsNow = deps.words ?? (() => words('en'));
+  let queue: Array<Note | Draft> = [];
   let timer: unknown = null;
   let lastShown = -Infinity;
 
@@ -151,7 +150,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     if (timer !== null) clearTimer(timer);
     timer = null;
     const prefs = deps.prefs();
-    const due = coalesce(queue).filter((n) => allowed(n.kind, prefs));
+    const w = wordsNow();
+    const notes = queue.flatMap((q) => (typeof q === 'function' ? (q(w) ?? []) : q));
+    const due = coalesce(notes, w).filter((n) => allowed(n.kind, prefs));
     queue = [];
     if (due.length === 0) return;
     lastShown = clock();

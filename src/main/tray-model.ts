@@ -3,6 +3,8 @@
  * Pure, so every state's menu is unit-tested; tray.ts turns it into electron objects.
  */
 import type { RunSummary, ScheduleStatus, SyncProgress } from '../shared/schemas';
+import { words } from './i18n';
+import type { Lang, Words } from './i18n';
 
 export type TrayIconState = 'idle' | 'syncing' | 'error';
 
@@ -11,6 +13,8 @@ export interface TrayFacts {
   progress: SyncProgress | null;
   lastRun: Pick<RunSummary, 'id' | 'outcome' | 'finishedAt' | 'imported' | 'peersOk' | 'peersTotal' | 'reason'> | null;
   schedule: Pick<ScheduleStatus, 'enabled' | 'paused' | 'nextRunAt'> | null;
+  /** The language the tray speaks (settings.language, or the system's). */
+  lang: Lang;
 }
 
 export type TrayItemId = 'sync-now' | 'cancel' | 'open' | 'last-run' | 'schedule' | 'quit';
@@ -63,55 +67,42 @@ function clock(t: number): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-const OUTCOME_WORDS: Record<string, string> = {
-  success: 'ok',
-  partial: 'partly failed',
-  failed: 'failed',
-  cancelled: 'cancelled',
-  'dry-run': 'dry run',
-  refused: 'not run',
-};
-
-/** "Last run 14:03: ok, 1234 events, 5/6 peers" — the line that sums up the last run. */
-export function lastRunLine(last: TrayFacts['lastRun']): string {
-  if (!last) return 'No run yet';
-  const words = OUTCOME_WORDS[last.outcome] ?? last.outcome;
-  const parts = [`Last run ${clock(last.finishedAt)}: ${words}`];
-  if (last.outcome === 'success' || last.outcome === 'partial') parts.push(`${last.imported} events`, `${last.peersOk}/${last.peersTotal} peers`);
+/** "Last run 14:03: ok, 1,234 events, 5/6 peers" — the line that sums up the last run. */
+export function lastRunLine(last: TrayFacts['lastRun'], w: Words = words('en')): string {
+  if (!last) return w.m.tray.noRun;
+  const outcomes: Record<string, string> = w.m.outcome;
+  const parts = [w.m.tray.lastRun(clock(last.finishedAt), outcomes[last.outcome] ?? last.outcome)];
+  if (last.outcome === 'success' || last.outcome === 'partial') parts.push(w.count(last.imported, w.m.tray.events), w.m.tray.peersOk(w, last.peersOk, last.peersTotal));
   else if (last.reason) parts.push(last.reason.length > 60 ? `${last.reason.slice(0, 59)}…` : last.reason);
   return parts.join(', ');
 }
 
 export function trayView(f: TrayFacts): TrayView {
+  const w = words(f.lang);
+  const t = w.m.tray;
   const icon = iconState(f);
   const fraction = f.running ? progressFraction(f.progress) : null;
-  const percent = fraction === null ? null : Math.round(fraction * 100);
   const items: TrayItem[] = [];
   if (f.running) {
-    items.push({ id: 'sync-now', label: `Syncing…${percent === null ? '' : ` ${percent}%`}`, enabled: false });
-    items.push({ id: 'cancel', label: 'Cancel sync', enabled: true });
+    items.push({ id: 'sync-now', label: t.syncing(w, fraction), enabled: false });
+    items.push({ id: 'cancel', label: t.cancel, enabled: true });
   } else {
-    items.push({ id: 'sync-now', label: 'Sync now', enabled: true });
+    items.push({ id: 'sync-now', label: t.syncNow, enabled: true });
   }
-  items.push({ id: 'open', label: 'Open Constellation', enabled: true });
+  items.push({ id: 'open', label: t.open, enabled: true });
   items.push({ id: 'separator', label: '', enabled: false });
-  items.push({ id: 'last-run', label: lastRunLine(f.lastRun), enabled: f.lastRun !== null });
+  items.push({ id: 'last-run', label: lastRunLine(f.lastRun, w), enabled: f.lastRun !== null });
   const sched = f.schedule;
   if (!sched || !sched.enabled) {
-    items.push({ id: 'schedule', label: 'Schedule off (see Settings)', enabled: false });
+    items.push({ id: 'schedule', label: t.scheduleOff, enabled: false });
   } else if (sched.paused) {
-    items.push({ id: 'schedule', label: 'Resume schedule', enabled: true });
+    items.push({ id: 'schedule', label: t.resume, enabled: true });
   } else {
-    items.push({ id: 'schedule', label: `Pause schedule${sched.nextRunAt ? ` (next ${clock(sched.nextRunAt)})` : ''}`, enabled: true });
+    items.push({ id: 'schedule', label: t.pause(sched.nextRunAt ? clock(sched.nextRunAt) : null), enabled: true });
   }
   items.push({ id: 'separator', label: '', enabled: false });
-  items.push({ id: 'quit', label: 'Quit', enabled: true });
+  items.push({ id: 'quit', label: t.quit, enabled: true });
 
-  const tooltip =
-    icon === 'syncing'
-      ? `Constellation: syncing${percent === null ? '' : ` ${percent}%`}`
-      : icon === 'error'
-        ? `Constellation: ${lastRunLine(f.lastRun)}`
-        : `Constellation: ${f.lastRun ? lastRunLine(f.lastRun) : 'idle'}`;
+  const tooltip = icon === 'syncing' ? t.tipSyncing(w, fraction) : f.lastRun ? t.tipLastRun(lastRunLine(f.lastRun, w)) : t.tipIdle;
   return { icon, tooltip, progress: fraction, items };
 }

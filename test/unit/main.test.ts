@@ -10,6 +10,7 @@ import { parseDesktopArgs } from '../../src/main/args';
 import { AUTOSTART_FILE, applyAutostart, autostartEntry } from '../../src/main/autostart';
 import { claimSingleInstance } from '../../src/main/single-instance';
 import { CALL_NAMES, ipcChannel } from '../../src/shared/api';
+import { buildStation } from '../../src/devkit/station-builder';
 
 const fake = vi.hoisted(() => {
   type Fn = (...a: unknown[]) => unknown;
@@ -24,6 +25,8 @@ const fake = vi.hoisted(() => {
     permissionRequest: null as Fn | null,
     headers: null as Fn | null,
     trays: 0,
+    systemLanguages: [] as string[],
+    locale: 'en-US',
   };
   const fire = (name: string, ...args: unknown[]): void => {
     for (const fn of state.appHandlers.get(name) ?? []) fn(...args);
@@ -94,6 +97,8 @@ const fake = vi.hoisted(() => {
       getPath: (name: string) => (name === 'userData' ? state.userData : tmpdirPath()),
       getAppPath: () => process.cwd(),
       getVersion: () => '9.9.9',
+      getLocale: () => state.locale,
+      getPreferredSystemLanguages: () => [...state.systemLanguages],
       requestSingleInstanceLock: () => state.lockGranted,
       on: (name: string, fn: Fn) => {
         const list = state.appHandlers.get(name) ?? [];
@@ -263,6 +268,58 @@ describe('src/main/index.ts with electron mocked', () => {
     expect(hooks.windowVisible()).toBe(true);
 
     // Quit stops the engine, then really quits.
+    fake.fire('before-quit', { preventDefault: vi.fn() });
+    await until(() => fake.state.quit >= 1, 'the quit after the engine stopped');
+  });
+
+  it('speaks the system language, and switches tray and notifications when settings.language changes', async () => {
+    fake.state.lockGranted = true;
+    // A station with one peer behind a tunnel that kubo (nothing on 127.0.0.1:1) cannot open: the run fails.
+    await buildStation({ root: process.env.CONSTELLATION_ZEN_ROOT, peers: 1 });
+    fake.state.systemLanguages = ['de-DE', 'fr-FR'];
+    fake.state.locale = 'de';
+    await import('../../src/main/index');
+    const win = await until(() => fake.state.windows[0], 'the window');
+    await until(() => fake.state.ipc.size === CALL_NAMES.length, 'the IPC handlers');
+    const own = { sender: win.webContents, senderFrame: win.webContents.mainFrame };
+    const call = async (name: string, input?: unknown): Promise<{ ok: boolean; output: unknown }> =>
+      (await fake.state.ipc.get(ipcChannel(name as never))!(own, input)) as { ok: boolean; output: unknown };
+    type Hooks = {
+      trayView(): { tooltip: string; items: Array<{ id: string; label: string }> };
+      clickTray(id: string): boolean;
+      notifications(): Array<{ title: string; body: string }>;
+      flushNotifications(): void;
+    };
+    const hooks = (globalThis as Record<string, unknown>).__constellationTestHooks as Hooks;
+    const label = (id: string): string | undefined => hooks.trayView().items.find((i) => i.id === id)?.label;
+
+    // settings.language is 'system' and the system prefers French after German: French.
+    expect((await call('settings.get')).output).toMatchObject({ language: 'system' });
+    expect(label('sync-now')).toBe('Synchroniser maintenant');
+    expect(label('quit')).toBe('Quitter');
+
+    // The captain picks English: the tray is rebuilt at once.
+    expect((await call('settings.set', { language: 'en' })).ok).toBe(true);
+    await until(() => label('sync-now') === 'Sync now', 'the English tray');
+    expect(label('open')).toBe('Open Constellation');
+
+    // A run that cannot happen (no station, no relay) is told in the language of the moment: French again.
+    expect((await call('settings.set', { language: 'fr' })).ok).toBe(true);
+    await until(() => label('sync-now') === 'Synchroniser maintenant', 'the French tray');
+    expect(hooks.clickTray('sync-now')).toBe(true);
+    await until(() => label('last-run')?.startsWith('Dernière exécution'), 'the run to finish', 20_000);
+    hooks.flushNotifications();
+    const notes = hooks.notifications();
+    expect(notes.length).toBeGreaterThan(0);
+    expect(notes.at(-1)!.title).toBe('Échec de la synchronisation');
+    expect(label('last-run')).toMatch(/^Dernière exécution \d\d:\d\d\u00a0: échouée, /);
+
+    // Back to 'system' with an English system: English.
+    fake.state.systemLanguages = ['en-GB'];
+    expect((await call('settings.set', { language: 'system' })).ok).toBe(true);
+    await until(() => label('sync-now') === 'Sync now', 'the English tray from the system locale');
+    expect(hooks.trayView().tooltip).toMatch(/^Constellation: Last run/);
+
     fake.fire('before-quit', { preventDefault: vi.fn() });
     await until(() => fake.state.quit >= 1, 'the quit after the engine stopped');
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { allowed, coalesce, createNotifier, peerNotes, runNote } from '../../src/main/notify';
 import type { Note } from '../../src/main/notify';
+import { words } from '../../src/main/i18n';
+import type { Lang } from '../../src/main/i18n';
 import type { PeerOutcome, RunReport, StationSnapshot, Peer } from '../../src/shared/schemas';
 
 function peer(over: Partial<PeerOutcome>): PeerOutcome {
@@ -14,7 +16,7 @@ describe('run notes', () => {
   it('success: imported events, new members, recovered profiles', () => {
     const n = runNote(report({ imported: 1234, profiles: { found: 3, missing: 1, recovered: 2, outcomes: [] } }), 3)!;
     expect(n).toMatchObject({ kind: 'finished', title: 'Sync finished', runId: 'run-1' });
-    expect(n.body).toBe('1234 events imported, 3 new members, 2 profiles recovered from 2 peers.');
+    expect(n.body).toBe('1,234 events imported, 3 new members, 2 profiles recovered from 2 peers.');
     expect(runNote(report({ imported: 1 }), 1)!.body).toBe('1 event imported, 1 new member from 2 peers.');
   });
   it('a quiet success says nothing', () => {
@@ -125,5 +127,96 @@ describe('coalescing', () => {
     expect(shown).toHaveLength(3);
     n.push(null);
     expect(timers).toHaveLength(0);
+  });
+});
+
+// French typography from ICU: no-break space before a colon or semicolon, narrow no-break space between thousands.
+const NB = '\u00a0';
+const NNB = '\u202f';
+const fr = words('fr');
+
+describe('run notes in French', () => {
+  it('success: plurals of events, members and profiles, numbers grouped the French way', () => {
+    const n = runNote(report({ imported: 1234, profiles: { found: 3, missing: 1, recovered: 2, outcomes: [] } }), 3, fr)!;
+    expect(n).toMatchObject({ kind: 'finished', title: 'Synchronisation terminée', runId: 'run-1' });
+    expect(n.body).toBe(`1${NNB}234 événements importés, 3 nouveaux membres, 2 profils récupérés, depuis 2 pairs.`);
+    const one = runNote(report({ imported: 1, peers: [peer({ hostname: 'alpha' })], profiles: { found: 1, missing: 0, recovered: 1, outcomes: [] } }), 1, fr)!;
+    expect(one.body).toBe('1 événement importé, 1 nouveau membre, 1 profil récupéré, depuis 1 pair.');
+  });
+  it('0, 1 and 2 events in both languages (0 events is left out of a note)', () => {
+    const body = (lang: Lang, imported: number): string | undefined => runNote(report({ imported }), 1, words(lang))?.body;
+    expect([0, 1, 2].map((i) => body('en', i))).toEqual(['1 new member from 2 peers.', '1 event imported, 1 new member from 2 peers.', '2 events imported, 1 new member from 2 peers.']);
+    expect([0, 1, 2].map((i) => body('fr', i))).toEqual([
+      '1 nouveau membre, depuis 2 pairs.',
+      '1 événement importé, 1 nouveau membre, depuis 2 pairs.',
+      '2 événements importés, 1 nouveau membre, depuis 2 pairs.',
+    ]);
+    expect(runNote(report({ imported: 0 }), 0, fr)).toBeNull();
+  });
+  it('partial failure: one peer failed, several peers failed (French agrees with the failed count)', () => {
+    const bad = (name: string, reason = 'timeout'): PeerOutcome => peer({ hostname: name, ok: false, reason });
+    const onePeer = runNote(report({ outcome: 'partial', imported: 5, peers: [peer({ hostname: 'alpha' }), bad('beta', 'tunnel refused by kubo')] }), 0, fr)!;
+    expect(onePeer.title).toBe('Synchronisation en partie échouée (1 pair sur 2)');
+    expect(onePeer.body).toBe(`beta${NB}: tunnel refused by kubo. Malgré tout${NB}: 5 événements importés.`);
+    const several = runNote(report({ outcome: 'partial', peers: [peer({ hostname: 'alpha' }), bad('beta'), bad('gamma')] }), 0, fr)!;
+    expect(several.title).toBe('Synchronisation en partie échouée (2 pairs sur 3)');
+    expect(several.body).toBe(`beta${NB}: timeout${NB}; gamma${NB}: timeout.`);
+    const severalEn = runNote(report({ outcome: 'partial', peers: [peer({ hostname: 'alpha' }), bad('beta'), bad('gamma')] }), 0)!;
+    expect(severalEn.title).toBe('Sync partly failed (2 of 3 peers)');
+    expect(runNote(report({ outcome: 'partial', peers: [bad('beta')] }), 0)!.title).toBe('Sync partly failed (1 of 1 peer)');
+  });
+  it('failure and refusal', () => {
+    const many = Array.from({ length: 4 }, (_, i) => peer({ hostname: `p${i}`, ok: false, reason: null }));
+    expect(runNote(report({ outcome: 'failed', peers: many }), 0, fr)).toMatchObject({
+      title: 'Échec de la synchronisation',
+      body: `p0${NB}: échec${NB}; p1${NB}: échec${NB}; p2${NB}: échec${NB}; et 1 autre.`,
+    });
+    expect(runNote(report({ outcome: 'failed', peers: [] }), 0, fr)!.body).toBe('aucun pair n’a pu être synchronisé.');
+    expect(runNote(report({ outcome: 'refused' }), 0, fr)).toMatchObject({ title: 'Synchronisation non lancée', body: 'l’exécution a été refusée.' });
+  });
+});
+
+describe('peer notes in French', () => {
+  it('one station and several, joined and gone quiet', () => {
+    const notes = peerNotes(snap([snapPeer('a', 'ok'), snapPeer('b', 'ok')]), snap([snapPeer('a', 'stale'), snapPeer('b', 'stale'), snapPeer('c', 'ok', 'gamma')]), fr);
+    expect(notes.map((n) => [n.title, n.body])).toEqual([
+      ['Une station a rejoint la constellation', 'gamma'],
+      ['2 stations ne donnent plus de nouvelles', `a, b${NB}: pas de carte récente (périmée).`],
+    ]);
+  });
+  it('coalesced in French: merged names, "et N autres"', () => {
+    const notes: Note[] = Array.from({ length: 7 }, (_, i) => ({ kind: 'peer-new' as const, title: '', body: '', runId: null, peers: [`p${i}`] }));
+    const [merged] = coalesce(notes, fr);
+    expect(merged).toMatchObject({ title: '7 stations ont rejoint la constellation', body: 'p0, p1, p2, p3, p4 et 2 autres' });
+    expect(coalesce(notes.slice(0, 6), fr)[0]!.body).toBe('p0, p1, p2, p3, p4 et 1 autre');
+  });
+});
+
+describe('notifier language', () => {
+  it('words queued notes in the language of the moment they are shown', () => {
+    const timers: Array<() => void> = [];
+    const shown: Note[] = [];
+    let lang: Lang = 'en';
+    const n = createNotifier({
+      show: (x) => shown.push(x),
+      prefs: () => ({ finished: true, failed: true, peers: true }),
+      words: () => words(lang),
+      setTimer: (fn) => timers.push(fn),
+      clearTimer: () => undefined,
+    });
+    n.push((w) => runNote(report({ imported: 2 }), 0, w));
+    n.push((w) => peerNotes(snap([]), snap([snapPeer('a', 'ok'), snapPeer('b', 'ok')]), w));
+    n.push((w) => peerNotes(snap([]), snap([snapPeer('c', 'ok')]), w));
+    lang = 'fr';
+    timers.shift()!();
+    expect(shown.map((s) => [s.title, s.body])).toEqual([
+      ['Synchronisation terminée', '2 événements importés, depuis 2 pairs.'],
+      ['3 stations ont rejoint la constellation', 'a, b, c'],
+    ]);
+    lang = 'en';
+    n.push((w) => runNote(report({ outcome: 'failed', reason: 'the local relay does not answer' }), 0, w));
+    n.push(() => null);
+    timers.shift()!();
+    expect(shown.at(-1)).toMatchObject({ title: 'Sync failed', body: 'the local relay does not answer' });
   });
 });

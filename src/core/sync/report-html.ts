@@ -8,8 +8,87 @@ export function escapeHtml(v: unknown): string {
   return String(v ?? '').replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const n = (x: number): string => x.toLocaleString('en-US');
-const bytes = (b: number): string => (b >= 1048576 ? `${(b / 1048576).toFixed(1)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`);
+export type ReportLang = 'en' | 'fr';
+
+/** The report's fixed words in both languages; everything else in the file is data from the run. */
+const en = {
+  locale: 'en-US',
+  units: ['B', 'KiB', 'MiB'],
+  title: 'Constellation run',
+  heading: 'Constellation sync run',
+  outcome: 'Outcome:',
+  outcomes: { success: 'success', partial: 'partly failed', failed: 'failed', cancelled: 'cancelled', 'dry-run': 'dry run', refused: 'refused' } as Record<string, string>,
+  started: (when: string, took: string) => `Started ${when}, took ${took}.`,
+  members: (n: string) => `Members: ${n}.`,
+  counts: (imported: string, duplicates: string, rejected: string) => `Imported ${imported}, duplicates ${duplicates}, rejected ${rejected}.`,
+  transferred: (bytesIn: string, bytesOut: string) => `Transferred ${bytesIn} in, ${bytesOut} out.`,
+  peers: 'Peers',
+  peerHead: ['peer', 'host', 'route', 'method', 'outcome', 'fetched', 'imported', 'duplicates', 'rejected', 'dropped', 'in', 'out', 'time'],
+  ok: 'ok',
+  peerFailed: (reason: string) => `failed: ${reason}`,
+  categories: 'Events by category',
+  catHead: ['category', 'events'],
+  rejected: 'Rejected',
+  dropped: 'Dropped by the sieve',
+  reasonHead: ['reason', 'events'],
+  plan: 'Plan',
+  profiles: 'Profiles',
+  profileCounts: (found: string, missing: string, recovered: string) => `found ${found}, missing ${missing}, recovered ${recovered}`,
+  profileHead: ['member', 'outcome', 'source', 'reason'],
+  options: 'Options:',
+};
+
+type Labels = typeof en;
+
+// Typed as English's labels: a label missing in French (or one English has not) fails the typecheck.
+const fr: Labels = {
+  locale: 'fr-FR',
+  units: ['o', 'Kio', 'Mio'],
+  title: 'Exécution Constellation',
+  heading: 'Exécution de synchronisation Constellation',
+  outcome: 'Résultat\u00a0:',
+  outcomes: { success: 'réussie', partial: 'en partie échouée', failed: 'échouée', cancelled: 'annulée', 'dry-run': 'à blanc', refused: 'refusée' },
+  started: (when: string, took: string) => `Lancée le ${when}, durée ${took}.`,
+  members: (n: string) => `Membres\u00a0: ${n}.`,
+  counts: (imported: string, duplicates: string, rejected: string) => `Importés ${imported}, doublons ${duplicates}, rejetés ${rejected}.`,
+  transferred: (bytesIn: string, bytesOut: string) => `Transférés ${bytesIn} reçus, ${bytesOut} envoyés.`,
+  peers: 'Pairs',
+  peerHead: ['pair', 'hôte', 'route', 'méthode', 'résultat', 'récupérés', 'importés', 'doublons', 'rejetés', 'écartés', 'reçus', 'envoyés', 'durée'],
+  ok: 'ok',
+  peerFailed: (reason: string) => `échec\u00a0: ${reason}`,
+  categories: 'Événements par catégorie',
+  catHead: ['catégorie', 'événements'],
+  rejected: 'Rejetés',
+  dropped: 'Écartés par le tamis',
+  reasonHead: ['raison', 'événements'],
+  plan: 'Plan',
+  profiles: 'Profils',
+  profileCounts: (found: string, missing: string, recovered: string) => `trouvés ${found}, manquants ${missing}, récupérés ${recovered}`,
+  profileHead: ['membre', 'résultat', 'source', 'raison'],
+  options: 'Options\u00a0:',
+};
+
+const LABELS: Record<ReportLang, Labels> = { en, fr };
+
+/**
+ * The report language for a `settings.language`: the captain's choice, or for 'system' the engine process's
+ * locale environment (LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders them): fr* → French, else English.
+ */
+export function reportLanguage(language: 'system' | ReportLang, env: Record<string, string | undefined> = process.env): ReportLang {
+  if (language !== 'system') return language;
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return /^fr([-_.@]|$)/i.test(locale) ? 'fr' : 'en';
+}
+
+function formats(l: Labels) {
+  const int = new Intl.NumberFormat(l.locale);
+  const dec = new Intl.NumberFormat(l.locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return {
+    n: (x: number): string => int.format(x),
+    bytes: (b: number): string => (b >= 1048576 ? `${dec.format(b / 1048576)} ${l.units[2]}` : b >= 1024 ? `${dec.format(b / 1024)} ${l.units[1]}` : `${int.format(b)} ${l.units[0]}`),
+    secs: (ms: number): string => `${dec.format(ms / 1000)} s`,
+  };
+}
 const when = (t: number): string => new Date(t).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
 
 function table(head: string[], rows: string[][]): string {
@@ -18,46 +97,49 @@ function table(head: string[], rows: string[][]): string {
   return `<table><thead><tr>${th}</tr></thead><tbody>\n${tr}\n</tbody></table>`;
 }
 
-export function renderReportHtml(report: RunReport): string {
+export function renderReportHtml(report: RunReport, lang: ReportLang = 'en'): string {
   const r = report;
+  const l: Labels = LABELS[lang] ?? LABELS.en;
+  const { n, bytes, secs } = formats(l);
+  const outcome = (o: string): string => l.outcomes[o] ?? o;
   const peers = table(
-    ['peer', 'host', 'route', 'method', 'outcome', 'fetched', 'imported', 'duplicates', 'rejected', 'dropped', 'in', 'out', 'time'],
+    l.peerHead,
     r.peers.map((p) => [
-      p.peer, p.hostname ?? '', p.route, p.method ?? '', p.ok ? 'ok' : `failed: ${p.reason ?? ''}`, n(p.fetched), n(p.imported),
-      n(p.duplicates), n(p.rejected), Object.entries(p.dropped).map(([k, v]) => `${k} ${v}`).join(', '),
-      bytes(p.bytesIn), bytes(p.bytesOut), `${(p.durationMs / 1000).toFixed(1)} s`,
+      p.peer, p.hostname ?? '', p.route, p.method ?? '', p.ok ? l.ok : l.peerFailed(p.reason ?? ''), n(p.fetched), n(p.imported),
+      n(p.duplicates), n(p.rejected), Object.entries(p.dropped).map(([k, v]) => `${k} ${n(v)}`).join(', '),
+      bytes(p.bytesIn), bytes(p.bytesOut), secs(p.durationMs),
     ]),
   );
-  const cats = table(['category', 'events'], Object.entries(r.categories).filter(([, v]) => v > 0).map(([k, v]) => [k, n(v)]));
+  const cats = table(l.catHead, Object.entries(r.categories).filter(([, v]) => v > 0).map(([k, v]) => [k, n(v)]));
   const rejects = Object.entries(r.rejectReasons);
   const dropped = Object.entries(r.dropped);
   const profiles = r.profiles
-    ? `<h2>Profiles</h2><p>found ${n(r.profiles.found)}, missing ${n(r.profiles.missing)}, recovered ${n(r.profiles.recovered)}</p>` +
-      table(['member', 'outcome', 'source', 'reason'], r.profiles.outcomes.slice(0, 2000).map((o) => [o.hex, o.outcome, o.source ?? '', o.reason ?? '']))
+    ? `<h2>${escapeHtml(l.profiles)}</h2><p>${escapeHtml(l.profileCounts(n(r.profiles.found), n(r.profiles.missing), n(r.profiles.recovered)))}</p>` +
+      table(l.profileHead, r.profiles.outcomes.slice(0, 2000).map((o) => [o.hex, o.outcome, o.source ?? '', o.reason ?? '']))
     : '';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="${lang === 'fr' ? 'fr' : 'en'}"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>Constellation run ${escapeHtml(r.id)}</title>
+<title>${escapeHtml(l.title)} ${escapeHtml(r.id)}</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}
 th{background:#f3f3f3}.outcome{font-weight:bold}
 </style></head><body>
-<h1>Constellation sync run ${escapeHtml(r.id)}</h1>
-<p class="outcome">Outcome: ${escapeHtml(r.outcome)}${r.reason ? ` — ${escapeHtml(r.reason)}` : ''}</p>
-<p>Started ${escapeHtml(when(r.startedAt))}, took ${escapeHtml((r.durationMs / 1000).toFixed(1))} s. Members: ${escapeHtml(n(r.members))}.
-Imported ${escapeHtml(n(r.imported))}, duplicates ${escapeHtml(n(r.duplicates))}, rejected ${escapeHtml(n(r.rejected))}.
-Transferred ${escapeHtml(bytes(r.bytesIn))} in, ${escapeHtml(bytes(r.bytesOut))} out.</p>
-<h2>Peers</h2>
+<h1>${escapeHtml(l.heading)} ${escapeHtml(r.id)}</h1>
+<p class="outcome">${escapeHtml(l.outcome)} ${escapeHtml(outcome(r.outcome))}${r.reason ? ` — ${escapeHtml(r.reason)}` : ''}</p>
+<p>${escapeHtml(l.started(when(r.startedAt), secs(r.durationMs)))} ${escapeHtml(l.members(n(r.members)))}
+${escapeHtml(l.counts(n(r.imported), n(r.duplicates), n(r.rejected)))}
+${escapeHtml(l.transferred(bytes(r.bytesIn), bytes(r.bytesOut)))}</p>
+<h2>${escapeHtml(l.peers)}</h2>
 ${peers}
-<h2>Events by category</h2>
+<h2>${escapeHtml(l.categories)}</h2>
 ${cats}
-${rejects.length ? `<h2>Rejected</h2>${table(['reason', 'events'], rejects.map(([k, v]) => [k, n(v)]))}` : ''}
-${dropped.length ? `<h2>Dropped by the sieve</h2>${table(['reason', 'events'], dropped.map(([k, v]) => [k, n(v)]))}` : ''}
-${r.plan.length ? `<h2>Plan</h2><pre>${escapeHtml(r.plan.join('\n'))}</pre>` : ''}
+${rejects.length ? `<h2>${escapeHtml(l.rejected)}</h2>${table(l.reasonHead, rejects.map(([k, v]) => [k, n(v)]))}` : ''}
+${dropped.length ? `<h2>${escapeHtml(l.dropped)}</h2>${table(l.reasonHead, dropped.map(([k, v]) => [k, n(v)]))}` : ''}
+${r.plan.length ? `<h2>${escapeHtml(l.plan)}</h2><pre>${escapeHtml(r.plan.join('\n'))}</pre>` : ''}
 ${profiles}
-<p><small>Options: ${escapeHtml(JSON.stringify(r.options))}</small></p>
+<p><small>${escapeHtml(l.options)} ${escapeHtml(JSON.stringify(r.options))}</small></p>
 </body></html>
 `;
 }
