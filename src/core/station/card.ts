@@ -31,13 +31,16 @@ export type CardParse = { ok: true; card: StationCard } | { ok: false; reason: s
 
 const MAX_STRING = 512;
 
-function str(v: unknown): string | null {
+function str(v: unknown, max = MAX_STRING): string | null {
   if (typeof v !== 'string') return null;
   const t = v.trim();
   if (t === '') return null;
   // Control characters have no business in a card field and would garble a terminal.
-  return t.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, MAX_STRING);
+  return t.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, max);
 }
+
+/** Longest relay URL taken whole; a longer one is refused, never cut (a cut URL is another URL). */
+export const MAX_RELAY_URL = 2048;
 
 function num(v: unknown, min: number, max: number): number | null {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
@@ -78,7 +81,7 @@ export function parseCard(text: string): CardParse {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, reason: 'not a JSON object' };
   const c = value as Record<string, unknown>;
   const version = str(c.version);
-  const relayUrl = str(c.myRELAY);
+  const relayUrl = str(c.myRELAY, MAX_RELAY_URL + 1);
   const status = str(c.status);
   const captainHexRaw = str(c.captainHEX);
   const nodeHexRaw = str(c.NODEHEX);

@@ -31,6 +31,47 @@ export function parseKeyList(text: string): KeyList {
   return { keys, badLines };
 }
 
+/**
+ * Parses a one-key-per-line file from its bytes, line by line: a line with binary or non-UTF-8 bytes is one bad
+ * line, not a bad file (a merge script that wrote garbage into the middle of amisOfAmis.txt must not cost the
+ * thousands of good keys around it). `binaryLines` counts the lines that were not text.
+ */
+export function parseKeyBytes(bytes: Uint8Array): KeyList & { binaryLines: number } {
+  const keys: string[] = [];
+  const badLines: number[] = [];
+  let binaryLines = 0;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let start = 0;
+  let lineNo = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end === -1) end = bytes.length;
+    lineNo++;
+    const raw = bytes.subarray(start, end);
+    start = end + 1;
+    if (raw.length === 0) continue;
+    let line: string;
+    try {
+      if (raw.includes(0)) throw new Error('NUL');
+      line = decoder.decode(raw);
+    } catch {
+      binaryLines++;
+      badLines.push(lineNo);
+      continue;
+    }
+    // A lone CR (old Mac line ends) inside a line splits it further, as parseKeyList does.
+    let bad = false;
+    for (const part of line.split('\r')) {
+      if (part.trim() === '') continue;
+      const k = normalizeKey(part);
+      if (k) keys.push(k);
+      else bad = true;
+    }
+    if (bad) badLines.push(lineNo);
+  }
+  return { keys, badLines, binaryLines };
+}
+
 /** "3 lines are not 64-hex keys (lines 2, 5, 9)" — bounded, for the problems list. */
 export function describeBadLines(badLines: readonly number[]): string {
   const shown = badLines.slice(0, 10).join(', ');

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { MemberSources, StationProblem } from '../../shared/schemas';
 import type { MemberSource } from '../services';
 import type { StationCard } from './card';
-import { describeBadLines, parseKeyList } from './keys';
+import { describeBadLines, parseKeyBytes } from './keys';
 import { LIMITS, type StationReader } from './read';
 
 export const GAME_NOSTR_DIR = join('game', 'nostr');
@@ -29,15 +29,29 @@ export interface MemberRead {
   problems: StationProblem[];
 }
 
-/** Reads a one-key-per-line file; reports unreadable files and junk lines. */
-export async function readKeyFile(reader: StationReader, path: string, limit: number, problems: StationProblem[]): Promise<string[]> {
-  const r = await reader.readText(path, limit);
+/**
+ * Reads a one-key-per-line file; reports unreadable files and junk lines (judged line by line: a binary line
+ * is one bad line). `requireKey`: a file that must name a key (a member folder's HEX) is a problem when empty.
+ */
+export async function readKeyFile(
+  reader: StationReader,
+  path: string,
+  limit: number,
+  problems: StationProblem[],
+  opts: { requireKey?: boolean } = {},
+): Promise<string[]> {
+  const r = await reader.readBytes(path, limit);
   if (!r.ok) {
     if (!r.missing) problems.push({ path, reason: r.reason });
     return [];
   }
-  const list = parseKeyList(r.text);
-  if (list.badLines.length > 0) problems.push({ path, reason: describeBadLines(list.badLines) });
+  const list = parseKeyBytes(r.bytes);
+  if (list.badLines.length > 0) {
+    const binary = list.binaryLines > 0 ? ` (${list.binaryLines} with binary or non-UTF-8 bytes)` : '';
+    problems.push({ path, reason: describeBadLines(list.badLines).replace(/; ignored$/, `${binary}; ignored`) });
+  } else if (opts.requireKey && list.keys.length === 0) {
+    problems.push({ path, reason: 'empty: no key in it, the folder is not counted as a member' });
+  }
   return list.keys;
 }
 
@@ -55,8 +69,11 @@ async function readHexFolders(reader: StationReader, dir: string, problems: Stat
       problems.push({ path: join(dir, e.name), reason: e.refused });
       continue;
     }
-    if (e.type !== 'dir') continue;
-    out.push({ folder: e.name, keys: await readKeyFile(reader, join(dir, e.name, 'HEX'), LIMITS.small, problems) });
+    if (e.type !== 'dir') {
+      problems.push({ path: join(dir, e.name), reason: `${e.type === 'file' ? 'a file' : 'not a folder (FIFO, socket or device)'} where a member folder is expected; ignored` });
+      continue;
+    }
+    out.push({ folder: e.name, keys: await readKeyFile(reader, join(dir, e.name, 'HEX'), LIMITS.small, problems, { requireKey: true }) });
   }
   return out;
 }

@@ -176,7 +176,11 @@ export async function readSwarm(reader: StationReader, opts: PeerReadOptions): P
       out.problems.push({ path: join(SWARM_DIR, e.name), reason: e.refused });
       continue;
     }
-    if (e.type !== 'dir') continue;
+    if (e.type !== 'dir') {
+      // Only folders are beacons; say so, since a beacon replaced by a file is how a broken copy looks.
+      out.problems.push({ path: join(SWARM_DIR, e.name), reason: `${e.type === 'file' ? 'a file' : 'not a folder (FIFO, socket or device)'}, not a beacon folder; ignored` });
+      continue;
+    }
     await readPeer(reader, e.name, opts, out);
   }
   return out;

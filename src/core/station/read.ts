@@ -21,6 +21,7 @@ export const LIMITS = {
 } as const;
 
 export type ReadResult = { ok: true; text: string } | { ok: false; missing: boolean; reason: string };
+export type BytesResult = { ok: true; bytes: Buffer } | { ok: false; missing: boolean; reason: string };
 
 export interface DirEntry {
   name: string;
@@ -74,7 +75,9 @@ export class StationReader {
       real = await realpath(abs);
     } catch (err) {
       const code = errCode(err);
-      if (code === 'ENOENT' || code === 'ENOTDIR') {
+      // A file where a folder should be (strfry/ replaced by a file…) is a station problem, not an absence.
+      if (code === 'ENOTDIR') return { missing: false, reason: 'a folder on the way is not a folder' };
+      if (code === 'ENOENT') {
         // A dangling symlink is reported as such, a plain absence is just missing.
         const isLink = await lstat(abs).then((s) => s.isSymbolicLink(), () => false);
         return isLink ? { missing: false, reason: 'broken symlink' } : { missing: true, reason: 'missing' };
@@ -88,6 +91,15 @@ export class StationReader {
 
   /** Reads a text file under the root, bounded by maxBytes. */
   async readText(relPath: string, maxBytes: number): Promise<ReadResult> {
+    const r = await this.readBytes(relPath, maxBytes);
+    return r.ok ? decodeText(r.bytes) : r;
+  }
+
+  /**
+   * Reads a file under the root as bytes, bounded by maxBytes, for callers that judge the content piece by
+   * piece (key lists: one bad line must not cost the good keys around it).
+   */
+  async readBytes(relPath: string, maxBytes: number): Promise<BytesResult> {
     if (SECRET_FILE.test(basename(relPath))) {
       // A programming error, not a station problem: never let a caller read a private-key file.
       throw new Error(`refusing to open a private-key file (${basename(relPath)})`);
@@ -96,7 +108,7 @@ export class StationReader {
     if (!('real' in r)) return { ok: false, missing: r.missing, reason: r.reason };
     // A HEX planted as a symlink to the folder's .secret.nostr must not lead us into it.
     if (SECRET_FILE.test(basename(r.real))) return { ok: false, missing: false, reason: 'symlink to a private-key file, refused' };
-    return readBoundedFile(r.real, maxBytes);
+    return readBoundedBytes(r.real, maxBytes);
   }
 
   /** Whether root/rel exists as a regular file inside the root. Never opens it. */
@@ -138,6 +150,22 @@ export class StationReader {
 
 /** Reads a regular file (no symlink at the last step, no FIFO), at most maxBytes, as strict UTF-8 text. */
 export async function readBoundedFile(path: string, maxBytes: number): Promise<ReadResult> {
+  const r = await readBoundedBytes(path, maxBytes);
+  return r.ok ? decodeText(r.bytes) : r;
+}
+
+/** Text files: no NUL byte, strict UTF-8. */
+function decodeText(bytes: Buffer): ReadResult {
+  if (bytes.includes(0)) return { ok: false, missing: false, reason: 'binary content (NUL bytes)' };
+  try {
+    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return { ok: false, missing: false, reason: 'not UTF-8 text' };
+  }
+}
+
+/** Reads a regular file (no symlink at the last step, no FIFO), at most maxBytes, as bytes. */
+export async function readBoundedBytes(path: string, maxBytes: number): Promise<BytesResult> {
   if (SECRET_FILE.test(basename(path))) throw new Error(`refusing to open a private-key file (${basename(path)})`);
   let fh;
   try {
@@ -147,11 +175,12 @@ export async function readBoundedFile(path: string, maxBytes: number): Promise<R
     const code = errCode(err);
     if (code === 'ENOENT') return { ok: false, missing: true, reason: 'missing' };
     if (code === 'EACCES' || code === 'EPERM') return { ok: false, missing: false, reason: 'not readable (permission denied)' };
+    if (code === 'ELOOP') return { ok: false, missing: false, reason: 'became a symlink while being read, refused' };
     return { ok: false, missing: false, reason: `cannot open (${code ?? (err as Error).message})` };
   }
   try {
     const s = await fh.stat();
-    if (!s.isFile()) return { ok: false, missing: false, reason: 'not a regular file' };
+    if (!s.isFile()) return { ok: false, missing: false, reason: s.isDirectory() ? 'a folder, not a file' : 'not a regular file' };
     if (s.size > maxBytes) return { ok: false, missing: false, reason: `too large (${s.size} bytes, limit ${maxBytes})` };
     // Read at most maxBytes + 1 even if the file grows meanwhile.
     const buf = Buffer.alloc(Math.min(s.size, maxBytes) + 1);
@@ -163,13 +192,7 @@ export async function readBoundedFile(path: string, maxBytes: number): Promise<R
       if (used >= buf.length) break;
     }
     if (used > maxBytes) return { ok: false, missing: false, reason: `too large (over ${maxBytes} bytes)` };
-    const bytes = buf.subarray(0, used);
-    if (bytes.includes(0)) return { ok: false, missing: false, reason: 'binary content (NUL bytes)' };
-    try {
-      return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
-    } catch {
-      return { ok: false, missing: false, reason: 'not UTF-8 text' };
-    }
+    return { ok: true, bytes: buf.subarray(0, used) };
   } finally {
     await fh.close();
   }

@@ -8,6 +8,7 @@
  * The WHATWG URL parser normalises odd IPv4 spellings (`ws://2130706433`, `ws://0x7f.1`) before we look.
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { MAX_RELAY_URL } from './card';
 
 export type RelayRoute = 'direct' | 'tunnel' | 'lan';
 export type RouteVerdict = { ok: true; route: RelayRoute; host: string } | { ok: false; reason: string };
@@ -62,7 +63,7 @@ export function classifyRelayUrl(raw: string): RouteVerdict {
   const text = raw.trim();
   const shown = JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
   if (text === '') return { ok: false, reason: 'empty relay URL' };
-  if (text.length > 2048) return { ok: false, reason: 'relay URL longer than 2048 characters' };
+  if (text.length > MAX_RELAY_URL) return { ok: false, reason: `relay URL longer than ${MAX_RELAY_URL} characters` };
   let url: URL;
   try {
     url = new URL(text);
