@@ -287,3 +287,21 @@ describe('peer silence, NOTICE attribution and readable socket errors', () => {
     await s.stop();
   });
 });
+
+describe('mergeConcurrent', () => {
+  it('never loses a wake-up when many sources wait on a full queue (no deadlock)', async () => {
+    const { mergeConcurrent } = await import('../../src/core/nostr');
+    // 12 sources of 300 items each: far past the merge's queue bound while the consumer is slow
+    const sources = Array.from({ length: 12 }, (_, k) => async function* () {
+      for (let i = 0; i < 300; i++) yield k * 1000 + i;
+    });
+    let n = 0;
+    const run = (async () => {
+      for await (const _ of mergeConcurrent(sources, 12)) {
+        if (++n % 500 === 0) await new Promise((r) => setTimeout(r, 1));
+      }
+    })();
+    await Promise.race([run, new Promise((_, reject) => setTimeout(() => reject(new Error('merge stalled')), 5000))]);
+    expect(n).toBe(3600);
+  });
+});

@@ -198,7 +198,11 @@ export async function* mergeConcurrent<T>(sources: Array<() => AsyncIterable<T>>
   let running = 0;
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
-  let space: (() => void) | null = null;
+  // every source blocked on a full queue waits here; all are woken when it drains (one slot would lose wakeups)
+  const space: Array<() => void> = [];
+  const wakeSources = (): void => {
+    for (const s of space.splice(0)) s();
+  };
   const poke = (): void => {
     const w = wake;
     wake = null;
@@ -216,7 +220,7 @@ export async function* mergeConcurrent<T>(sources: Array<() => AsyncIterable<T>>
           if (stopped) return;
           queue.push(item);
           poke();
-          while (queue.length > maxQueue && !stopped) await new Promise<void>((r) => (space = r));
+          while (queue.length > maxQueue && !stopped) await new Promise<void>((r) => space.push(r));
         }
       } catch (err) {
         failure ??= err as Error;
@@ -231,11 +235,7 @@ export async function* mergeConcurrent<T>(sources: Array<() => AsyncIterable<T>>
     for (;;) {
       while (queue.length > 0) {
         yield queue.shift() as T;
-        if (queue.length <= maxQueue) {
-          const s = space as (() => void) | null;
-          space = null;
-          s?.();
-        }
+        if (queue.length <= maxQueue && space.length > 0) wakeSources();
       }
       if (failure) throw failure;
       while (running < limit && next < sources.length) startOne();
@@ -244,7 +244,6 @@ export async function* mergeConcurrent<T>(sources: Array<() => AsyncIterable<T>>
     }
   } finally {
     stopped = true;
-    const s = space as (() => void) | null;
-    s?.();
+    wakeSources();
   }
 }
