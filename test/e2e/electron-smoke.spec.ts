@@ -68,7 +68,7 @@ test('the desktop app opens, syncs from the tray and shows the finished run', as
       }, fn.toString());
 
     expect(await hooks((h) => h.clickTray('sync-now'))).toBe(true);
-    await expect.poll(() => hooks((h) => h.trayView().items.find((i) => i.id === 'last-run')?.label ?? ''), { timeout: 60_000 }).toMatch(/^Last run /);
+    await expect.poll(() => hooks((h) => h.trayView().items.find((i) => i.id === 'last-run')?.label ?? ''), { timeout: 60_000 }).toMatch(/^(Last run|Dernière exécution) /);
     expect(await hooks((h) => h.trayView().icon)).not.toBe('syncing');
     await hooks((h) => h.flushNotifications());
     const notes = await hooks((h) => h.notifications());
