@@ -217,29 +217,43 @@ export interface FollowGraph {
 /** Collects lists (author → follows), then packs them into a FollowGraph. */
 export class GraphBuilder {
   readonly index = new KeyIndex();
-  private readonly rows: Array<{ from: number; to: Uint32Array }> = [];
-  private edgeCount = 0;
+  /**
+   * Every row's follows, one after the other in one growing array (rows are [start, length) slices): a typed
+   * array per list would mean tens of thousands of small buffers, which weigh on the garbage collector.
+   */
+  private pool = new Uint32Array(1 << 16);
+  private poolLength = 0;
+  private readonly rowFrom: number[] = [];
+  private readonly rowStart: number[] = [];
   private readonly withList = new Set<number>();
+  private seen = new Int32Array(1024).fill(-1);
+  private listNo = 0;
 
-  /** Adds one author's list; a second list for the same author is ignored (lists arrive newest-selected). */
+  private reserve(n: number): void {
+    if (this.poolLength + n > this.pool.length) this.pool = grow(this.pool, this.poolLength + n, 0);
+  }
+
+  private endRow(from: number, start: number): Uint32Array {
+    this.withList.add(from);
+    this.rowFrom.push(from);
+    this.rowStart.push(start);
+    return this.pool.subarray(start, this.poolLength);
+  }
+
+  /** Adds one author's list of checked keys; a second list for the same author is ignored. */
   addList(author: string, follows: readonly string[]): void {
     const from = this.index.intern(author);
     if (this.withList.has(from)) return;
-    this.withList.add(from);
-    const to = new Uint32Array(follows.length);
-    for (let k = 0; k < follows.length; k++) to[k] = this.index.intern(follows[k] as string);
-    this.rows.push({ from, to });
-    this.edgeCount += to.length;
+    this.reserve(follows.length);
+    const start = this.poolLength;
+    for (const key of follows) this.pool[this.poolLength++] = this.index.intern(key);
+    this.endRow(from, start);
   }
-
-  private seen = new Int32Array(1024).fill(-1);
-  private buffer = new Uint32Array(1024);
-  private listNo = 0;
 
   /**
    * Adds an author's kind 3: valid `p` tags, without duplicates, the author itself or `blocked` nodes.
-   * Returns the follows as node indexes, or null (nothing added) when the list is longer than `cap`.
-   * Works on node indexes, not strings: it runs once per follow of every list.
+   * Returns the follows as node indexes (a view valid until the next add), or null (nothing added) when the
+   * list is longer than `cap`. Works on node indexes, not strings: it runs once per follow of every list.
    */
   addFollowList(ev: FollowListEvent, cap: number, blocked?: ReadonlySet<number>): Uint32Array | null {
     const author = normalizeKey(ev.pubkey);
@@ -249,7 +263,10 @@ export class GraphBuilder {
     const from = this.index.intern(author);
     if (this.withList.has(from)) return null;
     const list = this.listNo++;
-    let n = 0;
+    this.reserve(ev.tags.length);
+    const start = this.poolLength;
+    const pool = this.pool;
+    let n = start;
     for (const tag of ev.tags) {
       if (tag[0] !== 'p' || typeof tag[1] !== 'string') continue;
       const to = this.index.internText(tag[1]);
@@ -257,15 +274,11 @@ export class GraphBuilder {
       if (to >= this.seen.length) this.seen = grow(this.seen, to, -1);
       if (this.seen[to] === list) continue;
       this.seen[to] = list;
-      if (n >= this.buffer.length) this.buffer = grow(this.buffer, n, 0);
-      this.buffer[n++] = to;
+      pool[n++] = to;
     }
-    if (n > cap) return null;
-    const row = this.buffer.slice(0, n);
-    this.withList.add(from);
-    this.rows.push({ from, to: row });
-    this.edgeCount += n;
-    return row;
+    if (n - start > cap) return null;
+    this.poolLength = n;
+    return this.endRow(from, start);
   }
 
   /** Makes sure a key has a node (members without a list still count at distance 0). */
@@ -275,12 +288,16 @@ export class GraphBuilder {
 
   build(): FollowGraph {
     const n = this.index.size;
+    const rows = this.rowFrom.length;
+    const rowEnd = (r: number): number => (r + 1 < rows ? (this.rowStart[r + 1] as number) : this.poolLength);
     const degree = new Uint32Array(n + 1);
-    for (const row of this.rows) degree[row.from] = row.to.length;
+    for (let r = 0; r < rows; r++) degree[this.rowFrom[r] as number] = rowEnd(r) - (this.rowStart[r] as number);
     const offsets = new Uint32Array(n + 1);
     for (let i = 0; i < n; i++) offsets[i + 1] = (offsets[i] as number) + (degree[i] as number);
-    const targets = new Uint32Array(this.edgeCount);
-    for (const row of this.rows) targets.set(row.to, offsets[row.from] as number);
+    const targets = new Uint32Array(this.poolLength);
+    for (let r = 0; r < rows; r++) {
+      targets.set(this.pool.subarray(this.rowStart[r] as number, rowEnd(r)), offsets[this.rowFrom[r] as number] as number);
+    }
     const hasList = new Uint8Array(n);
     for (const i of this.withList) hasList[i] = 1;
     return { keys: this.index.keys, offsets, targets, hasList };
