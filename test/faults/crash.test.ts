@@ -14,7 +14,7 @@
 // Reproducible: the seed is printed; CRASH_SEED=<seed> replays the kill moments.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -35,7 +35,7 @@ import {
   type TestRelay,
 } from '../support';
 import { RunReport } from '../../src/shared/schemas';
-import { lockPath } from '../../src/core/sync/lock';
+import { LockHeld, acquireLock, lockPath } from '../../src/core/sync/lock';
 import { recordsPath } from '../../src/core/kubo/records';
 
 const SEED = process.env.CRASH_SEED ?? 'crash-1';
@@ -306,4 +306,24 @@ describe(`crash safety: constellation sync killed with SIGKILL (seed ${SEED})`, 
     expect(rows.filter((r) => r.killed).length, 'most kills must land before the run ends').toBeGreaterThanOrEqual(CYCLES - 2);
     expect(problems, problems.slice(0, 10).join('\n')).toEqual([]);
   }, 400_000);
+
+  it('a stale lock found by several runs at once goes to exactly one of them', async () => {
+    // Three live PIDs (this process, its parent, init) race for a lock left by a dead one, 200 times. Clearing
+    // a stale lock without a guard lets a late run remove the lock another has just taken: two holders.
+    const zen = await tmpDir('crash-lock-');
+    await mkdir(join(zen, 'strfry'), { recursive: true });
+    const deadPid = 2 ** 22 + 12345; // above the default pid_max: never alive
+    let doubleHolders = 0;
+    for (let round = 0; round < 200; round++) {
+      await writeFile(lockPath(zen), `${deadPid}\n`);
+      const results = await Promise.allSettled([process.pid, process.ppid, 1].map((pid) => acquireLock(zen, pid)));
+      const won = results.filter((r) => r.status === 'fulfilled');
+      for (const r of results) if (r.status === 'rejected' && !(r.reason instanceof LockHeld)) throw r.reason;
+      if (won.length !== 1) doubleHolders++;
+      for (const r of won) await (r as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>>).value.release();
+      await import('node:fs/promises').then((f) => f.rm(lockPath(zen), { force: true }));
+    }
+    console.log(`stale lock race: 200 rounds of 3 runs, ${doubleHolders} round(s) with more or fewer than one holder`);
+    expect(doubleHolders).toBe(0);
+  });
 });

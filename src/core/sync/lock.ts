@@ -7,7 +7,8 @@
  *   acquireLock(zenRoot) → { path, release() }      // throws LockHeld when a live PID holds it; clears a stale one
  *   lockPath(zenRoot)
  */
-import { open, readFile, unlink, mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 
 export function lockPath(zenRoot: string): string {
@@ -52,16 +53,60 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
+/** A stale-lock takeover guard older than this was left by a crash in the middle of a takeover. */
+const GUARD_STALE_MS = 10_000;
+
+/**
+ * Creates the lock holding `pid`, atomically and never empty: the PID is written to a temporary file which is
+ * then hard-linked to the lock's name (link fails if the name exists). A lock created by open('wx') then
+ * written would be seen empty for an instant, and an empty lock reads as stale: another run would remove it.
+ */
+async function createLock(path: string, pid: number): Promise<boolean> {
+  const tmp = `${path}.${pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, `${pid}\n`, { mode: 0o644 });
+  try {
+    await link(tmp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new Error(`cannot write the lock ${path}: ${(err as Error).message}`);
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/**
+ * Removes a stale lock if it still holds `stalePid`. Two runs that both found the same stale lock must not
+ * remove it one after the other (the second would remove the lock the first has just taken): the check and
+ * the removal happen under a takeover guard file, itself created exclusively. Returns true when removed.
+ */
+async function clearStale(path: string, zenRoot: string, stalePid: number): Promise<boolean> {
+  const guard = `${path}.takeover`;
+  try {
+    await writeFile(guard, `${process.pid}\n`, { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot take over the stale lock ${path}: ${(err as Error).message}`);
+    const age = await stat(guard).then((s) => Date.now() - s.mtimeMs, () => 0);
+    if (age > GUARD_STALE_MS) await unlink(guard).catch(() => undefined);
+    else await new Promise((r) => setTimeout(r, 50));
+    return false;
+  }
+  try {
+    const cur = await readLock(zenRoot);
+    if (!cur || cur.alive || cur.pid !== stalePid) return false;
+    await unlink(path).catch(() => undefined);
+    return true;
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
+}
+
 export async function acquireLock(zenRoot: string, pid = process.pid): Promise<HeldLock> {
   const path = lockPath(zenRoot);
   await mkdir(dirname(path), { recursive: true });
   let clearedStale: number | null = null;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      // 'wx': fails if the file exists, so two runs can never both believe they hold it
-      const fh = await open(path, 'wx', 0o644);
-      await fh.writeFile(`${pid}\n`);
-      await fh.close();
+  for (let attempt = 0; attempt < 50; attempt++) {
+    if (await createLock(path, pid)) {
       return {
         path,
         clearedStale,
@@ -74,13 +119,11 @@ export async function acquireLock(zenRoot: string, pid = process.pid): Promise<H
           }
         },
       };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot write the lock ${path}: ${(err as Error).message}`);
-      const cur = await readLock(zenRoot);
-      if (cur?.alive) throw new LockHeld(cur.pid, path);
-      clearedStale = cur?.pid ?? null;
-      await unlink(path).catch(() => undefined);
     }
+    const cur = await readLock(zenRoot);
+    if (!cur) continue; // released meanwhile: try again
+    if (cur.alive) throw new LockHeld(cur.pid, path);
+    if (await clearStale(path, zenRoot, cur.pid)) clearedStale = cur.pid;
   }
   throw new Error(`cannot take the lock ${path}: it keeps coming back`);
 }
