@@ -29,7 +29,8 @@ import { createGraphService } from './graph';
 import { createSyncService, createHistoryStore, renderReportHtml } from './sync';
 import { reportLanguage } from './sync/report-html';
 import { createScheduler } from './sync/scheduler';
-import { demoAppDir, demoWanted, startDemo, type DemoHandle } from './demo';
+import { demoAppDir, demoWanted } from './demo/decide';
+import type { DemoHandle } from './demo';
 
 export class Engine implements EngineContext {
   readonly events = new EngineEvents();
@@ -89,6 +90,8 @@ export class Engine implements EngineContext {
   async start(): Promise<void> {
     if (this.started) return;
     if (this.demoHome !== null && !this.demo) {
+      // Loaded only when wanted: the demo brings the relay implementation, which a station never needs.
+      const { startDemo } = await import('./demo');
       this.demo = await startDemo({ dataDir: this.demoHome, log: this.log, clock: this.config.clock });
       // The demo's overrides win over the launch ones (a demo never points at the captain's station).
       this.settingsStore = new SettingsStore(this.config.dataDir, this.config.home, { ...this.config.overrides, ...this.demo.overrides });

@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { defaultSettings } from '../../shared/schemas';
 import type { EngineConfig } from '../config';
 
+/** The engine's data folder in demo mode: the captain's own settings and history are never touched. */
+export const demoAppDir = (dataDir: string): string => join(dataDir, 'demo', 'app');
+
 function savedZenRoot(dataDir: string): string | null {
   try {
     const saved = JSON.parse(readFileSync(join(dataDir, 'settings.json'), 'utf8')) as { zenRoot?: unknown };

@@ -24,7 +24,7 @@ import { generateEvents } from './generate';
 import { DEMO_PEERS, DEMO_SEED, makePlan, SELF_HOSTNAME } from './plan';
 
 export { DEMO_PEERS, DEMO_SEED, makePlan } from './plan';
-export { demoWanted } from './decide';
+export { demoWanted, demoAppDir } from './decide';
 
 /** Bump when the generated constellation changes shape: older demo data is then regenerated. */
 export const DEMO_VERSION = 2;
@@ -34,8 +34,6 @@ const REGENERATE_AFTER_S = 6 * 86_400;
 const MOATS_REFRESH_MS = 30 * 60_000;
 
 export const demoDir = (dataDir: string): string => join(dataDir, 'demo');
-/** The engine's data folder in demo mode: the captain's own settings and history are never touched. */
-export const demoAppDir = (dataDir: string): string => join(dataDir, 'demo', 'app');
 
 export interface DemoMarker {
   version: number;
