@@ -3,7 +3,8 @@
 // NIP-01 (EVENT/OK, REQ/EOSE/CLOSE), storage and replaceable/addressable semantics come from
 // @nostr-relay/core + its SQLite repository. A thin handler in front adds what strfry does and the library
 // does not: REQ limits clamped to `max_limit` (no limit or a bigger one → max_limit, newest first), COUNT
-// (NIP-45), NIP-77 as responder (the responder `Negentropy` of @nostr-dev-kit/sync), kind 5 stored like strfry
+// (NIP-45), NIP-77 as responder (strfry's: frame size limit, a cut answer continued in the next round — see
+// negentropy-responder.ts), kind 5 stored like strfry
 // stores it, a NIP-11 document, and byte counters on the socket so tests can compare transfer volumes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +12,7 @@ import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { NostrRelay } from '@nostr-relay/core';
 import { Validator } from '@nostr-relay/validator';
 import { EventRepositorySqlite } from '@nostr-relay/event-repository-sqlite';
-import { Negentropy, NegentropyStorage } from '@nostr-dev-kit/sync';
+import { FastNegentropyStorage, StrfryNegentropy } from './negentropy-responder';
 import type { NostrEvent } from 'nostr-tools';
 
 export type { NostrEvent };
@@ -149,7 +150,7 @@ const rowToEvent = (r: EventRow): NostrEvent => ({
 interface Connection {
   ws: WebSocket;
   client: { readonly readyState: number; send(data: string): void };
-  negs: Map<string, Negentropy>;
+  negs: Map<string, StrfryNegentropy>;
 }
 
 const toText = (data: RawData): string =>
@@ -390,14 +391,14 @@ export class TestRelay {
           this.send(conn, ['NEG-ERR', sub, 'blocked: too many query results']);
           return;
         }
-        const storage = new NegentropyStorage();
+        const storage = new FastNegentropyStorage();
         const rows = this.db
           .prepare(`SELECT e.created_at AS t, e.id AS id FROM events e WHERE ${where.sql}`)
           .raw()
           .iterate(...where.params) as IterableIterator<[number, string]>;
         for (const [t, id] of rows) storage.insert(t, id);
         storage.seal();
-        const neg = new Negentropy(storage, NEG_FRAME_LIMIT);
+        const neg = new StrfryNegentropy(storage, NEG_FRAME_LIMIT);
         conn.negs.set(sub, neg);
         await this.reply(conn, sub, neg, initial);
         return;
@@ -419,7 +420,7 @@ export class TestRelay {
     }
   }
 
-  private async reply(conn: Connection, sub: string, neg: Negentropy, hex: string): Promise<void> {
+  private async reply(conn: Connection, sub: string, neg: StrfryNegentropy, hex: string): Promise<void> {
     const { nextMessage } = await neg.reconcile(Buffer.from(hex, 'hex'));
     if (nextMessage) this.send(conn, ['NEG-MSG', sub, Buffer.from(nextMessage).toString('hex')]);
   }

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { matchFilter, type Filter } from 'nostr-tools';
-import { Negentropy, NegentropyStorage } from '@nostr-dev-kit/sync';
+import { FastNegentropyStorage, StrfryNegentropy } from '../../src/devkit/negentropy-responder';
 import { withBadId, withBadSig, keyFromSeed, note, type NostrEvent } from '../../src/devkit/index';
 import type { KuboStandin } from '../../src/devkit/kubo-standin';
 
@@ -163,7 +163,7 @@ export class FaultyRelay {
     if (this.stopped) return ws.terminate();
     this.stats.connections += 1;
     this.sockets.add(ws);
-    const negs = new Map<string, Negentropy>();
+    const negs = new Map<string, StrfryNegentropy>();
     ws.on('close', () => {
       this.sockets.delete(ws);
       negs.clear();
@@ -200,7 +200,7 @@ export class FaultyRelay {
     return out;
   }
 
-  private async onMessage(ws: WebSocket, negs: Map<string, Negentropy>, text: string): Promise<void> {
+  private async onMessage(ws: WebSocket, negs: Map<string, StrfryNegentropy>, text: string): Promise<void> {
     if (this.fault === 'silent') return;
     let msg: unknown;
     try {
@@ -234,7 +234,7 @@ export class FaultyRelay {
     }
   }
 
-  private async onNeg(ws: WebSocket, negs: Map<string, Negentropy>, msg: unknown[]): Promise<void> {
+  private async onNeg(ws: WebSocket, negs: Map<string, StrfryNegentropy>, msg: unknown[]): Promise<void> {
     const [type, sub] = msg as [string, string];
     if (type === 'NEG-OPEN') this.stats.negOpens += 1;
     if (this.fault === 'neg-silent') return;
@@ -250,10 +250,10 @@ export class FaultyRelay {
       let neg = negs.get(sub);
       let hex: string;
       if (type === 'NEG-OPEN') {
-        const storage = new NegentropyStorage();
+        const storage = new FastNegentropyStorage();
         for (const e of this.matching([{ ...(msg[2] as Filter), limit: 1e9 }])) storage.insert(e.created_at, e.id);
         storage.seal();
-        neg = new Negentropy(storage, 500_000);
+        neg = new StrfryNegentropy(storage, 500_000);
         negs.set(sub, neg);
         hex = String(msg[3]);
       } else {

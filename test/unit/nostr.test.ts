@@ -18,7 +18,10 @@ import {
   loadVerifier,
   isWellFormed,
 } from '../../src/core/nostr';
-import type { NostrEvent } from 'nostr-tools';
+import { createHash } from 'node:crypto';
+import { nip77, type NostrEvent } from 'nostr-tools';
+import { NegentropyStorage } from '@nostr-dev-kit/sync';
+import { FastNegentropyStorage, StrfryNegentropy } from '../../src/devkit/negentropy-responder';
 
 const NOW = Math.floor(Date.now() / 1000);
 let relay: TestRelay;
@@ -303,5 +306,86 @@ describe('mergeConcurrent', () => {
     })();
     await Promise.race([run, new Promise((_, reject) => setTimeout(() => reject(new Error('merge stalled')), 5000))]);
     expect(n).toBe(3600);
+  });
+});
+
+describe('devkit NIP-77 responder (strfry-faithful frame size limit)', () => {
+  /** Runs an initiator (nostr-tools, as the engine drives it) against the devkit responder in memory. */
+  async function converse(local: string[], remote: string[], frameLimit: number, fast = true): Promise<{ need: Set<string>; have: Set<string>; rounds: number }> {
+    const ts = (id: string): number => 1_700_000_000 + (parseInt(id.slice(0, 6), 16) % 5000);
+    const mine = new nip77.NegentropyStorageVector();
+    for (const id of local) mine.insert(ts(id), id);
+    mine.seal();
+    const theirs = fast ? new FastNegentropyStorage() : new NegentropyStorage();
+    for (const id of remote) theirs.insert(ts(id), id);
+    theirs.seal();
+    const client = new nip77.Negentropy(mine, 60_000);
+    const server = new StrfryNegentropy(theirs, frameLimit);
+    const need = new Set<string>();
+    const have = new Set<string>();
+    let msg: string | null = client.initiate();
+    let rounds = 0;
+    while (msg) {
+      const answer = await server.reconcile(Buffer.from(msg, 'hex'));
+      rounds++;
+      msg = client.reconcile(Buffer.from(answer.nextMessage!).toString('hex'), (id) => have.add(id), (id) => need.add(id));
+    }
+    return { need, have, rounds };
+  }
+  const ids = (n: number, seed: string): string[] =>
+    Array.from({ length: n }, (_, i) => createHash('sha256').update(`${seed}:${i}`).digest('hex'));
+
+  it('an answer cut at the frame size is continued in later rounds: every id arrives (500 kB frames, 40,000 ids)', async () => {
+    const remote = ids(40_000, 'r');
+    const r = await converse([], remote, 500_000);
+    expect(r.rounds).toBeGreaterThan(2); // 40,000 ids do not fit one 500 kB frame
+    expect(r.need.size).toBe(40_000);
+    expect(r.have.size).toBe(0);
+  });
+
+  it('small frames, overlapping sets: need and have are exact (fast storage and the library\'s)', async () => {
+    for (const fast of [true, false]) {
+      const scale = fast ? 1 : 0.2; // the library's storage is slow: a smaller set says the same
+      const shared = ids(3000 * scale, 's');
+      const onlyThere = ids(2500 * scale, 't');
+      const onlyHere = ids(700 * scale, 'h');
+      const r = await converse([...shared, ...onlyHere], [...shared, ...onlyThere], 4096, fast);
+      expect(r.rounds).toBeGreaterThan(3);
+      expect([...r.need].sort()).toEqual([...onlyThere].sort());
+      expect([...r.have].sort()).toEqual([...onlyHere].sort());
+    }
+  });
+
+  it('fast storage: the same range fingerprints as the library\'s storage', async () => {
+    const all = ids(3000, 'fp');
+    const slow = new NegentropyStorage();
+    const fast = new FastNegentropyStorage();
+    for (const id of all) {
+      const t = 1_700_000_000 + (parseInt(id.slice(0, 4), 16) % 300);
+      slow.insert(t, id);
+      fast.insert(t, id);
+    }
+    slow.seal();
+    fast.seal();
+    for (const [a, b] of [[0, 3000], [0, 0], [17, 18], [5, 2999], [1000, 2100], [2999, 3000]] as const) {
+      expect(Buffer.from(await fast.fingerprint(a, b)).toString('hex')).toBe(Buffer.from(await slow.fingerprint(a, b)).toString('hex'));
+    }
+  });
+
+  it('the relay over a socket: a cold reconciliation of more ids than one frame holds needs them all', async () => {
+    const big = await TestRelay.start();
+    try {
+      const [k] = keysFromSeed('nostr-unit-frame', 1);
+      // unsigned-but-well-formed rows are enough for NIP-77 (it reconciles ids only)
+      const rows = ids(20_000, 'f').map((id, i) => ({ id, pubkey: k!.pk, created_at: NOW - 1000 - (i % 900), kind: 1, tags: [], content: '', sig: '0'.repeat(128) }));
+      await big.seed(rows);
+      const conn = await RelayConnection.connect(big.url);
+      const r = await reconcile(conn, { kinds: [1] }, []);
+      expect(r.rounds).toBeGreaterThan(1);
+      expect(new Set(r.need).size).toBe(20_000);
+      conn.close();
+    } finally {
+      await big.stop();
+    }
   });
 });

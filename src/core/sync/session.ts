@@ -31,7 +31,8 @@ import type { Importer } from './importer';
 const IMPORT_BATCH = 5000;
 /** import batches of one session handed to the store and not yet answered (fetching goes on meanwhile) */
 const IMPORT_DEPTH = 2;
-/** ids in a NIP-77 need from which the answer may have been cut at a responder's frame size (4 KiB ≈ 128 ids) */
+/** ids in a NIP-77 need from which the answer may have been cut at a responder's frame size (4 KiB ≈ 128 ids):
+ * the peer's COUNT then decides whether to reconcile again */
 const RECHECK_NEED = 100;
 /** reconciliations of one filter at most (each after fetching what the previous one found) */
 const MAX_NEG_ROUNDS = 16;
@@ -199,8 +200,9 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
       /** every id asked for in this filter so far (a later round never asks twice) */
       const askedIds = new Set<string>();
       // A responder may cut a long id list at its frame size without saying the rest exists (the JS responder
-      // of @nostr-dev-kit/sync does). A need too big to fit a minimal frame could have been cut: once it is
-      // fetched, reconcile again with it; a complete answer then needs nothing more.
+      // of @nostr-dev-kit/sync does; strfry and the devkit relays continue in later rounds). A need too big to
+      // fit a minimal frame could have been cut: the peer's COUNT for the filter tells; only when it says more
+      // exists than the reconciliation showed (or COUNT goes unanswered) is the filter reconciled again.
       for (let round = 0; ; round++) {
         const r = await reconcile(conn, f, items, { signal, idleMs: s.timeouts.idle, maxMessageLength: limits.maxMessageLength, now: s.nowSec });
         bytes();
@@ -260,6 +262,11 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
           s.sieve.count('not-sent', missing.size);
         }
         if (fresh.length < RECHECK_NEED || round + 1 >= MAX_NEG_ROUNDS) break;
+        // Safety net for a responder that cuts a long answer without saying the rest exists: only when the
+        // peer's COUNT says it holds more than the reconciliation showed (or does not answer COUNT).
+        const shown = items.length - r.have.length + r.need.length;
+        const counted = await conn.count([f], { idleMs: s.timeouts.negProbe, signal });
+        if (counted !== null && counted <= shown) break;
         const gone = new Set(r.have);
         items = [...items.filter((it) => !gone.has(it.id)), ...gotItems, ...[...local].map(([id, created_at]) => ({ id, created_at }))];
         p.phase = 'reconcile';
