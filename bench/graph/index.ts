@@ -1,11 +1,15 @@
 /**
  * Graph bench: time and peak memory to compute the reach from N follow lists of 200 entries, fed to the pure
- * graph part (no relay), against a naive Map<string, Set<string>> implementation of the same BFS measured in
- * the same run. Each measure runs in its own child process so peak RSS (getrusage maxRSS) is that measure's.
+ * graph part (no relay) the way the service feeds it: members' lists first, then N1's, each list made on
+ * demand from JSON text (as a relay answer) and dropped once added (bench/graph/data.ts), so the process holds
+ * the engine's memory, not 2 GB of generated input. "time" is the engine's (the lists' JSON parsing, the
+ * relay's share, is timed apart as "feed"); peak RSS is the whole process's (getrusage maxRSS), each measure in
+ * its own child process. Also the subgraph (20,000 nodes) and its layout, as the window gets them.
  *
- *   npx tsx bench/graph/index.ts                   prints a table, writes bench/results/graph.json
- *   npx tsx bench/graph/index.ts --quick           the 1M-edge case only
- *   npx tsx bench/graph/index.ts --full-baseline   the naive baseline at 10M edges too (about 5 minutes more)
+ *   npx tsx bench/graph/index.ts              prints a table, writes bench/results/graph.json (1M and 10M)
+ *   npx tsx bench/graph/index.ts --quick      the 1M-edge case only
+ *   npx tsx bench/graph/index.ts --baseline   also a naive Map<string, Set<string>> implementation at 1M
+ *                                             (about a minute; it holds every list, as such code would)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,62 +17,22 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
-import { reachFromData } from '../../src/core/graph/pure';
+import { reachFromLookup } from '../../src/core/graph/pure';
 import { reverse, type FollowListEvent } from '../../src/core/graph/model';
 import { selectSubgraph, withPositions } from '../../src/core/graph/subgraph';
 import { computeLayout, layoutIterations } from '../../src/core/graph/layout';
 
+import { ENTRIES, hexOf, World } from './data';
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const ENTRIES = 200;
 
-// ---------------------------------------------------------------- data
+// ---------------------------------------------------------------- data (bench/graph/data.ts)
 
-/** mulberry32: the same data on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const hexOf = (i: number): string => i.toString(16).padStart(64, '0');
-
-/**
- * `lists` follow lists of ENTRIES keys: lists/100 members whose lists cover every N1 key, and N1 lists that
- * follow the wider world (N2: 40× lists keys), with 20% of follows going to 1% popular keys (connectors) and
- * 10% back into the constellation. Each event goes through JSON text and back, as it comes out of a relay
- * answer: every key in every tag is then its own string, as the service sees them.
- */
-function generate(lists: number): { members: string[]; events: FollowListEvent[] } {
-  const rand = prng(lists);
-  const memberCount = Math.max(1, Math.floor(lists / 100));
-  const n1Count = lists - memberCount;
-  const world = 40 * lists;
-  const keys = new Array<string>(lists + world);
-  for (let i = 0; i < keys.length; i++) keys[i] = hexOf(i + 1);
-  const members = keys.slice(0, memberCount);
-  const n1 = (j: number): string => keys[memberCount + (j % n1Count)] as string;
+/** Every list at once, for the naive baseline only (it keeps them all, as a straightforward program would). */
+function allLists(world: World): { members: string[]; events: FollowListEvent[] } {
   const events: FollowListEvent[] = [];
-  let slot = 0;
-  for (let m = 0; m < memberCount; m++) {
-    const tags: string[][] = [];
-    for (let e = 0; e < ENTRIES; e++) tags.push(['p', n1(slot++)]);
-    events.push(JSON.parse(JSON.stringify({ id: hexOf(10 ** 9 + m), pubkey: members[m] as string, created_at: 1_700_000_000, tags })) as FollowListEvent);
-  }
-  const popular = Math.max(1, Math.floor(world / 100));
-  for (let j = 0; j < n1Count; j++) {
-    const tags: string[][] = [];
-    for (let e = 0; e < ENTRIES; e++) {
-      const r = rand();
-      const target = r < 0.1 ? keys[Math.floor(rand() * lists)] : r < 0.3 ? keys[lists + Math.floor(rand() * popular)] : keys[lists + Math.floor(rand() * world)];
-      tags.push(['p', target as string]);
-    }
-    events.push(JSON.parse(JSON.stringify({ id: hexOf(2 * 10 ** 9 + j), pubkey: n1(j), created_at: 1_700_000_000, tags })) as FollowListEvent);
-  }
-  return { members: JSON.parse(JSON.stringify(members)) as string[], events };
+  for (let i = 0; i < world.lists; i++) events.push(world.list(hexOf(i + 1)) as FollowListEvent);
+  return { members: world.members(), events };
 }
 
 // ---------------------------------------------------------------- the naive baseline
@@ -148,8 +112,11 @@ function naiveReach(members: string[], events: FollowListEvent[]): { n1: number;
 interface Measure {
   lists: number;
   impl: 'constellation' | 'naive' | 'subgraph+layout';
+  /** the engine's wall time (feed excluded) */
   ms: number;
-  /** CPU time of the process (user + system, GC threads included): less sensitive to a busy machine */
+  /** time spent making the lists (JSON text → objects): the relay's share */
+  feedMs: number;
+  /** CPU time of the process (user + system, GC threads included, feed included) */
   cpuMs: number;
   rssBeforeMB: number;
   peakRssMB: number;
@@ -165,23 +132,26 @@ interface Measure {
 const MB = (bytes: number): number => Math.round(bytes / 1048576);
 
 function measure(lists: number, impl: Measure['impl']): Measure {
-  const { members, events } = generate(lists);
+  const world = new World(lists);
+  const naiveInput = impl === 'naive' ? allLists(world) : null;
   (globalThis as { gc?: () => void }).gc?.();
   const rssBefore = process.memoryUsage().rss;
   let figures = { n1: 0, n2: 0, edges: 0 };
   let note = '';
+  const feedBefore = world.feedMs;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let t1 = t0;
-  if (impl === 'naive') {
-    const r = naiveReach(members, events);
+  if (naiveInput) {
+    const r = naiveReach(naiveInput.members, naiveInput.events);
     t1 = performance.now();
     figures = r;
   } else {
-    const r = reachFromData({ members, followLists: events, computedAt: 0 });
+    const r = reachFromLookup({ members: world.members(), list: (a) => world.list(a), computedAt: 0 });
     t1 = performance.now();
     figures = { n1: r.reach.n1, n2: r.reach.n2, edges: r.reach.edges };
     if (impl === 'subgraph+layout') {
+      const t2 = performance.now();
       const src = {
         graph: r.built.graph,
         reverse: reverse(r.built.graph),
@@ -190,21 +160,25 @@ function measure(lists: number, impl: Measure['impl']): Measure {
         stations: [],
         indexOf: (hex: string) => r.built.index.get(hex),
       };
-      const t2 = performance.now();
       const sel = selectSubgraph(src, 2, 20_000);
+      const t3 = performance.now();
       const iterations = layoutIterations(sel.nodes.length, sel.layout.edges.length / 2);
       const sub = withPositions(sel, computeLayout({ ...sel.layout, iterations }));
       t1 = performance.now();
-      note = `${sub.nodes.length} nodes, ${sub.edges.length} edges, ${iterations} FA2 iterations (reach before it: ${Math.round(t2 - t0)} ms)`;
+      note = `${sub.nodes.length} nodes, ${sub.edges.length} edges: selection ${Math.round(t3 - t2)} ms, layout (${iterations} iterations) ${Math.round(t1 - t3)} ms`;
+      // Only the subgraph's own time: the reach before it is the row above.
+      world.feedMs = feedBefore + (t2 - t0);
     }
   }
   const cpu = process.cpuUsage(cpu0);
   const peak = process.resourceUsage().maxRSS * 1024;
+  const feedMs = world.feedMs - feedBefore;
   (globalThis as { gc?: () => void }).gc?.();
   return {
     lists,
     impl,
-    ms: Math.round(t1 - t0),
+    ms: Math.round(t1 - t0 - feedMs),
+    feedMs: Math.round(feedMs),
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     rssBeforeMB: MB(rssBefore),
     peakRssMB: MB(peak),
@@ -235,19 +209,20 @@ function main(): void {
     return;
   }
   const cases = argv.includes('--quick') ? [5_000] : [5_000, 50_000];
+  const baseline = argv.includes('--baseline');
   const rows: Measure[] = [];
   for (const lists of cases) {
     for (const impl of ['constellation', 'naive', 'subgraph+layout'] as const) {
       if (impl === 'subgraph+layout' && lists !== 5_000) continue;
-      if (impl === 'naive' && lists !== 5_000 && !argv.includes('--full-baseline')) continue;
+      if (impl === 'naive' && (lists !== 5_000 || !baseline)) continue;
       process.stderr.write(`measuring ${lists} lists × ${ENTRIES} (${impl})…`);
       const started = Date.now();
       rows.push(child(lists, impl));
-      process.stderr.write(` ${Math.round((Date.now() - started) / 1000)} s with the data generation\n`);
+      process.stderr.write(` ${Math.round((Date.now() - started) / 1000)} s in all\n`);
     }
   }
-  const head = ['lists', 'edges', 'impl', 'time ms', 'CPU ms', 'compute MB', 'peak RSS MB', 'RSS before MB', 'N1', 'N2'];
-  const table = rows.map((r) => [r.lists, r.edges, r.impl, r.ms, r.cpuMs, r.computeMB, r.peakRssMB, r.rssBeforeMB, r.n1, r.n2].map(String));
+  const head = ['lists', 'edges', 'impl', 'time ms', 'feed ms', 'CPU ms', 'compute MB', 'peak RSS MB', 'RSS before MB', 'N1', 'N2'];
+  const table = rows.map((r) => [r.lists, r.edges, r.impl, r.ms, r.feedMs, r.cpuMs, r.computeMB, r.peakRssMB, r.rssBeforeMB, r.n1, r.n2].map(String));
   const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => (t[i] as string).length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i] as number)).join('  ');
   console.log(line(head));
@@ -264,14 +239,26 @@ function main(): void {
   for (const r of ratios) console.log(`baseline ratio at ${r.edges} edges: naive/ours time ×${r.timeRatio}, compute memory ×${r.memoryRatio}`);
   for (const r of rows.filter((x) => x.note)) console.log(`${r.impl} (${r.lists} lists): ${r.ms} ms — ${r.note}`);
   const first = rows.find((r) => r.lists === 5_000 && r.impl === 'constellation') as Measure;
-  const target = { timeMs: 1000, memoryMB: 300, met: first.ms < 1000 && first.computeMB < 300, cpuMet: first.cpuMs < 1000 && first.computeMB < 300 };
+  // Memory judged on the whole process's peak RSS (Node and tsx included), not only what the computation added.
+  const target = { timeMs: 1000, memoryMB: 300, met: first.ms < 1000 && first.peakRssMB < 300 };
   const load = loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(
-    `target for 1M edges (< 1000 ms, < 300 MB computing): wall ${target.met ? 'met' : 'NOT met'} (${first.ms} ms), CPU ${target.cpuMet ? 'met' : 'NOT met'} (${first.cpuMs} ms), ${first.computeMB} MB; machine load ${load} on ${cpus().length} cores`,
+    `target for 1M edges (< 1000 ms, < 300 MB peak RSS): ${target.met ? 'met' : 'NOT met'} (${first.ms} ms, ${first.peakRssMB} MB); machine load ${load} on ${cpus().length} cores`,
   );
+  const summary = rows.flatMap((r) => {
+    const edges = r.edges >= 900_000 ? `${Math.round(r.edges / 1e6)}M` : `${Math.round(r.edges / 1e3)}k`;
+    const naive = rows.find((x) => x.lists === r.lists && x.impl === 'naive');
+    const isFirst = r === first;
+    if (r.impl === 'naive') return [];
+    if (r.impl === 'subgraph+layout') return [{ figure: `subgraph 20k nodes + layout (${edges}-edge graph)`, value: r.ms, unit: 'ms', baseline: null, target: null, met: null }];
+    return [
+      { figure: `reach, ${edges} edges: time`, value: r.ms, unit: 'ms', baseline: naive?.ms ?? null, target: isFirst ? '< 1000 ms' : null, met: isFirst ? r.ms < 1000 : null },
+      { figure: `reach, ${edges} edges: peak RSS`, value: r.peakRssMB, unit: 'MB', baseline: naive?.peakRssMB ?? null, target: isFirst ? '< 300 MB' : null, met: isFirst ? r.peakRssMB < 300 : null },
+    ];
+  });
   const out = join(ROOT, 'bench', 'results', 'graph.json');
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), node: process.version, load: loadavg(), cores: cpus().length, entries: ENTRIES, rows, ratios, target }, null, 2) + '\n');
+  writeFileSync(out, JSON.stringify({ at: new Date().toISOString(), node: process.version, load: loadavg(), cores: cpus().length, entries: ENTRIES, rows, ratios, target, summary }, null, 2) + '\n');
   console.log(`written ${out}`);
 }
 

@@ -436,6 +436,9 @@ export const Reach = z.object({
     n1Count: z.number(),
     missing: z.array(z.string()),
     extra: z.array(z.string()),
+    /** full counts (the lists above stop at 500 keys) */
+    missingCount: z.number(),
+    extraCount: z.number(),
   }),
   caps: z.object({ followListCap: z.number(), listsOverCap: z.number() }),
 });

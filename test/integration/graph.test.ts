@@ -93,6 +93,8 @@ function expectFigures(r: Reach): void {
     n1Count: 4,
     missing: [k('f3').pk, k('g1').pk].sort(),
     extra: [k('x').pk],
+    missingCount: 2,
+    extraCount: 1,
   });
 }
 

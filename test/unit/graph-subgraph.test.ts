@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reachFromData } from '../../src/core/graph';
-import { computeLayout, layoutIterations, ringPositions } from '../../src/core/graph/layout';
+import { computeLayout, layoutIterations, radialPositions } from '../../src/core/graph/layout';
 import { reverse, type FollowListEvent } from '../../src/core/graph/model';
 import { runGraphJob } from '../../src/core/graph/jobs';
 import { runInWorker } from '../../src/core/graph/runner';
@@ -78,15 +78,20 @@ describe('graph: subgraph for drawing', () => {
     expect([...a]).toEqual([...b]);
     expect([...a].every(Number.isFinite)).toBe(true);
     // The layout moved the nodes from their starting rings.
-    expect([...a]).not.toEqual([...ringPositions(sel.layout.ring)]);
+    expect([...a]).not.toEqual([...radialPositions(sel.layout.ring, sel.layout.parent, sel.layout.stations)]);
+    // Each node keeps its distance from the centre: members inside N1, N1 inside N2.
+    const r = (i: number): number => Math.hypot(a[2 * i] as number, a[2 * i + 1] as number);
+    const byRing = (d: number): number[] => sel.nodes.flatMap((n, i) => (n.kind !== 'station' && n.distance === d ? [r(i)] : []));
+    expect(Math.max(...byRing(0))).toBeLessThan(Math.min(...byRing(1)));
+    expect(Math.max(...byRing(1))).toBeLessThan(Math.min(...byRing(2)));
     const sub = withPositions(sel, a);
     expect(Subgraph.parse(sub).nodes).toHaveLength(8);
   });
 
   it('bounds the layout work as the graph grows', () => {
     expect(layoutIterations(100, 200)).toBe(100);
-    expect(layoutIterations(20_000, 60_000)).toBe(15);
-    expect(layoutIterations(1_000_000, 3_000_000)).toBe(5);
+    expect(layoutIterations(20_000, 60_000)).toBe(30);
+    expect(layoutIterations(1_000_000, 3_000_000)).toBe(10);
   });
 });
 

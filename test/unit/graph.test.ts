@@ -165,7 +165,7 @@ describe('graph: reach figures', () => {
       amisOfAmis: [K('C'), K('Y'), 'not a key', K('C'), `  ${K('Q')}`],
     });
     // A follows C, D, B; the file has C and Y (a padded line is not a key line).
-    expect(reach.amisOfAmis).toEqual({ fileCount: 2, n1Count: 3, missing: [K('B'), K('D')].sort(), extra: [K('Y')] });
+    expect(reach.amisOfAmis).toEqual({ fileCount: 2, n1Count: 3, missing: [K('B'), K('D')].sort(), extra: [K('Y')], missingCount: 2, extraCount: 1 });
   });
 
   it('amisOfAmis difference lists are capped, counts stay whole', () => {

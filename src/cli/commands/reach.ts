@@ -12,17 +12,7 @@ const pct = (part: number, total: number): string => (total === 0 ? '-' : `${((1
 const cell = (part: number, total: number): string => `${num(part)} (${pct(part, total)})`.padEnd(18);
 const who = (name: string, hex: string): string => (name ? `${name} ${shortHex(hex)}` : shortHex(hex));
 
-/** How many keys a capped list stands for: exact when the other side of the difference is complete. */
-function diffCounts(a: Reach['amisOfAmis'], cap: number): { missing: string; extra: string } {
-  const missingFull = a.missing.length < cap;
-  const extraFull = a.extra.length < cap;
-  // |missing| - |extra| = n1Count - fileCount, so one complete list gives the other's exact size.
-  const missing = missingFull ? a.missing.length : extraFull ? a.extra.length + a.n1Count - a.fileCount : null;
-  const extra = extraFull ? a.extra.length : missingFull ? a.missing.length - a.n1Count + a.fileCount : null;
-  return { missing: missing === null ? `${num(cap)}+` : num(missing), extra: extra === null ? `${num(cap)}+` : num(extra) };
-}
-
-export function formatReach(r: Reach, opts: { top: number; keys: number; diffCap?: number }): string {
+export function formatReach(r: Reach, opts: { top: number; keys: number }): string {
   const cov = (label: string, c: Coverage): string =>
     `  ${label.padEnd(4)}${num(c.total).padStart(10)}   ${cell(c.withProfile, c.total)}${cell(c.withEvent, c.total)}${cell(c.withRecentEvent, c.total)}`.trimEnd();
   const lines = [
@@ -49,15 +39,14 @@ export function formatReach(r: Reach, opts: { top: number; keys: number; diffCap
       : r.perMember.slice(0, opts.top).map((m) => `  ${who(m.name, m.hex)}  follows ${num(m.follows)}  N2 alone ${num(m.n2Alone)}`)),
   ];
   const a = r.amisOfAmis;
-  const counts = diffCounts(a, opts.diffCap ?? 500);
   const sample = (keys: string[]): string => keys.slice(0, opts.keys).map(shortHex).join(', ') + (keys.length > opts.keys ? ', …' : '');
   lines.push(
     '',
     `strfry/amisOfAmis.txt vs the N1 of the local users`,
     `  keys in the file           ${num(a.fileCount)}`,
     `  local users' N1            ${num(a.n1Count)}`,
-    `  missing from the file      ${counts.missing}${a.missing.length > 0 ? `  ${sample(a.missing)}` : ''}`,
-    `  extra in the file          ${counts.extra}${a.extra.length > 0 ? `  ${sample(a.extra)}` : ''}`,
+    `  missing from the file      ${num(a.missingCount)}${a.missing.length > 0 ? `  ${sample(a.missing)}` : ''}`,
+    `  extra in the file          ${num(a.extraCount)}${a.extra.length > 0 ? `  ${sample(a.extra)}` : ''}`,
   );
   if (a.missing.length > 0) lines.push('  (missing keys mean the station\'s own lists are not current: its scripts rebuild the file)');
   return lines.join('\n');

@@ -148,7 +148,7 @@ export function reachFigures(input: FigureInput): Reach {
     coverage: coverage(input.built.index, analysis, input.coverage),
     perMember,
     connectors,
-    amisOfAmis: { fileCount: diff.fileCount, n1Count: diff.n1Count, missing: diff.missing, extra: diff.extra },
+    amisOfAmis: diff,
     caps: { followListCap: input.followListCap, listsOverCap: input.built.listsOverCap },
   };
 }

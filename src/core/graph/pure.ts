@@ -4,14 +4,13 @@
  */
 import type { Reach } from '../../shared/schemas';
 import { analyze, type Analysis } from './analyze';
-import { buildFollowGraph, DEFAULT_FOLLOW_LIST_CAP, localUsersFollows, type BuiltGraph } from './build';
+import { DEFAULT_FOLLOW_LIST_CAP, localUsersFollows, memberKeys, ReachBuilder, type BuiltGraph } from './build';
 import { reachFigures, type FigureLimits } from './figures';
 import { NewestLists, type FollowListEvent } from './model';
 
-export interface ReachData {
+/** Everything but the follow lists themselves. */
+interface ReachExtras {
   members: Iterable<string>;
-  /** every kind 3 held (replaced ones included: the newest per author wins) */
-  followLists: Iterable<FollowListEvent>;
   localUsers?: Iterable<string>;
   amisOfAmis?: readonly string[];
   blacklist?: ReadonlySet<string>;
@@ -25,30 +24,53 @@ export interface ReachData {
   limits?: Partial<FigureLimits>;
 }
 
+export interface ReachData extends ReachExtras {
+  /** every kind 3 held (replaced ones included: the newest per author wins) */
+  followLists: Iterable<FollowListEvent>;
+}
+
+export interface ReachLookup extends ReachExtras {
+  /**
+   * The newest kind 3 of an author, asked once per member and per N1 key, members first (as the service reads
+   * the relay): the list can be made on demand and dropped once added.
+   */
+  list(author: string): FollowListEvent | undefined;
+}
+
 export interface ReachResult {
   reach: Reach;
   built: BuiltGraph;
   analysis: Analysis;
 }
 
-export function reachFromData(data: ReachData): ReachResult {
+export function reachFromLookup(data: ReachLookup): ReachResult {
   const started = performance.now();
   const cap = data.followListCap ?? DEFAULT_FOLLOW_LIST_CAP;
-  const lists = new NewestLists();
-  for (const ev of data.followLists) lists.add(ev);
-  const list = (a: string): FollowListEvent | undefined => lists.get(a);
-  const built = buildFollowGraph({ members: data.members, blacklist: data.blacklist, list, followListCap: cap });
+  const members = memberKeys(data.members, data.blacklist);
+  const builder = new ReachBuilder(members, cap, data.blacklist);
+  const localUsers = memberKeys(data.localUsers ?? []);
+  const isLocalUser = new Set(localUsers);
+  const localLists = new Map<string, FollowListEvent>();
+  const feed = (author: string): void => {
+    const ev = data.list(author);
+    if (!ev) return;
+    builder.add(ev);
+    if (isLocalUser.has(author)) localLists.set(author, ev);
+  };
+  for (const m of members) feed(m);
+  for (const k of builder.n1Keys()) feed(k);
+  for (const u of localUsers) if (!localLists.has(u)) feed(u);
+  const built = builder.finish();
   const analysis = analyze(built.graph, built.members);
   const names = data.profiles ?? new Map<string, string>();
   const withRecentEvent = new Set(data.withRecentEvent ?? []);
-  const withEvent = new Set([...(data.withEvent ?? []), ...names.keys(), ...withRecentEvent]);
-  for (const [author] of lists.entries()) withEvent.add(author);
+  const withEvent = new Set([...(data.withEvent ?? []), ...names.keys(), ...withRecentEvent, ...builder.authors]);
   const reach = reachFigures({
     built,
     analysis,
     coverage: { withProfile: new Set(names.keys()), withEvent, withRecentEvent },
     names,
-    localUsersN1: localUsersFollows(data.localUsers ?? [], list),
+    localUsersN1: localUsersFollows(localUsers, (a) => localLists.get(a)),
     amisOfAmis: data.amisOfAmis ?? [],
     followListCap: cap,
     computedAt: data.computedAt ?? Date.now(),
@@ -56,4 +78,11 @@ export function reachFromData(data: ReachData): ReachResult {
     limits: data.limits,
   });
   return { reach, built, analysis };
+}
+
+export function reachFromData(data: ReachData): ReachResult {
+  const lists = new NewestLists();
+  for (const ev of data.followLists) lists.add(ev);
+  const authors = [...lists.entries()].map(([a]) => a);
+  return reachFromLookup({ ...data, withEvent: [...(data.withEvent ?? []), ...authors], list: (a) => lists.get(a) });
 }

@@ -40,8 +40,48 @@ export function shortKey(hex: string): string {
   }
 }
 
+/** A deterministic choice in [0, count) for node `v` (a hash, not the graph's order). */
+function spread(v: number, count: number): number {
+  if (count <= 1) return 0;
+  let h = Math.imul(v + 1, 0x9e3779b1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return (h >>> 0) % count;
+}
+
 export function nodeSize(degree: number): number {
   return Math.round((2 + 2 * Math.log2(1 + degree)) * 100) / 100;
+}
+
+/**
+ * The first `room` of `level` by most followers (ties: smaller key), in that order. A histogram of follower
+ * counts finds the cut, so only the nodes tied at the cut are sorted by key (N2 has hundreds of thousands of
+ * nodes, most of them tied at one or two followers).
+ */
+function topOfLevel(level: number[], room: number, followers: Uint32Array, keys: readonly string[]): number[] {
+  if (level.length <= room) return level;
+  let maxF = 0;
+  for (const i of level) if ((followers[i] as number) > maxF) maxF = followers[i] as number;
+  const count = new Uint32Array(maxF + 2);
+  for (const i of level) count[followers[i] as number]!++;
+  // The cut: the follower count c where the nodes above it fit and those at c do not all fit.
+  let above = 0;
+  let cut = maxF;
+  while (cut > 0 && above + (count[cut] as number) <= room) above += count[cut--] as number;
+  const take: number[] = [];
+  const tied: number[] = [];
+  for (const i of level) {
+    const f = followers[i] as number;
+    if (f > cut) take.push(i);
+    else if (f === cut) tied.push(i);
+  }
+  const byFollowersThenKey = (a: number, b: number): number =>
+    (followers[b] as number) - (followers[a] as number) || ((keys[a] as string) < (keys[b] as string) ? -1 : 1);
+  take.sort(byFollowersThenKey);
+  tied.sort(byFollowersThenKey);
+  for (let k = 0; take.length < room && k < tied.length; k++) take.push(tied[k] as number);
+  return take;
 }
 
 /**
@@ -60,11 +100,8 @@ function pick(src: SubgraphSource, depth: number, limit: number): { chosen: numb
   let room = Math.max(0, limit - src.stations.length);
   for (const level of levels) {
     if (room <= 0) break;
-    if (level.length > room) {
-      level.sort((a, b) => (followers[b] as number) - (followers[a] as number) || ((keys[a] as string) < (keys[b] as string) ? -1 : 1));
-    }
-    const take = level.slice(0, room);
-    chosen.push(...take);
+    const take = topOfLevel(level, room, followers, keys);
+    for (const i of take) chosen.push(i);
     room -= take.length;
   }
   const total = src.stations.length + levels.reduce((n, l) => n + l.length, 0);
@@ -84,7 +121,8 @@ export function selectSubgraph(src: SubgraphSource, depth: number, limit: number
   const { keys, offsets, targets } = graph;
   const stations = src.stations.slice(0, limit);
   const { chosen, total } = pick({ ...src, stations }, depth, limit);
-  const pos = new Map<number, number>();
+  // node index → position in the picture (-1: not drawn); typed, as it is read once per follow of each node.
+  const pos = new Int32Array(keys.length).fill(-1);
   const nodes: SelectedSubgraph['nodes'] = [];
   const ring: number[] = [];
   const size: number[] = [];
@@ -98,7 +136,7 @@ export function selectSubgraph(src: SubgraphSource, depth: number, limit: number
     const d = analysis.distance[i] as 0 | 1 | 2;
     const key = keys[i] as string;
     const degree = (analysis.followers[i] as number) + (offsets[i + 1] as number) - (offsets[i] as number);
-    pos.set(i, nodes.length);
+    pos[i] = nodes.length;
     nodes.push({ id: key, label: src.names.get(key) || shortKey(key), kind: kinds[d], distance: d, size: nodeSize(degree) });
     ring.push(d);
     size.push(nodeSize(degree));
@@ -107,44 +145,56 @@ export function selectSubgraph(src: SubgraphSource, depth: number, limit: number
   const budget = Math.max(nodes.length, EDGES_PER_NODE * limit);
   const pairs: number[] = [];
   const edges: Array<[string, string]> = [];
-  const seen = new Set<number>();
-  const n = keys.length + stations.length;
+  const parent = new Int32Array(nodes.length).fill(-1);
   const add = (a: number, b: number, from: string, to: string): void => {
-    const id = a * n + b;
-    if (seen.has(id)) return;
-    seen.add(id);
     pairs.push(a, b);
     edges.push([from, to]);
   };
-  // Stations to their captain's and node's keys when those are drawn members.
+  // Stations to their captain's and node's keys when those are drawn members (each once).
   stations.forEach((s, si) => {
+    const linked = new Set<number>();
     for (const hex of s.links) {
       const i = src.indexOf(hex);
-      const p = i === undefined ? undefined : pos.get(i);
-      if (i !== undefined && p !== undefined && analysis.distance[i] === 0) add(si, p, s.id, hex);
+      const p = i === undefined ? -1 : (pos[i] as number);
+      if (i !== undefined && p >= 0 && analysis.distance[i] === 0 && !linked.has(p)) {
+        linked.add(p);
+        add(si, p, s.id, hex);
+      }
     }
   });
-  // One parent edge per node (a drawn follower one step closer), so every node hangs on the picture.
+  // One parent edge per node (a drawn follower one step closer), so every node hangs on the picture; the
+  // layout builds its tree on these. Among the candidates, one picked by a hash of the node: deterministic,
+  // and children spread over their possible parents instead of all hanging on the first.
   for (const v of chosen) {
     const dv = analysis.distance[v] as number;
     if (dv === 0) continue;
-    for (let e = reverse.offsets[v] as number, end = reverse.offsets[v + 1] as number; e < end; e++) {
+    const first = reverse.offsets[v] as number;
+    const end = reverse.offsets[v + 1] as number;
+    let candidates = 0;
+    for (let e = first; e < end; e++) {
       const u = reverse.sources[e] as number;
-      const pu = pos.get(u);
-      if (pu !== undefined && analysis.distance[u] === dv - 1) {
-        add(pu, pos.get(v) as number, keys[u] as string, keys[v] as string);
+      if ((pos[u] as number) >= 0 && analysis.distance[u] === dv - 1) candidates++;
+    }
+    let pick = spread(v, candidates);
+    for (let e = first; e < end; e++) {
+      const u = reverse.sources[e] as number;
+      const pu = pos[u] as number;
+      if (pu >= 0 && analysis.distance[u] === dv - 1 && pick-- === 0) {
+        parent[pos[v] as number] = pu;
+        add(pu, pos[v] as number, keys[u] as string, keys[v] as string);
         break;
       }
     }
   }
-  // Then the other follows between drawn nodes, closest sources first, up to the budget.
+  // Then the other follows between drawn nodes, closest sources first, up to the budget. A follow list holds
+  // each key once, so the only duplicate to skip is the parent edge already added.
   let full = false;
   for (const u of chosen) {
     if (full) break;
-    const pu = pos.get(u) as number;
+    const pu = pos[u] as number;
     for (let e = offsets[u] as number, end = offsets[u + 1] as number; e < end; e++) {
-      const pv = pos.get(targets[e] as number);
-      if (pv === undefined) continue;
+      const pv = pos[targets[e] as number] as number;
+      if (pv < 0 || parent[pv] === pu) continue;
       if (edges.length >= budget) {
         full = true;
         break;
@@ -155,7 +205,7 @@ export function selectSubgraph(src: SubgraphSource, depth: number, limit: number
   return {
     nodes,
     edges,
-    layout: { ring: Uint8Array.from(ring), size: Float32Array.from(size), edges: Uint32Array.from(pairs) },
+    layout: { ring: Uint8Array.from(ring), size: Float32Array.from(size), edges: Uint32Array.from(pairs), parent, stations: stations.length },
     totalNodes: total,
     sampled: nodes.length < total || full,
   };
