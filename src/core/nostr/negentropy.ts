@@ -29,6 +29,14 @@ export interface ReconcileResult {
   splits: number;
 }
 
+/**
+ * nostr-tools hands ids over as hex built by `+=` byte by byte: a rope of 32 pieces (about 1 KB of heap per
+ * id, 83 MB for a 100,000-id need). One native pass makes it a flat 64-byte string.
+ */
+function flatHex(id: string): string {
+  return Buffer.from(id, 'hex').toString('hex');
+}
+
 function abortError(signal: AbortSignal | undefined): Error {
   const r: unknown = signal?.reason;
   return r instanceof Error ? r : new Error('cancelled');
@@ -117,7 +125,7 @@ function reconcileOnce(
       rounds++;
       silence.heard();
       try {
-        const next = neg.reconcile(hex, (id) => have.push(id), (id) => need.push(id));
+        const next = neg.reconcile(hex, (id) => have.push(flatHex(id)), (id) => need.push(flatHex(id)));
         if (next) session.send(next);
         else finish({ have, need, rounds, splits: 0 });
       } catch (err) {
