@@ -47,7 +47,7 @@ describe('graph: reading the local relay', () => {
   it('coverage in author batches and in one pass give the same sets', async () => {
     const known = new Set([hex[0] as string, hex[200] as string]);
     const sorted = (s: Set<string>): string[] => [...s].sort();
-    for (const tuning of [{}, { singlePassAbove: 0 }, { eventsPerBatch: 10 }]) {
+    for (const tuning of [{}, { singlePassAbove: 0 }, { singlePassAbove: 0, fullPassEventsPerKey: 0 }, { eventsPerBatch: 10 }]) {
       const c = await collectCoverage(store, { keys: hex, alsoNames: [], known, nowSeconds: now, tuning });
       expect(sorted(c.withProfile), JSON.stringify(tuning)).toEqual(expected.withProfile);
       expect(sorted(c.withRecentEvent), JSON.stringify(tuning)).toEqual(expected.withRecentEvent);
@@ -66,6 +66,17 @@ describe('graph: reading the local relay', () => {
     await collectFollowLists(store, hex, (ev) => got.set(ev.pubkey, ev.tags.map((t) => t[1] as string)));
     expect(got.size).toBe(2);
     expect(got.get(hex[0] as string)).toEqual([hex[2], hex[3]]);
+  });
+
+  it('follow lists of many authors: one pass over every kind 3 gives the same newest lists', async () => {
+    const got = new Map<string, string[]>();
+    const how = await collectFollowLists(store, hex.slice(0, 100), (ev) => got.set(ev.pubkey, ev.tags.map((t) => t[1] as string)), undefined, { singlePassAbove: 0 });
+    expect(how).toBe('single pass');
+    // key 200 has a list but was not asked.
+    expect([...got.keys()]).toEqual([hex[0]]);
+    expect(got.get(hex[0] as string)).toEqual([hex[2], hex[3]]);
+    const capped = await collectFollowLists(store, hex, () => undefined, undefined, { singlePassAbove: 0, singlePassMaxLists: 1 });
+    expect(capped).toBe('batches');
   });
 
   it('runs batches a few at a time and stops at the first failure', async () => {

@@ -15,8 +15,14 @@
  *   still unknown are settled one by one with COUNT (or a query stopped at the first event when the relay does
  *   not answer COUNT). Most N2 keys have nothing locally, so these queries come back empty, and no key's whole
  *   history is ever read.
+ * - all three at once: when K is large and the relay's COUNT of ALL its events is at most FULL_PASS_EVENTS_PER_KEY
+ *   per key (and SINGLE_PASS_MAX_EVENTS), ONE query over everything gives profiles, recent and any event (a
+ *   station's relay with a few thousand events: 1 COUNT + 1 query instead of 2 COUNTs + 2 + B' queries).
+ * Follow lists of many authors (N1): one query over every kind 3 when the relay holds at most
+ * FULL_PASS_EVENTS_PER_KEY lists per author asked (and SINGLE_PASS_MAX_LISTS: those lists are held until the
+ * pass ends, the newest per author being known only then), else author batches.
  * Measured on the test relay (sqlite over WebSocket), 1M edges, 169k keys: see bench/graph and the report of
- * issue 6.
+ * issue 6. On the demo (strfry CLI stand-in, one process per query), `reach` went from 74 queries to 6.
  */
 import type { Filter, LocalStore, NostrEvent } from '../services';
 import { NewestLists, normalizeKey, replaces } from './model';
@@ -29,6 +35,14 @@ export const EVENTS_PER_BATCH = 2_000;
 export const SINGLE_PASS_ABOVE = 4_000;
 /** Largest COUNT for which that one query is made. */
 export const SINGLE_PASS_MAX_EVENTS = 300_000;
+/**
+ * Events (or lists) read per key asked, at most, for one pass over the whole relay (or every kind 3) to be
+ * chosen over author batches: one query reading about this many events costs less than the round trips (or
+ * `strfry scan` processes) of the batches it replaces.
+ */
+export const FULL_PASS_EVENTS_PER_KEY = 10;
+/** Largest number of follow lists held at once by the one-pass reading of kind 3. */
+export const SINGLE_PASS_MAX_LISTS = 20_000;
 export const DAY_SECONDS = 86_400;
 
 export function batches<T>(items: readonly T[], size = AUTHOR_BATCH): T[][] {
@@ -64,12 +78,32 @@ export async function collectFollowLists(
   authors: readonly string[],
   sink: (ev: NostrEvent) => void,
   signal?: AbortSignal,
-): Promise<void> {
+  tuning: CoverageTuning = {},
+): Promise<'single pass' | 'batches'> {
+  if (await onePassWorthIt(store, { kinds: [3] }, authors.length, tuning, tuning.singlePassMaxLists ?? SINGLE_PASS_MAX_LISTS)) {
+    // The newest list of an author is known only once every list was read: hold the wanted ones until then.
+    const wanted = new Set(authors);
+    const lists = new NewestLists();
+    for await (const ev of store.query({ kinds: [3] }, signal)) if (ev.kind === 3 && wanted.has(ev.pubkey)) lists.add(ev);
+    for (const [, ev] of lists.entries()) sink(ev as NostrEvent);
+    return 'single pass';
+  }
   await eachConcurrently(batches(authors), QUERIES_IN_FLIGHT, async (batch) => {
     const lists = new NewestLists();
     for await (const ev of store.query({ kinds: [3], authors: batch }, signal)) lists.add(ev);
     for (const [, ev] of lists.entries()) sink(ev as NostrEvent);
   });
+  return 'batches';
+}
+
+/**
+ * Whether one query over `base` (no authors) costs less than author batches for `keys` keys: many keys, and the
+ * relay's COUNT of `base` within `max` and FULL_PASS_EVENTS_PER_KEY per key. A relay that cannot count: batches.
+ */
+async function onePassWorthIt(store: LocalStore, base: Filter, keys: number, tuning: CoverageTuning, max: number): Promise<boolean> {
+  if (keys <= (tuning.singlePassAbove ?? SINGLE_PASS_ABOVE)) return false;
+  const total = await store.count(base).catch(() => null);
+  return total !== null && total <= max && total <= keys * (tuning.fullPassEventsPerKey ?? FULL_PASS_EVENTS_PER_KEY);
 }
 
 /** The display name of a kind 0 (name, display_name or displayName), '' when none or unreadable. */
@@ -191,6 +225,9 @@ export interface CoverageTuning {
   singlePassAbove?: number;
   singlePassMaxEvents?: number;
   eventsPerBatch?: number;
+  /** 0 never reads the whole relay (or every kind 3) in one pass. */
+  fullPassEventsPerKey?: number;
+  singlePassMaxLists?: number;
 }
 
 export interface CoverageReading {
@@ -216,7 +253,11 @@ export async function collectCoverage(
   },
 ): Promise<CoverageReading> {
   const { keys, signal, tuning = {} } = opts;
-  const names = await collectProfiles(store, [...new Set([...opts.alsoNames, ...keys])], signal, tuning);
+  const nameKeys = [...new Set([...opts.alsoNames, ...keys])];
+  if (await onePassWorthIt(store, {}, keys.length, tuning, tuning.singlePassMaxEvents ?? SINGLE_PASS_MAX_EVENTS)) {
+    return coverageInOnePass(store, { ...opts, nameKeys });
+  }
+  const names = await collectProfiles(store, nameKeys, signal, tuning);
   const withProfile = new Set(keys.filter((k) => names.has(k)));
   const withRecentEvent = await authorsWithEventsSince(store, keys, opts.nowSeconds - DAY_SECONDS, signal, tuning);
   const withEvent = new Set<string>();
@@ -226,5 +267,31 @@ export async function collectCoverage(
     else unknown.push(k);
   }
   for (const k of await authorsWithEvents(store, unknown, {}, signal, tuning.eventsPerBatch)) withEvent.add(k);
+  return { names, withProfile, withEvent, withRecentEvent };
+}
+
+/** Profiles, recent and any event of `keys` from one query over every event of the relay. */
+async function coverageInOnePass(
+  store: LocalStore,
+  opts: { keys: readonly string[]; nameKeys: readonly string[]; known: ReadonlySet<string>; nowSeconds: number; signal?: AbortSignal },
+): Promise<CoverageReading> {
+  const wanted = new Set(opts.keys);
+  const wantedNames = new Set(opts.nameKeys);
+  const since = opts.nowSeconds - DAY_SECONDS;
+  const newest = new Map<string, NostrEvent>();
+  const withEvent = new Set<string>();
+  const withRecentEvent = new Set<string>();
+  for await (const ev of store.query({}, opts.signal)) {
+    const key = ev.pubkey;
+    if (ev.kind === 0 && wantedNames.has(key) && replaces(ev, newest.get(key))) newest.set(key, ev);
+    if (!wanted.has(key)) continue;
+    withEvent.add(key);
+    if (ev.created_at >= since) withRecentEvent.add(key);
+  }
+  const names = new Map<string, string>();
+  for (const [key, ev] of newest) names.set(key, profileName(ev));
+  const withProfile = new Set(opts.keys.filter((k) => names.has(k)));
+  // A key whose follow list was read has an event, whatever the pass saw since.
+  for (const k of opts.keys) if (opts.known.has(k)) withEvent.add(k);
   return { names, withProfile, withEvent, withRecentEvent };
 }

@@ -81,6 +81,8 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
   let saving: Promise<void> = Promise.resolve();
   let running: Promise<Reach> | null = null;
   let queued: Promise<Reach> | null = null;
+  /** performance.now() at the start of the latest computation (-1: none yet). */
+  let lastStartedAt = -1;
 
   const loadSaved = (): Promise<{ reach: Reach | null; subgraph: Subgraph | null }> => {
     saved ??= readFile(file, 'utf8').then(
@@ -159,6 +161,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
 
   const computeOnce = async (): Promise<Reach> => {
     const started = performance.now();
+    lastStartedAt = started;
     const state = await ctx.station.state();
     const store = ctx.store();
     const cap = opts.followListCap;
@@ -243,7 +246,20 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
   };
 
   if (opts.recomputeAfterSync) {
-    ctx.events.on('sync.finished', () => {
+    // A run that reaches its 'graph' stage (imports over) recomputes itself: a computation started since then
+    // already saw everything the run brought, and a second one would only repeat it. A run that stopped
+    // earlier (failed, cancelled) is followed by one here.
+    let graphStageAt: { runId: string; at: number } | null = null;
+    ctx.events.on('sync.progress', (p) => {
+      if (p.stage === 'graph' && graphStageAt?.runId !== p.runId) graphStageAt = { runId: p.runId, at: performance.now() };
+    });
+    ctx.events.on('sync.finished', (report) => {
+      const stage = graphStageAt;
+      graphStageAt = null;
+      if (stage && stage.runId === report.id && lastStartedAt >= stage.at) {
+        ctx.log.debug(`graph: run ${report.id} already recomputed the reach after its imports`);
+        return;
+      }
       recompute().catch((err: Error) => ctx.log.warn(`graph: recompute after the sync failed: ${err.message}`));
     });
   }

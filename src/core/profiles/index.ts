@@ -44,6 +44,11 @@ function membersOf(state: StationState): string[] {
 export function createProfileService(ctx: EngineContext): ProfileService {
   let index: ProfileIndex | null = null;
   let building: Promise<ProfileIndex> | null = null;
+  /**
+   * The index the profile phase built at its end (after every import of its run): a run's refresh() right after
+   * that phase would rebuild the same index from the same relay, so it is spared once.
+   */
+  let builtByRecover: ProfileIndex | null = null;
 
   /** One rebuild at a time; callers during a rebuild share it. */
   function rebuild(): Promise<ProfileIndex> {
@@ -208,6 +213,7 @@ export function createProfileService(ctx: EngineContext): ProfileService {
 
     // The index and the export reflect what the local relay now holds.
     const idx = await rebuild();
+    builtByRecover = idx;
     await writeStationFiles(idx, found, stillMissing);
     return { found, missing: stillMissing, recovered: gained, outcomes };
   }
@@ -221,6 +227,12 @@ export function createProfileService(ctx: EngineContext): ProfileService {
     },
     missing: async () => (await current()).missing(),
     refresh: async () => {
+      const fresh = builtByRecover !== null && builtByRecover === index;
+      builtByRecover = null;
+      if (fresh) {
+        ctx.log.debug('profile index: already rebuilt by the profile phase of this run');
+        return;
+      }
       await rebuild();
     },
     recover,

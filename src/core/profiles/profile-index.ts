@@ -7,7 +7,7 @@ import type { ProfilePage, ProfileSummary } from '../../shared/schemas';
 import { CONTACTS_KIND, PROFILE_KIND } from '../../shared/kinds';
 import type { LocalStore, NostrEvent } from '../services';
 import { EMPTY_FIELDS, parseProfileContent, type ProfileFields } from './content';
-import { newestPerAuthor } from './local';
+import { newestPerAuthor, newestPerAuthorOfKinds, type Newest } from './local';
 import { memberRelays, type RelayEntry } from './relays';
 
 export const RELAY_LIST_KIND = 10002;
@@ -214,15 +214,28 @@ export async function buildIndex(
   const members = [...new Set(memberList.filter((h) => HEX.test(h)))].sort();
   const memberSet = new Set(members);
 
-  // Follow lists and relay hints of the members.
-  const contacts = await newestPerAuthor(
+  // Profiles, follow lists and relay lists of the members, in the same queries.
+  type MemberRead =
+    | { kind: typeof CONTACTS_KIND; follows: string[]; relays: RelayEntry[] }
+    | { kind: typeof RELAY_LIST_KIND; relays: RelayEntry[] }
+    | { kind: typeof PROFILE_KIND; parsed: ReturnType<typeof parseProfileContent>; relays: RelayEntry[] };
+  const read = await newestPerAuthorOfKinds<MemberRead>(
     store,
-    CONTACTS_KIND,
+    [PROFILE_KIND, CONTACTS_KIND, RELAY_LIST_KIND],
     members,
-    (e) => ({ follows: pTags(e), relays: memberRelays({ contacts: e }) }),
+    (e) =>
+      e.kind === CONTACTS_KIND
+        ? { kind: CONTACTS_KIND, follows: pTags(e), relays: memberRelays({ contacts: e }) }
+        : e.kind === RELAY_LIST_KIND
+          ? { kind: RELAY_LIST_KIND, relays: memberRelays({ relayList: e }) }
+          : { kind: PROFILE_KIND, parsed: parseProfileContent(e.content), relays: memberRelays({ profile: e }) },
     signal,
   );
-  const relayLists = await newestPerAuthor(store, RELAY_LIST_KIND, members, (e) => memberRelays({ relayList: e }), signal);
+  const ofKind = <K extends MemberRead['kind']>(kind: K): Map<string, Newest<Extract<MemberRead, { kind: K }>>> =>
+    (read.get(kind) ?? new Map()) as Map<string, Newest<Extract<MemberRead, { kind: K }>>>;
+  const contacts = ofKind(CONTACTS_KIND);
+  const relayLists = ofKind(RELAY_LIST_KIND);
+  const memberProfiles = ofKind(PROFILE_KIND);
 
   const follows = new Map<string, readonly string[]>();
   const others = new Set<string>();
@@ -234,26 +247,20 @@ export async function buildIndex(
     }
   }
 
-  const authors = [...members, ...others];
-  const profiles = await newestPerAuthor(
-    store,
-    PROFILE_KIND,
-    authors,
-    (e) => ({ parsed: parseProfileContent(e.content), relays: memberSet.has(e.pubkey) ? memberRelays({ profile: e }) : [] }),
-    signal,
-  );
+  // The members' profiles came with their lists; the others' need a kind 0 only.
+  const otherProfiles = await newestPerAuthor(store, PROFILE_KIND, [...others], (e) => ({ parsed: parseProfileContent(e.content) }), signal);
 
   const entries: IndexEntry[] = [];
   for (const hex of members) {
-    const p = profiles.get(hex);
+    const p = memberProfiles.get(hex);
     const entry = makeEntry(hex, true, p ? p.value.parsed : null, p ? p.created_at : null);
-    const fromList = relayLists.get(hex)?.value ?? [];
+    const fromList = relayLists.get(hex)?.value.relays ?? [];
     const fromContacts = contacts.get(hex)?.value.relays ?? [];
     entry.relays = fromList.length > 0 ? fromList : fromContacts.length > 0 ? fromContacts : (p?.value.relays ?? []);
     entries.push(entry);
   }
   for (const hex of others) {
-    const p = profiles.get(hex);
+    const p = otherProfiles.get(hex);
     if (p) entries.push(makeEntry(hex, false, p.value.parsed, p.created_at));
   }
   return new ProfileIndex(members, entries, follows, clock());
