@@ -47,7 +47,15 @@ describe('graph: reading the local relay', () => {
   it('coverage in author batches and in one pass give the same sets', async () => {
     const known = new Set([hex[0] as string, hex[200] as string]);
     const sorted = (s: Set<string>): string[] => [...s].sort();
-    for (const tuning of [{}, { singlePassAbove: 0 }, { singlePassAbove: 0, fullPassEventsPerKey: 0 }, { eventsPerBatch: 10 }]) {
+    const tunings = [
+      {},
+      { singlePassAbove: 0 },
+      { singlePassAbove: 0, relayTotal: store.count({}) },
+      { singlePassAbove: 0, relayTotal: Promise.resolve(null) },
+      { singlePassAbove: 0, fullPassEventsPerKey: 0 },
+      { eventsPerBatch: 10 },
+    ];
+    for (const tuning of tunings) {
       const c = await collectCoverage(store, { keys: hex, alsoNames: [], known, nowSeconds: now, tuning });
       expect(sorted(c.withProfile), JSON.stringify(tuning)).toEqual(expected.withProfile);
       expect(sorted(c.withRecentEvent), JSON.stringify(tuning)).toEqual(expected.withRecentEvent);

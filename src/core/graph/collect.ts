@@ -102,8 +102,13 @@ export async function collectFollowLists(
  */
 async function onePassWorthIt(store: LocalStore, base: Filter, keys: number, tuning: CoverageTuning, max: number): Promise<boolean> {
   if (keys <= (tuning.singlePassAbove ?? SINGLE_PASS_ABOVE)) return false;
-  const total = await store.count(base).catch(() => null);
-  return total !== null && total <= max && total <= keys * (tuning.fullPassEventsPerKey ?? FULL_PASS_EVENTS_PER_KEY);
+  const within = (total: number | null): boolean =>
+    total !== null && total <= max && total <= keys * (tuning.fullPassEventsPerKey ?? FULL_PASS_EVENTS_PER_KEY);
+  // `base` selects part of the relay: a whole relay small enough answers for it without another COUNT.
+  const everything = tuning.relayTotal ? await tuning.relayTotal : null;
+  if (within(everything)) return true;
+  if (Object.keys(base).length === 0 && tuning.relayTotal) return false;
+  return within(await store.count(base).catch(() => null));
 }
 
 /** The display name of a kind 0 (name, display_name or displayName), '' when none or unreadable. */
@@ -228,6 +233,8 @@ export interface CoverageTuning {
   /** 0 never reads the whole relay (or every kind 3) in one pass. */
   fullPassEventsPerKey?: number;
   singlePassMaxLists?: number;
+  /** The relay's COUNT of all its events, when the caller asked it already (one COUNT for every decision). */
+  relayTotal?: Promise<number | null>;
 }
 
 export interface CoverageReading {

@@ -176,8 +176,11 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
       builder.add(ev);
       if (isLocalUser.has(ev.pubkey)) localLists.set(ev.pubkey, ev);
     };
-    await collectFollowLists(store, [...new Set([...members, ...localUsers])], sink);
-    await collectFollowLists(store, builder.n1Keys(), sink);
+    // One COUNT of the whole relay, asked while the members' lists are read, decides every one-pass reading.
+    const relayTotal = store.count({}).catch(() => null);
+    const tuning = { relayTotal };
+    await collectFollowLists(store, [...new Set([...members, ...localUsers])], sink, undefined, tuning);
+    await collectFollowLists(store, builder.n1Keys(), sink, undefined, tuning);
     const built = builder.finish();
     const listsMs = performance.now() - started;
     const { graph } = built;
@@ -194,7 +197,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     }
     const known = builder.authors;
     const now = ctx.config.clock();
-    const coverage = await collectCoverage(store, { keys: reached, alsoNames: members, known, nowSeconds: Math.floor(now / 1000) });
+    const coverage = await collectCoverage(store, { keys: reached, alsoNames: members, known, nowSeconds: Math.floor(now / 1000), tuning });
 
     const reach = reachFigures({
       built,
