@@ -29,6 +29,8 @@ import type { KnownSet } from './known';
 import type { Importer } from './importer';
 
 const IMPORT_BATCH = 5000;
+/** a batch this big is handed over early when the local store has nothing to do */
+const MIN_IMPORT_BATCH = 1000;
 /** import batches of one session handed to the store and not yet answered (fetching goes on meanwhile) */
 const IMPORT_DEPTH = 2;
 /** ids in a NIP-77 need from which the answer may have been cut at a responder's frame size (4 KiB ≈ 128 ids):
@@ -167,7 +169,9 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
         bytes();
         s.notify();
       }
-      if (batch.length >= IMPORT_BATCH) await flush();
+      // A full batch, or a smaller one as soon as the local store is idle: the store keeps working while we
+      // fetch, and the last batch (imported after the last fetch) stays small.
+      if (batch.length >= IMPORT_BATCH || (batch.length >= MIN_IMPORT_BATCH && s.importer.idle)) await flush();
     };
 
     const viaReq = async (f: Filter): Promise<void> => {
@@ -227,10 +231,11 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
         // ids the peer announced and has not sent yet: every one must arrive (or be counted as not sent)
         const missing = new Set(toFetch);
         const gotItems: IdItem[] = [];
-        const fetchSome = async (ids: readonly string[], size: number, sink: (e: unknown, asked: boolean) => Promise<void>, kinds?: number[]): Promise<void> => {
-          for await (const e of fetchByIds(conn, ids, { chunk: size, inFlight: FETCH_IN_FLIGHT, idleMs: s.timeouts.idle, signal, kinds })) {
+        const drain = async (source: AsyncIterable<unknown>, sink: (e: unknown, asked: boolean) => Promise<void>, onlyAsked = false): Promise<void> => {
+          for await (const e of source) {
             const id = (e as { id?: unknown }).id;
             const asked = typeof id === 'string' && missing.delete(id);
+            if (!asked && onlyAsked) continue;
             // the peer holds it whatever our sieve decides: remember, so it is not asked again next run
             if (asked && isWellFormed(e)) {
               section.items.set(e.id, e.created_at);
@@ -239,10 +244,13 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
             await sink(e, asked);
           }
         };
+        const fetchSome = (ids: readonly string[], size: number, sink: (e: unknown, asked: boolean) => Promise<void>): Promise<void> =>
+          drain(fetchByIds(conn, ids, { chunk: size, inFlight: FETCH_IN_FLIGHT, idleMs: s.timeouts.idle, signal }), sink);
         const direct = (e: unknown, asked: boolean): Promise<void> => take(e, asked ? f : { ids: [] });
         // Deletions (kind 5) must pass the sieve before the events they delete. The ids do not say their kind:
-        // a need that fits one import batch is fetched whole and sieved kind 5 first; a bigger one asks for the
-        // kind 5s among the needed ids first, then the rest.
+        // a need that fits one import batch is fetched whole and sieved kind 5 first; for a bigger one the
+        // filter's kind 5s are asked first (one paged REQ: deletions are few; the ones not needed are skipped),
+        // then the rest of the ids.
         const withDeletions = (f.kinds ?? []).includes(DELETION_KIND);
         if (!withDeletions) await fetchSome(toFetch, chunk, direct);
         else if (toFetch.length <= IMPORT_BATCH) {
@@ -252,7 +260,8 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
           for (const x of got.filter(isDeletion)) await direct(x.e, x.asked);
           for (const x of got.filter((y) => !isDeletion(y))) await direct(x.e, x.asked);
         } else {
-          await fetchSome(toFetch, chunk, direct, [DELETION_KIND]);
+          const deletions = pageEvents(conn, { ...f, kinds: [DELETION_KIND] }, { pageSize: limits.maxLimit, idleMs: s.timeouts.idle, signal });
+          await drain(deletions, direct, true);
           await fetchSome([...missing], chunk, direct);
         }
         // A relay may cut an ids REQ below what it advertises: ask once more for the rest, in small chunks.
