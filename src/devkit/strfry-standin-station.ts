@@ -5,7 +5,7 @@
 // and starts the relay on that file; point the engine's strfryBin/strfryConf at `strfryBin`/`strfryConf` and its
 // relayUrl at `relayUrl`: what `strfry import` stores, the relay serves over WebSocket at once.
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestRelay, type TestRelayOptions } from './relay';
@@ -24,6 +24,26 @@ export function strfryStandinPath(): string | null {
     if (existsSync(p)) return p;
   }
   return null;
+}
+
+const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * A `strfry` launcher in `dir` that runs the stand-in on this process's own Node. The stand-in's
+ * `#!/usr/bin/env node` finds whatever node is first on PATH (the system's may be too old, and then the stand-in
+ * starts itself a second time): a scan then costs three times more. Electron's binary runs as Node with
+ * ELECTRON_RUN_AS_NODE.
+ */
+async function writeLauncher(dir: string, standin: string): Promise<string> {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 22) return standin;
+  const launcher = join(dir, 'strfry');
+  await writeFile(
+    launcher,
+    `#!/bin/sh\n# strfry CLI stand-in launcher (Constellation devkit)\nELECTRON_RUN_AS_NODE=1 exec ${shellQuote(process.execPath)} ${shellQuote(standin)} "$@"\n`,
+  );
+  await chmod(launcher, 0o755);
+  return launcher;
 }
 
 export interface StrfryConfOptions {
@@ -68,14 +88,15 @@ export interface StrfryStation {
 
 /** Lays out a strfry folder in `dir` (created if needed) and starts the relay on its database. */
 export async function startStrfryStation(dir: string, opts: StrfryStationOptions = {}): Promise<StrfryStation> {
-  const strfryBin = strfryStandinPath();
-  if (!strfryBin) throw new Error(`the strfry stand-in (strfry-standin.mjs) is not next to ${here}`);
+  const standin = strfryStandinPath();
+  if (!standin) throw new Error(`the strfry stand-in (strfry-standin.mjs) is not next to ${here}`);
   const root = resolve(dir);
   const dbRel = opts.db ?? './strfry-db/';
   const dbDir = resolve(root, dbRel);
   await mkdir(dbDir, { recursive: true });
   const strfryConf = join(root, 'strfry.conf');
   await writeFile(strfryConf, strfryConfText({ db: dbRel, maxEventSize: opts.maxEventSize }));
+  const strfryBin = await writeLauncher(root, standin);
   const dbFile = join(dbDir, STRFRY_STANDIN_DB_FILE);
   // The relay creates the schema (the repository's migrations) before any CLI call can race it.
   const relay = await TestRelay.start({ name: 'strfry station (stand-in)', ...opts.relay, dbPath: dbFile });
