@@ -223,78 +223,92 @@ export class StrfryStore implements LocalStore {
     signal?.throwIfAborted();
     const what = opts.verify ? 'import' : 'import --no-verify';
     // strfry aborts the whole import at the first line longer than maxEventSize (its relay refuses such events
-    // too): those events are left out and counted as rejected, the rest goes in.
-    const lines: string[] = [];
+    // too): those events are left out and counted as rejected, the rest goes in. Lines are made as they are
+    // written (no second copy of the batch as JSON held in memory); strfry starts with the first line to send.
     let tooLarge = 0;
+    let sent = 0;
     const max = this.maxEventSize();
-    for (const ev of events) {
-      const line = JSON.stringify(ev) + '\n';
-      const size = Buffer.byteLength(line);
-      if (size > max) {
-        tooLarge++;
-        continue;
+    let p: Run | null = null;
+    let unhook = (): void => undefined;
+    let e: Exit | null = null;
+    try {
+      let piece: string[] = [];
+      let pieceSize = 0;
+      for (const ev of events) {
+        const line = JSON.stringify(ev) + '\n';
+        const size = Buffer.byteLength(line);
+        if (size > max) {
+          tooLarge++;
+          continue;
+        }
+        result.bytes += size;
+        sent++;
+        piece.push(line);
+        pieceSize += size;
+        if (pieceSize >= STDIN_PIECE) {
+          p ??= this.startImport(opts.verify, signal, (u) => (unhook = u));
+          if (!(await this.feed(p, piece.join('')))) break;
+          piece = [];
+          pieceSize = 0;
+        }
       }
-      result.bytes += size;
-      lines.push(line);
+      if (piece.length > 0) {
+        p ??= this.startImport(opts.verify, signal, (u) => (unhook = u));
+        await this.feed(p, piece.join(''));
+      }
+      if (p) {
+        if (!p.child.stdin.destroyed) p.child.stdin.end();
+        e = await p.exit;
+      }
+    } finally {
+      unhook();
+      // stopped by an error of ours while strfry still reads: do not leave it waiting on stdin
+      if (p && !e && p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
     }
     if (tooLarge > 0) {
       result.rejected += tooLarge;
       result.reasons[`strfry import: larger than maxEventSize (${max} bytes)`] = tooLarge;
     }
-    if (lines.length === 0) return result;
-    const p = this.run(opts.verify ? ['import'] : ['import', '--no-verify']);
-    p.child.stdout.resume();
-    const unhook = this.killOnAbort(p, signal);
-    let e: Exit;
-    try {
-      await this.feed(p, lines);
-      e = await p.exit;
-    } finally {
-      unhook();
-    }
     signal?.throwIfAborted();
+    if (!p || !e) return result;
     const log = p.stderr();
     const counts = parseImportCounts(log);
     if (e.code !== 0 || e.signal) {
       // strfry commits in batches: what it committed before dying is stored.
-      const partial = counts ? `; it had stored ${counts.added} of the ${lines.length} events before stopping` : '';
+      const partial = counts ? `; it had stored ${counts.added} of the ${sent} events before stopping` : '';
       throw this.failure(what, p, e, partial);
     }
     if (!counts) throw new Error(`strfry ${what} (${this.bin}) finished but printed no "Processed … added" line; cannot count what it stored`);
     result.added = counts.added;
     result.duplicates = counts.dups;
     // Lines strfry could not parse are not counted as processed.
-    const refused = counts.rejected + Math.max(0, lines.length - counts.processed);
+    const refused = counts.rejected + Math.max(0, sent - counts.processed);
     result.rejected += refused;
     if (refused > 0) result.reasons[opts.verify ? 'strfry import: bad id or signature' : 'strfry import: rejected'] = refused;
     return result;
   }
 
+  /** Spawns `strfry import` for one batch; the kill-on-abort hook is handed back for the caller's cleanup. */
+  private startImport(verify: boolean, signal: AbortSignal | undefined, hook: (unhook: () => void) => void): Run {
+    const p = this.run(verify ? ['import'] : ['import', '--no-verify']);
+    p.child.stdout.resume();
+    hook(this.killOnAbort(p, signal));
+    return p;
+  }
+
   /**
-   * Streams the events as JSONL to strfry's stdin, waiting when the pipe is full and stopping as soon as strfry
-   * has ended (a crash must not leave us waiting for a 'drain' that never comes).
+   * Writes one piece of JSONL to strfry's stdin, waiting when the pipe is full; false as soon as strfry has
+   * ended (a crash must not leave us waiting for a 'drain' that never comes).
    */
-  private async feed(p: Run, lines: readonly string[]): Promise<void> {
+  private async feed(p: Run, piece: string): Promise<boolean> {
     const stdin = p.child.stdin;
-    let ended = false;
-    void p.exit.then(() => {
-      ended = true;
-    });
-    const ending = p.exit.then(() => undefined);
-    let piece = '';
-    const flush = async (): Promise<void> => {
-      if (!piece || ended || stdin.destroyed) return;
-      const ok = stdin.write(piece);
-      piece = '';
-      if (!ok) await Promise.race([new Promise<void>((r) => stdin.once('drain', r)), ending]);
-    };
-    for (const line of lines) {
-      if (ended) break;
-      piece += line;
-      if (piece.length >= STDIN_PIECE) await flush();
+    const ended = p.child.exitCode !== null || p.child.signalCode !== null;
+    if (ended || stdin.destroyed) return false;
+    if (!stdin.write(piece)) {
+      const gone = await Promise.race([new Promise<boolean>((r) => stdin.once('drain', () => r(false))), p.exit.then(() => true)]);
+      if (gone) return false;
     }
-    await flush();
-    if (!stdin.destroyed) stdin.end();
+    return true;
   }
 
   /** The station's `events.maxEventSize`, read at each import (the captain may change strfry.conf). */

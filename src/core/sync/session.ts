@@ -28,7 +28,7 @@ import type { Sieve } from './sieve';
 import type { KnownSet } from './known';
 import type { Importer } from './importer';
 
-const IMPORT_BATCH = 5000;
+const IMPORT_BATCH = 2500;
 /** a batch this big is handed over early when the local store has nothing to do */
 const MIN_IMPORT_BATCH = 1000;
 /** import batches of one session handed to the store and not yet answered (fetching goes on meanwhile) */
@@ -39,7 +39,7 @@ const RECHECK_NEED = 100;
 /** reconciliations of one filter at most (each after fetching what the previous one found) */
 const MAX_NEG_ROUNDS = 16;
 const FILTER_CONCURRENCY = 3;
-const FETCH_IN_FLIGHT = 12;
+const FETCH_IN_FLIGHT = 4;
 /** A full-window reconciliation against the local relay at least this often (catches what the known sets miss). */
 export const FULL_RECONCILE_EVERY_SEC = 24 * 3600;
 
