@@ -7,7 +7,8 @@ import { classifyRelayUrl } from '../../src/core/station/route';
 import { normalizeKey, parseKeyList, shortKey, describeBadLines } from '../../src/core/station/keys';
 import { parsePingStream } from '../../src/core/kubo/rpc';
 
-const SAMPLE = readFileSync('/work/shared/samples/12345.json', 'utf8');
+// The station card sample from ../shared/samples, copied so the test runs in any checkout.
+const SAMPLE = readFileSync(new URL('../fixtures/12345.json', import.meta.url), 'utf8');
 
 describe('_MySwarm.moats', () => {
   it('reads Unix seconds', () => {
