@@ -216,7 +216,7 @@ describe('endpoints and tunnels', () => {
   });
 
   const failures: Array<[Role, RegExp]> = [
-    ['refusing', /tunnel opened but the peer's relay did not answer through it: connection (closed|failed)/],
+    ['refusing', /tunnel opened but the peer's relay did not answer through it: connection (closed|failed|reset)/],
     ['unknown', /not reachable over IPFS \(kubo ping: .*(not found|lookup)/],
     ['silent', /tunnel opened but the peer's relay did not answer through it: no relay answer within 1500 ms/],
   ];
