@@ -1,8 +1,8 @@
 // Issue 10, crash safety: `constellation sync --json` as a real process, killed with SIGKILL at seeded random
 // moments of a large sync, ten times. The local store is the strfry CLI stand-in (imports through `strfry
 // import`, a relay on the same database), three peers: two behind kubo stand-in tunnels (NIP-77) and one
-// reached directly without NIP-77 (REQ paging). The peers start with 8k events (CRASH_INITIAL_PER_AUTHOR × 8: 2500 gives
-// the 20k of a cold sync of several seconds) and receive 600 more before each later cycle.
+// reached directly without NIP-77 (REQ paging). The peers start with 3.2k events (CRASH_INITIAL_PER_AUTHOR × 8: 2500 gives
+// the 20k of a cold sync of several seconds) and receive 320 more before each later cycle (CRASH_CYCLE_PER_AUTHOR × 8).
 //
 // Each cycle: a run is killed (right after it takes the lock, mid-import at a random share of the new events,
 // or just after the last import, while it saves its state), then the next run must exit 0; it must recover the
@@ -41,8 +41,8 @@ import { recordsPath } from '../../src/core/kubo/records';
 const SEED = process.env.CRASH_SEED ?? 'crash-1';
 const CYCLES = Number(process.env.CRASH_CYCLES ?? 10);
 const NOW = Math.floor(Date.now() / 1000);
-const INITIAL_PER_AUTHOR = Number(process.env.CRASH_INITIAL_PER_AUTHOR ?? 1000); // × 8 authors = 8k events at the start
-const CYCLE_PER_AUTHOR = 75; // × 8 = 600 more before each later cycle (13.4k at the end)
+const INITIAL_PER_AUTHOR = Number(process.env.CRASH_INITIAL_PER_AUTHOR ?? 400); // × 8 authors = 3.2k events at the start
+const CYCLE_PER_AUTHOR = Number(process.env.CRASH_CYCLE_PER_AUTHOR ?? 40); // × 8 = 320 more before each later cycle
 const RUN_TIMEOUT_MS = 60_000;
 
 let built: BuiltStation;
