@@ -82,12 +82,19 @@ const readJson = (path) => {
   }
 };
 const round = (n, d = 0) => (typeof n === 'number' && Number.isFinite(n) ? Number(n.toFixed(d)) : null);
+// A ratio reads as "how many times better than the baseline": rates and shares are better high, times and
+// sizes better low.
+const higherIsBetter = (unit) => /\/s\b|%|fps|×/.test(unit ?? '');
+const autoRatio = (value, baseline, unit) => {
+  if (typeof value !== 'number' || typeof baseline !== 'number' || value <= 0 || baseline <= 0) return null;
+  return round(higherIsBetter(unit) ? value / baseline : baseline / value, 2);
+};
 const row = (figure, value, unit, baseline = null, target = null, met = null, ratio = undefined) => ({
   figure,
   value,
   unit,
   baseline,
-  ratio: ratio !== undefined ? ratio : typeof value === 'number' && typeof baseline === 'number' && value > 0 ? round(baseline / value, 2) : null,
+  ratio: ratio !== undefined ? ratio : autoRatio(value, baseline, unit),
   target,
   met,
 });
