@@ -360,6 +360,22 @@ export const RunSummary = RunReport.pick({
 }).extend({ peersOk: z.number(), peersTotal: z.number() });
 export type RunSummary = z.infer<typeof RunSummary>;
 
+/** The history line of a run (used by the engine's history and by the window when a run finishes). */
+export function summarizeRun(r: RunReport): RunSummary {
+  return {
+    id: r.id,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    durationMs: r.durationMs,
+    outcome: r.outcome,
+    reason: r.reason,
+    imported: r.imported,
+    categories: r.categories,
+    peersOk: r.peers.filter((p) => p.ok).length,
+    peersTotal: r.peers.length,
+  };
+}
+
 export const SyncStatus = z.object({
   running: z.boolean(),
   progress: SyncProgress.nullable(),

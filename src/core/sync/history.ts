@@ -4,26 +4,14 @@
  */
 import { readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RunReport, RunSummary } from '../../shared/schemas';
+import { RunReport, RunSummary, summarizeRun } from '../../shared/schemas';
 import type { EngineContext, HistoryStore } from '../services';
 import { writeFileAtomic } from '../util/fs';
 
 export const MAX_RUNS = 500;
 
-export function summarize(r: RunReport): RunSummary {
-  return {
-    id: r.id,
-    startedAt: r.startedAt,
-    finishedAt: r.finishedAt,
-    durationMs: r.durationMs,
-    outcome: r.outcome,
-    reason: r.reason,
-    imported: r.imported,
-    categories: r.categories,
-    peersOk: r.peers.filter((p) => p.ok).length,
-    peersTotal: r.peers.length,
-  };
-}
+/** The history line of a run. */
+export const summarize = summarizeRun;
 
 const safeId = (id: string): boolean => /^[A-Za-z0-9_-]{1,100}$/.test(id);
 

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { RunReport, RunSummary } from '../../../shared/schemas';
+import { summarizeRun } from '../../../shared/schemas';
 import { getApi } from '../transport';
 
 /** Past runs (summaries), the reports already opened, and the HTML export. */
@@ -36,18 +37,7 @@ export const useHistoryStore = defineStore('history', () => {
   /** A finished run arrives by event: put it first without asking the engine again. */
   function onFinished(r: RunReport): void {
     reports.value = { ...reports.value, [r.id]: r };
-    const summary: RunSummary = {
-      id: r.id,
-      startedAt: r.startedAt,
-      finishedAt: r.finishedAt,
-      durationMs: r.durationMs,
-      outcome: r.outcome,
-      reason: r.reason,
-      imported: r.imported,
-      categories: r.categories,
-      peersOk: r.peers.filter((p) => p.ok).length,
-      peersTotal: r.peers.length,
-    };
+    const summary = summarizeRun(r);
     runs.value = [summary, ...runs.value.filter((x) => x.id !== r.id)];
   }
   return { runs, reports, loaded, load, get, exportHtml, onFinished };

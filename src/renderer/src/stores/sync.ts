@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { LogLine, RunReport, ScheduleStatus, SyncOptions, SyncProgress, SyncStatus } from '../../../shared/schemas';
+import { summarizeRun } from '../../../shared/schemas';
 import { getApi } from '../transport';
 
 const LOG_KEEP = 500;
@@ -59,22 +60,10 @@ export const useSyncStore = defineStore('sync', () => {
     lastReport.value = r;
     running.value = false;
     cancelling.value = false;
-    const peersOk = r.peers.filter((p) => p.ok).length;
     status.value = {
       running: false,
       progress: progress.value,
-      lastRun: {
-        id: r.id,
-        startedAt: r.startedAt,
-        finishedAt: r.finishedAt,
-        durationMs: r.durationMs,
-        outcome: r.outcome,
-        reason: r.reason,
-        imported: r.imported,
-        categories: r.categories,
-        peersOk,
-        peersTotal: r.peers.length,
-      },
+      lastRun: summarizeRun(r),
     };
   }
   function onLog(line: LogLine): void {
