@@ -31,13 +31,11 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 import { buildStation, cardJson, keyFromSeed, peerIdFromSeed, prng, type BuiltStation } from '../../src/devkit/index';
 import { readStation } from '../../src/core/station/snapshot';
 import { createStationService } from '../../src/core/station';
+import { stationOnlyContext } from '../support/engine-context';
 import { LIMITS } from '../../src/core/station/read';
 import { SECRET_FILE } from '../../src/core/util/fs';
-import { makeConfig } from '../../src/core/config';
-import { EngineEvents } from '../../src/core/events';
-import { Logger } from '../../src/core/log';
-import { MemberList, StationSnapshot, defaultSettings } from '../../src/shared/schemas';
-import type { EngineContext, StationState } from '../../src/core/services';
+import { MemberList, StationSnapshot } from '../../src/shared/schemas';
+import type { StationState } from '../../src/core/services';
 
 const SEED = process.env.STATION_FUZZ_SEED ?? 'station-fuzz-1';
 const MAX_ITERATIONS = Number(process.env.STATION_FUZZ_ITERATIONS ?? 500);
@@ -479,18 +477,7 @@ async function readDirect(root: string): Promise<Reading> {
 
 /** The same root through the station service (watcher armed on the hostile tree, contract-shaped answers). */
 async function readThroughService(root: string): Promise<Reading> {
-  const events = new EngineEvents();
-  const config = makeConfig({ dataDir: join(dirname(root), 'data'), home: dirname(root) });
-  const settings = { ...defaultSettings(config.home), zenRoot: root, kuboApi: 'http://127.0.0.1:9', fallbackRelays: [] };
-  const ctx = {
-    config,
-    events,
-    log: new Logger(events, config.clock),
-    settings: () => settings,
-    store: () => {
-      throw new Error('no local store in this test');
-    },
-  } as unknown as EngineContext;
+  const ctx = stationOnlyContext(root);
   const service = createStationService(ctx);
   await service.start();
   try {

@@ -108,3 +108,4 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+export { stationOnlyContext } from './engine-context';

@@ -21,12 +21,8 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 
 import { buildStation, type BuiltStation } from '../../src/devkit/station-builder';
 import { createStationService } from '../../src/core/station';
+import { stationOnlyContext } from '../support/engine-context';
 import { SECRET_FILE } from '../../src/core/util/fs';
-import { makeConfig } from '../../src/core/config';
-import { EngineEvents } from '../../src/core/events';
-import { Logger } from '../../src/core/log';
-import { defaultSettings } from '../../src/shared/schemas';
-import type { EngineContext } from '../../src/core/services';
 
 let station: BuiltStation;
 
@@ -51,18 +47,7 @@ afterAll(async () => {
 describe('secret files in member folders', () => {
   it('are never opened, and only HEX is opened inside member folders', async () => {
     seen.open.length = seen.readFile.length = seen.readdir.length = 0;
-    const events = new EngineEvents();
-    const config = makeConfig({ dataDir: join(station.root, '..', 'data'), home: join(station.root, '..') });
-    const settings = { ...defaultSettings(config.home), zenRoot: station.root, kuboApi: 'http://127.0.0.1:9', fallbackRelays: [] };
-    const ctx = {
-      config,
-      events,
-      log: new Logger(events, config.clock),
-      settings: () => settings,
-      store: () => {
-        throw new Error('no local store in this test');
-      },
-    } as unknown as EngineContext;
+    const ctx = stationOnlyContext(station.root);
     const service = createStationService(ctx);
     await service.start();
     try {

@@ -4,11 +4,9 @@ import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildStation, cardJson, keyFromSeed, peerIdFromSeed, type BuiltStation } from '../../src/devkit/index';
 import { createStationService } from '../../src/core/station';
-import { makeConfig } from '../../src/core/config';
-import { EngineEvents } from '../../src/core/events';
-import { Logger } from '../../src/core/log';
-import { defaultSettings, type StationSnapshot } from '../../src/shared/schemas';
-import type { EngineContext, StationService } from '../../src/core/services';
+import { stationOnlyContext } from '../support/engine-context';
+import type { StationSnapshot } from '../../src/shared/schemas';
+import type { StationService } from '../../src/core/services';
 
 let station: BuiltStation | null = null;
 let service: StationService | null = null;
@@ -21,10 +19,8 @@ afterEach(async () => {
 
 async function start(): Promise<{ changes: StationSnapshot[]; service: StationService; station: BuiltStation }> {
   station = await buildStation({ seed: 'watch', peers: 1 });
-  const events = new EngineEvents();
-  const config = makeConfig({ dataDir: join(station.root, '..', 'data'), home: join(station.root, '..') });
-  const settings = { ...defaultSettings(config.home), zenRoot: station.root, kuboApi: 'http://127.0.0.1:9', fallbackRelays: [] };
-  const ctx = { config, events, log: new Logger(events, config.clock), settings: () => settings, store: () => { throw new Error('none'); } } as unknown as EngineContext;
+  const ctx = stationOnlyContext(station.root);
+  const events = ctx.events;
   const changes: StationSnapshot[] = [];
   events.on('station.changed', (s) => changes.push(s));
   service = createStationService(ctx);
