@@ -7,7 +7,7 @@ import { engineFieldErrors } from '../../src/renderer/src/lib/settingsErrors';
 import { resolveLanguage, resolveTheme } from '../../src/renderer/src/lib/theme';
 import { overallFraction, peerFraction } from '../../src/renderer/src/lib/progress';
 import { chronological, topCategories } from '../../src/renderer/src/lib/historyCharts';
-import { buildGraph, countKinds, visibleCount } from '../../src/renderer/src/lib/graphModel';
+import { buildGraph, countKinds, findNode, visibleCount } from '../../src/renderer/src/lib/graphModel';
 import { en } from '../../src/renderer/src/i18n/en';
 import { fr } from '../../src/renderer/src/i18n/fr';
 import { CATEGORIES } from '../../src/shared/kinds';
@@ -172,6 +172,36 @@ describe('graph model', () => {
     expect(countKinds(sub)).toEqual({ station: 1, member: 1, n1: 1, n2: 1 });
     expect(visibleCount(sub, null)).toBe(4);
     expect(visibleCount(sub, 1)).toBe(3);
+  });
+  it('draws the N1 and N2 crowd as points under circles for stations and members', () => {
+    const g = buildGraph(sub, 'dark');
+    expect(['s', 'm', 'n', 'o'].map((id) => g.getNodeAttribute(id, 'type'))).toEqual(['circle', 'circle', 'point', 'point']);
+    expect(g.getNodeAttribute('s', 'zIndex')).toBeGreaterThan(g.getNodeAttribute('m', 'zIndex'));
+    expect(g.getNodeAttribute('n', 'zIndex')).toBeGreaterThan(g.getNodeAttribute('o', 'zIndex'));
+  });
+  it('finds a node by name: exact before prefix before substring, stations and members first, accents ignored', () => {
+    const people: Subgraph = {
+      nodes: [
+        { id: 'a'.repeat(64), label: 'Aurore Lumière', kind: 'n2', distance: 2, size: 0, x: 0, y: 0 },
+        { id: 'b'.repeat(64), label: 'Aurore Lumiere', kind: 'member', distance: 0, size: 0, x: 0, y: 0 },
+        { id: 'c'.repeat(64), label: 'aurore', kind: 'n1', distance: 1, size: 0, x: 0, y: 0 },
+        { id: 'd'.repeat(64), label: 'Bruno chez Aurore', kind: 'station', distance: 0, size: 0, x: 0, y: 0 },
+        { id: '0123456789' + 'e'.repeat(54), label: '', kind: 'n2', distance: 2, size: 0, x: 0, y: 0 },
+      ],
+      edges: [],
+      totalNodes: 5,
+      sampled: false,
+    };
+    expect(findNode(people, '  AURORE ')).toBe('c'.repeat(64));
+    expect(findNode(people, 'aurore lum')).toBe('b'.repeat(64));
+    expect(findNode(people, 'lumière')).toBe('b'.repeat(64));
+    expect(findNode(people, 'chez')).toBe('d'.repeat(64));
+    expect(findNode(people, '01234567')).toBe('0123456789' + 'e'.repeat(54));
+    expect(findNode(people, '0123')).toBeNull();
+    expect(findNode(people, 'nobody')).toBeNull();
+    expect(findNode(people, '')).toBeNull();
+    // A distance filter hides N2: the N2 match is not offered.
+    expect(findNode(people, '01234567', 1)).toBeNull();
   });
 });
 
