@@ -237,6 +237,8 @@ async function main(): Promise<void> {
     //  - animate: the zoom buttons animate the camera (render-bound: no input in the way);
     //  - ceiling: the same drag once sigma's canvases are taken out of the stage, i.e. what this harness can
     //    deliver at best on this machine. The graph's figures are also printed as a share of it.
+    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'bench', 'results', 'ui-20k.png') });
     drag = await dragFor(page, PAN_MS);
     animate = await animateFor(page, PAN_MS);
     await page.evaluate(`document.querySelector('[data-test="graph-canvas"]').replaceChildren()`);

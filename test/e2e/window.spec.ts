@@ -134,6 +134,62 @@ test('the constellation graph draws and shows the node count the engine gives', 
   await shoot(page, 'graph');
 });
 
+test('a member found in the graph shows its name under the mouse and opens its profile on click', async ({ page }) => {
+  const sub = await world.call('graph.subgraph', { depth: 2, limit: 20000 });
+  const node = sub.nodes.find((n) => n.id === world.known.hex);
+  if (!node) throw new Error(`the engine's subgraph does not hold the known member ${world.known.hex}`);
+  expect(node.label).toBe(world.known.name);
+  await open(page, '#/graph');
+  const canvas = page.locator('[data-test="graph-canvas"]');
+  await expect(canvas).toHaveAttribute('data-rendered', 'yes', { timeout: 60_000 });
+
+  // A name nobody has: said so, and the camera does not move.
+  await page.locator('[data-test="graph-find"]').fill('nobody-by-this-name');
+  await page.locator('[data-test="graph-find"]').press('Enter');
+  await expect(page.locator('[data-test="graph-find-none"]')).toContainText('nobody-by-this-name');
+  await expect(canvas).toHaveAttribute('data-focused', '');
+
+  // Part of the name, any case, no accents: the camera moves onto the member and centres it.
+  await page.locator('[data-test="graph-find"]').fill('aurore lumiere');
+  await page.locator('[data-test="graph-find-go"]').click();
+  await expect(canvas).toHaveAttribute('data-focused', world.known.hex);
+  await expect(page.locator('[data-test="graph-found"]')).toContainText(world.known.name);
+
+  // The real mouse over the canvas centre: sigma picks the node under it (WebGL picking), the name shows.
+  const box = await canvas.boundingBox();
+  if (!box) throw new Error('the graph canvas has no box');
+  await page.mouse.move(box.x + 20, box.y + box.height - 20);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 4 });
+  await expect(page.locator('[data-test="graph-hover"]')).toHaveText(world.known.name);
+  await shoot(page, 'graph-hover');
+  // Off the node the name goes away again.
+  await page.mouse.move(box.x + 5, box.y + 5);
+  await expect(page.locator('[data-test="graph-hover"]')).toHaveCount(0);
+
+  // A click on it opens the Profiles screen on that member.
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await expect(page.locator('main h1')).toHaveText('Profiles');
+  await expect(page.locator('[data-test="profile-nip05"]')).toHaveText(world.known.nip05);
+});
+
+test('the graph zoom buttons move the camera and bring the whole graph back', async ({ page }) => {
+  await open(page, '#/graph');
+  const canvas = page.locator('[data-test="graph-canvas"]');
+  await expect(canvas).toHaveAttribute('data-rendered', 'yes', { timeout: 60_000 });
+  const whole = await canvas.screenshot();
+  await page.locator('[data-test="graph-zoom-in"]').click();
+  await page.locator('[data-test="graph-zoom-in"]').click();
+  await page.waitForTimeout(900);
+  const zoomed = await canvas.screenshot();
+  expect(zoomed.equals(whole)).toBe(false);
+  // Keyboard: the reset button is reachable and works from Enter.
+  await page.locator('[data-test="graph-zoom-reset"]').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(900);
+  const back = await canvas.screenshot();
+  expect(back.equals(whole)).toBe(true);
+});
+
 test('the reach screen shows the engine figures', async ({ page }) => {
   const reach = await world.call('graph.reach');
   await open(page, '#/reach');

@@ -218,3 +218,15 @@ describe('graph: key index', () => {
     expect(idx.size).toBe(5001);
   });
 });
+
+describe('node names', () => {
+  it('label a node with the display name first, as the Profiles screen does, then the name', async () => {
+    const { profileName } = await import('../../src/core/graph/collect');
+    expect(profileName({ content: JSON.stringify({ name: 'aurore', display_name: '  Aurore Lumière ' }) })).toBe('Aurore Lumière');
+    expect(profileName({ content: JSON.stringify({ name: 'aurore', displayName: 'Aurore L.' }) })).toBe('Aurore L.');
+    expect(profileName({ content: JSON.stringify({ name: 'aurore', display_name: '   ' }) })).toBe('aurore');
+    expect(profileName({ content: JSON.stringify({ name: 42 }) })).toBe('');
+    expect(profileName({ content: 'not json' })).toBe('');
+    expect(profileName({ content: JSON.stringify({ display_name: 'x'.repeat(200) }) })).toHaveLength(80);
+  });
+});

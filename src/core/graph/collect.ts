@@ -112,10 +112,11 @@ async function onePassWorthIt(store: LocalStore, base: Filter, keys: number, tun
 }
 
 /** The display name of a kind 0 (name, display_name or displayName), '' when none or unreadable. */
+/** The name the window shows for a profile everywhere (display name first, as the Profiles screen does). */
 export function profileName(ev: Pick<NostrEvent, 'content'>): string {
   try {
     const p = JSON.parse(ev.content) as Record<string, unknown>;
-    for (const field of ['name', 'display_name', 'displayName']) {
+    for (const field of ['display_name', 'displayName', 'name']) {
       const v = p[field];
       if (typeof v === 'string' && v.trim().length > 0) return v.trim().slice(0, 80);
     }
