@@ -4,6 +4,7 @@
  */
 import type { RunSummary, ScheduleStatus, SyncProgress } from '../shared/schemas';
 import { words } from './i18n';
+import { localizeReason } from '../shared/reasons';
 import type { Lang, Words } from './i18n';
 
 export type TrayIconState = 'idle' | 'syncing' | 'error';
@@ -73,7 +74,10 @@ export function lastRunLine(last: TrayFacts['lastRun'], w: Words = words('en')):
   const outcomes: Record<string, string> = w.m.outcome;
   const parts = [w.m.tray.lastRun(clock(last.finishedAt), outcomes[last.outcome] ?? last.outcome)];
   if (last.outcome === 'success' || last.outcome === 'partial') parts.push(w.count(last.imported, w.m.tray.events), w.m.tray.peersOk(w, last.peersOk, last.peersTotal));
-  else if (last.reason) parts.push(last.reason.length > 60 ? `${last.reason.slice(0, 59)}…` : last.reason);
+  else if (last.reason) {
+    const reason = localizeReason(last.reason, w.lang);
+    parts.push(reason.length > 60 ? `${reason.slice(0, 59)}…` : reason);
+  }
   return parts.join(', ');
 }
 

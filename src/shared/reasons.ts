@@ -326,6 +326,8 @@ const RULES: readonly Rule[] = [
   // ---------------------------------------------------------------- the schedule (scheduler.ts)
   [/\bthe schedule is turned off in the settings\b/g, 'la planification est désactivée dans les réglages'],
   [/\bthe schedule is paused\b/g, 'la planification est en pause'],
+  // engine.ts, for a host without a scheduler (`constellation serve` without --schedule)
+  [/\bno schedule in this host \(the desktop app and `serve --schedule` run one\)/g, 'pas de planification dans cet hôte (l’application de bureau et `serve --schedule` en ont une)'],
   [/^not yet due$/g, 'pas encore l’heure'],
   [/^due$/g, 'c’est l’heure'],
   [/\bthe station lock is held\b/g, 'le verrou de la station est pris'],

@@ -157,7 +157,7 @@ describe('run notes in French', () => {
     const bad = (name: string, reason = 'timeout'): PeerOutcome => peer({ hostname: name, ok: false, reason });
     const onePeer = runNote(report({ outcome: 'partial', imported: 5, peers: [peer({ hostname: 'alpha' }), bad('beta', 'tunnel refused by kubo')] }), 0, fr)!;
     expect(onePeer.title).toBe('Synchronisation en partie échouée (1 pair sur 2)');
-    expect(onePeer.body).toBe(`beta${NB}: tunnel refused by kubo. Malgré tout${NB}: 5 événements importés.`);
+    expect(onePeer.body).toBe(`beta${NB}: tunnel refusé par kubo. Malgré tout${NB}: 5 événements importés.`);
     const several = runNote(report({ outcome: 'partial', peers: [peer({ hostname: 'alpha' }), bad('beta'), bad('gamma')] }), 0, fr)!;
     expect(several.title).toBe('Synchronisation en partie échouée (2 pairs sur 3)');
     expect(several.body).toBe(`beta${NB}: timeout${NB}; gamma${NB}: timeout.`);

@@ -151,6 +151,7 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   // scheduler
   ['the schedule is turned off in the settings', 'la planification est désactivée dans les réglages'],
   ['the schedule is paused', 'la planification est en pause'],
+  ['no schedule in this host (the desktop app and `serve --schedule` run one)', 'pas de planification dans cet hôte (l’application de bureau et `serve --schedule` en ont une)'],
   ['not yet due', 'pas encore l’heure'],
   ['a sync is already running in Constellation', 'une synchronisation est déjà en cours dans Constellation'],
   ['the station lock is held (PID 4242)', 'le verrou de la station est pris (PID 4242)'],

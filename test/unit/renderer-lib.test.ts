@@ -84,6 +84,20 @@ describe('stations rows', () => {
   });
 });
 
+describe('reasons on a station row', () => {
+  it('drops the peer name the engine puts first, however it is named, and keeps the rest', async () => {
+    const { reasonWithoutPeer } = await import('../../src/renderer/src/lib/stations');
+    const peer = { id: '12D3KooWPeerFolder', peerId: '12D3KooWPeerFolder', hostname: 'gamma.e2e' };
+    expect(reasonWithoutPeer('peer 12D3KooWPeerFolder: tunnel refused by kubo: busy', peer)).toBe('tunnel refused by kubo: busy');
+    expect(reasonWithoutPeer('gamma.e2e: not syncable: no usable relay', peer)).toBe('not syncable: no usable relay');
+    expect(reasonWithoutPeer('peer 12D3KooWPeerFolder: gamma.e2e: relay down', peer)).toBe('relay down');
+    // Another peer's name, or a name alone, stays.
+    expect(reasonWithoutPeer('peer 12D3KooWOther: refused', peer)).toBe('peer 12D3KooWOther: refused');
+    expect(reasonWithoutPeer('gamma.e2e: ', peer)).toBe('gamma.e2e:');
+    expect(reasonWithoutPeer('ws://127.0.0.1:7777: cannot connect', { id: 'x', peerId: null, hostname: null })).toBe('ws://127.0.0.1:7777: cannot connect');
+  });
+});
+
 describe('settings form', () => {
   const good = { ...defaultSettings('/home/cap'), fallbackRelays: [] };
   it('accepts the defaults and names each bad field once', () => {

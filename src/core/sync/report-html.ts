@@ -3,6 +3,7 @@
  * from a peer or the station (hostnames, reasons, URLs) is escaped.
  */
 import type { RunReport } from '../../shared/schemas';
+import { localizeReason } from '../../shared/reasons';
 
 export function escapeHtml(v: unknown): string {
   return String(v ?? '').replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -105,7 +106,7 @@ export function renderReportHtml(report: RunReport, lang: ReportLang = 'en'): st
   const peers = table(
     l.peerHead,
     r.peers.map((p) => [
-      p.peer, p.hostname ?? '', p.route, p.method ?? '', p.ok ? l.ok : l.peerFailed(p.reason ?? ''), n(p.fetched), n(p.imported),
+      p.peer, p.hostname ?? '', p.route, p.method ?? '', p.ok ? l.ok : l.peerFailed(localizeReason(p.reason ?? '', lang)), n(p.fetched), n(p.imported),
       n(p.duplicates), n(p.rejected), Object.entries(p.dropped).map(([k, v]) => `${k} ${n(v)}`).join(', '),
       bytes(p.bytesIn), bytes(p.bytesOut), secs(p.durationMs),
     ]),
@@ -115,7 +116,7 @@ export function renderReportHtml(report: RunReport, lang: ReportLang = 'en'): st
   const dropped = Object.entries(r.dropped);
   const profiles = r.profiles
     ? `<h2>${escapeHtml(l.profiles)}</h2><p>${escapeHtml(l.profileCounts(n(r.profiles.found), n(r.profiles.missing), n(r.profiles.recovered)))}</p>` +
-      table(l.profileHead, r.profiles.outcomes.slice(0, 2000).map((o) => [o.hex, o.outcome, o.source ?? '', o.reason ?? '']))
+      table(l.profileHead, r.profiles.outcomes.slice(0, 2000).map((o) => [o.hex, o.outcome, o.source ?? '', localizeReason(o.reason ?? '', lang)]))
     : '';
   return `<!doctype html>
 <html lang="${lang === 'fr' ? 'fr' : 'en'}"><head><meta charset="utf-8">
@@ -127,7 +128,7 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:
 th{background:#f3f3f3}.outcome{font-weight:bold}
 </style></head><body>
 <h1>${escapeHtml(l.heading)} ${escapeHtml(r.id)}</h1>
-<p class="outcome">${escapeHtml(l.outcome)} ${escapeHtml(outcome(r.outcome))}${r.reason ? ` — ${escapeHtml(r.reason)}` : ''}</p>
+<p class="outcome">${escapeHtml(l.outcome)} ${escapeHtml(outcome(r.outcome))}${r.reason ? ` — ${escapeHtml(localizeReason(r.reason, lang))}` : ''}</p>
 <p>${escapeHtml(l.started(when(r.startedAt), secs(r.durationMs)))} ${escapeHtml(l.members(n(r.members)))}
 ${escapeHtml(l.counts(n(r.imported), n(r.duplicates), n(r.rejected)))}
 ${escapeHtml(l.transferred(bytes(r.bytesIn), bytes(r.bytesOut)))}</p>

@@ -67,6 +67,28 @@ export function sortStationRows(rows: readonly StationRow[], key: StationSortKey
   });
 }
 
+/**
+ * A reason shown next to its peer (Stations row, Sync and History cards): the engine names the peer first
+ * ("peer 12D3…: tunnel refused…", "alpha.e2e: not syncable: …") because its reasons also go to logs; next to
+ * the peer that name is noise.
+ */
+export function reasonWithoutPeer(reason: string, peer: Pick<Peer, 'id' | 'peerId' | 'hostname'>): string {
+  let text = reason.trim();
+  const names = [peer.peerId, peer.id, peer.hostname].filter((n): n is string => Boolean(n));
+  for (let again = true; again; ) {
+    again = false;
+    for (const name of names) {
+      for (const prefix of [`peer ${name}: `, `${name}: `]) {
+        if (text.startsWith(prefix) && text.length > prefix.length) {
+          text = text.slice(prefix.length);
+          again = true;
+        }
+      }
+    }
+  }
+  return text;
+}
+
 /** Peers counted by a field, for the Overview. */
 export function countBy<T extends string>(peers: readonly Peer[], field: (p: Peer) => T): Record<string, number> {
   const out: Record<string, number> = {};
