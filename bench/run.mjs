@@ -131,6 +131,7 @@ const extractors = {
   ui(r) {
     const out = [row(`first frame, ${r.nodes ?? '?'} nodes (median)`, r.firstFrameMs?.median ?? null, 'ms')];
     if (r.firstFrameMs?.best !== undefined) out.push(row(`first frame, ${r.nodes ?? '?'} nodes (best)`, r.firstFrameMs.best, 'ms'));
+    if (typeof r.edgesDrawnMs?.median === 'number') out.push(row(`${r.edges ?? '?'} edges on screen, after the draw starts`, r.edgesDrawnMs.median, 'ms'));
     // The baseline is the same drag on the empty stage (what the harness allows at best): the ratio is the share.
     if (r.drag && r.ceiling) out.push(row('drag: camera updates taken', r.drag.movesPerSecond, '/s', r.ceiling.movesPerSecond, null, null, r.dragShareOfCeiling ?? null));
     if (r.animate) out.push(row('animated zoom', r.animate.fps, 'frames/s'));

@@ -80,6 +80,9 @@ test('the demo constellation: overview, sync, constellation, profiles', async ({
     .poll(async () => Number(await page.locator('[data-test="graph-node-count"]').getAttribute('data-count')), { timeout: 90_000 })
     .toBeGreaterThan(0);
   await expect(page.locator('[data-test="graph-canvas"] canvas').first()).toBeVisible();
+  // The demo's graph is large enough (over 5,000 edges) that its edges follow the first frame: they get drawn too.
+  expect(Number(await page.locator('[data-test="graph-node-count"]').getAttribute('data-edges'))).toBeGreaterThan(5000);
+  await expect(page.locator('[data-test="graph-canvas"]')).toHaveAttribute('data-complete', 'yes', { timeout: 60_000 });
 
   // Profiles: a demo member (a peer station's captain) is found by name.
   await page.locator('[data-screen="profiles"]').click();

@@ -182,6 +182,12 @@ describe('graph model', () => {
     expect(g.getNodeAttribute('n', 'label')).toBe('n');
     expect(g.getNodeAttribute('o', 'x')).toBe(3);
   });
+  it('can build the nodes alone, for a first frame before the edges', () => {
+    const g = buildGraph(sub, 'light', false);
+    expect(g.order).toBe(4);
+    expect(g.size).toBe(0);
+    expect(buildGraph(sub, 'light', true).size).toBe(2);
+  });
   it('counts kinds and what a distance filter keeps', () => {
     expect(countKinds(sub)).toEqual({ station: 1, member: 1, n1: 1, n2: 1 });
     expect(visibleCount(sub, null)).toBe(4);

@@ -40,7 +40,8 @@ export function displaySize(size: number, kind: NodeKind): number {
   return Math.max(1, Math.min(18, base + Math.sqrt(Math.max(0, size))));
 }
 
-export function buildGraph(sub: Subgraph, theme: 'light' | 'dark'): Graph<NodeAttrs> {
+/** `withEdges: false` gives the nodes alone: the window draws those first and the edges a moment later. */
+export function buildGraph(sub: Subgraph, theme: 'light' | 'dark', withEdges = true): Graph<NodeAttrs> {
   const colors = KIND_COLORS[theme];
   const g = new Graph<NodeAttrs>({ type: 'directed', multi: false, allowSelfLoops: false });
   for (const n of sub.nodes) {
@@ -57,6 +58,7 @@ export function buildGraph(sub: Subgraph, theme: 'light' | 'dark'): Graph<NodeAt
       zIndex: Z_INDEX[n.kind],
     });
   }
+  if (!withEdges) return g;
   for (const [a, b] of sub.edges) {
     if (a === b || !g.hasNode(a) || !g.hasNode(b) || g.hasEdge(a, b)) continue;
     g.addEdge(a, b);
