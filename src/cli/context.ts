@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { SettingsPatch } from '../shared/schemas';
 import { makeConfig } from '../core/config';
 import { Engine } from '../core/engine';
+import { appRoot } from './root';
 
 export interface GlobalOptions {
   zenRoot?: string;
@@ -24,7 +25,7 @@ export class UsageError extends Error {
 
 export function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(join(appRoot(), 'package.json'), 'utf8')) as { version?: string };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';

@@ -17,10 +17,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /**
  * Absolute path of the executable stand-in, or null when it is not on disk (a bundled app without sources).
- * Looked up next to this module, then in the source tree above a bundle (out/main → src/devkit).
+ * Looked up next to this module, then in the source tree above a bundle (out/main or out/main/chunks →
+ * src/devkit).
  */
 export function strfryStandinPath(): string | null {
-  for (const p of [join(here, 'strfry-standin.mjs'), resolve(here, '../../src/devkit/strfry-standin.mjs')]) {
+  const candidates = [join(here, 'strfry-standin.mjs')];
+  for (let dir = here, i = 0; i < 4; i++, dir = dirname(dir)) candidates.push(resolve(dir, 'src/devkit/strfry-standin.mjs'));
+  for (const p of candidates) {
     if (existsSync(p)) return p;
   }
   return null;

@@ -23,7 +23,8 @@ test.beforeAll(async () => {
   const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
   child = spawn(node, [join(REPO_ROOT, 'bin', 'constellation.mjs'), 'serve', '--demo', '--port', '0', '--data-dir', tmp], {
     cwd: REPO_ROOT,
-    env: { ...process.env, NO_COLOR: '1' },
+    // The built CLI (out/main/cli.js): the browser tests run right after `npm run build`, so they check the build.
+    env: { ...process.env, NO_COLOR: '1', CONSTELLATION_FROM_BUILD: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -3,16 +3,17 @@
  * Prints exactly one line on stdout when ready — the URL with its token — and runs until SIGINT/SIGTERM.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { EXIT, UsageError, engineFrom, globalOptions } from '../context';
 import { LOOPBACK, startWebHost } from '../webhost';
+import { appRoot } from '../root';
 
 export const DEFAULT_SERVE_PORT = 7790;
 
 export function defaultRendererDir(): string {
-  return fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+  return join(appRoot(), 'out', 'renderer');
 }
 
 export function readyLine(url: string): string {
