@@ -17,9 +17,12 @@ import {
   hasValidId,
   loadVerifier,
   isWellFormed,
+  IdList,
+  NegentropyInitiator,
+  NegentropyItems,
 } from '../../src/core/nostr';
 import { createHash } from 'node:crypto';
-import { nip77, type NostrEvent } from 'nostr-tools';
+import type { NostrEvent } from 'nostr-tools';
 import { NegentropyStorage } from '@nostr-dev-kit/sync';
 import { FastNegentropyStorage, StrfryNegentropy } from '../../src/devkit/negentropy-responder';
 
@@ -137,9 +140,10 @@ describe('NIP-77', () => {
     const [k] = keysFromSeed('nostr-unit-local-only', 1);
     const mine = note(k!, 'only here', NOW - 100);
     local.push({ id: mine.id, created_at: mine.created_at });
-    const r = await reconcile(conn, { kinds: [1], authors: [...new Set(events.map((e) => e.pubkey))] }, local);
+    const r = await reconcile(conn, { kinds: [1], authors: [...new Set(events.map((e) => e.pubkey))] }, IdList.fromItems(local));
     expect(r.need.length).toBe(1500);
-    expect(r.have).toEqual([mine.id]);
+    expect([...r.have]).toEqual([mine.id]);
+    expect(new Set(r.need)).toEqual(new Set(events.slice(1000).map((e) => e.id)));
     const got = new Set<string>();
     for await (const e of fetchByIds(conn, r.need, { chunk: 200, inFlight: 4 })) got.add(e.id);
     expect(got.size).toBe(1500);
@@ -151,7 +155,7 @@ describe('NIP-77', () => {
     try {
       await small.seed(events);
       const conn = await RelayConnection.connect(small.url);
-      const r = await reconcile(conn, { kinds: [1], since: NOW - 86400, until: NOW }, []);
+      const r = await reconcile(conn, { kinds: [1], since: NOW - 86400, until: NOW }, new IdList(true));
       expect(r.splits).toBeGreaterThan(0);
       expect(new Set(r.need).size).toBe(2500);
       conn.close();
@@ -310,27 +314,26 @@ describe('mergeConcurrent', () => {
 });
 
 describe('devkit NIP-77 responder (strfry-faithful frame size limit)', () => {
-  /** Runs an initiator (nostr-tools, as the engine drives it) against the devkit responder in memory. */
+  /** Runs an initiator (the engine's own, as it drives it) against the devkit responder in memory. */
   async function converse(local: string[], remote: string[], frameLimit: number, fast = true): Promise<{ need: Set<string>; have: Set<string>; rounds: number }> {
     const ts = (id: string): number => 1_700_000_000 + (parseInt(id.slice(0, 6), 16) % 5000);
-    const mine = new nip77.NegentropyStorageVector();
-    for (const id of local) mine.insert(ts(id), id);
-    mine.seal();
+    const mine = new IdList(true);
+    for (const id of local) mine.pushHex(id, ts(id));
     const theirs = fast ? new FastNegentropyStorage() : new NegentropyStorage();
     for (const id of remote) theirs.insert(ts(id), id);
     theirs.seal();
-    const client = new nip77.Negentropy(mine, 60_000);
+    const client = new NegentropyInitiator(NegentropyItems.from(mine), 60_000);
     const server = new StrfryNegentropy(theirs, frameLimit);
-    const need = new Set<string>();
-    const have = new Set<string>();
-    let msg: string | null = client.initiate();
+    const need = new IdList();
+    const have = new IdList();
+    let msg: Buffer | null = client.initiate();
     let rounds = 0;
     while (msg) {
-      const answer = await server.reconcile(Buffer.from(msg, 'hex'));
+      const answer = await server.reconcile(msg);
       rounds++;
-      msg = client.reconcile(Buffer.from(answer.nextMessage!).toString('hex'), (id) => have.add(id), (id) => need.add(id));
+      msg = client.reconcile(answer.nextMessage!, have, need);
     }
-    return { need, have, rounds };
+    return { need: new Set(need), have: new Set(have), rounds };
   }
   const ids = (n: number, seed: string): string[] =>
     Array.from({ length: n }, (_, i) => createHash('sha256').update(`${seed}:${i}`).digest('hex'));
@@ -380,7 +383,7 @@ describe('devkit NIP-77 responder (strfry-faithful frame size limit)', () => {
       const rows = ids(20_000, 'f').map((id, i) => ({ id, pubkey: k!.pk, created_at: NOW - 1000 - (i % 900), kind: 1, tags: [], content: '', sig: '0'.repeat(128) }));
       await big.seed(rows);
       const conn = await RelayConnection.connect(big.url);
-      const r = await reconcile(conn, { kinds: [1] }, []);
+      const r = await reconcile(conn, { kinds: [1] }, new IdList(true));
       expect(r.rounds).toBeGreaterThan(1);
       expect(new Set(r.need).size).toBe(20_000);
       conn.close();

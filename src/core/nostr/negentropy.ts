@@ -7,34 +7,22 @@
  *   await reconcile(conn, filter, items, { signal, idleMs, maxMessageLength }) → { have, need, rounds, splits }
  *   fetchByIds(conn, ids, { chunk, inFlight, idleMs, signal }) → AsyncGenerator<NostrEvent>
  *
- * We drive nostr-tools' `Negentropy` + `NegentropyStorageVector` (nip77) over our own RelayConnection rather
- * than its `NegentropySync`, which needs nostr-tools' own Relay and drops NEG-ERR reasons (we need "blocked").
- * `need` = ids the peer holds and `items` lacks; `have` = ids in `items` the peer does not hold.
+ * Our own compact initiator (negentropy-client.ts) over our own RelayConnection: items, `have` and `need` are
+ * packed IdLists (32 bytes an id), not per-id objects and hex strings; NEG-ERR reasons reach the caller (we
+ * need "blocked"). `need` = ids the peer holds and `items` lacks; `have` = ids in `items` the peer does not hold.
  */
-import { nip77 } from 'nostr-tools';
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import { RelayRefusal, RelayTimeout, Silence, type RelayConnection } from './relay';
-
-export interface IdItem {
-  id: string;
-  created_at: number;
-}
+import { IdList } from './ids';
+import { NegentropyInitiator, NegentropyItems } from './negentropy-client';
 
 export interface ReconcileResult {
-  have: string[];
-  need: string[];
+  have: IdList;
+  need: IdList;
   /** NEG-MSG round trips */
   rounds: number;
   /** time-range splits made because the peer answered "blocked" */
   splits: number;
-}
-
-/**
- * nostr-tools hands ids over as hex built by `+=` byte by byte: a rope of 32 pieces (about 1 KB of heap per
- * id, 83 MB for a 100,000-id need). One native pass makes it a flat 64-byte string.
- */
-function flatHex(id: string): string {
-  return Buffer.from(id, 'hex').toString('hex');
 }
 
 function abortError(signal: AbortSignal | undefined): Error {
@@ -49,9 +37,7 @@ export async function probeNip77(
 ): Promise<{ ok: boolean; reason: string }> {
   const timeoutMs = opts.timeoutMs ?? 4000;
   const now = Math.floor(Date.now() / 1000);
-  const storage = new nip77.NegentropyStorageVector();
-  storage.seal();
-  const neg = new nip77.Negentropy(storage);
+  const neg = new NegentropyInitiator(NegentropyItems.empty());
   return new Promise((resolve, reject) => {
     let session: { close: () => void } | null = null;
     let settled = false;
@@ -68,7 +54,7 @@ export async function probeNip77(
     const onAbort = (): void => finish(abortError(opts.signal));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     conn
-      .openNeg({ kinds: [0], since: now + 3600, until: now + 3600 }, neg.initiate(), {
+      .openNeg({ kinds: [0], since: now + 3600, until: now + 3600 }, neg.initiate().toString('hex'), {
         onMessage: () => finish({ ok: true, reason: 'NEG-MSG answered' }),
         onError: (err) => finish({ ok: false, reason: err instanceof RelayRefusal ? `${err.via} ${err.reason}` : err.message }),
       }, opts.signal)
@@ -84,17 +70,17 @@ export async function probeNip77(
 function reconcileOnce(
   conn: RelayConnection,
   filter: Filter,
-  items: readonly IdItem[],
+  items: IdList,
   opts: { signal?: AbortSignal; idleMs?: number; maxMessageLength?: number },
 ): Promise<ReconcileResult> {
-  const storage = new nip77.NegentropyStorageVector();
-  for (const it of items) storage.insert(it.created_at, it.id);
-  storage.seal();
   // frame size in bytes; the hex message is twice that and must stay within the peer's max_message_length
   const frame = Math.max(4096, Math.min(60_000, Math.floor(((opts.maxMessageLength ?? 131072) - 1000) / 2)));
-  const neg = new nip77.Negentropy(storage, frame);
-  const have: string[] = [];
-  const need: string[] = [];
+  const sorted = NegentropyItems.from(items);
+  const neg = new NegentropyInitiator(sorted, frame);
+  // a peer may list an id again when it reconciles a range a second time (a frame cut leaves settled ranges
+  // inside the next fingerprint): each id is reported once
+  const have = IdList.unique();
+  const need = IdList.unique();
   const idleMs = opts.idleMs ?? 20_000;
   return new Promise((resolve, reject) => {
     let session: { send: (hex: string) => void; close: () => void } | null = null;
@@ -111,13 +97,18 @@ function reconcileOnce(
       silence.stop();
       opts.signal?.removeEventListener('abort', onAbort);
       session?.close();
-      if (r instanceof Error) reject(r);
-      else resolve(r);
+      sorted.release();
+      if (r instanceof Error) {
+        have.release();
+        need.release();
+        reject(r);
+      } else resolve(r);
     };
     const onAbort = (): void => finish(abortError(opts.signal));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const pending: string[] = [];
     const onMessage = (hex: string): void => {
+      if (settled) return;
       if (!session) {
         pending.push(hex);
         return;
@@ -125,16 +116,21 @@ function reconcileOnce(
       rounds++;
       silence.heard();
       try {
-        const next = neg.reconcile(hex, (id) => have.push(flatHex(id)), (id) => need.push(flatHex(id)));
-        if (next) session.send(next);
-        else finish({ have, need, rounds, splits: 0 });
+        if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0) throw new Error('NEG-MSG payload is not hex');
+        const next = neg.reconcile(Buffer.from(hex, 'hex'), have, need);
+        if (next) session.send(next.toString('hex'));
+        else {
+          have.dropIndex();
+          need.dropIndex();
+          finish({ have, need, rounds, splits: 0 });
+        }
       } catch (err) {
         finish(new Error(`${conn.url}: negentropy reconcile failed: ${(err as Error).message}`));
       }
     };
     silence.start();
     conn
-      .openNeg(filter, neg.initiate(), { onMessage, onError: (err) => finish(err) }, opts.signal)
+      .openNeg(filter, neg.initiate().toString('hex'), { onMessage, onError: (err) => finish(err) }, opts.signal)
       .then((s) => {
         session = s;
         if (settled) s.close();
@@ -151,7 +147,7 @@ function reconcileOnce(
 export async function reconcile(
   conn: RelayConnection,
   filter: Filter,
-  items: readonly IdItem[],
+  items: IdList,
   opts: { signal?: AbortSignal; idleMs?: number; maxMessageLength?: number; now?: number; depth?: number } = {},
 ): Promise<ReconcileResult> {
   try {
@@ -167,12 +163,19 @@ export async function reconcile(
       [lo, mid],
       [mid + 1, hi],
     ];
-    const out: ReconcileResult = { have: [], need: [], rounds: 0, splits: 1 };
+    const out: ReconcileResult = { have: new IdList(), need: new IdList(), rounds: 0, splits: 1 };
     for (const [a, b] of parts) {
-      const sub = items.filter((i) => i.created_at >= a && i.created_at <= b);
-      const r = await reconcile(conn, { ...filter, since: a, until: b }, sub, { ...opts, depth: depth + 1 });
-      out.have.push(...r.have);
-      out.need.push(...r.need);
+      const sub = new IdList(true);
+      const bytes = items.bytes;
+      for (let i = 0; i < items.length; i++) {
+        const t = items.time(i);
+        if (t >= a && t <= b) sub.push(bytes, i * 32, t);
+      }
+      const r = await reconcile(conn, { ...filter, since: a, until: b }, sub, { ...opts, depth: depth + 1 }).finally(() => sub.release());
+      out.have.append(r.have);
+      out.need.append(r.need);
+      r.have.release();
+      r.need.release();
       out.rounds += r.rounds;
       out.splits += r.splits;
     }
@@ -186,17 +189,18 @@ export async function reconcile(
  */
 export async function* fetchByIds(
   conn: RelayConnection,
-  ids: readonly string[],
+  ids: readonly string[] | IdList,
   opts: { chunk: number; inFlight: number; idleMs?: number; signal?: AbortSignal; kinds?: number[] },
 ): AsyncGenerator<NostrEvent> {
   const chunk = Math.max(1, opts.chunk);
-  const chunks: string[][] = [];
-  for (let i = 0; i < ids.length; i += chunk) chunks.push(ids.slice(i, i + chunk));
   const only = opts.kinds ? { kinds: opts.kinds } : {};
-  yield* mergeConcurrent(
-    chunks.map((c) => () => conn.req([{ ids: c, ...only, limit: c.length }], { idleMs: opts.idleMs, signal: opts.signal })),
-    opts.inFlight,
-  );
+  // each chunk's hex ids are made when its REQ starts (only `inFlight` of them exist at once)
+  const slice = (from: number): string[] => (ids instanceof IdList ? ids.hexSlice(from, from + chunk) : ids.slice(from, from + chunk));
+  const sources = Array.from({ length: Math.ceil(ids.length / chunk) }, (_, c) => () => {
+    const part = slice(c * chunk);
+    return conn.req([{ ids: part, ...only, limit: part.length }], { idleMs: opts.idleMs, signal: opts.signal });
+  });
+  yield* mergeConcurrent(sources, opts.inFlight);
 }
 
 /** Runs at most `limit` async sources at once and yields their items as they come (bounded buffering). */

@@ -7,10 +7,14 @@
  *   "CKS1" | u32 lastFull | u32 sections | per section: 16-byte key | u32 touched | u32 n | n × (32-byte id, u32 created_at)
  * Bounded: at most MAX_ENTRIES per peer (the oldest created_at go first) and sections untouched for
  * STALE_SECTION_DAYS are dropped (member buckets that no longer exist).
+ *
+ * In memory a section is an IdMap (32 bytes an id in one buffer, not a hex string each): the file is read
+ * into it and written from it as it is, the format unchanged.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs';
+import { IdMap } from '../nostr/ids';
 
 const MAGIC = 'CKS1';
 export const MAX_ENTRIES = 1_000_000;
@@ -18,7 +22,8 @@ const STALE_SECTION_DAYS = 14;
 
 export interface KnownSection {
   touched: number;
-  items: Map<string, number>;
+  /** id → created_at */
+  items: IdMap;
 }
 
 export class KnownSet {
@@ -28,7 +33,7 @@ export class KnownSet {
   section(key: string, nowSec: number): KnownSection {
     let s = this.sections.get(key);
     if (!s) {
-      s = { touched: nowSec, items: new Map() };
+      s = { touched: nowSec, items: new IdMap() };
       this.sections.set(key, s);
     }
     s.touched = nowSec;
@@ -48,11 +53,13 @@ export class KnownSet {
   encode(nowSec: number, maxEntries = MAX_ENTRIES): Buffer {
     for (const [k, s] of this.sections) if (nowSec - s.touched > STALE_SECTION_DAYS * 86400) this.sections.delete(k);
     let cutoff = -1;
-    if (this.size > maxEntries) {
-      const all: number[] = [];
-      for (const s of this.sections.values()) for (const t of s.items.values()) all.push(t);
-      all.sort((a, b) => b - a);
-      cutoff = all[maxEntries - 1] ?? -1;
+    const total = this.size;
+    if (total > maxEntries) {
+      const all = new Float64Array(total);
+      let n = 0;
+      for (const s of this.sections.values()) s.items.forEachSlot((slot) => (all[n++] = s.items.valueAt(slot)));
+      all.sort();
+      cutoff = all[total - maxEntries] ?? -1;
     }
     const parts: Buffer[] = [];
     const head = Buffer.alloc(12);
@@ -62,18 +69,26 @@ export class KnownSet {
     parts.push(head);
     let budget = maxEntries;
     for (const [key, s] of this.sections) {
-      // newest first, so a cut keeps the recent ids (the ones the next window asks about)
-      const entries = [...s.items].filter(([, t]) => t >= cutoff).sort((a, b) => b[1] - a[1]);
-      const n = Math.min(entries.length, budget);
+      // newest first, so a cut keeps the recent ids (the ones the next window asks about); equal created_at
+      // keep the order they were added in
+      const items = s.items;
+      const slots: number[] = [];
+      items.forEachSlot((slot) => {
+        if (items.valueAt(slot) >= cutoff) slots.push(slot);
+      });
+      const order = Uint32Array.from(slots);
+      order.sort((a, b) => items.valueAt(b) - items.valueAt(a) || a - b);
+      const n = Math.min(order.length, budget);
       budget -= n;
       const buf = Buffer.alloc(24 + n * 36);
       buf.write(key.slice(0, 32).padEnd(32, '0'), 0, 'hex');
       buf.writeUInt32LE(s.touched >>> 0, 16);
       buf.writeUInt32LE(n, 20);
       for (let i = 0; i < n; i++) {
-        const [id, t] = entries[i]!;
-        buf.write(id, 24 + i * 36, 'hex');
-        buf.writeUInt32LE(Math.max(0, Math.min(0xffffffff, t)) >>> 0, 24 + i * 36 + 32);
+        const slot = order[i] as number;
+        const [ids, at] = items.bytesAt(slot);
+        ids.copy(buf, 24 + i * 36, at, at + 32);
+        buf.writeUInt32LE(Math.max(0, Math.min(0xffffffff, items.valueAt(slot))) >>> 0, 24 + i * 36 + 32);
       }
       parts.push(buf);
     }
@@ -93,9 +108,9 @@ export class KnownSet {
       const n = buf.readUInt32LE(o + 20);
       o += 24;
       if (o + n * 36 > buf.length) throw new Error('truncated known-ids file');
-      const items = new Map<string, number>();
+      const items = new IdMap(n);
       for (let i = 0; i < n; i++) {
-        items.set(buf.toString('hex', o, o + 32), buf.readUInt32LE(o + 32));
+        items.set({ bytes: buf, offset: o }, buf.readUInt32LE(o + 32));
         o += 36;
       }
       set.sections.set(key, { touched, items });

@@ -19,7 +19,9 @@ import {
   reconcile,
   fetchByIds,
   isWellFormed,
-  type IdItem,
+  IdList,
+  IdMap,
+  IdSet,
   type Limits,
 } from '../nostr';
 import { filterKey, mergeDeletions, type PlannedFilter } from './filters';
@@ -141,9 +143,10 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
     // Import pipeline: fetching goes on while earlier batches are imported (a bounded number waiting), so a
     // slow local store does not stall the peer's socket long; every id counts as held only once the store
     // answered for it.
-    const pipe = new ImportPipe(s, result, p, IMPORT_DEPTH);
-    /** ids queued for import in this session, not yet confirmed (a peer may send one twice) */
-    const queued = new Set<string>();
+    /** ids queued for import in this session, not yet confirmed (a peer may send one twice; once confirmed,
+     * the sieve knows them) */
+    const queued = new IdSet();
+    const pipe = new ImportPipe(s, result, p, IMPORT_DEPTH, queued);
     let batch: NostrEvent[] = [];
     const flush = async (): Promise<void> => {
       const events = s.sieve.prune(batch);
@@ -198,88 +201,146 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
       const since = f.since ?? 0;
       p.phase = 'reconcile';
       s.notify();
-      let items: IdItem[] = fullHere
-        ? await s.store.ids(f, signal)
-        : [...section.items].filter(([, t]) => t >= since).map(([id, created_at]) => ({ id, created_at }));
-      /** every id asked for in this filter so far (a later round never asks twice) */
-      const askedIds = new Set<string>();
+      // what we hold for this filter: everything the local relay holds (full) or what the peer is known to hold
+      let items = new IdList(true);
+      if (fullHere) {
+        for await (const e of s.store.query(f, signal)) items.pushHex(e.id, e.created_at);
+      } else {
+        section.items.forEachSlot((slot) => {
+          const t = section.items.valueAt(slot);
+          if (t < since) return;
+          const [b, o] = section.items.bytesAt(slot);
+          items.push(b, o, t);
+        });
+      }
+      /** every id asked for in this filter so far (a later round never asks twice); made when a second round comes */
+      let asked: IdSet | null = null;
       // A responder may cut a long id list at its frame size without saying the rest exists (the JS responder
       // of @nostr-dev-kit/sync does; strfry and the devkit relays continue in later rounds). A need too big to
       // fit a minimal frame could have been cut: the peer's COUNT for the filter tells; only when it says more
       // exists than the reconciliation showed (or COUNT goes unanswered) is the filter reconciled again.
-      for (let round = 0; ; round++) {
-        const r = await reconcile(conn, f, items, { signal, idleMs: s.timeouts.idle, maxMessageLength: limits.maxMessageLength, now: s.nowSec });
-        bytes();
-        const fresh = r.need.filter((id) => !askedIds.has(id));
-        for (const id of fresh) askedIds.add(id);
-        if (round === 0) p.have += items.length - r.have.length;
-        p.need += fresh.length;
-        // ids the local relay already holds (from another peer or an earlier run): record, do not fetch
-        const local = fullHere ? new Map<string, number>() : await localTimestamps(s.store, fresh, signal);
-        const toFetch = fresh.filter((id) => !local.has(id));
-        if (fullHere && round === 0) {
-          for (const [id, t] of section.items) if (t >= since) section.items.delete(id);
-          const gone = new Set(r.have);
-          for (const it of items) if (!gone.has(it.id)) section.items.set(it.id, it.created_at);
-        } else {
-          for (const id of r.have) section.items.delete(id);
-        }
-        for (const [id, t] of local) section.items.set(id, t);
-        p.phase = 'fetch';
-        s.notify();
-        const chunk = Math.min(limits.maxLimit, limits.maxFilterElements);
-        // ids the peer announced and has not sent yet: every one must arrive (or be counted as not sent)
-        const missing = new Set(toFetch);
-        const gotItems: IdItem[] = [];
-        const drain = async (source: AsyncIterable<unknown>, sink: (e: unknown, asked: boolean) => Promise<void>, onlyAsked = false): Promise<void> => {
-          for await (const e of source) {
-            const id = (e as { id?: unknown }).id;
-            const asked = typeof id === 'string' && missing.delete(id);
-            if (!asked && onlyAsked) continue;
-            // the peer holds it whatever our sieve decides: remember, so it is not asked again next run
-            if (asked && isWellFormed(e)) {
-              section.items.set(e.id, e.created_at);
-              gotItems.push({ id: e.id, created_at: e.created_at });
-            }
-            await sink(e, asked);
+      try {
+        for (let round = 0; ; round++) {
+          const r = await reconcile(conn, f, items, { signal, idleMs: s.timeouts.idle, maxMessageLength: limits.maxMessageLength, now: s.nowSec });
+          bytes();
+          // the first round's need is all fresh; later rounds leave out what an earlier one asked
+          let fresh = r.need;
+          if (asked) {
+            fresh = new IdList();
+            const needBytes = r.need.bytes;
+            for (let i = 0; i < r.need.length; i++) if (asked.addAt(needBytes, i * 32)) fresh.push(needBytes, i * 32);
           }
-        };
-        const fetchSome = (ids: readonly string[], size: number, sink: (e: unknown, asked: boolean) => Promise<void>): Promise<void> =>
-          drain(fetchByIds(conn, ids, { chunk: size, inFlight: FETCH_IN_FLIGHT, idleMs: s.timeouts.idle, signal }), sink);
-        const direct = (e: unknown, asked: boolean): Promise<void> => take(e, asked ? f : { ids: [] });
-        // Deletions (kind 5) must pass the sieve before the events they delete. The ids do not say their kind:
-        // a need that fits one import batch is fetched whole and sieved kind 5 first; for a bigger one the
-        // filter's kind 5s are asked first (one paged REQ: deletions are few; the ones not needed are skipped),
-        // then the rest of the ids.
-        const withDeletions = (f.kinds ?? []).includes(DELETION_KIND);
-        if (!withDeletions) await fetchSome(toFetch, chunk, direct);
-        else if (toFetch.length <= IMPORT_BATCH) {
-          const got: Array<{ e: unknown; asked: boolean }> = [];
-          await fetchSome(toFetch, chunk, async (e, asked) => void got.push({ e, asked }));
-          const isDeletion = (x: { e: unknown }): boolean => (x.e as { kind?: unknown }).kind === DELETION_KIND;
-          for (const x of got.filter(isDeletion)) await direct(x.e, x.asked);
-          for (const x of got.filter((y) => !isDeletion(y))) await direct(x.e, x.asked);
-        } else {
-          const deletions = pageEvents(conn, { ...f, kinds: [DELETION_KIND] }, { pageSize: limits.maxLimit, idleMs: s.timeouts.idle, signal });
-          await drain(deletions, direct, true);
-          await fetchSome([...missing], chunk, direct);
+          if (round === 0) p.have += items.length - r.have.length;
+          p.need += fresh.length;
+          // ids the local relay already holds (from another peer or an earlier run): record, do not fetch
+          const local = fullHere ? new IdMap() : await localTimestamps(s.store, fresh, signal);
+          let toFetch = fresh;
+          if (local.size > 0) {
+            toFetch = new IdList();
+            const freshBytes = fresh.bytes;
+            for (let i = 0; i < fresh.length; i++) if (!local.hasAt(freshBytes, i * 32)) toFetch.push(freshBytes, i * 32);
+          }
+          const itemBytes = items.bytes;
+          if (fullHere && round === 0) {
+            section.items.deleteIf((t) => t >= since);
+            const gone = IdSet.of(r.have);
+            for (let i = 0; i < items.length; i++) if (!gone.hasAt(itemBytes, i * 32)) section.items.setAt(itemBytes, i * 32, items.time(i));
+            gone.release();
+          } else {
+            const haveBytes = r.have.bytes;
+            for (let i = 0; i < r.have.length; i++) section.items.deleteAt(haveBytes, i * 32);
+          }
+          local.forEachSlot((slot) => {
+            const [b, o] = local.bytesAt(slot);
+            section.items.setAt(b, o, local.valueAt(slot));
+          });
+          p.phase = 'fetch';
+          s.notify();
+          const chunk = Math.min(limits.maxLimit, limits.maxFilterElements);
+          // ids the peer announced and has not sent yet: every one must arrive (or be counted as not sent)
+          const missing = IdSet.of(toFetch);
+          const drain = async (source: AsyncIterable<unknown>, sink: (e: unknown, asked: boolean) => Promise<void>, onlyAsked = false): Promise<void> => {
+            for await (const e of source) {
+              const id = (e as { id?: unknown }).id;
+              const asked = typeof id === 'string' && missing.delete(id);
+              if (!asked && onlyAsked) continue;
+              // the peer holds it whatever our sieve decides: remember, so it is not asked again next run
+              if (asked && isWellFormed(e)) section.items.set(e.id, e.created_at);
+              await sink(e, asked);
+            }
+          };
+          const fetchSome = async (ids: IdList, size: number, sink: (e: unknown, asked: boolean) => Promise<void>, release = false): Promise<void> => {
+            try {
+              await drain(fetchByIds(conn, ids, { chunk: size, inFlight: FETCH_IN_FLIGHT, idleMs: s.timeouts.idle, signal }), sink);
+            } finally {
+              if (release) ids.release();
+            }
+          };
+          const direct = (e: unknown, asked: boolean): Promise<void> => take(e, asked ? f : { ids: [] });
+          try {
+            // Deletions (kind 5) must pass the sieve before the events they delete. The ids do not say their
+            // kind: a need that fits one import batch is fetched whole and sieved kind 5 first; for a bigger one
+            // the filter's kind 5s are asked first (one paged REQ: deletions are few; the ones not needed are
+            // skipped), then the rest of the ids.
+            const withDeletions = (f.kinds ?? []).includes(DELETION_KIND);
+            if (!withDeletions) await fetchSome(toFetch, chunk, direct);
+            else if (toFetch.length <= IMPORT_BATCH) {
+              const got: Array<{ e: unknown; asked: boolean }> = [];
+              await fetchSome(toFetch, chunk, async (e, asked) => void got.push({ e, asked }));
+              const isDeletion = (x: { e: unknown }): boolean => (x.e as { kind?: unknown }).kind === DELETION_KIND;
+              for (const x of got.filter(isDeletion)) await direct(x.e, x.asked);
+              for (const x of got.filter((y) => !isDeletion(y))) await direct(x.e, x.asked);
+            } else {
+              const deletions = pageEvents(conn, { ...f, kinds: [DELETION_KIND] }, { pageSize: limits.maxLimit, idleMs: s.timeouts.idle, signal });
+              await drain(deletions, direct, true);
+              await fetchSome(missing.toList(), chunk, direct, true);
+            }
+            // A relay may cut an ids REQ below what it advertises: ask once more for the rest, in small chunks.
+            if (missing.size > 0) await fetchSome(missing.toList(), Math.max(1, Math.min(50, chunk)), direct, true);
+            if (missing.size > 0) {
+              result.dropped['not-sent'] = (result.dropped['not-sent'] ?? 0) + missing.size;
+              s.sieve.count('not-sent', missing.size);
+            }
+            if (fresh.length < RECHECK_NEED || round + 1 >= MAX_NEG_ROUNDS) break;
+            // Safety net for a responder that cuts a long answer without saying the rest exists: only when the
+            // peer's COUNT says it holds more than the reconciliation showed (or does not answer COUNT).
+            const shown = items.length - r.have.length + r.need.length;
+            const counted = await conn.count([f], { idleMs: s.timeouts.negProbe, signal });
+            if (counted !== null && counted <= shown) break;
+            // next round: what we hold now = what we held, less what the peer lacks, plus what it sent (asked
+            // and well formed: recorded in the section) and what the local relay turned out to hold
+            asked ??= IdSet.of(fresh);
+            const gone = IdSet.of(r.have);
+            const next = new IdList(true);
+            for (let i = 0; i < items.length; i++) if (!gone.hasAt(itemBytes, i * 32)) next.push(itemBytes, i * 32, items.time(i));
+            gone.release();
+            const fetchedBytes = toFetch.bytes;
+            for (let i = 0; i < toFetch.length; i++) {
+              if (missing.hasAt(fetchedBytes, i * 32)) continue;
+              const t = section.items.getAt(fetchedBytes, i * 32);
+              if (t !== undefined) next.push(fetchedBytes, i * 32, t);
+            }
+            local.forEachSlot((slot) => {
+              const [b, o] = local.bytesAt(slot);
+              next.push(b, o, local.valueAt(slot));
+            });
+            items.release();
+            items = next;
+            p.phase = 'reconcile';
+            s.notify();
+          } finally {
+            // this round's id lists are done with: their memory goes back now
+            missing.release();
+            local.release();
+            if (toFetch !== fresh) toFetch.release();
+            if (fresh !== r.need) fresh.release();
+            r.need.release();
+            r.have.release();
+          }
         }
-        // A relay may cut an ids REQ below what it advertises: ask once more for the rest, in small chunks.
-        if (missing.size > 0) await fetchSome([...missing], Math.max(1, Math.min(50, chunk)), direct);
-        if (missing.size > 0) {
-          result.dropped['not-sent'] = (result.dropped['not-sent'] ?? 0) + missing.size;
-          s.sieve.count('not-sent', missing.size);
-        }
-        if (fresh.length < RECHECK_NEED || round + 1 >= MAX_NEG_ROUNDS) break;
-        // Safety net for a responder that cuts a long answer without saying the rest exists: only when the
-        // peer's COUNT says it holds more than the reconciliation showed (or does not answer COUNT).
-        const shown = items.length - r.have.length + r.need.length;
-        const counted = await conn.count([f], { idleMs: s.timeouts.negProbe, signal });
-        if (counted !== null && counted <= shown) break;
-        const gone = new Set(r.have);
-        items = [...items.filter((it) => !gone.has(it.id)), ...gotItems, ...[...local].map(([id, created_at]) => ({ id, created_at }))];
-        p.phase = 'reconcile';
-        s.notify();
+      } finally {
+        items.release();
+        asked?.release();
       }
     };
 
@@ -333,6 +394,8 @@ class ImportPipe {
     private readonly result: SessionResult,
     private readonly p: PeerProgress,
     private readonly depth: number,
+    /** the session's ids queued and not yet confirmed: confirmed ones leave it */
+    private readonly queued: IdSet,
   ) {}
 
   async push(events: NostrEvent[]): Promise<void> {
@@ -348,6 +411,7 @@ class ImportPipe {
           throw new Error(`the local store answered for ${answered} of ${events.length} events sent to it (${s.store.description}); the rest are not counted as held`);
         }
         s.sieve.confirm(events);
+        for (const e of events) this.queued.delete(e.id);
         result.imported += r.added;
         result.duplicates += r.duplicates;
         result.rejected += r.rejected;
@@ -379,10 +443,10 @@ class ImportPipe {
 }
 
 /** created_at of the given ids that the local store already holds. */
-async function localTimestamps(store: LocalStore, ids: readonly string[], signal: AbortSignal): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
+async function localTimestamps(store: LocalStore, ids: IdList, signal: AbortSignal): Promise<IdMap> {
+  const out = new IdMap();
   for (let i = 0; i < ids.length; i += 200) {
-    for await (const e of store.query({ ids: ids.slice(i, i + 200) }, signal)) out.set(e.id, e.created_at);
+    for await (const e of store.query({ ids: ids.hexSlice(i, i + 200) }, signal)) out.set(e.id, e.created_at);
   }
   return out;
 }
