@@ -577,7 +577,8 @@ export class RelayConnection {
   }
 
   private receive(data: WebSocket.RawData): void {
-    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    // ws hands a Buffer (its default binaryType): read it where it is, no copy per frame
+    const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     this.bytesIn += buf.length;
     let frame: unknown;
     try {
