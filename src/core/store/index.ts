@@ -9,6 +9,7 @@ import { checkStrfryBinary, StrfryStore } from './strfry-store';
 
 export { RelayStore, reasonKey } from './relay-store';
 export { StrfryStore, parseImportCounts, strfryReason, checkStrfryBinary } from './strfry-store';
+export { PackedEvents, importsPacked } from './packed';
 
 export function openLocalStore(ctx: EngineContext): LocalStore {
   const s = ctx.settings();

@@ -9,6 +9,7 @@ import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import type { ImportResult, LocalStore } from '../services';
 import { RelayConnection, fetchRelayInfo, relayLimits, subscriptionBudget, pageEvents, fetchByIds, parseReason, type Limits } from '../nostr';
 import type { Timeouts } from '../config';
+import { PackedEvents, type PackedImport } from './packed';
 
 const PUBLISH_IN_FLIGHT = 64;
 
@@ -21,8 +22,9 @@ export function reasonKey(message: string): string {
   return key.replace(/\b[0-9a-f]{16,}\b/g, '…').replace(/\d{3,}/g, 'N').slice(0, 80);
 }
 
-export class RelayStore implements LocalStore {
+export class RelayStore implements LocalStore, PackedImport {
   readonly kind = 'relay' as const;
+  readonly packedImport = true as const;
   readonly description: string;
   private conn: Promise<RelayConnection> | null = null;
   private limits: Limits | null = null;
@@ -83,7 +85,8 @@ export class RelayStore implements LocalStore {
     return c;
   }
 
-  async import(events: readonly NostrEvent[], _opts: { verify: boolean }, signal?: AbortSignal): Promise<ImportResult> {
+  /** Events, or a packed batch (each event parsed back just before it is published). */
+  async import(events: readonly NostrEvent[] | PackedEvents, _opts: { verify: boolean }, signal?: AbortSignal): Promise<ImportResult> {
     // A relay verifies ids and signatures itself on EVENT: `verify` changes nothing here.
     const result: ImportResult = { added: 0, duplicates: 0, rejected: 0, reasons: {}, bytes: 0 };
     if (events.length === 0) return result;
@@ -93,7 +96,8 @@ export class RelayStore implements LocalStore {
     const worker = async (): Promise<void> => {
       while (next < events.length) {
         if (signal?.aborted) return;
-        const e = events[next++] as NostrEvent;
+        const i = next++;
+        const e = events instanceof PackedEvents ? events.event(i) : (events[i] as NostrEvent);
         const ok = await conn.publish(e, { timeoutMs: this.timeouts.idle, signal });
         if (ok.ok && /^duplicate:/i.test(ok.message)) result.duplicates++;
         else if (ok.ok) result.added++;

@@ -22,6 +22,7 @@ import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import type { ImportResult, LocalStore } from '../services';
+import { PackedEvents, type PackedImport } from './packed';
 
 const SCAN_IDS_CHUNK = 500;
 /** JSONL is written to strfry's stdin in pieces of about this many characters. */
@@ -94,8 +95,9 @@ interface Run {
   stderr: () => string;
 }
 
-export class StrfryStore implements LocalStore {
+export class StrfryStore implements LocalStore, PackedImport {
   readonly kind = 'strfry' as const;
+  readonly packedImport = true as const;
   readonly description: string;
   private readonly cwd: string;
   private readonly confPath: string;
@@ -217,7 +219,11 @@ export class StrfryStore implements LocalStore {
     return Number(last);
   }
 
-  async import(events: readonly NostrEvent[], opts: { verify: boolean }, signal?: AbortSignal): Promise<ImportResult> {
+  /**
+   * Events, or a packed batch (their JSON lines already made: written from there, in copies, so the batch is
+   * not referenced once this returns).
+   */
+  async import(events: readonly NostrEvent[] | PackedEvents, opts: { verify: boolean }, signal?: AbortSignal): Promise<ImportResult> {
     const result: ImportResult = { added: 0, duplicates: 0, rejected: 0, reasons: {}, bytes: 0 };
     if (events.length === 0) return result;
     signal?.throwIfAborted();
@@ -231,12 +237,16 @@ export class StrfryStore implements LocalStore {
     let p: Run | null = null;
     let unhook = (): void => undefined;
     let e: Exit | null = null;
+    const packed = events instanceof PackedEvents ? events : null;
+    const list = packed ? null : (events as readonly NostrEvent[]);
     try {
-      let piece: string[] = [];
+      let piece: Array<string | Buffer> = [];
       let pieceSize = 0;
-      for (const ev of events) {
-        const line = JSON.stringify(ev) + '\n';
-        const size = Buffer.byteLength(line);
+      const joined = (): string | Buffer =>
+        packed ? Buffer.concat(piece as Buffer[], pieceSize) : (piece as string[]).join('');
+      for (let i = 0; i < events.length; i++) {
+        const line: string | Buffer = packed ? packed.line(i) : JSON.stringify(list![i]) + '\n';
+        const size = typeof line === 'string' ? Buffer.byteLength(line) : line.length;
         if (size > max) {
           tooLarge++;
           continue;
@@ -247,14 +257,14 @@ export class StrfryStore implements LocalStore {
         pieceSize += size;
         if (pieceSize >= STDIN_PIECE) {
           p ??= this.startImport(opts.verify, signal, (u) => (unhook = u));
-          if (!(await this.feed(p, piece.join('')))) break;
+          if (!(await this.feed(p, joined()))) break;
           piece = [];
           pieceSize = 0;
         }
       }
       if (piece.length > 0) {
         p ??= this.startImport(opts.verify, signal, (u) => (unhook = u));
-        await this.feed(p, piece.join(''));
+        await this.feed(p, joined());
       }
       if (p) {
         if (!p.child.stdin.destroyed) p.child.stdin.end();
@@ -300,7 +310,7 @@ export class StrfryStore implements LocalStore {
    * Writes one piece of JSONL to strfry's stdin, waiting when the pipe is full; false as soon as strfry has
    * ended (a crash must not leave us waiting for a 'drain' that never comes).
    */
-  private async feed(p: Run, piece: string): Promise<boolean> {
+  private async feed(p: Run, piece: string | Buffer): Promise<boolean> {
     const stdin = p.child.stdin;
     const ended = p.child.exitCode !== null || p.child.signalCode !== null;
     if (ended || stdin.destroyed) return false;

@@ -4,6 +4,11 @@
  */
 import type { Event as NostrEvent } from 'nostr-tools';
 import type { ImportResult, LocalStore } from '../services';
+import { PackedEvents, importsPacked } from '../store/packed';
+
+interface PackedStore {
+  import(events: PackedEvents, opts: { verify: boolean }, signal?: AbortSignal): Promise<ImportResult>;
+}
 
 export class Importer {
   private chain: Promise<unknown> = Promise.resolve();
@@ -18,10 +23,18 @@ export class Importer {
     return this.pending === 0;
   }
 
-  import(events: readonly NostrEvent[], opts: { verify: boolean }, signal?: AbortSignal): Promise<ImportResult> {
+  /**
+   * A packed batch goes to the store as it is when the store takes one (both of ours do), else as events
+   * parsed back. The batch is not kept past the returned promise.
+   */
+  import(events: readonly NostrEvent[] | PackedEvents, opts: { verify: boolean }, signal?: AbortSignal): Promise<ImportResult> {
     this.pending++;
+    const store = this.store;
     const run = this.chain.then(async () => {
-      const r = await this.store.import(events, opts, signal);
+      let r: ImportResult;
+      if (!(events instanceof PackedEvents)) r = await store.import(events, opts, signal);
+      else if (importsPacked(store)) r = await (store as unknown as PackedStore).import(events, opts, signal);
+      else r = await store.import(Array.from({ length: events.length }, (_, i) => events.event(i)), opts, signal);
       this.totals.added += r.added;
       this.totals.duplicates += r.duplicates;
       this.totals.rejected += r.rejected;

@@ -4,10 +4,11 @@
  * the REQ path (page backwards until nothing new); every event through the run's sieve, then imported in
  * batches.
  */
-import type { Event as NostrEvent, Filter } from 'nostr-tools';
+import type { Filter } from 'nostr-tools';
 import type { LocalStore } from '../services';
 import type { PeerProgress, SyncMethod } from '../../shared/schemas';
-import { countEvent, emptyCounts, type CategoryCounts } from '../../shared/kinds';
+import { emptyCounts, type CategoryCounts } from '../../shared/kinds';
+import { PackedEvents } from '../store/packed';
 import type { Timeouts } from '../config';
 import {
   RelayConnection,
@@ -147,11 +148,17 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
      * the sieve knows them) */
     const queued = new IdSet();
     const pipe = new ImportPipe(s, result, p, IMPORT_DEPTH, queued);
-    let batch: NostrEvent[] = [];
+    // the batch being filled, packed: its events' objects die young (see store/packed.ts)
+    let batch = new PackedEvents();
     const flush = async (): Promise<void> => {
-      const events = s.sieve.prune(batch);
-      batch = [];
-      if (events.length === 0) return;
+      const filled = batch;
+      batch = new PackedEvents();
+      const events = s.sieve.prunePacked(filled);
+      if (events !== filled) filled.release();
+      if (events.length === 0) {
+        events.release();
+        return;
+      }
       await pipe.push(events);
     };
     const take = async (raw: unknown, asked: Filter): Promise<void> => {
@@ -164,7 +171,7 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
           result.duplicates++;
         } else {
           queued.add(v.event.id);
-          batch.push(v.event);
+          batch.add(v.event);
         }
       } else if (v.reason === 'duplicate') result.duplicates++;
       else result.dropped[v.reason] = (result.dropped[v.reason] ?? 0) + 1;
@@ -398,10 +405,14 @@ class ImportPipe {
     private readonly queued: IdSet,
   ) {}
 
-  async push(events: NostrEvent[]): Promise<void> {
-    if (this.failure) throw this.failure;
+  /** Hands a packed batch to the importer; its memory is released once the store has answered (or failed). */
+  async push(events: PackedEvents): Promise<void> {
+    if (this.failure) {
+      events.release();
+      throw this.failure;
+    }
     const { s, result, p } = this;
-    for (const e of events) countEvent(result.categories, e);
+    for (const [k, v] of Object.entries(events.counts)) if (v !== 0) result.categories[k] = (result.categories[k] ?? 0) + v;
     p.phase = 'import';
     s.notify();
     const job = s.importer.import(events, { verify: s.verify }, s.signal).then(
@@ -410,8 +421,9 @@ class ImportPipe {
         if (answered !== events.length) {
           throw new Error(`the local store answered for ${answered} of ${events.length} events sent to it (${s.store.description}); the rest are not counted as held`);
         }
-        s.sieve.confirm(events);
-        for (const e of events) this.queued.delete(e.id);
+        s.sieve.confirmPacked(events);
+        const ids = events.ids.bytes;
+        for (let i = 0; i < events.length; i++) this.queued.deleteAt(ids, i * 32);
         result.imported += r.added;
         result.duplicates += r.duplicates;
         result.rejected += r.rejected;
@@ -422,7 +434,7 @@ class ImportPipe {
       },
     ).catch((err: Error) => {
       this.failure ??= new Error(`import into the local relay failed: ${err.message}`);
-    });
+    }).finally(() => events.release());
     this.inFlight.push(job);
     while (this.inFlight.length >= this.depth) {
       await this.inFlight.shift();

@@ -11,6 +11,7 @@
 import { matchFilter, type Event as NostrEvent, type Filter } from 'nostr-tools';
 import { DELETION_KIND, WELCOME_NOTE_PATTERN } from '../../shared/kinds';
 import { IdSet, hasValidId, isWellFormed, type Verifier } from '../nostr';
+import type { PackedEvents } from '../store/packed';
 
 export type DropReason = 'malformed' | 'bad-id' | 'off-filter' | 'bad-signature' | 'welcome' | 'deleted' | 'blacklisted' | 'not-json' | 'not-sent';
 export type Verdict = { ok: true; event: NostrEvent } | { ok: false; reason: DropReason | 'duplicate' };
@@ -55,6 +56,11 @@ export class Sieve {
     for (const e of events) this.confirmed.add(e.id);
   }
 
+  /** The same for a packed batch. */
+  confirmPacked(batch: PackedEvents): void {
+    this.confirmed.addAll(batch.ids);
+  }
+
   isConfirmed(id: string): boolean {
     return this.confirmed.has(id);
   }
@@ -83,5 +89,17 @@ export class Sieve {
     const gone = batch.length - keep.length;
     if (gone > 0) this.dropped.deleted = (this.dropped.deleted ?? 0) + gone;
     return keep;
+  }
+
+  /** The same for a packed batch: the batch itself when nothing goes, else a new one without them. */
+  prunePacked(batch: PackedEvents): PackedEvents {
+    if (this.deleted.size === 0) return batch;
+    const gone: number[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      if (batch.kind(i) !== DELETION_KIND && this.deleted.get(batch.idHex(i)) === batch.pubkeyHex(i)) gone.push(i);
+    }
+    if (gone.length === 0) return batch;
+    this.dropped.deleted = (this.dropped.deleted ?? 0) + gone.length;
+    return batch.without(gone);
   }
 }
