@@ -12,7 +12,8 @@
  * included, the same meter for both methods), wall time and completeness (share of the matching events held by
  * the local relay afterwards); then a BENCH_BIG-event cold sync (default 100,000) with the engine process's
  * peak RSS (VmHWM of the `constellation sync` process: the engine alone, not the relays of the bench).
- * Sizes: BENCH_EVENTS (default 20,000), BENCH_BIG. Only 127.0.0.1.
+ * Sizes: BENCH_EVENTS (default 20,000), BENCH_BIG. BENCH_NO77=1: the peer without NIP-77 (the REQ paging path).
+ * BENCH_NODE_ARGS: extra node flags for the engine process. Only 127.0.0.1.
  */
 import { spawn } from 'node:child_process';
 import { readFile, mkdir, writeFile, mkdtemp, rm } from 'node:fs/promises';
@@ -63,7 +64,7 @@ interface World {
 async function world(total: number): Promise<World> {
   const built = await buildStation({ seed: `bench-${total}`, peers: 1, members: { emails: 20 }, amisOfAmis: 30 });
   const authors = [...Object.values(built.keys.users), ...built.keys.amis];
-  const peer = await TestRelay.start({ maxLimit: 500 });
+  const peer = await TestRelay.start({ maxLimit: 500, nip77: !process.env.BENCH_NO77 });
   const per = Math.ceil(total / authors.length);
   const events = (await manyNotes(authors, per, { seed: 'bench', since: NOW - 80_000, until: NOW - 60 })).slice(0, total);
   await peer.seed(events);

@@ -93,6 +93,7 @@ export class RelayStore implements LocalStore, PackedImport {
     const { conn } = await this.connection(signal);
     const before = conn.bytesOut;
     let next = 0;
+    // (a packed batch released by the caller after a failure has length 0: the other workers stop here)
     const worker = async (): Promise<void> => {
       while (next < events.length) {
         if (signal?.aborted) return;
