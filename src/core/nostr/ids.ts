@@ -259,6 +259,17 @@ const GONE = -2;
  * when the dense storage is compacted.
  */
 class IdTable {
+  /** Whether the id (hex or packed bytes) is in the table. */
+  has(id: Key): boolean {
+    const k = resolve(id);
+    return k ? this.find(k[0], k[1]) >= 0 : false;
+  }
+
+  delete(id: Key): boolean {
+    const k = resolve(id);
+    return k ? this.remove(k[0], k[1]) : false;
+  }
+
   private ids: Buffer;
   private vals: Float64Array | null;
   private alive: Uint8Array;
@@ -471,16 +482,6 @@ export class IdMap extends IdTable {
     return this.valueOf(src, o);
   }
 
-  has(id: Key): boolean {
-    const k = resolve(id);
-    return k ? this.find(k[0], k[1]) >= 0 : false;
-  }
-
-  delete(id: Key): boolean {
-    const k = resolve(id);
-    return k ? this.remove(k[0], k[1]) : false;
-  }
-
   forEach(fn: (hex: string, value: number) => void): void {
     this.forEachSlot((s) => fn(this.hexAt(s), this.valueAt(s)));
   }
@@ -517,16 +518,6 @@ export class IdSet extends IdTable {
   addAll(ids: IdList): void {
     const b = ids.bytes;
     for (let i = 0; i < ids.length; i++) this.put(b, i * ID_SIZE, 0);
-  }
-
-  has(id: Key): boolean {
-    const k = resolve(id);
-    return k ? this.find(k[0], k[1]) >= 0 : false;
-  }
-
-  delete(id: Key): boolean {
-    const k = resolve(id);
-    return k ? this.remove(k[0], k[1]) : false;
   }
 
   /** The ids as a packed list, insertion order. */
