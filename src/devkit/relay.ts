@@ -14,6 +14,7 @@ import { Validator } from '@nostr-relay/validator';
 import { EventRepositorySqlite } from '@nostr-relay/event-repository-sqlite';
 import { FastNegentropyStorage, StrfryNegentropy } from './negentropy-responder';
 import type { NostrEvent } from 'nostr-tools';
+import { UPSERT_EVENT_SQL } from './event-upsert.mjs';
 
 export type { NostrEvent };
 
@@ -436,16 +437,7 @@ export class TestRelay {
    */
   async seed(events: readonly NostrEvent[]): Promise<number> {
     const db = this.db;
-    const insert = db.prepare(
-      `INSERT INTO events (id, pubkey, author, created_at, kind, tags, content, sig, d_tag_value)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO NOTHING
-       ON CONFLICT(author, kind, d_tag_value) WHERE d_tag_value IS NOT NULL DO UPDATE SET
-         id = excluded.id, pubkey = excluded.pubkey, created_at = excluded.created_at, tags = excluded.tags,
-         content = excluded.content, sig = excluded.sig
-       WHERE events.created_at < excluded.created_at
-          OR (events.created_at = excluded.created_at AND events.id > excluded.id)`,
-    );
+    const insert = db.prepare(UPSERT_EVENT_SQL);
     const insertTag = db.prepare(
       'INSERT OR IGNORE INTO generic_tags (tag, event_id, author, kind, created_at) VALUES (?, ?, ?, ?, ?)',
     );

@@ -29,6 +29,7 @@ import { existsSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { UPSERT_EVENT_SQL } from './event-upsert.mjs';
 
 const STANDIN_DB_FILE = 'strfry-standin.sqlite';
 
@@ -307,16 +308,7 @@ function dTagValue(e) {
  */
 function makeWriter(db) {
   db.pragma('foreign_keys = OFF');
-  const insert = db.prepare(
-    `INSERT INTO events (id, pubkey, author, created_at, kind, tags, content, sig, d_tag_value)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT(id) DO NOTHING
-     ON CONFLICT(author, kind, d_tag_value) WHERE d_tag_value IS NOT NULL DO UPDATE SET
-       id = excluded.id, pubkey = excluded.pubkey, created_at = excluded.created_at, tags = excluded.tags,
-       content = excluded.content, sig = excluded.sig
-     WHERE events.created_at < excluded.created_at
-        OR (events.created_at = excluded.created_at AND events.id > excluded.id)`,
-  );
+  const insert = db.prepare(UPSERT_EVENT_SQL);
   const current = db.prepare('SELECT id FROM events WHERE author = ? AND kind = ? AND d_tag_value = ?').pluck();
   const clearTags = db.prepare('DELETE FROM generic_tags WHERE event_id = ?');
   const insertTag = db.prepare('INSERT OR IGNORE INTO generic_tags (tag, event_id, author, kind, created_at) VALUES (?, ?, ?, ?, ?)');

@@ -1,0 +1,2 @@
+/** See event-upsert.mjs. */
+export declare const UPSERT_EVENT_SQL: string;
