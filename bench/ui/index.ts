@@ -27,50 +27,22 @@ import { reverse, type FollowListEvent } from '../../src/core/graph/model';
 import { selectSubgraph, withPositions } from '../../src/core/graph/subgraph';
 import { computeLayout, layoutIterations } from '../../src/core/graph/layout';
 import { startWebHost, type ContractEndpoint } from '../../src/cli/webhost';
+import { hexOf, World } from '../graph/data';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NODES = 20_000;
-const ENTRIES = 200;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** mulberry32: the same graph on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const hexOf = (i: number): string => i.toString(16).padStart(64, '0');
-
-/** `lists` follow lists: 1% members covering N1, N1 lists reaching a wider world (N2) with popular keys. */
+/** `lists` follow lists from the graph bench's world (1% members covering N1, N1 lists reaching into N2). */
 function followLists(lists: number): { members: string[]; events: FollowListEvent[] } {
-  const rand = prng(lists);
-  const memberCount = Math.max(1, Math.floor(lists / 100));
-  const n1Count = lists - memberCount;
-  const world = 40 * lists;
-  const key = (i: number): string => hexOf(i + 1);
-  const members = Array.from({ length: memberCount }, (_, i) => key(i));
-  const n1 = (j: number): string => key(memberCount + (j % n1Count));
-  const events: FollowListEvent[] = [];
-  let slot = 0;
-  for (let m = 0; m < memberCount; m++) {
-    const tags = Array.from({ length: ENTRIES }, () => ['p', n1(slot++)]);
-    events.push({ id: hexOf(10 ** 9 + m), pubkey: members[m] as string, created_at: 1_700_000_000, tags });
-  }
-  const popular = Math.max(1, Math.floor(world / 100));
-  for (let j = 0; j < n1Count; j++) {
-    const tags: string[][] = [];
-    for (let e = 0; e < ENTRIES; e++) {
-      const r = rand();
-      const target = r < 0.1 ? key(Math.floor(rand() * lists)) : r < 0.3 ? key(lists + Math.floor(rand() * popular)) : key(lists + Math.floor(rand() * world));
-      tags.push(['p', target]);
-    }
-    events.push({ id: hexOf(2 * 10 ** 9 + j), pubkey: n1(j), created_at: 1_700_000_000, tags });
-  }
-  return { members, events };
+  const world = new World(lists);
+  const events = Array.from({ length: lists }, (_, i): FollowListEvent => ({
+    id: hexOf(10 ** 10 + i),
+    pubkey: hexOf(i + 1),
+    created_at: 1_700_000_000,
+    tags: Array.from(world.follows(i), (k) => ['p', hexOf(k + 1)]),
+  }));
+  return { members: world.members(), events };
 }
 
 function makeSubgraph(): { sub: Subgraph; layoutMs: number } {
