@@ -12,25 +12,26 @@
 // its per-peer known-id sets (<dataDir>/sync-state) and tunnel records (<dataDir>/tunnels.json).
 //
 // Reproducible: the seed is printed; CRASH_SEED=<seed> replays the kill moments.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   KuboStandin,
-  REPO_ROOT,
   buildStation,
   manyNotes,
   onCleanup,
   prng,
   runCleanup,
+  spawnCli,
   startRelays,
   startStrfryStation,
+  strfryStationEnv,
   tmpDir,
   type BuiltStation,
   type KuboCall,
   type NostrEvent,
+  type SpawnedCli,
   type StrfryStation,
   type TestRelay,
 } from '../support';
@@ -70,37 +71,12 @@ async function feedPeers(events: NostrEvent[]): Promise<void> {
   await Promise.all(peers.map((p, i) => p.seed(on[i]!)));
 }
 
-interface Spawned {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
-}
-
-function spawnSync(): Spawned {
-  const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
-  const child = spawn(node, [join(REPO_ROOT, 'bin', 'constellation.mjs'), 'sync', '--json', '--no-profiles', '--days', '1'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_TIMEOUT_MS);
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+function spawnSync(): SpawnedCli {
+  const run = spawnCli(['sync', '--json', '--no-profiles', '--days', '1'], env, { timeoutMs: RUN_TIMEOUT_MS });
   onCleanup(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
   });
-  return { child, done };
+  return run;
 }
 
 async function lockPid(): Promise<number | null> {
@@ -120,7 +96,7 @@ type Moment = 'at-lock' | 'mid-import' | 'random-time' | 'after-last-import';
  * Kills the run at the chosen moment. Returns what was reached: the share of the new events imported when
  * the kill landed, or null when the run had finished first.
  */
-async function killAt(run: Spawned, moment: Moment, share: number, before: number, newCount: number, runMs: number): Promise<{ killed: boolean; imported: number }> {
+async function killAt(run: SpawnedCli, moment: Moment, share: number, before: number, newCount: number, runMs: number): Promise<{ killed: boolean; imported: number }> {
   let exited = false;
   void run.done.then(() => (exited = true));
   const pid = run.child.pid!;
@@ -175,15 +151,7 @@ beforeAll(async () => {
   await writeFile(cardPath, JSON.stringify({ ...card, myRELAY: c!.url }, null, 4));
   dataDir = await tmpDir('crash-data-');
   await writeFile(join(dataDir, 'settings.json'), JSON.stringify({ directRelays: [c!.url], fallbackRelays: [] }));
-  env = {
-    CONSTELLATION_ZEN_ROOT: built.root,
-    CONSTELLATION_DATA_DIR: dataDir,
-    CONSTELLATION_KUBO_API: kubo.url,
-    CONSTELLATION_RELAY_URL: station.relayUrl,
-    CONSTELLATION_STRFRY_BIN: station.strfryBin,
-    CONSTELLATION_STRFRY_CONF: station.strfryConf,
-    CONSTELLATION_DEMO: undefined,
-  };
+  env = strfryStationEnv(built.root, station, kubo.url, dataDir);
   authors.push(...Object.values(built.keys.users), ...built.keys.amis);
   rng = prng(SEED);
   await feedPeers(await manyNotes(authors as never, INITIAL_PER_AUTHOR, { seed: `${SEED}:initial`, since: NOW - 20 * 3600, until: NOW - 120 }));

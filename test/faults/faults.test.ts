@@ -66,6 +66,18 @@ const REQ_FAULTS = new Set<Fault>(['drop-mid-stream', 'invalid-json', 'oversized
 
 let built: BuiltStation;
 let kubo: KuboStandin;
+
+/** An engine on the faults station: its local relay at `localUrl`, no fallback relay, no profile phase. */
+function stationEngine(dataDir: string, localUrl: string): Engine {
+  return new Engine(
+    makeConfig({
+      dataDir,
+      home: dataDir,
+      overrides: { zenRoot: built.root, relayUrl: localUrl, kuboApi: kubo.url, fallbackRelays: [], profiles: false },
+      timeouts: TIMEOUTS,
+    }),
+  );
+}
 let healthy: TestRelay[];
 let healthyEvents: NostrEvent[];
 let faultyEvents: NostrEvent[];
@@ -112,14 +124,7 @@ describe('a hostile peer loses nothing (issue 10)', () => {
       const bad = await startFaultyRelay(fault, { events: faultyEvents, kubo, peerId: faultyPeerId, healthyReqs });
       const dataDir = await tmpDir('faults-data-');
       const timersBefore = timeouts();
-      const engine = new Engine(
-        makeConfig({
-          dataDir,
-          home: dataDir,
-          overrides: { zenRoot: built.root, relayUrl: local!.url, kuboApi: kubo.url, fallbackRelays: [], profiles: false },
-          timeouts: TIMEOUTS,
-        }),
-      );
+      const engine = stationEngine(dataDir, local!.url);
       await engine.start();
 
       // Memory while the fault lasts.
@@ -208,14 +213,7 @@ describe('a failing peer never hides events another peer serves', () => {
     ]);
     built.peers.slice(0, 2).forEach((p, i) => kubo.registerPeer(p.peerId, { host: '127.0.0.1', port: slow[i]!.port }));
     const dataDir = await tmpDir('faults-shared-');
-    const engine = new Engine(
-      makeConfig({
-        dataDir,
-        home: dataDir,
-        overrides: { zenRoot: built.root, relayUrl: local!.url, kuboApi: kubo.url, fallbackRelays: [], profiles: false },
-        timeouts: TIMEOUTS,
-      }),
-    );
+    const engine = stationEngine(dataDir, local!.url);
     await engine.start();
     try {
       const { done } = await engine.sync.start({ noProfiles: true, days: 1 });

@@ -29,6 +29,7 @@ import {
   runCli,
   startRelays,
   startStrfryStation,
+  strfryStationEnv,
   tmpDir,
   withBadId,
   withBadSig,
@@ -361,15 +362,8 @@ describe('`constellation sync` with the stand-in as the station\'s strfry', () =
     await station.relay.seed([common[0]!]);
 
     const dataDir = await tmpDir('strfry-sync-data-');
-    const env = {
-      CONSTELLATION_ZEN_ROOT: built.root,
-      CONSTELLATION_DATA_DIR: dataDir,
-      CONSTELLATION_KUBO_API: kubo.url,
-      CONSTELLATION_RELAY_URL: station.relayUrl,
-      CONSTELLATION_STRFRY_BIN: station.strfryBin,
-      CONSTELLATION_STRFRY_CONF: station.strfryConf,
-      CONSTELLATION_DEMO: undefined,
-    };
+    const env = strfryStationEnv(built.root, station, kubo.url, dataDir);
+
     const r = await runCli(['sync', '--json', '--no-profiles', '--fallback-relays', ''], env, { timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as { outcome: string; imported: number; duplicates: number; peers: Array<{ ok: boolean }>; plan: string[] };

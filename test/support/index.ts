@@ -1,5 +1,5 @@
 // Test support: the devkit plus vitest-friendly helpers (temp folders, relays, ports, the CLI, cleanup).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -67,24 +67,33 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `bin/constellation.mjs <args>` on the repo's Node 24; never touches a public relay (env is the caller's). */
-export function runCli(
+/** A running `bin/constellation.mjs`: the process (to signal it) and its outcome. */
+export interface SpawnedCli {
+  child: ChildProcess;
+  done: Promise<CliResult>;
+}
+
+/**
+ * Starts `bin/constellation.mjs <args>` on the repo's Node 24 and returns at once; never touches a public relay
+ * (env is the caller's). Killed after `timeoutMs` (default 60 s).
+ */
+export function spawnCli(
   args: string[],
   env: Record<string, string | undefined> = {},
   opts: { timeoutMs?: number; cwd?: string; input?: string } = {},
-): Promise<CliResult> {
+): SpawnedCli {
   const node = join(REPO_ROOT, 'node_modules', '.bin', 'node');
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(node, [join(REPO_ROOT, 'bin', 'constellation.mjs'), ...args], {
-      cwd: opts.cwd ?? REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  const child = spawn(node, [join(REPO_ROOT, 'bin', 'constellation.mjs'), ...args], {
+    cwd: opts.cwd ?? REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+  const done = new Promise<CliResult>((resolveRun, reject) => {
     child.on('error', (err) => {
       clearTimeout(timer);
       reject(err);
@@ -93,9 +102,37 @@ export function runCli(
       clearTimeout(timer);
       resolveRun({ code, signal, stdout, stderr });
     });
-    if (opts.input !== undefined) child.stdin.end(opts.input);
-    else child.stdin.end();
   });
+  if (opts.input !== undefined) child.stdin.end(opts.input);
+  else child.stdin.end();
+  return { child, done };
+}
+
+/** Runs `bin/constellation.mjs <args>` to its end (see spawnCli). */
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  opts: { timeoutMs?: number; cwd?: string; input?: string } = {},
+): Promise<CliResult> {
+  return spawnCli(args, env, opts).done;
+}
+
+/** The environment that points `constellation` at a built station whose local store is the strfry stand-in. */
+export function strfryStationEnv(
+  root: string,
+  station: { relayUrl: string; strfryBin: string; strfryConf: string },
+  kuboUrl: string,
+  dataDir: string,
+): Record<string, string | undefined> {
+  return {
+    CONSTELLATION_ZEN_ROOT: root,
+    CONSTELLATION_DATA_DIR: dataDir,
+    CONSTELLATION_KUBO_API: kuboUrl,
+    CONSTELLATION_RELAY_URL: station.relayUrl,
+    CONSTELLATION_STRFRY_BIN: station.strfryBin,
+    CONSTELLATION_STRFRY_CONF: station.strfryConf,
+    CONSTELLATION_DEMO: undefined,
+  };
 }
 
 /** Waits until `check()` is truthy (polling), or throws naming `what`. */
