@@ -6,6 +6,15 @@
 // (NIP-45), NIP-77 as responder (strfry's: frame size limit, a cut answer continued in the next round — see
 // negentropy-responder.ts), kind 5 stored like strfry
 // stores it, a NIP-11 document, and byte counters on the socket so tests can compare transfer volumes.
+//
+// Live subscriptions are fed the way strfry feeds them: strfry's ReqMonitor streams new events from its database
+// when the database file changes (a file-change monitor on data.mdb with a 100 ms debounce, then every event past
+// the last one seen), whoever wrote them — its own WebSocket, or another process such as `strfry import`. So here
+// too: triggers log every insert and replacement into `devkit_changes`, and a check 100 ms after a change (our
+// own write, a seed, or the database file changing under another process: the strfry stand-in) broadcasts what
+// is new. An event published over the WebSocket thus reaches subscribers after strfry's debounce, not at once.
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
@@ -46,6 +55,8 @@ export interface TestRelayOptions {
   maxMessageLength?: number;
   /** NIP-11 max_subscriptions. Default 200 like strfry. */
   maxSubscriptions?: number;
+  /** Count the EVENT messages received per id (`received(id)`), for tests that check what was sent where. */
+  countEvents?: boolean;
 }
 
 export interface RelayStats {
@@ -76,6 +87,14 @@ const DEFAULT_MAX_SYNC_EVENTS = 1_000_000;
 // strfry's relay builds its responder with a 500 kB frame limit.
 const NEG_FRAME_LIMIT = 500_000;
 const SQL_CHUNK = 500;
+/** strfry's ReqMonitor debounce on its database file (RelayReqMonitor.cpp: setDebounce(100)). */
+const DB_CHANGE_DEBOUNCE_MS = 100;
+const CHANGE_LOG_SQL = [
+  'CREATE TABLE IF NOT EXISTS devkit_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL)',
+  'CREATE TRIGGER IF NOT EXISTS devkit_changes_insert AFTER INSERT ON events BEGIN INSERT INTO devkit_changes (id) VALUES (new.id); END',
+  'CREATE TRIGGER IF NOT EXISTS devkit_changes_replace AFTER UPDATE OF id ON events BEGIN INSERT INTO devkit_changes (id) VALUES (new.id); END',
+];
+const isEphemeral = (kind: number): boolean => kind >= 20_000 && kind < 30_000;
 
 /** Kinds the relay keeps one of per author (and `d` tag for addressable ones); null = regular. */
 function dTagValue(event: NostrEvent): string | null {
@@ -167,6 +186,12 @@ export class TestRelay {
 
   private readonly connections = new Set<Connection>();
   private stopped = false;
+  /** EVENT messages received per id (only with `countEvents`). */
+  private readonly eventCounts = new Map<string, number>();
+  /** the last `devkit_changes` row broadcast */
+  private changeSeq = 0;
+  private changeTimer: NodeJS.Timeout | null = null;
+  private dbWatcher: FSWatcher | null = null;
 
   private constructor(
     private readonly opts: TestRelayOptions,
@@ -204,6 +229,7 @@ export class TestRelay {
       http.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
     });
     const self = new TestRelay(opts, http, wss, relay, repo, validator);
+    self.startChangeFeed();
     http.on('request', (req, res) => self.serveHttp(req, res));
     http.on('upgrade', (req, socket, head) => {
       wss.handleUpgrade(req, socket, head, (ws) => self.accept(ws));
@@ -213,6 +239,58 @@ export class TestRelay {
 
   private get db(): SqliteDb {
     return this.repo.getDatabase() as unknown as SqliteDb;
+  }
+
+  /** Live subscriptions fed from the change log (see the head of this file). */
+  private startChangeFeed(): void {
+    for (const sql of CHANGE_LOG_SQL) this.db.prepare(sql).run();
+    this.changeSeq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM devkit_changes').get() as { n: number }).n;
+    // The library broadcasts what its WebSocket stored at once; strfry does not: stored kinds go through the
+    // change log like every other write, ephemeral ones (never stored) go out directly.
+    this.relay.register({
+      broadcast: async (event: NostrEvent, next: () => Promise<void>) => {
+        if (isEphemeral(event.kind)) return next();
+        this.dbChanged();
+      },
+    } as never);
+    const file = this.opts.dbPath;
+    if (file && file !== ':memory:') {
+      try {
+        this.dbWatcher = watch(dirname(file), { persistent: false }, (_e, name) => {
+          // the database and its write-ahead log change on writes only (not the -shm file, which reads touch)
+          const n = name === null ? '' : String(name);
+          if (n === basename(file) || n === `${basename(file)}-wal`) this.dbChanged();
+        });
+        this.dbWatcher.on('error', () => undefined);
+      } catch {
+        // no file watch here: writes of other processes reach subscribers at the next write of our own
+      }
+    }
+  }
+
+  /** The database changed: broadcast what is new once the debounce has passed. */
+  private dbChanged(): void {
+    if (this.changeTimer || this.stopped) return;
+    this.changeTimer = setTimeout(() => {
+      this.changeTimer = null;
+      this.broadcastChanges();
+    }, DB_CHANGE_DEBOUNCE_MS);
+  }
+
+  private broadcastChanges(): void {
+    if (this.stopped) return;
+    const rows = this.db
+      .prepare('SELECT c.seq AS seq, e.id AS id, e.pubkey AS pubkey, e.created_at AS created_at, e.kind AS kind, e.tags AS tags, e.content AS content, e.sig AS sig FROM devkit_changes c JOIN events e ON e.id = c.id WHERE c.seq > ? ORDER BY c.seq')
+      .all(this.changeSeq) as Array<EventRow & { seq: number }>;
+    if (rows.length === 0) return;
+    this.changeSeq = (rows[rows.length - 1] as { seq: number }).seq;
+    this.db.prepare('DELETE FROM devkit_changes WHERE seq <= ?').run(this.changeSeq);
+    for (const r of rows) void this.relay.broadcast(rowToEvent(r));
+  }
+
+  /** How many EVENT messages carried this id (with `countEvents`). */
+  received(id: string): number {
+    return this.eventCounts.get(id) ?? 0;
   }
 
   /** NIP-11 document, as strfry shapes it. */
@@ -320,6 +398,11 @@ export class TestRelay {
       case 'REQ':
         this.stats.reqs += 1;
         return this.onLibraryMessage(conn, this.clampReq(msg));
+      case 'EVENT': {
+        const id = (msg[1] as { id?: unknown } | null)?.id;
+        if (this.opts.countEvents && typeof id === 'string') this.eventCounts.set(id, (this.eventCounts.get(id) ?? 0) + 1);
+        return this.onLibraryMessage(conn, msg);
+      }
       default:
         return this.onLibraryMessage(conn, msg);
     }
@@ -462,6 +545,7 @@ export class TestRelay {
       // Let sockets breathe during very large seeds.
       await new Promise((r) => setImmediate(r));
     }
+    if (stored > 0) this.dbChanged();
     return stored;
   }
 
@@ -498,6 +582,7 @@ export class TestRelay {
 
   resetStats(): void {
     Object.assign(this.stats, { bytesIn: 0, bytesOut: 0, connections: 0, reqs: 0, negOpens: 0 });
+    this.eventCounts.clear();
   }
 
   /** Live sockets (tests check nothing is left open). */
@@ -513,6 +598,9 @@ export class TestRelay {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.changeTimer) clearTimeout(this.changeTimer);
+    this.changeTimer = null;
+    this.dbWatcher?.close();
     for (const c of this.connections) c.ws.terminate();
     this.connections.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
