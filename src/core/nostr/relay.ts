@@ -479,6 +479,72 @@ export class RelayConnection {
   }
 
   /**
+   * A live subscription (live sync): the stored events until EOSE, then every new event the relay streams,
+   * until `close()` or the relay ends it. Handlers run once per frame; `onEnd` runs once, with the CLOSED or
+   * refusing NOTICE (RelayRefusal) or the connection's end. Events are few once past EOSE, so there is no
+   * back-pressure here: the caller bounds what it keeps.
+   */
+  async subscribe(
+    filters: Filter[],
+    handlers: { onEvent: (event: unknown) => void; onEose?: () => void; onEnd: (err: Error) => void },
+    signal?: AbortSignal,
+  ): Promise<{ sub: string; close: () => void }> {
+    const sub = await this.acquire(signal);
+    let open = true;
+    let eose = false;
+    let endedByRelay = false;
+    const end = (err: Error): void => {
+      if (!open) return;
+      open = false;
+      this.listeners.delete(sub);
+      this.release();
+      handlers.onEnd(err);
+    };
+    const close = (): void => {
+      if (!open) return;
+      open = false;
+      this.listeners.delete(sub);
+      if (!this.closedWith && !endedByRelay) {
+        try {
+          this.send(['CLOSE', sub]);
+        } catch {
+          // the connection went away meanwhile: nothing left to close
+        }
+      }
+      this.release();
+    };
+    this.listeners.set(sub, {
+      onFrame: (f) => {
+        if (f[0] === 'EVENT') {
+          if (f[2] && typeof f[2] === 'object') handlers.onEvent(f[2]);
+          else this.garbage++;
+        } else if (f[0] === 'EOSE') {
+          if (!eose) handlers.onEose?.();
+          eose = true;
+        } else if (f[0] === 'CLOSED') {
+          endedByRelay = true;
+          end(new RelayRefusal(this.url, 'CLOSED', String(f[2] ?? '')));
+        }
+      },
+      onNotice: (m) => {
+        // Before EOSE, a NOTICE refusing a REQ is about this one (strfry names no subscription in it).
+        if (!eose && isErrorNotice(m) && isReqRefusalNotice(m)) {
+          endedByRelay = true;
+          end(new RelayRefusal(this.url, 'NOTICE', m));
+        }
+      },
+      onClose: (err) => end(err),
+    });
+    try {
+      this.send(['REQ', sub, ...filters]);
+    } catch (err) {
+      close();
+      throw err;
+    }
+    return { sub, close };
+  }
+
+  /**
    * Opens a raw NIP-77 subscription. `onMessage(hex)` gets each NEG-MSG, `onError` a NEG-ERR, CLOSED, error
    * NOTICE or the connection's end. Returns the sub id and a close function (sends NEG-CLOSE, frees the slot).
    */
