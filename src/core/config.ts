@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SettingsPatch } from '../shared/schemas';
+import type { LiveTiming } from './live/timing';
 
 /** Timeouts, all in milliseconds, named so a captain's error message can say which one ran out. */
 export interface Timeouts {
@@ -57,6 +58,8 @@ export interface EngineConfig {
   /** Run the embedded demo constellation. */
   demo: boolean;
   version: string;
+  /** Live sync's tuning (tests shorten its waits); defaults in live/timing.ts. */
+  live?: Partial<LiveTiming>;
 }
 
 export function defaultDataDir(home = homedir()): string {
@@ -75,5 +78,6 @@ export function makeConfig(partial: Partial<EngineConfig> = {}): EngineConfig {
     home,
     demo: partial.demo ?? false,
     version: partial.version ?? '0.0.0',
+    ...(partial.live ? { live: partial.live } : {}),
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import type {
+  LiveStatus,
   MemberList,
   Peer,
   ProfileDetail,
@@ -152,6 +153,20 @@ export interface Scheduler {
   stop(): void;
   /** The machine woke from sleep: re-evaluate soon (Electron's powerMonitor 'resume'). */
   onResume?(): void;
+}
+
+/** Live sync (src/core/live): a link kept open to every reachable peer, beside the hourly run. */
+export interface LiveService {
+  readonly running: boolean;
+  /** Starts the links (returns once they are launched, not connected). */
+  start(): Promise<void>;
+  /** Closes subscriptions, connections and the tunnels it opened; imports what it holds (bounded wait). */
+  stop(reason?: string): Promise<void>;
+  status(): LiveStatus;
+  /** Settings changed (share, verify, kinds): applied without a restart. */
+  onSettings(prev: Settings, next: Settings): Promise<void>;
+  /** The machine woke from sleep: every link proves its connection now. */
+  wake(): void;
 }
 
 export interface KuboRpc {

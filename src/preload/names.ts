@@ -23,6 +23,7 @@ export const PRELOAD_CALLS = [
   'schedule.status',
   'schedule.pause',
   'schedule.resume',
+  'live.status',
   'profiles.search',
   'profiles.get',
   'profiles.missing',
@@ -40,6 +41,7 @@ export const PRELOAD_EVENTS = [
   'sync.finished',
   'graph.changed',
   'schedule.changed',
+  'live.changed',
 ] as const satisfies readonly EventName[];
 
 // Every name of the contract is listed (a missing one is a type error here).

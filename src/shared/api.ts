@@ -32,6 +32,8 @@ export const calls = {
   'schedule.status': { input: none, output: S.ScheduleStatus },
   'schedule.pause': { input: none, output: S.ScheduleStatus },
   'schedule.resume': { input: none, output: S.ScheduleStatus },
+  // live sync
+  'live.status': { input: none, output: S.LiveStatus },
   // profiles
   'profiles.search': { input: S.ProfileSearch.optional(), output: S.ProfilePage },
   'profiles.get': { input: z.object({ hex: z.string().max(100) }), output: S.ProfileDetail.nullable() },
@@ -54,6 +56,7 @@ export const events = {
   'sync.finished': S.RunReport,
   'graph.changed': z.object({ computedAt: z.number() }),
   'schedule.changed': S.ScheduleStatus,
+  'live.changed': S.LiveStatus,
 } as const;
 
 export type CallName = keyof typeof calls;

@@ -89,6 +89,14 @@ export const Settings = z.object({
   startMinimised: z.boolean(),
   startAtLogin: z.boolean(),
   notifications: NotificationSettings,
+  /** Live sync (a connection kept open to every reachable peer) in the desktop app and `serve --live`. */
+  liveSync: z.boolean(),
+  /** "Share this station's events with the constellation": live sync and the hourly reconciliation send the
+   * members' events a peer lacks. */
+  liveShare: z.boolean(),
+  /** Live sync: a peer unreachable this long (minutes) is worth one notification (per outage, never per blip);
+   * 0 = never. */
+  liveAlertMinutes: z.number().int().min(0).max(24 * 60),
   pictures: z.boolean(),
   language: z.enum(['system', 'en', 'fr']),
   theme: z.enum(['system', 'light', 'dark']),
@@ -124,6 +132,9 @@ export function defaultSettings(home: string): Settings {
     startMinimised: false,
     startAtLogin: false,
     notifications: { finished: true, failed: true, peers: true },
+    liveSync: true,
+    liveShare: true,
+    liveAlertMinutes: 30,
     pictures: true,
     language: 'system',
     theme: 'system',
@@ -496,3 +507,73 @@ export const StoreStats = z.object({
   members: MemberSources.extend({ total: z.number() }),
 });
 export type StoreStats = z.infer<typeof StoreStats>;
+
+// ---------------------------------------------------------------- live sync
+
+/**
+ * A peer's live link: connecting (opening the route and the WebSocket), catching-up (the stream runs and the gap
+ * since the last event seen is reconciled), connected (streaming), reconnecting (waiting `retryAt`), stopped.
+ */
+export const LiveLinkState = z.enum(['connecting', 'catching-up', 'connected', 'reconnecting', 'stopped']);
+export type LiveLinkState = z.infer<typeof LiveLinkState>;
+/** What happens to this station's events towards the peer: sent, off (the share setting), refused (the peer
+ * refuses writes: auth-required, blocked, its policy; backed off until `writesRetryAt`). */
+export const LiveWrites = z.enum(['ok', 'off', 'refused']);
+export type LiveWrites = z.infer<typeof LiveWrites>;
+
+export const LivePeer = z.object({
+  /** Folder id under tmp/swarm. */
+  peer: z.string(),
+  peerId: z.string().nullable(),
+  hostname: z.string().nullable(),
+  route: Route,
+  /** How the open connection reaches the peer (null while not connected). */
+  via: z.enum(['direct', 'tunnel']).nullable(),
+  state: LiveLinkState,
+  /** When the current state began (ms). */
+  stateSince: z.number(),
+  /** When the next try is due (ms), while reconnecting. */
+  retryAt: z.number().nullable(),
+  /** Why the link is not connected, or what went wrong last (a captain-readable reason). */
+  reason: z.string().nullable(),
+  /** Since when the peer has been unreachable (ms), null while connected. */
+  downSince: z.number().nullable(),
+  method: SyncMethod.nullable(),
+  writes: LiveWrites,
+  writesReason: z.string().nullable(),
+  writesRetryAt: z.number().nullable(),
+  /** Events received from this peer (new to this station) and sent to it, over the last minute. */
+  inPerMinute: z.number(),
+  outPerMinute: z.number(),
+  /** When the last event arrived from this peer (ms). */
+  lastEventAt: z.number().nullable(),
+  /** How far behind: from an event's created_at to readable on the local relay (streaming), or the age of the
+   * gap being caught up (ms). */
+  lagMs: z.number().nullable(),
+  received: z.number(),
+  sent: z.number(),
+  /** OK false answers by reason. */
+  refused: z.record(z.string(), z.number()),
+  catchUps: z.number(),
+});
+export type LivePeer = z.infer<typeof LivePeer>;
+
+export const LiveStatus = z.object({
+  running: z.boolean(),
+  /** Why live sync is not running (setting off, not started in this host), when it is not. */
+  reason: z.string().nullable(),
+  startedAt: z.number().nullable(),
+  share: z.boolean(),
+  /** The local relay subscription that sees this station's new events (for the share side). */
+  local: z.object({ connected: z.boolean(), reason: z.string().nullable() }),
+  members: z.number(),
+  peers: z.array(LivePeer),
+  totals: z.object({
+    imported: z.number(),
+    duplicates: z.number(),
+    rejected: z.number(),
+    dropped: z.record(z.string(), z.number()),
+    sent: z.number(),
+  }),
+});
+export type LiveStatus = z.infer<typeof LiveStatus>;
