@@ -4,7 +4,7 @@
  */
 import { calls, parseInput, parseOutput, ContractError } from '../shared/api';
 import type { CallName, CallOutput, EventName, EventPayload, Handlers } from '../shared/api';
-import type { Settings } from '../shared/schemas';
+import type { LogLine, Settings } from '../shared/schemas';
 import type { EngineConfig } from './config';
 import { EngineEvents } from './events';
 import { Logger } from './log';
@@ -14,6 +14,7 @@ import type {
   EngineContext,
   GraphService,
   HistoryStore,
+  LiveService,
   LocalStore,
   ProfileService,
   Scheduler,
@@ -29,6 +30,7 @@ import { createGraphService } from './graph';
 import { createSyncService, createHistoryStore, renderReportHtml } from './sync';
 import { reportLanguage } from './sync/report-html';
 import { createScheduler } from './sync/scheduler';
+import { createLiveService } from './live';
 import { demoAppDir, demoWanted } from './demo/decide';
 import type { DemoHandle } from './demo';
 
@@ -44,6 +46,9 @@ export class Engine implements EngineContext {
   readonly graph: GraphService;
   readonly sync: SyncService;
   readonly history: HistoryStore;
+  readonly live: LiveService;
+  /** Whether this host runs live sync: never, while the `liveSync` setting is on, or always (`constellation live`). */
+  private readonly liveMode: 'off' | 'setting' | 'always';
   private scheduler: Scheduler | null = null;
   private current: Settings | null = null;
   private localStore: LocalStore | null = null;
@@ -55,7 +60,7 @@ export class Engine implements EngineContext {
 
   constructor(
     config: EngineConfig,
-    opts: { echo?: (line: { level: string; msg: string }) => void; schedule?: boolean } = {},
+    opts: { echo?: (line: LogLine) => void; schedule?: boolean; live?: 'off' | 'setting' | 'always' } = {},
   ) {
     // Demo mode (--demo, or a newcomer without a station): the engine lives in <dataDir>/demo/app, so the
     // captain's own settings, history and sync memory are never touched. Decided here: the parts below are
@@ -72,6 +77,8 @@ export class Engine implements EngineContext {
     this.profiles = createProfileService(this);
     this.graph = createGraphService(this);
     this.sync = createSyncService(this);
+    this.live = createLiveService(this);
+    this.liveMode = opts.live ?? 'off';
     this.wantSchedule = opts.schedule ?? false;
     this.handlers = this.makeHandlers();
   }
@@ -102,10 +109,23 @@ export class Engine implements EngineContext {
     await this.tunnels.cleanupLeftovers().catch((err: unknown) => this.log.warn(`leftover tunnels: ${(err as Error).message}`));
     if (this.wantSchedule) this.scheduler = createScheduler(this);
     this.started = true;
+    await this.followLiveSetting();
+  }
+
+  /** Starts or stops live sync as this host and the `liveSync` setting want. A failure to start is logged. */
+  private async followLiveSetting(): Promise<void> {
+    const want = this.liveMode === 'always' || (this.liveMode === 'setting' && this.settings().liveSync);
+    if (want && !this.live.running) {
+      await this.live.start().catch((err: unknown) => this.log.error(`live sync could not start: ${(err as Error).message}`));
+    } else if (!want && this.live.running) {
+      await this.live.stop('live sync is turned off in the settings');
+    }
   }
 
   async stop(): Promise<void> {
     this.scheduler?.stop();
+    // first: its links close their subscriptions and give their tunnels back (bounded, well under 2 s)
+    await this.live.stop('the engine is stopping').catch((err: unknown) => this.log.warn(`live sync: ${(err as Error).message}`));
     await this.sync.cancel().catch(() => false);
     await this.tunnels.closeAll().catch(() => undefined);
     await this.station.stop().catch(() => undefined);
@@ -120,6 +140,7 @@ export class Engine implements EngineContext {
   /** The machine woke from sleep (Electron's powerMonitor): the schedule re-evaluates. */
   wake(): void {
     this.scheduler?.onResume?.();
+    this.live.wake();
   }
 
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
@@ -145,10 +166,17 @@ export class Engine implements EngineContext {
       this.localStore = null;
       await old?.close().catch(() => undefined);
     }
-    if (prev.zenRoot !== next.zenRoot || prev.staleHours !== next.staleHours || prev.directRelays.join() !== next.directRelays.join()) {
+    const stationMoved = prev.zenRoot !== next.zenRoot || prev.staleHours !== next.staleHours || prev.directRelays.join() !== next.directRelays.join();
+    const storeMoved = prev.relayUrl !== next.relayUrl || prev.strfryBin !== next.strfryBin || prev.strfryConf !== next.strfryConf;
+    // live sync follows the station and the local relay it was started on: moved, it starts over
+    const restartLive = this.live.running && (stationMoved || storeMoved || prev.kuboApi !== next.kuboApi);
+    if (restartLive) await this.live.stop('restarting on the new settings');
+    if (stationMoved) {
       await this.station.stop();
       await this.station.start();
     }
+    if (this.live.running) await this.live.onSettings(prev, next);
+    await this.followLiveSetting();
   }
 
   private makeHandlers(): Handlers {
@@ -193,6 +221,11 @@ export class Engine implements EngineContext {
       'schedule.status': async () => this.schedulerOrIdle().status(),
       'schedule.pause': async () => this.schedulerOrIdle().pause(),
       'schedule.resume': async () => this.schedulerOrIdle().resume(),
+      'live.status': async () => {
+        const st = this.live.status();
+        if (st.running || this.liveMode !== 'off') return st;
+        return { ...st, reason: 'live sync does not run in this host (the desktop app, `serve --live` and `constellation live` run it)' };
+      },
       'profiles.search': async (i) => this.profiles.search(i?.query ?? '', i?.offset ?? 0, i?.limit ?? 50),
       'profiles.get': async ({ hex }) => this.profiles.get(hex),
       'profiles.missing': async () => ({ hexes: await this.profiles.missing() }),

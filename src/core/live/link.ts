@@ -1,0 +1,383 @@
+/**
+ * One peer's live link: a connection kept open (directly or through the tunnel the tunnel manager opens),
+ * reopened with back-off when it drops, proven alive by a relay round trip now and then. On every connect:
+ * the down stream's REQs first, then the catch-up of the gap since the peer's stream was last known complete,
+ * while the stream flows. Members' events that appear locally go up to the peer unless it holds them; its
+ * answers are counted and a peer refusing writes is left alone for a while.
+ */
+import type { Event as NostrEvent } from 'nostr-tools';
+import type { LivePeer, Peer } from '../../shared/schemas';
+import type { EngineContext } from '../services';
+import { RelayConnection, fetchRelayInfo, probeNip77, relayLimits, type Limits } from '../nostr';
+import { peerReason } from '../sync/run';
+import { Backoff, pause } from './backoff';
+import { catchUp, type LocalRow } from './catchup';
+import { DownStream } from './down';
+import type { Holders } from './holders';
+import type { LiveIngest } from './ingest';
+import { shareable } from './offer';
+import { groupFilters, reqBudget, type LivePlan } from './plan';
+import { Publisher, type Answer } from './publisher';
+import { PerMinute } from './rate';
+import { gapStart, type SeenBook } from './seen';
+import type { LiveTiming } from './timing';
+
+const ZERO_ID = '0'.repeat(64);
+const READ_CHUNK = 200;
+
+export interface LinkDeps {
+  ctx: EngineContext;
+  timing: LiveTiming;
+  ingest: LiveIngest;
+  holders: Holders;
+  seen: SeenBook;
+  plan(): LivePlan;
+  members(): ReadonlySet<string>;
+  blacklist(): ReadonlySet<string>;
+  share(): boolean;
+  /** The hourly run's remembered NIP-77 answer for this peer (null: probe). */
+  nip77Hint(peer: string): boolean | null;
+  localRows(since: number, signal: AbortSignal): Promise<readonly LocalRow[]>;
+  changed(): void;
+}
+
+const short = (id: string): string => (id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
+
+export class PeerLink {
+  readonly status: LivePeer;
+  private readonly stop$ = new AbortController();
+  private loop: Promise<void> | null = null;
+  private conn: RelayConnection | null = null;
+  private down: DownStream | null = null;
+  private publisher: Publisher | null = null;
+  private limits: Limits | null = null;
+  private wakeUp: (() => void) | null = null;
+  private catchUpFrom: number | null = null;
+  private readonly inRate = new PerMinute();
+  private readonly outRate = new PerMinute();
+
+  constructor(
+    private peer: Peer,
+    private readonly d: LinkDeps,
+  ) {
+    this.status = {
+      peer: peer.id, peerId: peer.peerId, hostname: peer.hostname, route: peer.route, via: null, state: 'connecting',
+      stateSince: d.ctx.config.clock(), retryAt: null, reason: null, downSince: null, method: null,
+      writes: d.share() ? 'ok' : 'off', writesReason: null, writesRetryAt: null, inPerMinute: 0, outPerMinute: 0,
+      lastEventAt: null, lagMs: null, received: 0, sent: 0, refused: {}, catchUps: 0,
+    };
+  }
+
+  private get name(): string {
+    return `peer ${short(this.peer.peerId ?? this.peer.id)}${this.peer.hostname ? ` (${this.peer.hostname})` : ''}`;
+  }
+
+  private now(): number {
+    return this.d.ctx.config.clock();
+  }
+
+  /** Same peer, same way to reach it? (else the service starts a new link) */
+  sameRoute(p: Peer): boolean {
+    return p.route === this.peer.route && p.relayUrl === this.peer.relayUrl && p.peerId === this.peer.peerId && p.servesStrfry === this.peer.servesStrfry;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Closes subscriptions and the connection, gives the route back (a tunnel it opened is closed). */
+  async stop(): Promise<void> {
+    this.stop$.abort();
+    this.publisher?.close();
+    this.down?.close();
+    this.conn?.close();
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  /** Reconnect now if waiting; prove the connection now if connected (after a sleep). */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** The member set changed: the REQs of changed groups are replaced. */
+  async replan(): Promise<void> {
+    if (!this.down || !this.limits) return;
+    try {
+      await this.down.update(this.groups(this.limits), this.stop$.signal);
+    } catch (err) {
+      this.d.ctx.log.warn(`live sync: ${this.name}: re-subscribing failed (${(err as Error).message}); reconnecting`);
+      this.conn?.close();
+    }
+  }
+
+  /** The share setting changed. */
+  setShare(on: boolean): void {
+    if (!on) {
+      this.publisher?.close();
+      this.publisher = null;
+    } else if (!this.publisher && this.conn && !this.conn.closed) this.publisher = this.newPublisher(this.conn);
+    this.refreshWrites();
+    this.d.changed();
+  }
+
+  /** An event that appeared on the local relay: sent up unless the peer holds it. */
+  offerUp(e: NostrEvent): void {
+    if (!this.publisher || this.d.holders.has(e.id, this.peer.id)) return;
+    this.publisher.enqueue(e);
+  }
+
+  /** Reconcile (again) from `sinceSec`: a local-relay gap, or events of this peer that could not be imported. */
+  requestCatchUp(sinceSec: number): void {
+    this.catchUpFrom = Math.min(this.catchUpFrom ?? sinceSec, sinceSec);
+    if (this.status.state === 'connected') this.wakeUp?.();
+  }
+
+  /** Events of this peer readable on the local relay now. */
+  imported(count: number, lagMs: number): void {
+    if (count <= 0) return;
+    this.status.lagMs = lagMs;
+    this.d.changed();
+  }
+
+  /** The figures that move with the clock, for the status. */
+  refresh(): LivePeer {
+    const now = this.now();
+    this.status.inPerMinute = this.inRate.value(now);
+    this.status.outPerMinute = this.outRate.value(now);
+    this.refreshWrites();
+    return this.status;
+  }
+
+  private refreshWrites(): void {
+    const s = this.status;
+    if (!this.d.share()) {
+      s.writes = 'off';
+      return;
+    }
+    if (s.writes === 'refused' && (s.writesRetryAt ?? 0) <= this.now()) {
+      s.writes = 'ok';
+      s.writesRetryAt = null;
+    }
+  }
+
+  private setState(state: LivePeer['state'], reason: string | null = this.status.reason): void {
+    const s = this.status;
+    if (s.state !== state) {
+      s.state = state;
+      s.stateSince = this.now();
+    }
+    s.reason = reason;
+    if (state !== 'reconnecting') s.retryAt = null;
+    this.d.changed();
+  }
+
+  private groups(limits: Limits) {
+    return groupFilters(this.d.plan().down, reqBudget(limits.maxMessageLength));
+  }
+
+  private newPublisher(conn: RelayConnection): Publisher {
+    const t = this.d.timing;
+    return new Publisher(conn, {
+      peer: this.peer.id, inFlight: t.publishInFlight, maxQueue: t.publishQueue, timeoutMs: t.publishTimeoutMs,
+      refuseBackoffMs: t.refuseBackoffMs, refuseBackoffMaxMs: t.refuseBackoffMaxMs, clock: () => this.now(),
+      holders: this.d.holders, onAnswer: (a) => this.answered(a),
+    });
+  }
+
+  private answered(a: Answer): void {
+    const s = this.status;
+    const count = (reason: string): void => void (s.refused[reason] = (s.refused[reason] ?? 0) + 1);
+    if (a.outcome === 'accepted') {
+      s.sent++;
+      this.outRate.add(1, this.now());
+      if (s.writes === 'refused') {
+        s.writes = 'ok';
+        s.writesReason = null;
+        s.writesRetryAt = null;
+      }
+    } else if (a.outcome === 'rejected') count(a.reason);
+    else if (a.outcome === 'unanswered') count('no answer');
+    else if (a.outcome === 'refusing') {
+      count(a.reason);
+      if (s.writes !== 'refused' || s.writesReason !== a.reason) {
+        this.d.ctx.log.warn(`live sync: ${this.name} refuses this station's events (${a.reason}); not sending before ${new Date(a.retryAt).toISOString()}`);
+      }
+      s.writes = 'refused';
+      s.writesReason = a.reason;
+      s.writesRetryAt = a.retryAt;
+    }
+    if (a.outcome !== 'duplicate') this.d.changed();
+  }
+
+  /** One event from the peer's stream. */
+  private fromPeer(raw: unknown, filters: Parameters<LiveIngest['offer']>[1]): void {
+    const r = this.d.ingest.offer(raw, filters, this.peer.id);
+    const now = this.now();
+    if (r === 'queued') {
+      this.status.received++;
+      this.inRate.add(1, now);
+    }
+    if (r === 'queued' || r === 'duplicate') {
+      this.status.lastEventAt = now;
+      this.d.changed();
+    } else if (r === 'full') {
+      // the local store is far behind: this event comes back with a catch-up
+      this.requestCatchUp(Math.floor(now / 1000) - this.d.timing.streamOverlapSec);
+    }
+  }
+
+  /** Reads these local events and queues the members' ones up to the peer. */
+  private async sendUp(ids: readonly string[], signal: AbortSignal): Promise<number> {
+    const pub = this.publisher;
+    if (!pub) return 0;
+    const members = this.d.members();
+    const blacklist = this.d.blacklist();
+    const store = this.d.ctx.store();
+    let queued = 0;
+    for (let i = 0; i < ids.length && !pub.refusing; i += READ_CHUNK) {
+      for await (const e of store.query({ ids: ids.slice(i, i + READ_CHUNK) }, signal)) {
+        if (!shareable(e, members, blacklist)) continue;
+        this.d.ingest.heldLocally(e);
+        if (pub.enqueue(e)) queued++;
+      }
+      await pub.idle();
+    }
+    return queued;
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.stop$.signal;
+    const t = this.d.timing;
+    const backoff = new Backoff(t.backoffFirstMs, t.backoffMaxMs);
+    const timeouts = this.d.ctx.config.timeouts;
+    while (!signal.aborted) {
+      let release: (() => Promise<void>) | null = null;
+      let upAt = 0;
+      let url = '';
+      try {
+        this.setState('connecting');
+        const ep = await this.d.ctx.tunnels.endpoint(this.peer, signal);
+        release = ep.release;
+        url = ep.url;
+        const info = await fetchRelayInfo(ep.url, { timeoutMs: timeouts.nip11, signal }).catch(() => null);
+        const limits = relayLimits(info);
+        this.limits = limits;
+        // room for the stream's REQs and a catch-up beside them, well within the relay's max_subscriptions
+        const conn = await RelayConnection.connect(ep.url, {
+          timeoutMs: timeouts.connect, signal, maxMessageLength: limits.maxMessageLength,
+          maxSubscriptions: Math.max(8, Math.min(100, Math.floor(limits.maxSubscriptions / 2))),
+        });
+        this.conn = conn;
+        let endWith: (err: Error) => void = () => undefined;
+        const ended = new Promise<Error>((r) => (endWith = r));
+        const streamFrom = Math.floor(this.now() / 1000) - t.streamOverlapSec;
+        this.down = new DownStream(conn, { onEvent: (raw, f) => this.fromPeer(raw, f), onEnd: endWith });
+        await this.down.update(this.groups(limits), signal);
+        this.publisher = this.d.share() ? this.newPublisher(conn) : null;
+        upAt = this.now();
+        this.status.via = ep.via;
+        this.status.downSince = null;
+        this.requestCatchUp(gapStart(this.d.seen.get(this.peer.id), Math.floor(upAt / 1000), t));
+        this.d.ctx.log.info(`live sync: ${this.name}: streaming (${ep.via}, ${this.down.groups} subscription(s))`);
+        throw await this.connected(conn, ended, streamFrom);
+      } catch (err) {
+        if (signal.aborted) break;
+        this.status.reason = peerReason(this.peer, url, err as Error, timeouts.peer);
+        if (upAt || backoff.tries === 0) this.d.ctx.log.warn(`live sync: ${this.status.reason}`);
+      } finally {
+        this.publisher?.close();
+        this.publisher = null;
+        this.down?.close();
+        this.down = null;
+        this.conn?.close();
+        this.conn = null;
+        this.status.via = null;
+        await release?.().catch(() => undefined);
+      }
+      if (signal.aborted) break;
+      const now = this.now();
+      if (upAt && now - upAt >= t.stableMs) backoff.reset();
+      const wait = backoff.next();
+      this.status.downSince ??= upAt || now;
+      this.status.retryAt = now + wait;
+      this.setState('reconnecting');
+      const p = pause(wait, signal);
+      this.wakeUp = p.wake;
+      await p.done;
+      this.wakeUp = null;
+    }
+    this.status.via = null;
+    this.setState('stopped', null);
+  }
+
+  /** While connected: catch-ups when asked, keep-alives in between. Resolves with why the connection ended. */
+  private async connected(conn: RelayConnection, ended: Promise<Error>, streamFrom: number): Promise<Error> {
+    const signal = this.stop$.signal;
+    const t = this.d.timing;
+    let method: boolean | null = null;
+    let nextProbe = this.now() + t.keepaliveMs;
+    let retryCatchUpAt = 0;
+    this.setState('connected', null);
+    for (;;) {
+      if (conn.closed) return await ended;
+      if (this.catchUpFrom !== null && this.now() >= retryCatchUpAt) {
+        const since = this.catchUpFrom;
+        this.catchUpFrom = null;
+        this.setState('catching-up', null);
+        this.status.lagMs = Math.max(0, this.now() - since * 1000);
+        try {
+          method ??= await this.probe(conn, signal);
+          this.status.method = method ? 'nip77' : 'req';
+          const nowSec = Math.floor(this.now() / 1000);
+          const r = await catchUp({
+            conn, peer: this.peer.id, limits: this.limits!, nip77: method, filters: this.d.plan().down,
+            share: this.publisher !== null, since, nowSec, local: (s) => this.d.localRows(s, signal), ingest: this.d.ingest,
+            send: (ids) => this.sendUp(ids, signal), idleMs: this.d.ctx.config.timeouts.idle, signal,
+          });
+          this.status.catchUps++;
+          // everything before the stream's start is reconciled, the stream covers the rest
+          if (this.catchUpFrom === null) this.d.seen.set(this.peer.id, streamFrom);
+          if (r.fetched > 0 || r.offered > 0) {
+            this.d.ctx.log.info(`live sync: ${this.name}: caught up since ${new Date(since * 1000).toISOString()} (${r.method}): ${r.queued} new of ${r.fetched} received, ${r.offered} sent`);
+          }
+          this.setState('connected', null);
+        } catch (err) {
+          if (signal.aborted || conn.closed) return conn.closed ? await ended : (err as Error);
+          this.catchUpFrom = Math.min(this.catchUpFrom ?? since, since);
+          retryCatchUpAt = this.now() + t.catchUpRetryMs;
+          const reason = `catch-up failed (${peerReason(this.peer, conn.url, err as Error, this.d.ctx.config.timeouts.peer)}); the stream goes on, tried again in ${Math.round(t.catchUpRetryMs / 1000)} s`;
+          this.d.ctx.log.warn(`live sync: ${reason}`);
+          this.setState('connected', reason);
+        }
+        continue;
+      }
+      const wakeAt = Math.min(nextProbe, this.catchUpFrom !== null ? retryCatchUpAt : Infinity);
+      const p = pause(wakeAt - this.now(), signal);
+      this.wakeUp = p.wake;
+      const r = await Promise.race([ended, p.done.then(() => null)]);
+      this.wakeUp = null;
+      if (r) return r;
+      if (signal.aborted) return new Error('stopped');
+      if (this.catchUpFrom !== null && this.now() < nextProbe) continue;
+      nextProbe = this.now() + t.keepaliveMs;
+      try {
+        for await (const _ of conn.req([{ ids: [ZERO_ID], limit: 1 }], { idleMs: t.keepaliveTimeoutMs, signal })) void _;
+      } catch (err) {
+        conn.close();
+        return err as Error;
+      }
+      if (this.catchUpFrom === null && this.d.ingest.pendingFrom(this.peer.id) === 0) {
+        this.d.seen.set(this.peer.id, Math.floor(this.now() / 1000) - t.streamOverlapSec);
+      }
+    }
+  }
+
+  /** Does the peer speak NIP-77? The hourly run's answer when it has one, else a probe. */
+  private async probe(conn: RelayConnection, signal: AbortSignal): Promise<boolean> {
+    const hint = this.d.nip77Hint(this.peer.id);
+    if (hint === false) return false;
+    const r = await probeNip77(conn, { timeoutMs: this.d.ctx.config.timeouts.negProbe, signal });
+    return r.ok;
+  }
+}

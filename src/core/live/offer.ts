@@ -1,0 +1,84 @@
+/**
+ * The share side of the hourly reconciliation: given the ids a peer lacks (NIP-77's `have`), send it the ones
+ * that are this station's members' events. The hourly session calls this with its own connection when the
+ * "Share this station's events with the constellation" setting is on; live sync's catch-up does the same.
+ *
+ *   await offerMissing({ conn, store, ids, members, blacklist, signal }) → OfferResult
+ *
+ * Events are read back from the local store (complete, by ids in chunks), kept when their author is a member
+ * (not blacklisted) and they are not an automatic welcome note, and published with the live publisher's rules
+ * (bounded in flight, OK false counted by reason, a peer refusing writes stops the offer).
+ */
+import type { Event as NostrEvent } from 'nostr-tools';
+import { WELCOME_NOTE_PATTERN } from '../../shared/kinds';
+import type { LocalStore } from '../services';
+import { IdList, type RelayConnection } from '../nostr';
+import { Publisher } from './publisher';
+
+const READ_CHUNK = 200;
+
+export interface OfferInput {
+  conn: RelayConnection;
+  store: LocalStore;
+  /** ids the peer does not hold (hex, or NIP-77's packed `have`) */
+  ids: readonly string[] | IdList;
+  members: ReadonlySet<string>;
+  blacklist?: ReadonlySet<string>;
+  signal?: AbortSignal;
+  inFlight?: number;
+  timeoutMs?: number;
+}
+
+export interface OfferResult {
+  /** events published (members' events among the ids) */
+  offered: number;
+  accepted: number;
+  duplicates: number;
+  /** OK false about the event, by reason */
+  rejected: Record<string, number>;
+  /** the peer refuses this station's writes (the offer stopped there), else null */
+  refusing: string | null;
+  unanswered: number;
+}
+
+/** Whether an event of the local relay is one this station shares. */
+export function shareable(e: NostrEvent, members: ReadonlySet<string>, blacklist?: ReadonlySet<string>): boolean {
+  return members.has(e.pubkey) && !blacklist?.has(e.pubkey) && !WELCOME_NOTE_PATTERN.test(e.content);
+}
+
+export async function offerMissing(input: OfferInput): Promise<OfferResult> {
+  const out: OfferResult = { offered: 0, accepted: 0, duplicates: 0, rejected: {}, refusing: null, unanswered: 0 };
+  if (input.ids.length === 0) return out;
+  const pub = new Publisher(input.conn, {
+    peer: input.conn.url,
+    inFlight: input.inFlight ?? 16,
+    maxQueue: Number.MAX_SAFE_INTEGER,
+    timeoutMs: input.timeoutMs ?? 15_000,
+    refuseBackoffMs: 3_600_000,
+    refuseBackoffMaxMs: 3_600_000,
+    clock: Date.now,
+    onAnswer: (a) => {
+      if (a.outcome === 'accepted') out.accepted++;
+      else if (a.outcome === 'duplicate') out.duplicates++;
+      else if (a.outcome === 'rejected') out.rejected[a.reason] = (out.rejected[a.reason] ?? 0) + 1;
+      else if (a.outcome === 'refusing') out.refusing ??= a.reason;
+      else out.unanswered++;
+    },
+  });
+  const slice = (i: number): string[] => (input.ids instanceof IdList ? input.ids.hexSlice(i, i + READ_CHUNK) : input.ids.slice(i, i + READ_CHUNK));
+  try {
+    for (let i = 0; i < input.ids.length && !pub.refusing; i += READ_CHUNK) {
+      input.signal?.throwIfAborted();
+      for await (const e of input.store.query({ ids: slice(i) }, input.signal)) {
+        if (!shareable(e, input.members, input.blacklist)) continue;
+        if (pub.enqueue(e)) out.offered++;
+      }
+      // keep the queue short: what is read is sent before the next chunk is read
+      await pub.idle();
+    }
+    await pub.idle();
+  } finally {
+    pub.close();
+  }
+  return out;
+}
