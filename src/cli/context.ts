@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { SettingsPatch } from '../shared/schemas';
+import type { LogLine, SettingsPatch } from '../shared/schemas';
 import { makeConfig } from '../core/config';
 import { Engine } from '../core/engine';
 import { appRoot } from './root';
@@ -37,7 +37,11 @@ export function globalOptions(cmd: Command): GlobalOptions {
 }
 
 /** Builds an engine from the global options (flags and environment win over saved settings). */
-export function engineFrom(opts: GlobalOptions, host = 'cli', extra: { schedule?: boolean; quiet?: boolean } = {}): Engine {
+export function engineFrom(
+  opts: GlobalOptions,
+  host = 'cli',
+  extra: { schedule?: boolean; quiet?: boolean; live?: 'off' | 'setting' | 'always'; log?: (line: LogLine) => void } = {},
+): Engine {
   const overrides: SettingsPatch = {};
   if (opts.zenRoot) overrides.zenRoot = resolve(opts.zenRoot);
   if (opts.strfryBin) overrides.strfryBin = resolve(opts.strfryBin);
@@ -53,11 +57,14 @@ export function engineFrom(opts: GlobalOptions, host = 'cli', extra: { schedule?
   });
   return new Engine(config, {
     schedule: extra.schedule ?? false,
-    echo: extra.quiet
-      ? undefined
-      : (line) => {
-          if (line.level === 'warn' || line.level === 'error') process.stderr.write(`${line.level}: ${line.msg}\n`);
-        },
+    live: extra.live ?? 'off',
+    echo:
+      extra.log ??
+      (extra.quiet
+        ? undefined
+        : (line) => {
+            if (line.level === 'warn' || line.level === 'error') process.stderr.write(`${line.level}: ${line.msg}\n`);
+          }),
   });
 }
 

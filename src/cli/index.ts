@@ -5,6 +5,8 @@ import { registerServe } from './commands/serve';
 import { registerStation } from './commands/station';
 import { registerSync } from './commands/sync';
 import { registerReach } from './commands/reach';
+import { registerLive } from './commands/live';
+import { registerService } from './commands/service';
 
 export function buildProgram(): Command {
   const program = new Command('constellation')
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerSync(program);
   registerReach(program);
   registerServe(program);
+  registerLive(program);
+  registerService(program);
   return program;
 }
 

@@ -56,15 +56,16 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--port <n>', `port on 127.0.0.1 (0 picks a free one)`).default(String(DEFAULT_SERVE_PORT)).env('CONSTELLATION_PORT'))
     .addOption(new Option('--host <address>', 'address to bind: 127.0.0.1 only (reach it from elsewhere with ssh -L)').default(LOOPBACK))
     .option('--schedule', 'also run the hourly sync schedule in this process')
+    .option('--live', 'also run live sync in this process (while the "Live sync" setting is on)')
     .option('--open', "open the URL in the desktop's browser")
     .addOption(new Option('--renderer-dir <dir>', 'the built renderer (default out/renderer)').env('CONSTELLATION_RENDERER_DIR').hideHelp())
-    .action(async (opts: { port: string; host: string; schedule?: boolean; open?: boolean; rendererDir?: string }, cmd: Command) => {
+    .action(async (opts: { port: string; host: string; schedule?: boolean; live?: boolean; open?: boolean; rendererDir?: string }, cmd: Command) => {
       if (opts.host !== LOOPBACK) {
         throw new UsageError(`--host ${opts.host}: the web host binds ${LOOPBACK} only; reach it from another machine through an SSH tunnel (ssh -L)`);
       }
       const port = parsePort(opts.port);
       const warn = (m: string): void => void process.stderr.write(`${m}\n`);
-      const engine = engineFrom(globalOptions(cmd), 'web', { schedule: opts.schedule ?? false });
+      const engine = engineFrom(globalOptions(cmd), 'web', { schedule: opts.schedule ?? false, live: opts.live ? 'setting' : 'off' });
       await engine.start();
       let host;
       try {
