@@ -4,7 +4,7 @@
 //   build/icons/<N>x<N>.png  app icon for packaging (electron-builder's Linux icon set), N = 16..512
 //   build/icon.png           512 px
 //   resources/icon.png       256 px, the window and notification icon
-//   resources/tray-{idle,syncing,error}.png  32 px tray states (+ @2x)
+//   resources/tray-{idle,live,syncing,error}.png  32 px tray states (+ @2x)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,6 +135,8 @@ function trayIcon(size, state) {
     { inside: links(w), color: state === 'error' ? [200, 200, 200, 230] : [220, 230, 255, 235] },
     { inside: stars(1.35), color: [255, 255, 255, 255] },
   ];
+  // live sync streaming with every peer: a green dot
+  if (state === 'live') layers.push({ inside: disc(0.8, 0.8, 0.16), color: [60, 200, 110, 255] });
   if (state === 'syncing') layers.push({ inside: ring(0.78, 0.78, 0.17, 0.05, 0, 1.5 * Math.PI), color: [80, 200, 255, 255] });
   if (state === 'error') layers.push({ inside: disc(0.78, 0.78, 0.2), color: [230, 50, 50, 255] }, { inside: (u, v) => Math.abs(u - 0.78) <= 0.035 && v >= 0.66 && v <= 0.84, color: [255, 255, 255, 255] }, { inside: disc(0.78, 0.9, 0.035), color: [255, 255, 255, 255] });
   return render(size, layers);
@@ -150,7 +152,7 @@ function write(rel, size, rgba) {
 for (const size of [16, 32, 48, 64, 128, 256, 512]) write(`build/icons/${size}x${size}.png`, size, appIcon(size));
 write('build/icon.png', 512, appIcon(512));
 write('resources/icon.png', 256, appIcon(256));
-for (const state of ['idle', 'syncing', 'error']) {
+for (const state of ['idle', 'live', 'syncing', 'error']) {
   write(`resources/tray-${state}.png`, 32, trayIcon(32, state));
   write(`resources/tray-${state}@2x.png`, 64, trayIcon(64, state));
 }

@@ -41,6 +41,9 @@ export const en = {
     tipSyncing: (t: Tools, fraction: number | null): string => (fraction === null ? 'Constellation: syncing' : `Constellation: syncing ${t.percent(fraction)}`),
     tipIdle: 'Constellation: idle',
     tipLastRun: (line: string): string => `Constellation: ${line}`,
+    live: (t: Tools, on: number, total: number): string => `Live: ${t.num(on)} of ${t.count(total, { one: '# peer', other: '# peers' })}`,
+    liveOff: 'Live sync off',
+    liveRefusing: (t: Tools, n: number): string => `${t.count(n, { one: '# peer refuses', other: '# peers refuse' })} this station's events`,
   },
   outcome: {
     success: 'ok',
@@ -71,6 +74,8 @@ export const en = {
     joined: (t: Tools, n: number): string => (n === 1 ? 'A station joined the constellation' : `${t.num(n)} stations joined the constellation`),
     quiet: (t: Tools, n: number): string => (n === 1 ? 'A station went quiet' : `${t.num(n)} stations went quiet`),
     quietBody: (list: string): string => `${list}: no fresh card (stale).`,
+    liveDown: (t: Tools, n: number): string => (n === 1 ? 'A peer is unreachable' : `${t.num(n)} peers are unreachable`),
+    liveDownBody: (list: string, minutes: string): string => `${list}: no live connection for ${minutes} minutes; live sync keeps trying.`,
   },
 };
 
@@ -94,6 +99,9 @@ export const fr: Catalogue = {
     tipSyncing: (t, fraction) => (fraction === null ? `Constellation${NBSP}: synchronisation` : `Constellation${NBSP}: synchronisation ${t.percent(fraction)}`),
     tipIdle: `Constellation${NBSP}: au repos`,
     tipLastRun: (line) => `Constellation${NBSP}: ${line}`,
+    live: (t, on, total) => `En direct${NBSP}: ${t.num(on)} ${on > 1 ? 'pairs' : 'pair'} sur ${t.num(total)}`,
+    liveOff: 'Synchronisation en direct arrêtée',
+    liveRefusing: (t, n) => `${t.count(n, { one: '# pair refuse', other: '# pairs refusent', many: '# de pairs refusent' })} les événements de cette station`,
   },
   outcome: {
     success: 'réussie',
@@ -125,6 +133,8 @@ export const fr: Catalogue = {
     joined: (t, n) => (n === 1 ? 'Une station a rejoint la constellation' : `${t.num(n)} stations ont rejoint la constellation`),
     quiet: (t, n) => (n === 1 ? 'Une station ne donne plus de nouvelles' : `${t.num(n)} stations ne donnent plus de nouvelles`),
     quietBody: (list) => `${list}${NBSP}: pas de carte récente (périmée).`,
+    liveDown: (t, n) => (n === 1 ? 'Un pair est injoignable' : `${t.num(n)} pairs sont injoignables`),
+    liveDownBody: (list, minutes) => `${list}${NBSP}: pas de connexion en direct depuis ${minutes}${NBSP}minutes${NBSP}; la synchronisation en direct continue d’essayer.`,
   },
 };
 

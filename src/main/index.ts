@@ -9,18 +9,19 @@ import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Menu, Notification, Tray, app, ipcMain, nativeImage, powerMonitor, session, shell } from 'electron';
 import { Engine } from '../core/engine';
 import { makeConfig } from '../core/config';
-import type { RunReport, Settings, StationSnapshot } from '../shared/schemas';
+import type { LiveStatus, RunReport, Settings, StationSnapshot } from '../shared/schemas';
 import { parseDesktopArgs } from './args';
 import { applyAutostart } from './autostart';
 import { bindIpc, forwardEvents } from './ipc';
 import { pick, words } from './i18n';
 import type { Lang } from './i18n';
-import { createNotifier, peerNotes, runNote } from './notify';
+import { LiveAlerts, createNotifier, liveDownNote, peerNotes, runNote } from './notify';
 import type { Note } from './notify';
 import { FALLBACK_CSP, appUrlMatcher, cspOf, senderRefusal } from './security';
 import { claimSingleInstance } from './single-instance';
 import { installTestHooks } from './test-hooks';
 import { TrayController } from './tray';
+import { liveFacts } from './tray-model';
 import type { TrayItemId } from './tray-model';
 import { hardenContents, hardenSession, windowOptions } from './window';
 
@@ -101,7 +102,8 @@ async function start(): Promise<void> {
       demo: args.demo,
       version: app.getVersion(),
     }),
-    { schedule: true, echo: (line) => (line.level === 'warn' || line.level === 'error' ? warn(line.msg) : undefined) },
+    // live sync runs while the "Live sync" setting is on, beside the hourly schedule (the safety net)
+    { schedule: true, live: 'setting', echo: (line) => (line.level === 'warn' || line.level === 'error' ? warn(line.msg) : undefined) },
   );
   try {
     await engine.start();
@@ -141,7 +143,7 @@ async function start(): Promise<void> {
     const act = async (): Promise<void> => {
       if (id === 'sync-now') await engine.call('sync.start', { trigger: 'tray' });
       else if (id === 'cancel') await engine.call('sync.cancel', undefined);
-      else if (id === 'open') showWindow(null);
+      else if (id === 'open' || id === 'live') showWindow(null);
       else if (id === 'last-run') showWindow(lastRunId);
       else if (id === 'schedule') await engine.call(scheduleFacts?.paused ? 'schedule.resume' : 'schedule.pause', undefined);
       else if (id === 'quit') app.quit();
@@ -153,7 +155,28 @@ async function start(): Promise<void> {
   };
   let lastRunId: string | null = status.lastRun?.id ?? null;
   let scheduleFacts = schedule;
-  const tray = new TrayController({ Tray, Menu, nativeImage }, resourcesDir(), { running: status.running, progress: status.progress, lastRun: status.lastRun, schedule, lang }, onTray);
+  const alertMs = (): number => settings.liveAlertMinutes * 60_000;
+  let liveNow: LiveStatus = await engine.call('live.status', undefined);
+  const tray = new TrayController(
+    { Tray, Menu, nativeImage },
+    resourcesDir(),
+    { running: status.running, progress: status.progress, lastRun: status.lastRun, schedule, lang, live: liveFacts(liveNow, alertMs(), Date.now()) },
+    onTray,
+  );
+  // A peer unreachable for the alert setting gets one note per outage; the tray follows live sync.
+  const liveAlerts = new LiveAlerts();
+  const followLive = (): void => {
+    const now = Date.now();
+    tray.update({ live: liveFacts(liveNow, alertMs(), now) });
+    const down = liveAlerts.check(liveNow, settings.liveAlertMinutes, now);
+    if (down.length) notifier.push((w) => liveDownNote(down, settings.liveAlertMinutes, w));
+  };
+  engine.on('live.changed', (s) => {
+    liveNow = s;
+    followLive();
+  });
+  // outages grow with the clock alone: look again every minute
+  setInterval(followLive, 60_000).unref();
 
   // Members gained between runs: the previous report's member count is the baseline.
   let membersBefore: number | null = null;

@@ -3,12 +3,12 @@
  * kinds the captain turned off, and coalescing so a burst becomes one message. Pure apart from the injected
  * `show` and timers, so texts and coalescing are unit-tested.
  */
-import type { Peer, RunReport, Settings, StationSnapshot } from '../shared/schemas';
+import type { LiveStatus, Peer, RunReport, Settings, StationSnapshot } from '../shared/schemas';
 import { words } from './i18n';
 import { localizeReason } from '../shared/reasons';
 import type { Words } from './i18n';
 
-export type NoteKind = 'finished' | 'failed' | 'peer-new' | 'peer-stale';
+export type NoteKind = 'finished' | 'failed' | 'peer-new' | 'peer-stale' | 'live-down';
 
 export interface Note {
   kind: NoteKind;
@@ -18,6 +18,8 @@ export interface Note {
   runId: string | null;
   /** For peer notes: the peers concerned (merged when coalescing). */
   peers?: string[];
+  /** For live-down notes: how long the peers have been unreachable (the alert setting). */
+  minutes?: number;
 }
 
 export type NotificationPrefs = Settings['notifications'];
@@ -26,6 +28,8 @@ export type NotificationPrefs = Settings['notifications'];
 export function allowed(kind: NoteKind, prefs: NotificationPrefs): boolean {
   if (kind === 'finished') return prefs.finished;
   if (kind === 'failed') return prefs.failed;
+  // live-down has its own setting (liveAlertMinutes, 0 = never), applied where it is decided (LiveAlerts)
+  if (kind === 'live-down') return true;
   return prefs.peers;
 }
 
@@ -94,6 +98,40 @@ export function peerNote(kind: 'peer-new' | 'peer-stale', names: string[], w: Wo
   return { kind, title: m.quiet(w, names.length), body: m.quietBody(list), runId: null, peers: names };
 }
 
+/** The note for peers unreachable for `minutes` (live sync). */
+export function liveDownNote(names: string[], minutes: number, w: Words = words('en')): Note {
+  const m = w.m.notify;
+  const list = names.slice(0, 5).join(', ') + (names.length > 5 ? m.listMore(w, names.length - 5) : '');
+  return { kind: 'live-down', title: m.liveDown(w, names.length), body: m.liveDownBody(list, w.num(minutes)), runId: null, peers: names, minutes };
+}
+
+/**
+ * Which peers deserve a "live-down" note: unreachable (not connected) for at least the alert setting, once per
+ * outage — a peer that comes back and drops again is noted again only after another full wait; a blip never.
+ */
+export class LiveAlerts {
+  private readonly noted = new Set<string>();
+
+  /** Names of the peers to note now (each once per outage). */
+  check(s: LiveStatus, alertMinutes: number, now: number): string[] {
+    const out: string[] = [];
+    const present = new Set<string>();
+    for (const p of s.peers) {
+      present.add(p.peer);
+      const up = p.state === 'connected' || p.state === 'catching-up';
+      if (up || p.downSince === null || !s.running) {
+        if (up) this.noted.delete(p.peer);
+        continue;
+      }
+      if (alertMinutes <= 0 || now - p.downSince < alertMinutes * 60_000 || this.noted.has(p.peer)) continue;
+      this.noted.add(p.peer);
+      out.push(peerName({ hostname: p.hostname, peer: p.peerId ?? p.peer }));
+    }
+    for (const id of [...this.noted]) if (!present.has(id)) this.noted.delete(id);
+    return out;
+  }
+}
+
 /** Merges a burst: one note per kind, peers lists joined (worded in `w`), the latest run note wins. */
 export function coalesce(notes: Note[], w: Words = words('en')): Note[] {
   const byKind = new Map<NoteKind, Note>();
@@ -102,6 +140,9 @@ export function coalesce(notes: Note[], w: Words = words('en')): Note[] {
     if (prev && (n.kind === 'peer-new' || n.kind === 'peer-stale')) {
       const names = [...new Set([...(prev.peers ?? []), ...(n.peers ?? [])])];
       byKind.set(n.kind, peerNote(n.kind, names, w));
+    } else if (prev && n.kind === 'live-down') {
+      const names = [...new Set([...(prev.peers ?? []), ...(n.peers ?? [])])];
+      byKind.set(n.kind, liveDownNote(names, n.minutes ?? prev.minutes ?? 0, w));
     } else {
       byKind.set(n.kind, n);
     }

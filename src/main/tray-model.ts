@@ -2,12 +2,36 @@
  * What the tray shows, as data: the icon state, the progress, and the menu items for a given moment.
  * Pure, so every state's menu is unit-tested; tray.ts turns it into electron objects.
  */
-import type { RunSummary, ScheduleStatus, SyncProgress } from '../shared/schemas';
+import type { LiveStatus, RunSummary, ScheduleStatus, SyncProgress } from '../shared/schemas';
 import { words } from './i18n';
 import { localizeReason } from '../shared/reasons';
 import type { Lang, Words } from './i18n';
 
-export type TrayIconState = 'idle' | 'syncing' | 'error';
+export type TrayIconState = 'idle' | 'live' | 'syncing' | 'error';
+
+/** Live sync as the tray sums it up. */
+export interface LiveFacts {
+  running: boolean;
+  /** peers connected (or catching up) */
+  connected: number;
+  total: number;
+  /** peers refusing this station's events */
+  refusing: number;
+  /** peers unreachable for longer than the alert setting */
+  longDown: number;
+}
+
+/** The tray's summary of a live status: `alertMs` is how long a peer must be unreachable to count. */
+export function liveFacts(s: LiveStatus, alertMs: number, now: number): LiveFacts {
+  const up = (p: LiveStatus['peers'][number]): boolean => p.state === 'connected' || p.state === 'catching-up';
+  return {
+    running: s.running,
+    connected: s.peers.filter(up).length,
+    total: s.peers.length,
+    refusing: s.peers.filter((p) => p.writes === 'refused').length,
+    longDown: alertMs > 0 ? s.peers.filter((p) => !up(p) && p.downSince !== null && now - p.downSince >= alertMs).length : 0,
+  };
+}
 
 export interface TrayFacts {
   running: boolean;
@@ -16,9 +40,11 @@ export interface TrayFacts {
   schedule: Pick<ScheduleStatus, 'enabled' | 'paused' | 'nextRunAt'> | null;
   /** The language the tray speaks (settings.language, or the system's). */
   lang: Lang;
+  /** Live sync, when this app runs it (null: not known yet). */
+  live?: LiveFacts | null;
 }
 
-export type TrayItemId = 'sync-now' | 'cancel' | 'open' | 'last-run' | 'schedule' | 'quit';
+export type TrayItemId = 'sync-now' | 'cancel' | 'open' | 'last-run' | 'live' | 'schedule' | 'quit';
 
 export interface TrayItem {
   id: TrayItemId | 'separator';
@@ -60,7 +86,18 @@ export function progressFraction(p: SyncProgress | null): number | null {
 export function iconState(f: TrayFacts): TrayIconState {
   if (f.running) return 'syncing';
   if (f.lastRun && (f.lastRun.outcome === 'failed' || f.lastRun.outcome === 'partial')) return 'error';
+  // a peer unreachable for a while is worth the captain's eye; a blip is not
+  if (f.live?.running && f.live.longDown > 0) return 'error';
+  if (f.live?.running && f.live.total > 0 && f.live.connected === f.live.total) return 'live';
   return 'idle';
+}
+
+/** "Live: 3 of 4 peers" (and who refuses this station's events), or that live sync is off. */
+export function liveLine(live: LiveFacts | null | undefined, w: Words = words('en')): string | null {
+  if (!live) return null;
+  if (!live.running) return w.m.tray.liveOff;
+  const line = w.m.tray.live(w, live.connected, live.total);
+  return live.refusing > 0 ? `${line} · ${w.m.tray.liveRefusing(w, live.refusing)}` : line;
 }
 
 function clock(t: number): string {
@@ -96,6 +133,8 @@ export function trayView(f: TrayFacts): TrayView {
   items.push({ id: 'open', label: t.open, enabled: true });
   items.push({ id: 'separator', label: '', enabled: false });
   items.push({ id: 'last-run', label: lastRunLine(f.lastRun, w), enabled: f.lastRun !== null });
+  const live = liveLine(f.live, w);
+  if (live) items.push({ id: 'live', label: live, enabled: true });
   const sched = f.schedule;
   if (!sched || !sched.enabled) {
     items.push({ id: 'schedule', label: t.scheduleOff, enabled: false });
@@ -107,6 +146,7 @@ export function trayView(f: TrayFacts): TrayView {
   items.push({ id: 'separator', label: '', enabled: false });
   items.push({ id: 'quit', label: t.quit, enabled: true });
 
-  const tooltip = icon === 'syncing' ? t.tipSyncing(w, fraction) : f.lastRun ? t.tipLastRun(lastRunLine(f.lastRun, w)) : t.tipIdle;
+  const base = icon === 'syncing' ? t.tipSyncing(w, fraction) : f.lastRun ? t.tipLastRun(lastRunLine(f.lastRun, w)) : t.tipIdle;
+  const tooltip = live ? `${base}\n${live}` : base;
   return { icon, tooltip, progress: fraction, items };
 }
