@@ -5,6 +5,7 @@ import { getApi } from '../transport';
 import { useAppStore } from './app';
 import { useGraphStore } from './graph';
 import { useHistoryStore } from './history';
+import { useLiveStore } from './live';
 import { useStationStore } from './station';
 import { useSyncStore } from './sync';
 
@@ -15,6 +16,7 @@ export function bindEvents(): () => void {
   const sync = useSyncStore();
   const history = useHistoryStore();
   const graph = useGraphStore();
+  const live = useLiveStore();
   const offs = [
     api.on('app.log', (l) => sync.onLog(l)),
     api.on('settings.changed', (s) => {
@@ -29,6 +31,7 @@ export function bindEvents(): () => void {
     }),
     api.on('graph.changed', () => graph.onChanged()),
     api.on('schedule.changed', (s) => sync.onSchedule(s)),
+    api.on('live.changed', (s) => live.onChanged(s)),
   ];
   return () => offs.forEach((off) => off());
 }
