@@ -9,10 +9,12 @@
 //
 // Live subscriptions are fed the way strfry feeds them: strfry's ReqMonitor streams new events from its database
 // when the database file changes (a file-change monitor on data.mdb with a 100 ms debounce, then every event past
-// the last one seen), whoever wrote them — its own WebSocket, or another process such as `strfry import`. So here
-// too: triggers log every insert and replacement into `devkit_changes`, and a check 100 ms after a change (our
-// own write, a seed, or the database file changing under another process: the strfry stand-in) broadcasts what
-// is new. An event published over the WebSocket thus reaches subscribers after strfry's debounce, not at once.
+// the one each subscription last saw), whoever wrote them — its own WebSocket, or another process such as
+// `strfry import`. So here too: triggers log every insert and replacement into `devkit_changes`; each REQ
+// remembers the log's position when it was made; a check 100 ms after a change (our own write, a seed, or the
+// database file changing under another process: the strfry stand-in) sends each open subscription the matching
+// events logged after its position. An event published over the WebSocket thus reaches subscribers after
+// strfry's debounce, not at once, and a subscription never gets again what its REQ answered.
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -22,7 +24,7 @@ import { NostrRelay } from '@nostr-relay/core';
 import { Validator } from '@nostr-relay/validator';
 import { EventRepositorySqlite } from '@nostr-relay/event-repository-sqlite';
 import { FastNegentropyStorage, StrfryNegentropy } from './negentropy-responder';
-import type { NostrEvent } from 'nostr-tools';
+import { matchFilter, type Filter, type NostrEvent } from 'nostr-tools';
 import { UPSERT_EVENT_SQL } from './event-upsert.mjs';
 
 export type { NostrEvent };
@@ -90,7 +92,7 @@ const SQL_CHUNK = 500;
 /** strfry's ReqMonitor debounce on its database file (RelayReqMonitor.cpp: setDebounce(100)). */
 const DB_CHANGE_DEBOUNCE_MS = 100;
 const CHANGE_LOG_SQL = [
-  'CREATE TABLE IF NOT EXISTS devkit_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL)',
+  'CREATE TABLE IF NOT EXISTS devkit_changes (seq INTEGER PRIMARY KEY, id TEXT NOT NULL)',
   'CREATE TRIGGER IF NOT EXISTS devkit_changes_insert AFTER INSERT ON events BEGIN INSERT INTO devkit_changes (id) VALUES (new.id); END',
   'CREATE TRIGGER IF NOT EXISTS devkit_changes_replace AFTER UPDATE OF id ON events BEGIN INSERT INTO devkit_changes (id) VALUES (new.id); END',
 ];
@@ -171,6 +173,8 @@ interface Connection {
   ws: WebSocket;
   client: { readonly readyState: number; send(data: string): void };
   negs: Map<string, StrfryNegentropy>;
+  /** open subscriptions: their filters and the change log's position when they were made */
+  subs: Map<string, { filters: RelayFilter[]; seq: number }>;
 }
 
 const toText = (data: RawData): string =>
@@ -244,7 +248,7 @@ export class TestRelay {
   /** Live subscriptions fed from the change log (see the head of this file). */
   private startChangeFeed(): void {
     for (const sql of CHANGE_LOG_SQL) this.db.prepare(sql).run();
-    this.changeSeq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM devkit_changes').get() as { n: number }).n;
+    this.changeSeq = this.changeSeqNow();
     // The library broadcasts what its WebSocket stored at once; strfry does not: stored kinds go through the
     // change log like every other write, ephemeral ones (never stored) go out directly.
     this.relay.register({
@@ -277,6 +281,11 @@ export class TestRelay {
     }, DB_CHANGE_DEBOUNCE_MS);
   }
 
+  /** The change log's last position now. */
+  private changeSeqNow(): number {
+    return (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM devkit_changes').get() as { n: number }).n;
+  }
+
   private broadcastChanges(): void {
     if (this.stopped) return;
     const rows = this.db
@@ -284,8 +293,16 @@ export class TestRelay {
       .all(this.changeSeq) as Array<EventRow & { seq: number }>;
     if (rows.length === 0) return;
     this.changeSeq = (rows[rows.length - 1] as { seq: number }).seq;
-    this.db.prepare('DELETE FROM devkit_changes WHERE seq <= ?').run(this.changeSeq);
-    for (const r of rows) void this.relay.broadcast(rowToEvent(r));
+    // the log's rows are read: keep only the last one (the position new subscriptions start from)
+    this.db.prepare('DELETE FROM devkit_changes WHERE seq < ?').run(this.changeSeq);
+    const events = rows.map((r) => ({ seq: r.seq, event: rowToEvent(r) }));
+    for (const conn of this.connections) {
+      for (const [subId, sub] of conn.subs) {
+        for (const { seq, event } of events) {
+          if (seq > sub.seq && sub.filters.some((f) => matchFilter(f as Filter, event))) this.send(conn, ['EVENT', subId, event]);
+        }
+      }
+    }
   }
 
   /** How many EVENT messages carried this id (with `countEvents`). */
@@ -338,6 +355,7 @@ export class TestRelay {
     const conn: Connection = {
       ws,
       negs: new Map(),
+      subs: new Map(),
       client: {
         get readyState() {
           return ws.readyState;
@@ -395,16 +413,26 @@ export class TestRelay {
           return;
         }
         return this.onNeg(conn, msg);
-      case 'REQ':
+      case 'REQ': {
         this.stats.reqs += 1;
-        return this.onLibraryMessage(conn, this.clampReq(msg));
+        const req = this.clampReq(msg);
+        const seq = this.changeSeqNow();
+        if (await this.onLibraryMessage(conn, req)) {
+          conn.subs.set(String(req[1]), { filters: req.slice(2).filter((f): f is RelayFilter => typeof f === 'object' && f !== null), seq });
+        }
+        return;
+      }
+      case 'CLOSE':
+        conn.subs.delete(String(msg[1]));
+        return this.onLibraryMessage(conn, msg).then(() => undefined);
       case 'EVENT': {
         const id = (msg[1] as { id?: unknown } | null)?.id;
         if (this.opts.countEvents && typeof id === 'string') this.eventCounts.set(id, (this.eventCounts.get(id) ?? 0) + 1);
-        return this.onLibraryMessage(conn, msg);
+        await this.onLibraryMessage(conn, msg);
+        return;
       }
       default:
-        return this.onLibraryMessage(conn, msg);
+        await this.onLibraryMessage(conn, msg);
     }
   }
 
@@ -418,7 +446,8 @@ export class TestRelay {
     });
   }
 
-  private async onLibraryMessage(conn: Connection, msg: unknown[]): Promise<void> {
+  /** Hands a message to the library; false when it was refused as invalid. */
+  private async onLibraryMessage(conn: Connection, msg: unknown[]): Promise<boolean> {
     let valid;
     try {
       valid = await this.validator.validateIncomingMessage(msg);
@@ -431,13 +460,14 @@ export class TestRelay {
       } else {
         this.send(conn, ['NOTICE', `ERROR: bad msg: ${reason}`]);
       }
-      return;
+      return false;
     }
     const result = await this.relay.handleMessage(conn.client as never, valid);
     // The library applies a kind 5 but does not keep it; strfry keeps it (peers sync deletions too).
     if (valid[0] === 'EVENT' && valid[1].kind === 5 && result && 'success' in result && result.success) {
       await this.repo.upsert(valid[1]);
     }
+    return true;
   }
 
   private onCount(conn: Connection, msg: unknown[]): void {
