@@ -40,18 +40,28 @@ export interface FilterGroup {
   filters: Filter[];
 }
 
+/** The 32-bit hash the backfill's author buckets use (filters.ts): every author of a bucket has the same value
+ * modulo its bucket count (a power of two), hence modulo any smaller power of two. */
+const authorHash = (hex: string): number => createHash('sha256').update(hex).digest().readUInt32BE(0);
+
 /**
  * Filters packed into REQs: each REQ within `budgetBytes` once serialised (strfry's max_message_length is
- * 131072 by default) and at most `maxFilters` filters. A filter's group follows from a hash of its key (the
- * number of groups from the total size, with room to spare), not from its position: a change in one author
- * bucket then changes one group, and only that REQ is sent again.
+ * 131072 by default) and at most `maxFilters` filters. A filter's REQ follows from its authors' bucket hash
+ * modulo a power of two (the number of REQs, from the total size with room to spare), not from its position:
+ * a member added or removed changes its bucket's filter, which stays in the same REQ — only that REQ is sent
+ * again.
  */
 export function groupFilters(filters: readonly Filter[], budgetBytes: number, maxFilters = 50): FilterGroup[] {
   const keyed = filters.map((f) => ({ f, k: filterKey(f), size: Buffer.byteLength(JSON.stringify(f)) + 1 })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
   const total = keyed.reduce((a, x) => a + x.size, 0);
-  const count = Math.max(1, Math.ceil(total / (budgetBytes * 0.6)), Math.ceil(keyed.length / (maxFilters * 0.6)));
+  const needed = Math.max(1, Math.ceil(total / (budgetBytes * 0.6)), Math.ceil(keyed.length / (maxFilters * 0.6)));
+  let count = 1;
+  while (count < needed) count *= 2;
   const slots: Array<typeof keyed> = Array.from({ length: count }, () => []);
-  for (const x of keyed) slots[Number.parseInt(x.k.slice(0, 8), 16) % count]!.push(x);
+  for (const x of keyed) {
+    const author = x.f.authors?.[0];
+    slots[author ? authorHash(author) % count : 0]!.push(x);
+  }
   const groups: FilterGroup[] = [];
   for (const slot of slots) {
     // an unlucky slot over the budget is split in order (rare: the slots have 40 % to spare on average)
