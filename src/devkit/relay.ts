@@ -59,6 +59,12 @@ export interface TestRelayOptions {
   maxSubscriptions?: number;
   /** Count the EVENT messages received per id (`received(id)`), for tests that check what was sent where. */
   countEvents?: boolean;
+  /**
+   * A write policy like strfry's plugin (relay.writePolicy): returns the OK-false message for an EVENT it
+   * refuses (e.g. `blocked: …`, `auth-required: …`), null to accept. Applies to EVENTs over the WebSocket only,
+   * as strfry's does (`strfry import` and seeds bypass it).
+   */
+  writePolicy?: (event: NostrEvent) => string | null;
 }
 
 export interface RelayStats {
@@ -428,6 +434,11 @@ export class TestRelay {
       case 'EVENT': {
         const id = (msg[1] as { id?: unknown } | null)?.id;
         if (this.opts.countEvents && typeof id === 'string') this.eventCounts.set(id, (this.eventCounts.get(id) ?? 0) + 1);
+        const refusal = this.opts.writePolicy && typeof id === 'string' ? this.opts.writePolicy(msg[1] as NostrEvent) : null;
+        if (refusal !== null && refusal !== undefined) {
+          this.send(conn, ['OK', id, false, refusal]);
+          return;
+        }
         await this.onLibraryMessage(conn, msg);
         return;
       }

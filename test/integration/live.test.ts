@@ -10,6 +10,9 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/core/engine';
+import { IdList, RelayConnection, reconcile } from '../../src/core/nostr';
+import { StrfryStore } from '../../src/core/store';
+import { offerMissing } from '../../src/core/live';
 import { DEFAULT_TIMEOUTS, makeConfig } from '../../src/core/config';
 import type { LiveStatus } from '../../src/shared/schemas';
 import {
@@ -74,6 +77,33 @@ function percentile(values: number[], p: number): number {
 
 afterAll(() => runCleanup());
 
+describe('offerMissing: the share side of the hourly reconciliation', () => {
+  it("sends a peer the members' events it lacks (NIP-77's have), and nothing else", async () => {
+    const dir = await tmpDir('offer-');
+    const local = await startStrfryStation(join(dir, 'strfry'));
+    const peer = await TestRelay.start({ countEvents: true });
+    onCleanup(() => Promise.all([local.stop(), peer.stop()]));
+    const member = keyFromSeed('offer-member');
+    const stranger = keyFromSeed('offer-stranger');
+    const both = note(member, 'held by both', sec() - 300);
+    const mine = [note(member, 'only here 1', sec() - 200), note(member, 'only here 2', sec() - 100)];
+    const foreign = note(stranger, 'a stranger, here only', sec() - 50);
+    await local.relay.seed([both, ...mine, foreign]);
+    await peer.seed([both]);
+    const store = new StrfryStore(local.strfryBin, local.strfryConf);
+    const conn = await RelayConnection.connect(peer.url);
+    onCleanup(() => conn.close());
+    const items = IdList.fromItems(await local.relay.all({}));
+    const r = await reconcile(conn, { since: 0 }, items);
+    expect(r.have.length).toBe(3);
+    const out = await offerMissing({ conn, store, ids: r.have, members: new Set([member.pk]) });
+    expect(out).toMatchObject({ offered: 2, accepted: 2, duplicates: 0, refusing: null });
+    expect(await peer.count({ ids: mine.map((e) => e.id) })).toBe(2);
+    expect(peer.received(foreign.id)).toBe(0);
+    expect(peer.received(both.id)).toBe(0);
+  });
+});
+
 describe('live sync on real relays (direct and through a tunnel)', () => {
   let built: BuiltStation;
   let local: StrfryStation;
@@ -93,7 +123,11 @@ describe('live sync on real relays (direct and through a tunnel)', () => {
     const dir = await tmpDir('live-it-');
     p0Db = join(dir, 'p0.sqlite');
     p0 = await TestRelay.start({ dbPath: p0Db, countEvents: true });
-    p1 = await TestRelay.start({ nip77: false, countEvents: true });
+    // p1's write policy refuses some events, as a station's strfry plugin may refuse other stations' writes
+    p1 = await TestRelay.start({
+      nip77: false, countEvents: true,
+      writePolicy: (e) => (e.content.startsWith('refused:') ? 'blocked: this relay takes no events from other stations' : null),
+    });
     p2 = await TestRelay.start({ countEvents: true });
     onCleanup(() => Promise.all([p0.stop(), p1.stop(), p2.stop()]));
     built = await buildStation({
@@ -208,6 +242,21 @@ describe('live sync on real relays (direct and through a tunnel)', () => {
     expect(status().peers.every((p) => p.sent > 0 && p.writes === 'ok')).toBe(true);
   });
 
+  it('shares nothing while the share setting is off', async () => {
+    await engine.call('settings.set', { liveShare: false });
+    await waitFor(() => status().peers.every((p) => p.writes === 'off'), 'writes off', 5000);
+    const quiet = note(members[0]!, 'not shared');
+    await publish(local.relayUrl, quiet);
+    const marker = note(members[0]!, 'from a peer, after');
+    await publish(p0.url, marker);
+    await waitFor(async () => (await local.relay.count({ ids: [marker.id] })) === 1, 'the marker', 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect([p0, p1, p2].map((p) => p.received(quiet.id))).toEqual([0, 0, 0]);
+    expect(p1.received(marker.id)).toBe(0);
+    await engine.call('settings.set', { liveShare: true });
+    await waitFor(() => status().peers.every((p) => p.writes === 'ok'), 'writes back on', 5000);
+  });
+
   it('a member added to amisOfAmis.txt streams without a restart', async () => {
     const newcomer = keyFromSeed('live-it-newcomer');
     const early = note(newcomer, 'before being a member');
@@ -287,5 +336,18 @@ describe('live sync on real relays (direct and through a tunnel)', () => {
     expect(t1.duplicates - t0.duplicates).toBe(0);
     expect(linkOf(0)!.catchUps).toBeGreaterThan(1);
     expect(linkOf(2)!.catchUps).toBeGreaterThan(1);
+  });
+
+  it('a peer refusing this station\'s events is shown as refusing, with its reason, and left alone meanwhile', async () => {
+    const refused = note(members[3]!, 'refused: p1 does not take this');
+    await publish(local.relayUrl, refused);
+    await waitFor(() => linkOf(1)?.writes === 'refused', 'p1 shown as refusing', 10_000, 10);
+    const l = linkOf(1)!;
+    expect(l.writesReason).toBe('blocked: this relay takes no events from other stations');
+    expect(l.refused['blocked: this relay takes no events from other stations']).toBe(1);
+    expect(l.writesRetryAt).toBeGreaterThan(Date.now() - 100);
+    // the others took it
+    for (const p of [p0, p2]) await waitFor(async () => (await p.count({ ids: [refused.id] })) === 1, `the note on ${p.url}`, 10_000);
+    expect(p1.received(refused.id)).toBe(1);
   });
 });

@@ -155,6 +155,7 @@ export class PeerLink {
       s.writes = 'off';
       return;
     }
+    if (s.writes === 'off') s.writes = 'ok';
     if (s.writes === 'refused' && (s.writesRetryAt ?? 0) <= this.now()) {
       s.writes = 'ok';
       s.writesRetryAt = null;
