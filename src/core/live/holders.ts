@@ -23,6 +23,11 @@ export class Holders {
     }
   }
 
+  /** Whether any peer is known to hold it (it came from a peer). */
+  any(id: string): boolean {
+    return this.map.has(id);
+  }
+
   has(id: string, peer: string): boolean {
     return this.map.get(id)?.includes(peer) ?? false;
   }

@@ -56,6 +56,9 @@ export class Live implements LiveService {
   private share: boolean;
   private why: string | null = 'live sync is not started';
   private emitTimer: NodeJS.Timeout | null = null;
+  /** events from peers waiting to go on to the others (timing.forwardDelayMs) */
+  private forwards: NostrEvent[] = [];
+  private forwardTimer: NodeJS.Timeout | null = null;
   private lastEmitted = '';
   readonly timing: LiveTiming;
 
@@ -165,13 +168,26 @@ export class Live implements LiveService {
     return rows;
   }
 
-  /** An event appeared on the local relay: each link sends it up unless its peer holds it. */
+  /**
+   * An event appeared on the local relay: each link sends it up unless its peer holds it — at once for this
+   * station's own, after forwardDelayMs for one that came from a peer (the others may stream it to us meanwhile).
+   */
   private appeared(e: NostrEvent): void {
     const r = this.run;
     if (!r) return;
     r.ingest.heldLocally(e);
     if (!this.share || !shareable(e, r.members, r.membership.current?.blacklist)) return;
-    for (const l of r.links.values()) l.offerUp(e);
+    if (!r.holders.any(e.id)) {
+      for (const l of r.links.values()) l.offerUp(e);
+      return;
+    }
+    this.forwards.push(e);
+    this.forwardTimer ??= setTimeout(() => {
+      this.forwardTimer = null;
+      const due = this.forwards;
+      this.forwards = [];
+      for (const l of this.run?.links.values() ?? []) for (const x of due) l.offerUp(x);
+    }, this.timing.forwardDelayMs);
   }
 
   /** The station folder changed: new or changed subscriptions, links for new peers, none for gone ones. */
@@ -242,6 +258,9 @@ export class Live implements LiveService {
     }
     this.run = null;
     this.why = reason;
+    if (this.forwardTimer) clearTimeout(this.forwardTimer);
+    this.forwardTimer = null;
+    this.forwards = [];
     for (const t of r.timers) clearInterval(t);
     for (const off of r.offs) off();
     r.membership.stop();

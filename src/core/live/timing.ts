@@ -40,6 +40,10 @@ export interface LiveTiming {
   /** A peer refusing writes is left alone this long, doubling up to refuseBackoffMaxMs. */
   refuseBackoffMs: number;
   refuseBackoffMaxMs: number;
+  /** An event that came from a peer goes on to the other peers this long after it appeared locally, to those
+   * that have not streamed it to us meanwhile (in a constellation where every station runs live sync, they got
+   * it from its origin: nothing to send). This station's own events go at once. */
+  forwardDelayMs: number;
   /** A failed catch-up is tried again after this long while the stream runs. */
   catchUpRetryMs: number;
   /** At most this often, the per-peer "seen until" marks are written to the data folder. */
@@ -68,6 +72,7 @@ export const DEFAULT_LIVE_TIMING: LiveTiming = {
   publishTimeoutMs: 15_000,
   refuseBackoffMs: 60_000,
   refuseBackoffMaxMs: 3_600_000,
+  forwardDelayMs: 1_000,
   catchUpRetryMs: 60_000,
   seenSaveMs: 30_000,
   emitMs: 250,
