@@ -86,6 +86,7 @@ describe('constellation live', () => {
     expect(r.code).toBe(0);
     expect(took).toBeLessThan(2000);
     expect(jsonLines().some((l) => l.type === 'stopping' && l.signal === 'SIGTERM')).toBe(true);
+    expect(jsonLines().at(-1)?.type).toBe('stopped');
     expect(stderr).not.toContain('stop took too long');
     // the forward it opened is closed (the station's own listen stays), its sockets are gone, no lock is left
     expect(kubo.listeners().filter((l) => l.TargetAddress.startsWith('/p2p/'))).toEqual([]);

@@ -71,6 +71,7 @@ export function registerLive(program: Command): void {
         await engine.stop();
         off();
         clearTimeout(deadline);
+        if (json) err(JSON.stringify({ type: 'stopped', time: Date.now() }));
       }
       process.exitCode = EXIT.ok;
     });

@@ -41,3 +41,13 @@ export function pause(ms: number, signal: AbortSignal): { done: Promise<void>; w
   });
   return { done, wake: () => wake() };
 }
+
+/** Waits for `p` at most `ms` (its result is not needed); the timer never outlives the wait. */
+export async function atMost(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | null = null;
+  try {
+    await Promise.race([p.then(() => undefined, () => undefined), new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, ms))))]);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}

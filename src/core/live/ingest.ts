@@ -15,6 +15,7 @@ import type { ImportResult, LocalStore } from '../services';
 import { isWellFormed, type Verifier } from '../nostr';
 import { Sieve } from '../sync/sieve';
 import type { Holders } from './holders';
+import { atMost } from './backoff';
 
 /** Confirmed ids the sieve keeps before it is renewed (32 bytes each). */
 const SIEVE_RENEW_AFTER = 200_000;
@@ -247,7 +248,7 @@ export class LiveIngest {
     const deadline = Date.now() + ms;
     while ((this.jobs.size > 0 || this.batch.length > 0) && Date.now() < deadline) {
       this.flush();
-      await Promise.race([Promise.all([...this.jobs]), new Promise((r) => setTimeout(r, Math.max(1, deadline - Date.now())))]);
+      await atMost(Promise.all([...this.jobs]), Math.max(1, deadline - Date.now()));
     }
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);

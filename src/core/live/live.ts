@@ -24,6 +24,7 @@ import { MembershipWatch, type Membership } from './membership';
 import { shareable } from './offer';
 import { livePlan, planDigest, type LivePlan } from './plan';
 import { SeenBook } from './seen';
+import { atMost } from './backoff';
 import { DEFAULT_LIVE_TIMING, type LiveTiming } from './timing';
 
 /** How long stop() waits for the links and the last import before going on (the whole stop stays under 2 s). */
@@ -265,7 +266,7 @@ export class Live implements LiveService {
     for (const off of r.offs) off();
     r.membership.stop();
     const links = Promise.all([r.local.stop(), ...[...r.links.values()].map((l) => l.stop())]);
-    await Promise.race([links, new Promise((res) => setTimeout(res, STOP_LINKS_MS))]);
+    await atMost(links, STOP_LINKS_MS);
     await r.ingest.drain(STOP_DRAIN_MS);
     await r.seen.save().catch((err: Error) => this.ctx.log.warn(`live sync: cannot save ${err.message}`));
     this.ctx.log.info('live sync: stopped');
