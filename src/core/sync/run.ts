@@ -155,7 +155,7 @@ export class Run {
           }
           throw err;
         }
-        if (lock.clearedStale !== null) log.info(`removed a stale lock ${lock.path} (PID ${lock.clearedStale} is not running)`);
+        if (lock.clearedStale !== null) log.info(`removed a stale lock ${lock.path} (${lock.staleWhy ?? `PID ${lock.clearedStale} is not running`})`);
       }
 
       // ---------------------------------------------------------------- plan
