@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Settings, SettingsPatch, defaultSettings } from '../shared/schemas';
-import { writeFileAtomic } from './util/fs';
+import { PRIVATE_FILE, tightenFile, writeFileAtomic } from './util/fs';
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
@@ -20,6 +20,8 @@ export class SettingsStore {
   readonly path: string;
   /** Why the saved file was ignored, when it was. */
   loadProblem: string | null = null;
+  /** Set when load() found the file readable by others and made it private. */
+  tightened = false;
 
   constructor(
     dataDir: string,
@@ -31,6 +33,9 @@ export class SettingsStore {
 
   async load(): Promise<Settings> {
     this.loadProblem = null;
+    // The file holds kuboAuth (kubo's credential): only its owner may read it, also when an earlier version
+    // wrote it 0644.
+    this.tightened = await tightenFile(this.path).catch(() => false);
     let text: string | null = null;
     try {
       text = await readFile(this.path, 'utf8');
@@ -71,7 +76,7 @@ export class SettingsStore {
     if (!p.success) throw new SettingsError(`invalid settings: ${describe(p.error.issues)}`);
     const next = { ...this.saved, ...stripUndefined(p.data) };
     const effective = this.merge(next);
-    await writeFileAtomic(this.path, JSON.stringify(next, null, 2) + '\n');
+    await writeFileAtomic(this.path, JSON.stringify(next, null, 2) + '\n', { mode: PRIVATE_FILE });
     this.saved = next;
     return effective;
   }

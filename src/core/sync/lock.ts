@@ -12,10 +12,10 @@
  *   acquireLock(zenRoot) → { path, release() }      // throws LockHeld when a live owner holds it; clears a stale one
  *   lockPath(zenRoot)
  */
-import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { ownerAlive } from '../util/process';
+import { tempNameFor } from '../util/fs';
 
 export function lockPath(zenRoot: string): string {
   return join(zenRoot, 'strfry', 'constellation-backfill.lock');
@@ -76,7 +76,8 @@ const GUARD_STALE_MS = 10_000;
  * written would be seen empty for an instant, and an empty lock reads as stale: another run would remove it.
  */
 async function createLock(path: string, pid: number): Promise<boolean> {
-  const tmp = `${path}.${pid}.${randomBytes(4).toString('hex')}.tmp`;
+  // named like writeFileAtomic's temporary files, so one left by a crash is swept at the next start
+  const tmp = tempNameFor(path);
   await writeFile(tmp, `${pid}\n`, { mode: 0o644 });
   try {
     await link(tmp, path);
