@@ -42,6 +42,8 @@ export interface WebHostOptions {
   maxPayload?: number;
   /** Calls one client may have running at once. */
   maxInFlight?: number;
+  /** Bytes of replies and events waiting unsent to one client past which it is cut off (it stopped reading). */
+  maxBuffered?: number;
   /** Where the host's own warnings go. */
   warn?: (message: string) => void;
 }
@@ -58,8 +60,12 @@ export interface WebHost {
 export const LOOPBACK = '127.0.0.1';
 export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 export const DEFAULT_MAX_CLIENTS = 16;
-/** A client that lets this much pile up unread is cut off rather than let memory grow. */
-const MAX_BUFFERED = 16 * 1024 * 1024;
+/**
+ * A client that lets this much pile up unread (replies and events it does not read) is cut off rather than let
+ * the host's memory grow (issue 15, attack 9: a client that calls and never reads). Checked before each frame,
+ * so one client holds at most this plus one frame.
+ */
+export const DEFAULT_MAX_BUFFERED = 8 * 1024 * 1024;
 const HEARTBEAT_MS = 30_000;
 
 /** The policy of src/renderer/index.html, used when the built page carries none. */
@@ -184,6 +190,18 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const token = opts.token ?? randomBytes(32).toString('hex');
   const maxClients = opts.maxClients ?? DEFAULT_MAX_CLIENTS;
   const maxInFlight = opts.maxInFlight ?? 32;
+  const maxBuffered = opts.maxBuffered ?? DEFAULT_MAX_BUFFERED;
+  /** Sends one frame, or cuts the client off when too much already waits for it; false when cut or closed. */
+  const sendTo = (ws: WebSocket, frame: string): boolean => {
+    if (ws.readyState !== ws.OPEN) return false;
+    if (ws.bufferedAmount > maxBuffered) {
+      warn(`an API client stopped reading (${ws.bufferedAmount} bytes waiting, at most ${maxBuffered}): disconnected`);
+      ws.terminate();
+      return false;
+    }
+    ws.send(frame);
+    return true;
+  };
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`web host: ${m}\n`));
   const headers = securityHeaders(cspOf(indexHtml) ?? FALLBACK_CSP);
   let port = 0;
@@ -265,7 +283,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         return;
       }
       const reply = (msg: WireMessage): void => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+        sendTo(ws, JSON.stringify(msg));
       };
       let req: WireRequest;
       try {
@@ -302,15 +320,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const offEvents = opts.engine.events.onAny((event, payload) => {
     if (wss.clients.size === 0) return;
     const frame = JSON.stringify({ type: 'event', event, payload } satisfies WireMessage);
-    for (const ws of wss.clients) {
-      if (ws.readyState !== ws.OPEN) continue;
-      if (ws.bufferedAmount > MAX_BUFFERED) {
-        warn(`an API client stopped reading (${ws.bufferedAmount} bytes waiting): disconnected`);
-        ws.terminate();
-        continue;
-      }
-      ws.send(frame);
-    }
+    for (const ws of wss.clients) sendTo(ws, frame);
   });
 
   const heartbeat = setInterval(() => {
