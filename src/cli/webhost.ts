@@ -17,10 +17,12 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { extname, join, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { WebSocket, RawData } from 'ws';
 import { ContractError, WireRequest, isCallName, parseInput } from '../shared/api';
+import { FALLBACK_CSP, cspOf } from '../shared/csp';
+import { mimeType, resolveInside } from '../core/util/static-files';
 import type { CallName, EventName, WireMessage } from '../shared/api';
 
 /** What the web host needs from the engine (the Engine class fits). */
@@ -68,40 +70,8 @@ export const DEFAULT_MAX_CLIENTS = 16;
 export const DEFAULT_MAX_BUFFERED = 8 * 1024 * 1024;
 const HEARTBEAT_MS = 30_000;
 
-/** The policy of src/renderer/index.html, used when the built page carries none. */
-export const FALLBACK_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https: http:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-export function mimeType(path: string): string {
-  return MIME[extname(path).toLowerCase()] ?? 'application/octet-stream';
-}
-
-/** The CSP of the built page's <meta http-equiv>, so header and page never disagree. */
-export function cspOf(html: string): string | null {
-  const m = /<meta\s+http-equiv=["']Content-Security-Policy["']\s+content=(?:"([^"]*)"|'([^']*)')/i.exec(html);
-  return m ? (m[1] ?? m[2] ?? null) : null;
-}
+export { FALLBACK_CSP, cspOf } from '../shared/csp';
+export { mimeType, resolveInside } from '../core/util/static-files';
 
 export function securityHeaders(csp: string): Record<string, string> {
   return {
@@ -164,20 +134,6 @@ function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
       'Connection: close\r\nContent-Type: text/plain; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
-}
-
-/** Resolves a URL path inside the renderer folder; null when it would leave it (.., encoded or not, NUL). */
-export function resolveInside(root: string, urlPath: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0') || decoded.includes('\\')) return null;
-  const target = resolve(root, '.' + (decoded.startsWith('/') ? decoded : `/${decoded}`));
-  if (target !== root && !target.startsWith(root + sep)) return null;
-  return target;
 }
 
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
