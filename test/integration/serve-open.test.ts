@@ -29,12 +29,13 @@ describe('serve --open', () => {
       { timeoutMs: 90_000 },
     );
     let out = '';
-    serve.child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    serve.child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     try {
-      const url = await waitFor(() => /Constellation is served at (\S+)/.exec(out)?.[1], 'the ready line', 60_000);
+      const url = (await waitFor(() => /Constellation is served at (\S+)/.exec(out)?.[1], 'the ready line', 60_000))!;
       const token = new URL(url).searchParams.get('token')!;
       expect(token).toMatch(/^[0-9a-f]{64}$/);
-      const seen = await waitFor(async () => (existsSync(record) ? (JSON.parse(await readFile(record, 'utf8')) as { argv: string[]; cmdline: string; page: string; mode: number }) : null), 'xdg-open to run', 30_000);
+      type Seen = { argv: string[]; cmdline: string; page: string; mode: number };
+      const seen = (await waitFor(async () => (existsSync(record) ? (JSON.parse(await readFile(record, 'utf8')) as Seen) : null), 'xdg-open to run', 30_000))!;
       expect(seen.argv).toHaveLength(1);
       expect(seen.cmdline).not.toContain(token);
       expect(seen.argv[0]).toMatch(new RegExp(`^${dataDir}/run/open-[0-9a-f]{16}\\.html$`));
