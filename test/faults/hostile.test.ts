@@ -59,10 +59,19 @@ afterAll(async () => {
   await writeFile(join(dir, 'faults-summary-hostile.json'), JSON.stringify(rows, null, 2));
 });
 
-/** Collects the case's failed checks (each said in words), so the table shows all of them. */
-function checker(): { check(ok: boolean, what: string): void; failures: string[] } {
+/**
+ * Collects the case's failed checks (each said in words), so the table shows all of them; `record` adds the
+ * case's row and fails the test when a check failed.
+ */
+function checker(): { check(ok: boolean, what: string): void; record(row: Omit<Row, 'survived' | 'failures'>): void } {
   const failures: string[] = [];
-  return { failures, check: (ok, what) => void (ok ? undefined : failures.push(what)) };
+  return {
+    check: (ok, what) => void (ok ? undefined : failures.push(what)),
+    record: (row) => {
+      rows.push({ ...row, survived: failures.length === 0, failures });
+      expect(failures).toEqual([]);
+    },
+  };
 }
 
 async function kuboFor(st: BuiltStation): Promise<KuboStandin> {
@@ -100,7 +109,7 @@ describe('attack 1: a peer serves events with forged signatures; the local store
   }
 
   it('nothing forged is stored: not the note, not the deletion of a real note, not the profile (nor in _NIP101.profiles.json)', async () => {
-    const { check, failures } = checker();
+    const { check, record } = checker();
     const { st, strfry, local } = await station();
     const kubo = await kuboFor(st);
     const [alice, bob] = Object.values(st.keys.users) as [NonNullable<BuiltStation['keys']['users'][string]>, NonNullable<BuiltStation['keys']['users'][string]>];
@@ -142,16 +151,13 @@ describe('attack 1: a peer serves events with forged signatures; the local store
     check(droppedForged >= 4, `the hostile peer's forged events were not all dropped as bad-signature: ${JSON.stringify(bad?.dropped)}`);
     check(report.peers.every((p) => p.ok), `a peer failed: ${report.peers.map((p) => p.reason).join('; ')}`);
     check(peak < RSS_BOUND, `engine peak memory ${MB(peak)}`);
-    rows.push({
+    record({
       fault: 'forged signatures (note, kind 5, kind 0), store not verifying',
-      survived: failures.length === 0,
       lost,
       seconds,
       peerOk: bad?.ok ?? false,
       reason: `${droppedForged} events with forged signatures dropped by the sieve (bad-signature); the real note and profile kept; engine peak ${MB(peak)}`,
-      failures,
     });
-    expect(failures).toEqual([]);
   }, 180_000);
 
   it('with --no-verify (the old behaviour, said in the report) the same peer does forge them: the store really does not verify', async () => {
@@ -182,7 +188,7 @@ describe('attack 1: a peer serves events with forged signatures; the local store
 
 describe('attack 5: a peer answers NIP-11 with a redirect to another local service, or with an endless document', () => {
   it('no redirect followed, the body read no further than 64 KiB, the peers synced with default limits', async () => {
-    const { check, failures } = checker();
+    const { check, record } = checker();
     const st = await buildStation({ seed: 'hostile-nip11', peers: 3, members: { emails: 2 }, amisOfAmis: 2 });
     onCleanup(() => st.cleanup());
     const kubo = await kuboFor(st);
@@ -214,22 +220,19 @@ describe('attack 5: a peer answers NIP-11 with a redirect to another local servi
     check(canary.connections() === 0, `the redirect reached the other local service ${canary.connections()} time(s)`);
     check(endless.stats.nip11Bytes < 32 * 1048576, `the endless document pushed ${MB(endless.stats.nip11Bytes)} into the station`);
     check(peak < RSS_BOUND, `engine peak memory ${MB(peak)}`);
-    rows.push({
+    record({
       fault: 'NIP-11 redirect to a local service / 263 MB document',
-      survived: failures.length === 0,
       lost,
       seconds,
       peerOk: report.peers.every((p) => p.ok),
       reason: `redirect not followed (the other service got ${canary.connections()} request), document cut at 64 KiB (the peer pushed ${MB(endless.stats.nip11Bytes)}, socket buffers); engine peak ${MB(peak)}`,
-      failures,
     });
-    expect(failures).toEqual([]);
   }, 180_000);
 });
 
 describe('attack 7: relay URLs routed by what they resolve to, not by their text', () => {
   it("a public name resolving to 127.0.0.1 goes only through the peer's tunnel; a LAN URL with a peer-chosen path and query is refused", async () => {
-    const { check, failures } = checker();
+    const { check, record } = checker();
     const canary = await startCanary();
     onCleanup(() => canary.stop());
     const st = await buildStation({
@@ -288,22 +291,19 @@ describe('attack 7: relay URLs routed by what they resolve to, not by their text
     check(lost === 0, `${lost} event(s) missing`);
     check(report.peers.every((p) => p.ok), `a peer failed: ${report.peers.map((p) => p.reason).join('; ')}`);
     check(growth < RSS_BOUND, `memory grew by ${MB(growth)}`);
-    rows.push({
+    record({
       fault: 'relay name resolving to loopback; LAN URL with path and query',
-      survived: failures.length === 0,
       lost,
       seconds,
       peerOk: report.peers.find((p) => p.peer === st.peers[0]!.id)?.ok ?? false,
       reason: `ws://127.0.0.1.nip.io resolves to 127.0.0.1: synced through its tunnel only (the local service got ${canary.connections()} connection); ${lan?.reason ?? '?'}`,
-      failures,
     });
-    expect(failures).toEqual([]);
   }, 180_000);
 });
 
 describe('attack 9: a web client that calls and never reads', () => {
   it('is cut off once its unread replies pass the bound; the web host keeps its memory and serves the others', async () => {
-    const { check, failures } = checker();
+    const { check, record } = checker();
     const st = await buildStation({ seed: 'hostile-web', peers: 40, members: { emails: 3 } });
     onCleanup(() => st.cleanup());
     const dataDir = await tmpDir('hostile-web-');
@@ -364,15 +364,12 @@ describe('attack 9: a web client that calls and never reads', () => {
     check(answer.ok, 'the web host no longer answers other clients');
     serve.child.kill('SIGTERM');
     await serve.done;
-    rows.push({
+    record({
       fault: 'web client that calls and never reads',
-      survived: failures.length === 0,
       lost: 0,
       seconds: (Date.now() - t0) / 1000,
       peerOk: false,
       reason: `cut off after ${id - 10} calls (${Math.round(snapshotBytes / 1024)} KiB replies) once 8 MiB waited unread; web host peak ${MB(peak)} (${MB(before)} before)`,
-      failures,
     });
-    expect(failures).toEqual([]);
   }, 180_000);
 });
