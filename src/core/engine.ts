@@ -33,6 +33,7 @@ import { createScheduler } from './sync/scheduler';
 import { createLiveService } from './live';
 import { demoAppDir, demoWanted } from './demo/decide';
 import type { DemoHandle } from './demo';
+import { sweepLeftovers } from './leftovers';
 
 export class Engine implements EngineContext {
   readonly events = new EngineEvents();
@@ -105,6 +106,8 @@ export class Engine implements EngineContext {
     }
     this.current = await this.settingsStore.load();
     if (this.settingsStore.loadProblem) this.log.warn(this.settingsStore.loadProblem);
+    if (this.settingsStore.tightened) this.log.info(`${this.settingsStore.path} was readable by other users (it holds kuboAuth): made private (0600)`);
+    await sweepLeftovers(this.config.dataDir, this.current.zenRoot, this.log);
     await this.station.start();
     await this.tunnels.cleanupLeftovers().catch((err: unknown) => this.log.warn(`leftover tunnels: ${(err as Error).message}`));
     if (this.wantSchedule) this.scheduler = createScheduler(this);
