@@ -6,7 +6,7 @@
  * peer was down or its tunnel cut, the up path (each peer gets a local event exactly once, never an echo), a
  * member added to amisOfAmis.txt, and that nothing is imported twice.
  */
-import { appendFile } from 'node:fs/promises';
+import { appendFile, cp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/core/engine';
@@ -349,5 +349,23 @@ describe('live sync on real relays (direct and through a tunnel)', () => {
     // the others took it
     for (const p of [p0, p2]) await waitFor(async () => (await p.count({ ids: [refused.id] })) === 1, `the note on ${p.url}`, 10_000);
     expect(p1.received(refused.id)).toBe(1);
+  });
+
+  it('a new swarm card gets a link (through its tunnel) without a restart; a card turning stale drops it and its tunnel', async () => {
+    const p3 = await TestRelay.start({ countEvents: true });
+    onCleanup(() => p3.stop());
+    const other = await buildStation({ seed: 'live-it-newcard', root: await tmpDir('live-newcard-'), peers: [{ hostname: 'p3' }], members: { emails: 1 } });
+    const card = other.peers[0]!;
+    kubo.registerPeer(card.peerId, { host: '127.0.0.1', port: p3.port });
+    await cp(card.dir, join(built.root, 'tmp', 'swarm', card.id), { recursive: true });
+    await waitFor(() => status().peers.find((p) => p.peer === card.id)?.state === 'connected', 'a link to the new peer', 20_000);
+    expect(status().peers.find((p) => p.peer === card.id)?.via).toBe('tunnel');
+    const hello = note(members[0]!, 'to the new peer too');
+    await publish(p3.url, hello);
+    await waitFor(async () => (await local.relay.count({ ids: [hello.id] })) === 1, "the new peer's note", 10_000);
+    // its card turns stale (13 h old): no link, no forward left open
+    await writeFile(join(built.root, 'tmp', 'swarm', card.id, '_MySwarm.moats'), `${sec() - 13 * 3600}\n`);
+    await waitFor(() => !status().peers.some((p) => p.peer === card.id), 'the stale peer dropped', 20_000);
+    await waitFor(() => !kubo.listeners().some((l) => l.TargetAddress === `/p2p/${card.peerId}`), 'its tunnel closed', 5_000);
   });
 });

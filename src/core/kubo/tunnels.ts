@@ -62,6 +62,8 @@ export class Tunnels implements TunnelManager {
   private readonly holdings = new Map<string, Holding>();
   private readonly opening = new Map<string, { promise: Promise<Holding>; abort: AbortController }>();
   private readonly states = new Map<string, Tunnel>();
+  /** holdings being closed (their forward and record still going away) */
+  private readonly closing = new Map<Holding, Promise<void>>();
   private records: RecordBook | null = null;
 
   constructor(
@@ -189,12 +191,16 @@ export class Tunnels implements TunnelManager {
     }
   }
 
-  private async closeHolding(h: Holding, reason: string | null): Promise<void> {
-    if (this.holdings.get(h.peerId) !== h) return;
+  private closeHolding(h: Holding, reason: string | null): Promise<void> {
+    if (this.holdings.get(h.peerId) !== h) return this.closing.get(h) ?? Promise.resolve();
     this.holdings.delete(h.peerId);
-    await h.gate.close();
-    await this.closeForward(this.kubo(), h.peerId, h.listenAddress);
-    this.setState(h.peerId, 'closed', reason, null);
+    const done = (async () => {
+      await h.gate.close();
+      await this.closeForward(this.kubo(), h.peerId, h.listenAddress);
+      this.setState(h.peerId, 'closed', reason, null);
+    })().finally(() => this.closing.delete(h));
+    this.closing.set(h, done);
+    return done;
   }
 
   private async release(peerId: string): Promise<void> {
@@ -219,6 +225,8 @@ export class Tunnels implements TunnelManager {
     for (const p of pendings) p.abort.abort();
     await Promise.all(pendings.map((p) => p.promise.catch(() => undefined)));
     await Promise.all([...this.holdings.values()].map((h) => this.closeHolding(h, null)));
+    // closes already under way (a session released its tunnel just before) end before this returns
+    await Promise.all([...this.closing.values()]);
   }
 
   async cleanupLeftovers(): Promise<void> {
@@ -266,13 +274,13 @@ export class Tunnels implements TunnelManager {
       throw new Error(`${name}: relay ${peer.relayUrl} is on the peer's loopback and the peer offers no strfry tunnel`);
     }
     const t = await this.open(id, signal);
-    let released = false;
-    const release = async (): Promise<void> => {
-      if (released) return;
-      released = true;
-      signal?.removeEventListener('abort', onAbort);
-      await this.release(id).catch((err: unknown) => this.ctx.log.warn(`${name}: releasing the tunnel failed: ${message(err)}`));
-    };
+    // one release, shared: a second call (the caller's, after the abort's) waits for the first to finish
+    let releasing: Promise<void> | null = null;
+    const release = (): Promise<void> =>
+      (releasing ??= (async () => {
+        signal?.removeEventListener('abort', onAbort);
+        await this.release(id).catch((err: unknown) => this.ctx.log.warn(`${name}: releasing the tunnel failed: ${message(err)}`));
+      })());
     // Cancelling the session gives the tunnel back even if the caller never gets to release it.
     const onAbort = (): void => void release();
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -265,8 +265,10 @@ export class Live implements LiveService {
     for (const t of r.timers) clearInterval(t);
     for (const off of r.offs) off();
     r.membership.stop();
-    const links = Promise.all([r.local.stop(), ...[...r.links.values()].map((l) => l.stop())]);
+    let open = r.links.size + 1;
+    const links = Promise.all([r.local.stop(), ...[...r.links.values()].map((l) => l.stop())].map((p) => p.finally(() => open--)));
     await atMost(links, STOP_LINKS_MS);
+    if (open > 0) this.ctx.log.warn(`live sync: ${open} link(s) still closing after ${STOP_LINKS_MS} ms; going on`);
     await r.ingest.drain(STOP_DRAIN_MS);
     await r.seen.save().catch((err: Error) => this.ctx.log.warn(`live sync: cannot save ${err.message}`));
     this.ctx.log.info('live sync: stopped');
