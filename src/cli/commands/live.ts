@@ -10,21 +10,10 @@ import type { LiveStatus } from '../../shared/schemas';
 import { reportLanguage } from '../../core/sync/report-html';
 import { EXIT, engineFrom, globalOptions } from '../context';
 import { changeLines, minuteLine, readyLine, stoppingLine } from '../live-view';
+import { untilSignal } from './serve';
 
 /** The whole stop must fit in 2 s: past this, the process ends anyway (and says so). */
 const STOP_DEADLINE_MS = 1_800;
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
-}
 
 export function registerLive(program: Command): void {
   program

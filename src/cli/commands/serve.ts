@@ -92,7 +92,8 @@ async function openBrowser(url: string, dataDir: string, warn: (m: string) => vo
   return remove;
 }
 
-function untilSignal(): Promise<NodeJS.Signals> {
+/** Resolves with the first SIGINT or SIGTERM (both handlers removed then). */
+export function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const on = (sig: NodeJS.Signals): void => {
       process.off('SIGINT', on);

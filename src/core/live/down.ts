@@ -82,3 +82,13 @@ export class DownStream {
     this.open.clear();
   }
 }
+
+const ZERO_ID = '0'.repeat(64);
+
+/**
+ * Proves a connection alive: one REQ the relay answers at once (an id nobody holds) within `timeoutMs`. An
+ * idle WebSocket through a dead tunnel, or after the machine slept, shows nothing until something is sent.
+ */
+export async function proveAlive(conn: RelayConnection, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  for await (const _ of conn.req([{ ids: [ZERO_ID], limit: 1 }], { idleMs: timeoutMs, signal })) void _;
+}

@@ -12,7 +12,7 @@ import { RelayConnection, fetchRelayInfo, probeNip77, relayLimits, type Limits }
 import { peerReason } from '../sync/run';
 import { Backoff, pause } from './backoff';
 import { catchUp, type LocalRow } from './catchup';
-import { DownStream } from './down';
+import { DownStream, proveAlive } from './down';
 import type { Holders } from './holders';
 import type { LiveIngest } from './ingest';
 import { shareable } from './offer';
@@ -22,7 +22,6 @@ import { PerMinute } from './rate';
 import { gapStart, type SeenBook } from './seen';
 import type { LiveTiming } from './timing';
 
-const ZERO_ID = '0'.repeat(64);
 const READ_CHUNK = 200;
 
 export interface LinkDeps {
@@ -363,7 +362,7 @@ export class PeerLink {
       if (this.catchUpFrom !== null && this.now() < nextProbe) continue;
       nextProbe = this.now() + t.keepaliveMs;
       try {
-        for await (const _ of conn.req([{ ids: [ZERO_ID], limit: 1 }], { idleMs: t.keepaliveTimeoutMs, signal })) void _;
+        await proveAlive(conn, t.keepaliveTimeoutMs, signal);
       } catch (err) {
         conn.close();
         return err as Error;

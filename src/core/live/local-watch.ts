@@ -11,7 +11,7 @@ import type { Event as NostrEvent } from 'nostr-tools';
 import { RelayConnection, fetchRelayInfo, isWellFormed, relayLimits, type Limits } from '../nostr';
 import type { Logger } from '../log';
 import { Backoff, pause } from './backoff';
-import { DownStream } from './down';
+import { DownStream, proveAlive } from './down';
 import { groupFilters, reqBudget, type LivePlan } from './plan';
 import type { LiveTiming } from './timing';
 
@@ -29,7 +29,6 @@ export interface LocalWatchDeps {
   changed(): void;
 }
 
-const ZERO_ID = '0'.repeat(64);
 
 export class LocalWatch {
   connected = false;
@@ -141,7 +140,7 @@ export class LocalWatch {
       if (r) return r;
       if (signal.aborted) return new Error('stopped');
       try {
-        for await (const _ of conn.req([{ ids: [ZERO_ID], limit: 1 }], { idleMs: this.d.timing.keepaliveTimeoutMs, signal })) void _;
+        await proveAlive(conn, this.d.timing.keepaliveTimeoutMs, signal);
         this.aliveAt = Math.floor(this.d.clock() / 1000);
       } catch (err) {
         conn.close();
