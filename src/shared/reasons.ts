@@ -376,6 +376,18 @@ const RULES: readonly Rule[] = [
   [/\bthe machine woke up: re-evaluating shortly\b/g, 'la machine s’est réveillée: réévaluation sous peu'],
   [/\bcannot read the run history\b/g, 'impossible de lire l’historique des exécutions'],
 
+  // ---------------------------------------------------------------- live sync (core/live, engine.ts)
+  [/\blive sync does not run in this host \(the desktop app, `serve --live` and `constellation live` run it\)/g, 'la synchronisation en direct ne tourne pas dans cet hôte (l’application de bureau, `serve --live` et `constellation live` la font tourner)'],
+  [/\blive sync is turned off in the settings\b/g, 'la synchronisation en direct est désactivée dans les réglages'],
+  [/\blive sync is not started\b/g, 'la synchronisation en direct n’est pas démarrée'],
+  [/\blive sync is stopped\b/g, 'la synchronisation en direct est arrêtée'],
+  [/\bthe engine is stopping\b/g, 'le moteur s’arrête'],
+  [/\brestarting on the new settings\b/g, 'redémarrage avec les nouveaux réglages'],
+  [/\bcatch-up failed \(peer /g, 'échec du rattrapage (pair '],
+  [/\bcatch-up failed \(/g, 'échec du rattrapage ('],
+  [/; the stream goes on, tried again in (\S+) s\b/g, '; le flux continue, nouvel essai dans $1 s'],
+  [/(^|[:;]\s+)local relay (\S+): /g, '$1relais local $2: '],
+
   // ---------------------------------------------------------------- the local store (strfry-store.ts, relay-store.ts)
   [
     /\bstrfry binary (\S+) is inside the swarm folder (\S+) \(files published by other stations\): refusing to run it; set another path with (\S+), (\S+) or (\S+) in (\S+)/g,

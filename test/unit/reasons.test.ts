@@ -18,6 +18,11 @@ const HEX = 'aaaaaaaa0123456789abcdef0123456789abcdef0123456789abcdef01234567';
 
 /** [engine reason, French on the screen] */
 const TABLE: ReadonlyArray<readonly [string, string]> = [
+  // live sync (core/live, engine.ts)
+  ['live sync is turned off in the settings', 'la synchronisation en direct est désactivée dans les réglages'],
+  ['live sync does not run in this host (the desktop app, `serve --live` and `constellation live` run it)', 'la synchronisation en direct ne tourne pas dans cet hôte (l’application de bureau, `serve --live` et `constellation live` la font tourner)'],
+  ['catch-up failed (peer 12D3KooWBtW8QXZ5UnJ3dWFkwCWTsKRBzgPSd3H2BP5LwHsUmRvR: relay went silent: no EOSE for 20000 ms); the stream goes on, tried again in 60 s', 'échec du rattrapage (pair 12D3KooWBtW8QXZ5UnJ3dWFkwCWTsKRBzgPSd3H2BP5LwHsUmRvR : le relais s’est tu : pas d’EOSE depuis 20000 ms) ; le flux continue, nouvel essai dans 60 s'],
+  ['local relay ws://127.0.0.1:7777: connection refused (nothing listens there: relay down or tunnel closed)', 'relais local ws://127.0.0.1:7777 : connexion refusée (rien n’écoute à cette adresse : relais arrêté ou tunnel fermé)'],
   // peers.ts
   ['this station itself', 'cette station elle-même'],
   ['fallback card (status "json_build_error"): the station had not built its card', 'carte de secours (état "json_build_error") : la station n’avait pas construit sa carte'],
