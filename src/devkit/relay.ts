@@ -10,13 +10,14 @@
 // Live subscriptions are fed the way strfry feeds them: strfry's ReqMonitor streams new events from its database
 // when the database file changes (a file-change monitor on data.mdb with a 100 ms debounce, then every event past
 // the one each subscription last saw), whoever wrote them — its own WebSocket, or another process such as
-// `strfry import`. So here too: triggers log every insert and replacement into `devkit_changes`; each REQ
-// remembers the log's position when it was made; a check 100 ms after a change (our own write, a seed, or the
-// database file changing under another process: the strfry stand-in) sends each open subscription the matching
-// events logged after its position. An event published over the WebSocket thus reaches subscribers after
-// strfry's debounce, not at once, and a subscription never gets again what its REQ answered.
-import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+// `strfry import`. So here too: new events are the rows past the last rowid seen (SQLite gives an insert the
+// next rowid), and a replacement of a replaceable event (an UPDATE of the row, same rowid) is logged by a trigger
+// into `devkit_changes` (rare: no cost on the import path); each REQ remembers both positions when it was made;
+// a check 100 ms after a change (our own write, a seed, or the database file changing under another process: the
+// strfry stand-in) sends each open subscription the matching events past its positions — and reads nothing when
+// no subscription is open. An event published over the WebSocket thus reaches subscribers after strfry's
+// debounce, not at once, and a subscription never gets again what its REQ answered. (Known gap: a rowid SQLite
+// reuses after the newest row was deleted is not seen as new; strfry's event ids never go back.)
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
@@ -98,10 +99,18 @@ const SQL_CHUNK = 500;
 /** strfry's ReqMonitor debounce on its database file (RelayReqMonitor.cpp: setDebounce(100)). */
 const DB_CHANGE_DEBOUNCE_MS = 100;
 const CHANGE_LOG_SQL = [
+  // an earlier devkit logged every insert too (it slowed the stand-in's imports)
+  'DROP TRIGGER IF EXISTS devkit_changes_insert',
   'CREATE TABLE IF NOT EXISTS devkit_changes (seq INTEGER PRIMARY KEY, id TEXT NOT NULL)',
-  'CREATE TRIGGER IF NOT EXISTS devkit_changes_insert AFTER INSERT ON events BEGIN INSERT INTO devkit_changes (id) VALUES (new.id); END',
   'CREATE TRIGGER IF NOT EXISTS devkit_changes_replace AFTER UPDATE OF id ON events BEGIN INSERT INTO devkit_changes (id) VALUES (new.id); END',
 ];
+const EVENT_COLUMNS = 'e.id AS id, e.pubkey AS pubkey, e.created_at AS created_at, e.kind AS kind, e.tags AS tags, e.content AS content, e.sig AS sig';
+
+/** Where a subscription (or the relay) is in the stream of writes: the last rowid and replacement seen. */
+interface FeedPosition {
+  rowid: number;
+  seq: number;
+}
 const isEphemeral = (kind: number): boolean => kind >= 20_000 && kind < 30_000;
 
 /** Kinds the relay keeps one of per author (and `d` tag for addressable ones); null = regular. */
@@ -180,7 +189,7 @@ interface Connection {
   client: { readonly readyState: number; send(data: string): void };
   negs: Map<string, StrfryNegentropy>;
   /** open subscriptions: their filters and the change log's position when they were made */
-  subs: Map<string, { filters: RelayFilter[]; seq: number }>;
+  subs: Map<string, { filters: RelayFilter[]; at: FeedPosition }>;
 }
 
 const toText = (data: RawData): string =>
@@ -198,10 +207,10 @@ export class TestRelay {
   private stopped = false;
   /** EVENT messages received per id (only with `countEvents`). */
   private readonly eventCounts = new Map<string, number>();
-  /** the last `devkit_changes` row broadcast */
-  private changeSeq = 0;
+  /** the last write broadcast */
+  private fed: FeedPosition = { rowid: 0, seq: 0 };
   private changeTimer: NodeJS.Timeout | null = null;
-  private dbWatcher: FSWatcher | null = null;
+  private otherWriters: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly opts: TestRelayOptions,
@@ -254,7 +263,7 @@ export class TestRelay {
   /** Live subscriptions fed from the change log (see the head of this file). */
   private startChangeFeed(): void {
     for (const sql of CHANGE_LOG_SQL) this.db.prepare(sql).run();
-    this.changeSeq = this.changeSeqNow();
+    this.fed = this.feedNow();
     // The library broadcasts what its WebSocket stored at once; strfry does not: stored kinds go through the
     // change log like every other write, ephemeral ones (never stored) go out directly.
     this.relay.register({
@@ -263,19 +272,32 @@ export class TestRelay {
         this.dbChanged();
       },
     } as never);
+  }
+
+  /**
+   * Writes of other processes (the strfry stand-in on the same file) show in SQLite's `data_version`, checked
+   * every 100 ms while a subscription is open (strfry watches its database file; a file watch here would cost the
+   * importing process a wake-up per page written). Nothing runs while no one subscribes.
+   */
+  private watchOtherWriters(): void {
     const file = this.opts.dbPath;
-    if (file && file !== ':memory:') {
-      try {
-        this.dbWatcher = watch(dirname(file), { persistent: false }, (_e, name) => {
-          // the database and its write-ahead log change on writes only (not the -shm file, which reads touch)
-          const n = name === null ? '' : String(name);
-          if (n === basename(file) || n === `${basename(file)}-wal`) this.dbChanged();
-        });
-        this.dbWatcher.on('error', () => undefined);
-      } catch {
-        // no file watch here: writes of other processes reach subscribers at the next write of our own
+    if (this.otherWriters || !file || file === ':memory:' || this.stopped) return;
+    const statement = this.db.prepare('PRAGMA data_version');
+    const version = (): number => (statement.get() as { data_version: number }).data_version;
+    let last = version();
+    this.otherWriters = setInterval(() => {
+      if (this.stopped || ![...this.connections].some((c) => c.subs.size > 0)) {
+        if (this.otherWriters) clearInterval(this.otherWriters);
+        this.otherWriters = null;
+        return;
       }
-    }
+      const now = version();
+      if (now !== last) {
+        last = now;
+        this.dbChanged();
+      }
+    }, DB_CHANGE_DEBOUNCE_MS);
+    this.otherWriters.unref();
   }
 
   /** The database changed: broadcast what is new once the debounce has passed. */
@@ -287,26 +309,39 @@ export class TestRelay {
     }, DB_CHANGE_DEBOUNCE_MS);
   }
 
-  /** The change log's last position now. */
-  private changeSeqNow(): number {
-    return (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM devkit_changes').get() as { n: number }).n;
+  /** The feed's position now: the last rowid and the last replacement logged. */
+  private feedNow(): FeedPosition {
+    const rowid = (this.db.prepare('SELECT COALESCE(MAX(rowid), 0) AS n FROM events').get() as { n: number }).n;
+    const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM devkit_changes').get() as { n: number }).n;
+    return { rowid, seq };
   }
 
   private broadcastChanges(): void {
     if (this.stopped) return;
-    const rows = this.db
-      .prepare('SELECT c.seq AS seq, e.id AS id, e.pubkey AS pubkey, e.created_at AS created_at, e.kind AS kind, e.tags AS tags, e.content AS content, e.sig AS sig FROM devkit_changes c JOIN events e ON e.id = c.id WHERE c.seq > ? ORDER BY c.seq')
-      .all(this.changeSeq) as Array<EventRow & { seq: number }>;
-    if (rows.length === 0) return;
-    this.changeSeq = (rows[rows.length - 1] as { seq: number }).seq;
-    // the log's rows are read: keep only the last one (the position new subscriptions start from)
-    this.db.prepare('DELETE FROM devkit_changes WHERE seq < ?').run(this.changeSeq);
-    const events = rows.map((r) => ({ seq: r.seq, event: rowToEvent(r) }));
-    for (const conn of this.connections) {
-      for (const [subId, sub] of conn.subs) {
-        for (const { seq, event } of events) {
-          if (seq > sub.seq && sub.filters.some((f) => matchFilter(f as Filter, event))) this.send(conn, ['EVENT', subId, event]);
-        }
+    const from = this.fed;
+    const subs = [...this.connections].flatMap((conn) => [...conn.subs].map(([subId, sub]) => ({ conn, subId, sub })));
+    if (subs.length === 0) {
+      // nobody listens: move on without reading what was written
+      this.fed = this.feedNow();
+      return;
+    }
+    const inserted = this.db
+      .prepare(`SELECT e.rowid AS r, ${EVENT_COLUMNS} FROM events e WHERE e.rowid > ? ORDER BY e.rowid`)
+      .all(from.rowid) as Array<EventRow & { r: number }>;
+    const replaced = this.db
+      .prepare(`SELECT c.seq AS s, ${EVENT_COLUMNS} FROM devkit_changes c JOIN events e ON e.id = c.id WHERE c.seq > ? ORDER BY c.seq`)
+      .all(from.seq) as Array<EventRow & { s: number }>;
+    this.fed = {
+      rowid: inserted.length ? (inserted[inserted.length - 1] as { r: number }).r : from.rowid,
+      seq: replaced.length ? (replaced[replaced.length - 1] as { s: number }).s : from.seq,
+    };
+    const news = [
+      ...inserted.map((x) => ({ past: (p: FeedPosition) => x.r > p.rowid, event: rowToEvent(x) })),
+      ...replaced.map((x) => ({ past: (p: FeedPosition) => x.s > p.seq, event: rowToEvent(x) })),
+    ];
+    for (const { conn, subId, sub } of subs) {
+      for (const { past, event } of news) {
+        if (past(sub.at) && sub.filters.some((f) => matchFilter(f as Filter, event))) this.send(conn, ['EVENT', subId, event]);
       }
     }
   }
@@ -422,9 +457,10 @@ export class TestRelay {
       case 'REQ': {
         this.stats.reqs += 1;
         const req = this.clampReq(msg);
-        const seq = this.changeSeqNow();
+        const at = this.feedNow();
         if (await this.onLibraryMessage(conn, req)) {
-          conn.subs.set(String(req[1]), { filters: req.slice(2).filter((f): f is RelayFilter => typeof f === 'object' && f !== null), seq });
+          conn.subs.set(String(req[1]), { filters: req.slice(2).filter((f): f is RelayFilter => typeof f === 'object' && f !== null), at });
+          this.watchOtherWriters();
         }
         return;
       }
@@ -641,7 +677,8 @@ export class TestRelay {
     this.stopped = true;
     if (this.changeTimer) clearTimeout(this.changeTimer);
     this.changeTimer = null;
-    this.dbWatcher?.close();
+    if (this.otherWriters) clearInterval(this.otherWriters);
+    this.otherWriters = null;
     for (const c of this.connections) c.ws.terminate();
     this.connections.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));

@@ -358,7 +358,9 @@ describe('live sync on real relays (direct and through a tunnel)', () => {
     const card = other.peers[0]!;
     kubo.registerPeer(card.peerId, { host: '127.0.0.1', port: p3.port });
     await cp(card.dir, join(built.root, 'tmp', 'swarm', card.id), { recursive: true });
-    await waitFor(() => status().peers.find((p) => p.peer === card.id)?.state === 'connected', 'a link to the new peer', 20_000);
+    await waitFor(() => status().peers.find((p) => p.peer === card.id)?.state === 'connected', 'a link to the new peer', 40_000).catch((err: Error) => {
+      throw new Error(`${err.message}; its link: ${JSON.stringify(status().peers.find((p) => p.peer === card.id) ?? 'none')}`);
+    });
     expect(status().peers.find((p) => p.peer === card.id)?.via).toBe('tunnel');
     const hello = note(members[0]!, 'to the new peer too');
     await publish(p3.url, hello);
