@@ -269,6 +269,8 @@ export const SyncTotals = z.object({
   imported: z.number(),
   duplicates: z.number(),
   rejected: z.number(),
+  /** answered for by the local store, never to be held: older versions, events deleted by a kind 5 it holds */
+  superseded: z.number().default(0),
   dropped: z.number(),
   bytesIn: z.number(),
   bytesOut: z.number(),
@@ -297,6 +299,8 @@ export const PeerOutcome = z.object({
   imported: z.number(),
   duplicates: z.number(),
   rejected: z.number(),
+  /** see SyncTotals.superseded (0 in reports written before it was counted) */
+  superseded: z.number().default(0),
   dropped: z.record(z.string(), z.number()),
   bytesIn: z.number(),
   bytesOut: z.number(),
@@ -331,6 +335,8 @@ export const RunReport = z.object({
   imported: z.number(),
   duplicates: z.number(),
   rejected: z.number(),
+  /** see SyncTotals.superseded (0 in reports written before it was counted) */
+  superseded: z.number().default(0),
   rejectReasons: z.record(z.string(), z.number()),
   dropped: z.record(z.string(), z.number()),
   bytesIn: z.number(),
