@@ -22,6 +22,7 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket, RawData } from 'ws';
 import { ContractError, WireRequest, isCallName, parseInput } from '../shared/api';
 import type { CallName, EventName, WireMessage } from '../shared/api';
+import { LOOPBACK } from './loopback';
 
 /** What the web host needs from the engine (the Engine class fits). */
 export interface ContractEndpoint {
@@ -55,7 +56,7 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-export const LOOPBACK = '127.0.0.1';
+export { LOOPBACK };
 export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 export const DEFAULT_MAX_CLIENTS = 16;
 /** A client that lets this much pile up unread is cut off rather than let memory grow. */
