@@ -1,7 +1,6 @@
 // Test support: the devkit plus vitest-friendly helpers (temp folders, relays, ports, the CLI, cleanup).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TestRelay, type TestRelayOptions } from '../../src/devkit/relay';
@@ -47,18 +46,6 @@ export async function startRelays(n: number, opts: TestRelayOptions = {}): Promi
   return relays;
 }
 
-/** A TCP port free right now on 127.0.0.1 (for forwards: a tiny race is possible, so use it at once). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
 
 export interface CliResult {
   code: number | null;
