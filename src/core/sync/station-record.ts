@@ -84,7 +84,8 @@ export class StationRecord {
         formatSyncStats(report?.categories ?? emptyCounts()),
       ]);
     }
-    await this.append([`${END_LINE} (Constellation sync ${this.runId}: ${outcome})`]);
+    // the outcome is in the summary line: said once, a failure counts once in sync_report.sh's failure count
+    await this.append([`${END_LINE} (Constellation sync ${this.runId})`]);
     const path = lastRunStampPath(this.zenRoot);
     const now = Math.floor(this.ctx.config.clock() / 1000);
     await writeFileAtomic(path, `${now}\n`).catch((err: Error) => this.ctx.log.warn(`cannot write the station's last-run stamp ${path}: ${err.message}`));
