@@ -19,6 +19,6 @@ export interface WriterDb {
 }
 
 export declare function strfryWriter(db: WriterDb): {
-  writeEvents(batch: readonly NostrEvent[], log?: (msg: string) => void): WriteStatus[];
+  writeEvents(batch: readonly NostrEvent[], log?: (msg: string) => void, opts?: { fresh?: boolean }): WriteStatus[];
   stored(id: string): boolean;
 };

@@ -33,8 +33,11 @@ const DELETION = 5;
 
 const isUnsigned = (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
+const LOWER_HEX_64 = /^[0-9a-f]{64}$/;
+
 /** from_hex(…, false) of hoytech-cpp: the decoded length, or the error strfry would print. */
 function hexBytes(s) {
+  if (LOWER_HEX_64.test(s)) return { bytes: 32, hex: s }; // the usual case, first
   const h = s.startsWith('0x') ? s.slice(2) : s;
   if (h.length % 2 !== 0) return { error: 'uneven size input to from_hex' };
   const bad = /[^0-9a-fA-F]/.exec(h);
@@ -66,23 +69,25 @@ export function checkEvent(e, limits) {
   if (typeof e !== 'object' || e === null || Array.isArray(e)) return 'event is not an object';
   // A missing field makes tao::json's `at()` throw std::out_of_range; its wording is not known here.
   const missing = (f) => (f in e ? null : `missing field: ${f} (tao::json out_of_range; real wording unknown)`);
+  const id = typeof e.id === 'string' ? hexBytes(e.id) : null;
+  const pubkey = typeof e.pubkey === 'string' ? hexBytes(e.pubkey) : null;
   const fail =
     missing('id') ??
-    (typeof e.id !== 'string' ? 'event id field was not a string' : hexBytes(e.id).error) ??
+    (id ? id.error : 'event id field was not a string') ??
     missing('pubkey') ??
-    (typeof e.pubkey !== 'string' ? 'event pubkey field was not a string' : hexBytes(e.pubkey).error) ??
+    (pubkey ? pubkey.error : 'event pubkey field was not a string') ??
     missing('created_at') ??
     (isUnsigned(e.created_at) ? null : 'event created_at field was not an integer') ??
     missing('kind') ??
     (isUnsigned(e.kind) ? null : 'event kind field was not an integer') ??
-    (hexBytes(e.id).bytes !== 32 ? 'unexpected id size' : null) ??
-    (hexBytes(e.pubkey).bytes !== 32 ? 'unexpected pubkey size' : null) ??
+    (id.bytes !== 32 ? 'unexpected id size' : null) ??
+    (pubkey.bytes !== 32 ? 'unexpected pubkey size' : null) ??
     missing('content') ??
     (typeof e.content !== 'string' ? 'event content field was not a string' : null) ??
     missing('tags') ??
     (!Array.isArray(e.tags) ? 'tags field not an array' : null) ??
     (e.tags.length > limits.maxNumTags ? `too many tags: ${e.tags.length}` : null) ??
-    checkTags(e, hexBytes(e.pubkey).hex, limits) ??
+    checkTags(e, pubkey.hex, limits) ??
     // the JSON strfry keeps is built from the seven fields: a missing `sig` fails there (its type is not checked)
     missing('sig');
   return fail;
@@ -235,7 +240,11 @@ export function strfryWriter(db) {
     return out;
   };
 
-  function writeEvents(batch, log = () => undefined) {
+  /**
+   * `opts.fresh`: the caller has just found none of the batch's ids stored, in this transaction (strfry's import
+   * pre-filters so, then writeEvents looks again; the second look is skipped).
+   */
+  function writeEvents(batch, log = () => undefined, opts = {}) {
     // Whether an author has any kind 5 stored (most have none: then no event of theirs needs the lookup); for
     // this call only, as another process may write between two calls.
     const deleters = new Map();
@@ -259,7 +268,7 @@ export function strfryWriter(db) {
       const author = hexBytes(e.pubkey).hex;
       const repeat = previousId === id;
       previousId = id;
-      if (repeat || byId.get(id)) {
+      if (repeat || (!opts.fresh && byId.get(id))) {
         statuses[i] = 'duplicate';
         continue;
       }

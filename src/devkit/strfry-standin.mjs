@@ -335,33 +335,37 @@ async function cmdImport(args, cfg) {
   const total = { processed: 0, written: 0, rejected: 0, dups: 0, replaced: 0, deleted: 0 };
   let inbox = [];
   let timer = null;
-  const writeInTransaction = db.transaction((batch) => writer.writeEvents(batch, (msg) => LI(msg, 'Writer')));
+  // One writer pass in one transaction: the pre-filter (ids already stored: dups at once) then writeEvents.
+  const writeSome = db.transaction(() => {
+    const proc = [];
+    let dups = 0;
+    let taken = 0;
+    for (; taken < inbox.length && proc.length < writeBatch; taken++) {
+      const e = inbox[taken];
+      if (writer.stored(e.id)) dups++;
+      else proc.push(e);
+    }
+    inbox = inbox.slice(taken);
+    const statuses = proc.length > 0 ? writer.writeEvents(proc, (msg) => LI(msg, 'Writer'), { fresh: true }) : [];
+    return { dups, statuses };
+  });
 
   const writerPass = () => {
     if (timer) clearTimeout(timer);
     timer = null;
-    const pass = { written: 0, dups: 0, replaced: 0, deleted: 0 };
-    const proc = [];
-    let taken = 0;
-    for (; taken < inbox.length && proc.length < writeBatch; taken++) {
-      const e = inbox[taken];
-      if (writer.stored(e.id)) pass.dups++;
-      else proc.push(e);
-    }
-    inbox = inbox.slice(taken);
-    if (proc.length > 0) {
-      for (const st of writeInTransaction.immediate(proc)) {
-        if (st === 'written') pass.written++;
-        else if (st === 'duplicate') pass.dups++;
-        else if (st === 'replaced') pass.replaced++;
-        else pass.deleted++;
-      }
+    const { dups, statuses } = writeSome.immediate();
+    const pass = { written: 0, dups, replaced: 0, deleted: 0 };
+    for (const st of statuses) {
+      if (st === 'written') pass.written++;
+      else if (st === 'duplicate') pass.dups++;
+      else if (st === 'replaced') pass.replaced++;
+      else pass.deleted++;
     }
     total.written += pass.written;
     total.dups += pass.dups;
     total.replaced += pass.replaced;
     total.deleted += pass.deleted;
-    if (proc.length > 0) {
+    if (statuses.length > 0) {
       LI(`Committed ${pass.written}. Processed ${total.processed} lines. ${total.written} added, ${total.rejected} rejected, ${total.dups} dups`, 'Writer');
     }
     LI(`Writer: added: ${pass.written} dups: ${pass.dups} replaced: ${pass.replaced} deleted: ${pass.deleted}`, 'Writer');
