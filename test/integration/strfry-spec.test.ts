@@ -4,31 +4,18 @@
  * config lines and the exit code must be real strfry's. Then the same batch through the engine's StrfryStore:
  * older versions and deleted events are answered for as superseded, never as a failure.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RelayStore, StrfryStore } from '../../src/core/store';
 import { makeConfig } from '../../src/core/config';
 import type { LocalStore } from '../../src/core/services';
-import { article, deletion, keysFromSeed, note, onCleanup, profile, runCleanup, startRelays, startStrfryStation, tmpDir, type StrfryStation } from '../support';
+import { article, deletion, keysFromSeed, note, onCleanup, profile, runCleanup, runStrfry, startRelays, startStrfryStation, tmpDir, type StrfryStation } from '../support';
 import { importCases, inOrder } from '../fixtures/strfry-import-cases';
 
 const NOW = Math.floor(Date.now() / 1000);
 
 afterAll(() => runCleanup());
 
-function strfry(station: StrfryStation, args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((ok, fail) => {
-    const child = spawn(station.strfryBin, args, { cwd: join(station.strfryConf, '..'), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => ok({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const strfry = runStrfry;
 
 const PREAMBLE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \( +\d+\.\d{3}s\) \[[^\]]{16}\] ?[A-Z]{3,4}\| /;
 

@@ -27,6 +27,7 @@ import {
   profile,
   runCleanup,
   runCli,
+  runStrfry,
   startRelays,
   startStrfryStation,
   strfryStationEnv,
@@ -39,28 +40,8 @@ import {
 
 const NOW = Math.floor(Date.now() / 1000);
 
-interface Proc {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
 /** Runs the stand-in like a captain would: in the folder of strfry.conf. */
-function strfry(station: StrfryStation, args: string[], input?: string): Promise<Proc> {
-  const started = performance.now();
-  return new Promise((ok, fail) => {
-    const child = spawn(station.strfryBin, args, { cwd: join(station.strfryConf, '..'), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => ok({ code, stdout, stderr, ms: performance.now() - started }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? '');
-  });
-}
+const strfry = runStrfry;
 
 const jsonl = (events: readonly NostrEvent[]): string => events.map((e) => JSON.stringify(e) + '\n').join('');
 

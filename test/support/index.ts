@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { TestRelay, type TestRelayOptions } from '../../src/devkit/relay';
 
 export * from '../../src/devkit/index';
@@ -133,3 +133,26 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
   }
 }
 export { stationOnlyContext } from './engine-context';
+
+export interface StrfryRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs a station's strfry (the stand-in) as a captain would: in the folder of strfry.conf, `input` on stdin. */
+export function runStrfry(station: { strfryBin: string; strfryConf: string }, args: string[], input = ''): Promise<StrfryRun> {
+  const started = performance.now();
+  return new Promise((ok, fail) => {
+    const child = spawn(station.strfryBin, args, { cwd: dirname(station.strfryConf), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => ok({ code, stdout, stderr, ms: performance.now() - started }));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
+  });
+}
