@@ -2,18 +2,19 @@
  * The local store as any NIP-01 relay over WebSocket (settings.relayUrl).
  *
  * import = publish EVENTs, a bounded number in flight, reading the OK answers: `duplicate:` → duplicate,
- * `replaced:`/`deleted:` → superseded, other `false` → rejected (counted by reason). query = REQ paging (complete past max_limit). ids = paging.
- * has = REQ `{"ids":[…]}` in chunks. count = COUNT (NIP-45), else paging.
+ * `replaced:`/`deleted:` → superseded, other `false` → rejected (counted by reason). query = REQ paging (complete
+ * past max_limit). ids = paging. has = REQ `{"ids":[…]}` in chunks. count = COUNT (NIP-45), else paging.
  */
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import type { ImportResult, LocalStore } from '../services';
 import { RelayConnection, fetchRelayInfo, relayLimits, subscriptionBudget, pageEvents, fetchByIds, type Limits } from '../nostr';
+import type { Timeouts } from '../config';
+import { systemLookup } from '../util/net';
+import { PackedEvents, type PackedImport } from './packed';
+import { supersededInBatch, viewOf } from './batch-rules';
 import { reasonKey } from './reasons';
 
 export { reasonKey };
-import type { Timeouts } from '../config';
-import { PackedEvents, type PackedImport } from './packed';
-import { supersededInBatch, viewOf } from './batch-rules';
 
 const PUBLISH_IN_FLIGHT = 64;
 
@@ -34,7 +35,8 @@ export class RelayStore implements LocalStore, PackedImport {
 
   private async connection(signal?: AbortSignal): Promise<{ conn: RelayConnection; limits: Limits }> {
     if (!this.limits) {
-      const info = await fetchRelayInfo(this.url, { timeoutMs: this.timeouts.nip11, signal }).catch(() => null);
+      // the station's own relay, chosen by the captain: its name may well resolve to this machine's loopback
+      const info = await fetchRelayInfo(this.url, { timeoutMs: this.timeouts.nip11, signal, lookup: systemLookup }).catch(() => null);
       this.limits = relayLimits(info);
     }
     const limits = this.limits;
@@ -44,6 +46,7 @@ export class RelayStore implements LocalStore, PackedImport {
         timeoutMs: this.timeouts.connect,
         maxSubscriptions: subscriptionBudget(limits),
         maxMessageLength: limits.maxMessageLength,
+        lookup: systemLookup,
       }).catch((err: Error) => {
         this.conn = null;
         throw new Error(`local relay: ${err.message}`);
