@@ -91,6 +91,14 @@ export function mimeType(path: string): string {
   return MIME[extname(path).toLowerCase()] ?? 'application/octet-stream';
 }
 
+/**
+ * The header's policy: the page's, plus `frame-ancestors 'none'`, which only a header may carry (in a <meta> the
+ * browser ignores it and logs an error on every page).
+ */
+export function headerCsp(pageCsp: string): string {
+  return /(^|;)\s*frame-ancestors\s/.test(pageCsp) ? pageCsp : `${pageCsp.replace(/;\s*$/, '')}; frame-ancestors 'none'`;
+}
+
 /** The CSP of the built page's <meta http-equiv>, so header and page never disagree. */
 export function cspOf(html: string): string | null {
   const m = /<meta\s+http-equiv=["']Content-Security-Policy["']\s+content=(?:"([^"]*)"|'([^']*)')/i.exec(html);
@@ -185,7 +193,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const maxClients = opts.maxClients ?? DEFAULT_MAX_CLIENTS;
   const maxInFlight = opts.maxInFlight ?? 32;
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`web host: ${m}\n`));
-  const headers = securityHeaders(cspOf(indexHtml) ?? FALLBACK_CSP);
+  const headers = securityHeaders(headerCsp(cspOf(indexHtml) ?? FALLBACK_CSP));
   let port = 0;
 
   const server: Server = createServer((req, res) => {

@@ -132,10 +132,18 @@ export const en = {
       last: 'Last sync',
       imported: 'Imported',
     },
+    importedN: '{n} imported',
     statusReason: 'Kept out of the sync:',
     lastReason: 'Last run:',
     tunnelState: 'Tunnel:',
     neverSynced: 'not in the last run',
+  },
+  noToken: {
+    title: 'Open Constellation with its address and token',
+    why: 'This page was opened without the token that `constellation serve` prints when it starts, so the station cannot be shown: the web host answers only whoever holds it.',
+    how: 'Open the whole address that the command printed (it ends with ?token=…). On the station, it is printed by:',
+    example: 'It looks like this (the port and the token change each time the command starts):',
+    remote: 'From another machine, forward the port first (ssh -L 7790:127.0.0.1:7790 station), then open the printed address.',
   },
   graph: {
     title: 'Constellation',

@@ -134,10 +134,18 @@ export const fr: MessageSchema = {
       last: 'Dernière synchro',
       imported: 'Importés',
     },
+    importedN: '{n} importés',
     statusReason: 'Hors synchronisation :',
     lastReason: 'Dernière exécution :',
     tunnelState: 'Tunnel :',
     neverSynced: 'absent de la dernière exécution',
+  },
+  noToken: {
+    title: 'Ouvrez Constellation avec son adresse et son jeton',
+    why: 'Cette page a été ouverte sans le jeton que `constellation serve` affiche au démarrage : la station ne peut pas être affichée, l’hôte web ne répond qu’à qui le détient.',
+    how: 'Ouvrez l’adresse complète affichée par la commande (elle se termine par ?token=…). Sur la station, elle est affichée par :',
+    example: 'Elle ressemble à ceci (le port et le jeton changent à chaque démarrage de la commande) :',
+    remote: 'Depuis une autre machine, redirigez d’abord le port (ssh -L 7790:127.0.0.1:7790 station), puis ouvrez l’adresse affichée.',
   },
   graph: {
     title: 'Constellation',
