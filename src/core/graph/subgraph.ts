@@ -32,8 +32,12 @@ export interface SubgraphSource {
   indexOf(hex: string): number | undefined;
 }
 
-/** Edges kept per node of the limit: enough to show the structure without a huge payload. */
-export const EDGES_PER_NODE = 3;
+/**
+ * Edges kept per node of the limit: one parent edge each, and about as many follows again, closest first (the
+ * members' follows between them and into N1 before anything else): the structure without a haze of 60,000 lines
+ * that costs seconds to build and draw on software GL and hides more than it shows.
+ */
+export const EDGES_PER_NODE = 2;
 const STATION_SIZE = 14;
 
 /** `npub1abcd…wxyz` for keys without a name. */

@@ -214,6 +214,16 @@ export function buildGraph(sub: Subgraph, opts: BuildOptions): Graph<NodeAttrs> 
     });
   });
   if (opts.withEdges === false) return g;
+  addEdges(g, sub, drawn, palette);
+  return g;
+}
+
+/**
+ * Adds the subgraph's edges between drawn nodes. Colours are the same for every edge of one kind of pair and
+ * group: computed once per such pair, not 60,000 times.
+ */
+export function addEdges(g: Graph<NodeAttrs>, sub: Subgraph, drawn: readonly boolean[], palette: GraphPalette): void {
+  const colours = new Map<string, string>();
   const e = sub.edges;
   for (let k = 0; k + 1 < e.length; k += 2) {
     const a = e[k] as number;
@@ -222,9 +232,21 @@ export function buildGraph(sub: Subgraph, opts: BuildOptions): Graph<NodeAttrs> 
     const from = (sub.nodes[a] as Subgraph['nodes'][number]).id;
     const to = (sub.nodes[b] as Subgraph['nodes'][number]).id;
     if (g.hasEdge(from, to)) continue;
-    g.addEdge(from, to, { color: edgeColor(g.getNodeAttributes(from), g.getNodeAttributes(to), palette) } as never);
+    const fa = g.getNodeAttributes(from);
+    const ta = g.getNodeAttributes(to);
+    const key = `${fa.kind}${fa.group}${fa.color}|${ta.kind}${ta.group}${ta.color}`;
+    let color = colours.get(key);
+    if (color === undefined) {
+      color = edgeColor(fa, ta, palette);
+      colours.set(key, color);
+    }
+    g.addEdge(from, to, { color } as never);
   }
-  return g;
+}
+
+/** Which nodes of the subgraph buildGraph draws (N2 only when shown). */
+export function drawnNodes(sub: Subgraph, showN2: boolean): boolean[] {
+  return sub.nodes.map((n) => showN2 || n.kind !== 'n2');
 }
 
 /** Stations counted by state, members by local or not: the legend's figures. */
