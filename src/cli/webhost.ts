@@ -22,6 +22,7 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket, RawData } from 'ws';
 import { ContractError, WireRequest, isCallName, parseInput } from '../shared/api';
 import type { CallName, EventName, WireMessage } from '../shared/api';
+import { headerCsp } from '../shared/csp';
 
 /** What the web host needs from the engine (the Engine class fits). */
 export interface ContractEndpoint {
@@ -89,14 +90,6 @@ const MIME: Record<string, string> = {
 
 export function mimeType(path: string): string {
   return MIME[extname(path).toLowerCase()] ?? 'application/octet-stream';
-}
-
-/**
- * The header's policy: the page's, plus `frame-ancestors 'none'`, which only a header may carry (in a <meta> the
- * browser ignores it and logs an error on every page).
- */
-export function headerCsp(pageCsp: string): string {
-  return /(^|;)\s*frame-ancestors\s/.test(pageCsp) ? pageCsp : `${pageCsp.replace(/;\s*$/, '')}; frame-ancestors 'none'`;
 }
 
 /** The CSP of the built page's <meta http-equiv>, so header and page never disagree. */

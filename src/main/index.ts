@@ -18,6 +18,7 @@ import type { Lang } from './i18n';
 import { createNotifier, peerNotes, runNote } from './notify';
 import type { Note } from './notify';
 import { FALLBACK_CSP, appUrlMatcher, cspOf, senderRefusal } from './security';
+import { headerCsp } from '../shared/csp';
 import { claimSingleInstance } from './single-instance';
 import { installTestHooks } from './test-hooks';
 import { TrayController } from './tray';
@@ -111,7 +112,8 @@ async function start(): Promise<void> {
     return;
   }
 
-  hardenSession(session.defaultSession, pageCsp());
+  // The page's policy plus frame-ancestors, which only a header may carry.
+  hardenSession(session.defaultSession, headerCsp(pageCsp()));
   const isAppUrl = appUrlMatcher(INDEX_HTML, DEV_URL);
   bindIpc(ipcMain, engine, (event) => senderRefusal(event, win, isAppUrl), warn);
   forwardEvents(engine, () => win);
