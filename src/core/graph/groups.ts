@@ -5,17 +5,7 @@
  */
 import Graph from 'graphology';
 import louvain from 'graphology-communities-louvain';
-
-/** mulberry32: a seeded generator, so two computations of the same graph draw the same picture. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../util/prng';
 
 /**
  * `count` members (0 … count-1) and their follows as pairs [a0, b0, a1, b1, …] (a follows b). Answers each member's
@@ -35,7 +25,7 @@ export function memberGroups(count: number, follows: ArrayLike<number>): { group
     else g.addEdge(a, b, { weight: 1 });
   }
   if (g.size === 0) return { group, sizes: [] };
-  const communities = louvain(g, { rng: seeded(count * 31 + g.size), getEdgeWeight: 'weight' });
+  const communities = louvain(g, { rng: mulberry32(count * 31 + g.size), getEdgeWeight: 'weight' });
   const members = new Map<number, number[]>();
   for (let i = 0; i < count; i++) {
     if (g.degree(i) === 0) continue;
