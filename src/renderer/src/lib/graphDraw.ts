@@ -45,8 +45,8 @@ export function drawRings(ctx: CanvasRenderingContext2D, rings: ReadonlyArray<Po
 }
 
 /**
- * The halo: one band cell per angular bin, between two radii, as opaque as the share of N2 in that direction.
- * `corner(angle, radius)` maps a graph-space polar point to the screen.
+ * The halo: one band cell per angular bin, between two radii, fading outwards, as opaque as the share of N2 in
+ * that direction. `corner(angle, radius)` maps a graph-space polar point to the screen.
  */
 export function drawHalo(
   ctx: CanvasRenderingContext2D,
@@ -57,13 +57,22 @@ export function drawHalo(
   rgb: readonly [number, number, number],
 ): void {
   const bins = density.length;
+  const c = corner(0, 0);
+  const edge = corner(0, inner);
+  const far = corner(0, outer);
+  const r0 = Math.hypot(edge.x - c.x, edge.y - c.y);
+  const r1 = Math.hypot(far.x - c.x, far.y - c.y);
+  const colour = (a: number): string => `rgba(${rgb[0]},${rgb[1]},${rgb[2]},${a.toFixed(3)})`;
   for (let b = 0; b < bins; b++) {
     const d = density[b] as number;
     if (d <= 0) continue;
     const a0 = -Math.PI + (2 * Math.PI * b) / bins;
     const a1 = -Math.PI + (2 * Math.PI * (b + 1)) / bins;
     const p = [corner(a0, inner), corner(a1, inner), corner(a1, outer), corner(a0, outer)];
-    ctx.fillStyle = `rgba(${rgb[0]},${rgb[1]},${rgb[2]},${(0.08 + 0.34 * d).toFixed(3)})`;
+    const fade = ctx.createRadialGradient(c.x, c.y, r0, c.x, c.y, r1);
+    fade.addColorStop(0, colour(0.05 + 0.22 * d));
+    fade.addColorStop(1, colour(0));
+    ctx.fillStyle = fade;
     ctx.beginPath();
     ctx.moveTo(p[0]!.x, p[0]!.y);
     for (let k = 1; k < 4; k++) ctx.lineTo(p[k]!.x, p[k]!.y);
