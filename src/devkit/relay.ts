@@ -10,14 +10,12 @@
 // Live subscriptions are fed the way strfry feeds them: strfry's ReqMonitor streams new events from its database
 // when the database file changes (a file-change monitor on data.mdb with a 100 ms debounce, then every event past
 // the one each subscription last saw), whoever wrote them — its own WebSocket, or another process such as
-// `strfry import`. So here too: new events are the rows past the last rowid seen (SQLite gives an insert the
-// next rowid), and a replacement of a replaceable event (an UPDATE of the row, same rowid) is logged by a trigger
-// into `devkit_changes` (rare: no cost on the import path); each REQ remembers both positions when it was made;
-// a check 100 ms after a change (our own write, a seed, or the database file changing under another process: the
-// strfry stand-in) sends each open subscription the matching events past its positions — and reads nothing when
-// no subscription is open. An event published over the WebSocket thus reaches subscribers after strfry's
-// debounce, not at once, and a subscription never gets again what its REQ answered. (Known gap: a rowid SQLite
-// reuses after the newest row was deleted is not seen as new; strfry's event ids never go back.)
+// `strfry import`. So here too: triggers log every insert and replacement into `devkit_changes` (strfry's levId);
+// each REQ remembers the log's position when it was made; a check 100 ms after a change (our own write, a seed,
+// or — seen through SQLite's data_version while a subscription is open — another process writing the file: the
+// strfry stand-in) sends each open subscription the matching events logged past its position, and reads nothing
+// while no one subscribes. An event published over the WebSocket thus reaches subscribers after strfry's
+// debounce, not at once, and a subscription never gets again what its REQ answered.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
@@ -27,6 +25,7 @@ import { EventRepositorySqlite } from '@nostr-relay/event-repository-sqlite';
 import { FastNegentropyStorage, StrfryNegentropy } from './negentropy-responder';
 import { matchFilter, type Filter, type NostrEvent } from 'nostr-tools';
 import { UPSERT_EVENT_SQL } from './event-upsert.mjs';
+import { addressOf, checkEvent, isEphemeralKind, makeVerifier, strfryWriter } from './strfry-rules.mjs';
 
 export type { NostrEvent };
 
@@ -86,7 +85,7 @@ interface Statement {
 interface SqliteDb {
   prepare(sql: string): Statement;
   pragma(p: string): unknown;
-  transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
 }
 
 const DEFAULT_MAX_LIMIT = 500;
@@ -99,25 +98,26 @@ const SQL_CHUNK = 500;
 /** strfry's ReqMonitor debounce on its database file (RelayReqMonitor.cpp: setDebounce(100)). */
 const DB_CHANGE_DEBOUNCE_MS = 100;
 const CHANGE_LOG_SQL = [
-  // an earlier devkit logged every insert too (it slowed the stand-in's imports)
-  'DROP TRIGGER IF EXISTS devkit_changes_insert',
   'CREATE TABLE IF NOT EXISTS devkit_changes (seq INTEGER PRIMARY KEY, id TEXT NOT NULL)',
+  'CREATE TRIGGER IF NOT EXISTS devkit_changes_insert AFTER INSERT ON events BEGIN INSERT INTO devkit_changes (id) VALUES (new.id); END',
   'CREATE TRIGGER IF NOT EXISTS devkit_changes_replace AFTER UPDATE OF id ON events BEGIN INSERT INTO devkit_changes (id) VALUES (new.id); END',
 ];
-const EVENT_COLUMNS = 'e.id AS id, e.pubkey AS pubkey, e.created_at AS created_at, e.kind AS kind, e.tags AS tags, e.content AS content, e.sig AS sig';
 
-/** Where a subscription (or the relay) is in the stream of writes: the last rowid and replacement seen. */
-interface FeedPosition {
-  rowid: number;
-  seq: number;
-}
-const isEphemeral = (kind: number): boolean => kind >= 20_000 && kind < 30_000;
+/** Kinds the relay keeps one of per author (and `d` tag for addressable ones, strfry's rules); null = regular. */
+const dTagValue = (event: NostrEvent): string | null => addressOf(event);
 
-/** Kinds the relay keeps one of per author (and `d` tag for addressable ones); null = regular. */
-function dTagValue(event: NostrEvent): string | null {
-  const k = event.kind;
-  if (k === 0 || k === 3 || (k >= 10_000 && k < 20_000)) return '';
-  if (k >= 30_000 && k < 40_000) return event.tags.find((t) => t[0] === 'd')?.[1] ?? '';
+/** strfry's defaults for the checks of an EVENT (strfry.conf `events { … }`). */
+const EVENT_LIMITS = { maxNumTags: 2_000, maxTagValSize: 1_024 };
+const MAX_EVENT_SIZE = 65_536;
+const REJECT_OLDER_THAN_SEC = 94_608_000;
+const REJECT_NEWER_THAN_SEC = 900;
+
+/** strfry's time checks of an EVENT over WebSocket (verifyEventTimestamp; ephemeral kinds go to the library). */
+function timeProblem(e: NostrEvent, nowSec: number): string | null {
+  if (e.created_at < nowSec - REJECT_OLDER_THAN_SEC) return 'created_at too early';
+  if (e.created_at > nowSec + REJECT_NEWER_THAN_SEC) return 'created_at too late';
+  const exp = e.tags.find((t) => t[0] === 'expiration')?.[1];
+  if (exp !== undefined && /^\d+$/.test(exp) && Number(exp) > 1 && Number(exp) <= nowSec) return 'event expired';
   return null;
 }
 
@@ -189,7 +189,7 @@ interface Connection {
   client: { readonly readyState: number; send(data: string): void };
   negs: Map<string, StrfryNegentropy>;
   /** open subscriptions: their filters and the change log's position when they were made */
-  subs: Map<string, { filters: RelayFilter[]; at: FeedPosition }>;
+  subs: Map<string, { filters: RelayFilter[]; seq: number }>;
 }
 
 const toText = (data: RawData): string =>
@@ -205,10 +205,11 @@ export class TestRelay {
 
   private readonly connections = new Set<Connection>();
   private stopped = false;
+  private writer: ReturnType<typeof strfryWriter> | null = null;
   /** EVENT messages received per id (only with `countEvents`). */
   private readonly eventCounts = new Map<string, number>();
-  /** the last write broadcast */
-  private fed: FeedPosition = { rowid: 0, seq: 0 };
+  /** the last `devkit_changes` row broadcast */
+  private changeSeq = 0;
   private changeTimer: NodeJS.Timeout | null = null;
   private otherWriters: NodeJS.Timeout | null = null;
 
@@ -219,6 +220,7 @@ export class TestRelay {
     private readonly relay: NostrRelay,
     private readonly repo: EventRepositorySqlite,
     private readonly validator: Validator,
+    private readonly verifier: (e: NostrEvent) => string | null,
   ) {
     this.port = (http.address() as AddressInfo).port;
     this.url = `ws://127.0.0.1:${this.port}`;
@@ -247,7 +249,7 @@ export class TestRelay {
       http.once('error', reject);
       http.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
     });
-    const self = new TestRelay(opts, http, wss, relay, repo, validator);
+    const self = new TestRelay(opts, http, wss, relay, repo, validator, await makeVerifier());
     self.startChangeFeed();
     http.on('request', (req, res) => self.serveHttp(req, res));
     http.on('upgrade', (req, socket, head) => {
@@ -263,15 +265,7 @@ export class TestRelay {
   /** Live subscriptions fed from the change log (see the head of this file). */
   private startChangeFeed(): void {
     for (const sql of CHANGE_LOG_SQL) this.db.prepare(sql).run();
-    this.fed = this.feedNow();
-    // The library broadcasts what its WebSocket stored at once; strfry does not: stored kinds go through the
-    // change log like every other write, ephemeral ones (never stored) go out directly.
-    this.relay.register({
-      broadcast: async (event: NostrEvent, next: () => Promise<void>) => {
-        if (isEphemeral(event.kind)) return next();
-        this.dbChanged();
-      },
-    } as never);
+    this.changeSeq = this.changeSeqNow();
   }
 
   /**
@@ -309,39 +303,28 @@ export class TestRelay {
     }, DB_CHANGE_DEBOUNCE_MS);
   }
 
-  /** The feed's position now: the last rowid and the last replacement logged. */
-  private feedNow(): FeedPosition {
-    const rowid = (this.db.prepare('SELECT COALESCE(MAX(rowid), 0) AS n FROM events').get() as { n: number }).n;
-    const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM devkit_changes').get() as { n: number }).n;
-    return { rowid, seq };
+  /** The change log's last position now. */
+  private changeSeqNow(): number {
+    return (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS n FROM devkit_changes').get() as { n: number }).n;
   }
 
   private broadcastChanges(): void {
     if (this.stopped) return;
-    const from = this.fed;
     const subs = [...this.connections].flatMap((conn) => [...conn.subs].map(([subId, sub]) => ({ conn, subId, sub })));
     if (subs.length === 0) {
       // nobody listens: move on without reading what was written
-      this.fed = this.feedNow();
+      this.changeSeq = this.changeSeqNow();
       return;
     }
-    const inserted = this.db
-      .prepare(`SELECT e.rowid AS r, ${EVENT_COLUMNS} FROM events e WHERE e.rowid > ? ORDER BY e.rowid`)
-      .all(from.rowid) as Array<EventRow & { r: number }>;
-    const replaced = this.db
-      .prepare(`SELECT c.seq AS s, ${EVENT_COLUMNS} FROM devkit_changes c JOIN events e ON e.id = c.id WHERE c.seq > ? ORDER BY c.seq`)
-      .all(from.seq) as Array<EventRow & { s: number }>;
-    this.fed = {
-      rowid: inserted.length ? (inserted[inserted.length - 1] as { r: number }).r : from.rowid,
-      seq: replaced.length ? (replaced[replaced.length - 1] as { s: number }).s : from.seq,
-    };
-    const news = [
-      ...inserted.map((x) => ({ past: (p: FeedPosition) => x.r > p.rowid, event: rowToEvent(x) })),
-      ...replaced.map((x) => ({ past: (p: FeedPosition) => x.s > p.seq, event: rowToEvent(x) })),
-    ];
+    const rows = this.db
+      .prepare('SELECT c.seq AS seq, e.id AS id, e.pubkey AS pubkey, e.created_at AS created_at, e.kind AS kind, e.tags AS tags, e.content AS content, e.sig AS sig FROM devkit_changes c JOIN events e ON e.id = c.id WHERE c.seq > ? ORDER BY c.seq')
+      .all(this.changeSeq) as Array<EventRow & { seq: number }>;
+    if (rows.length === 0) return;
+    this.changeSeq = (rows[rows.length - 1] as { seq: number }).seq;
+    const events = rows.map((r) => ({ seq: r.seq, event: rowToEvent(r) }));
     for (const { conn, subId, sub } of subs) {
-      for (const { past, event } of news) {
-        if (past(sub.at) && sub.filters.some((f) => matchFilter(f as Filter, event))) this.send(conn, ['EVENT', subId, event]);
+      for (const { seq, event } of events) {
+        if (seq > sub.seq && sub.filters.some((f) => matchFilter(f as Filter, event))) this.send(conn, ['EVENT', subId, event]);
       }
     }
   }
@@ -457,16 +440,17 @@ export class TestRelay {
       case 'REQ': {
         this.stats.reqs += 1;
         const req = this.clampReq(msg);
-        const at = this.feedNow();
+        const seq = this.changeSeqNow();
         if (await this.onLibraryMessage(conn, req)) {
-          conn.subs.set(String(req[1]), { filters: req.slice(2).filter((f): f is RelayFilter => typeof f === 'object' && f !== null), at });
+          conn.subs.set(String(req[1]), { filters: req.slice(2).filter((f): f is RelayFilter => typeof f === 'object' && f !== null), seq });
           this.watchOtherWriters();
         }
         return;
       }
       case 'CLOSE':
         conn.subs.delete(String(msg[1]));
-        return this.onLibraryMessage(conn, msg).then(() => undefined);
+        await this.onLibraryMessage(conn, msg);
+        return;
       case 'EVENT': {
         const id = (msg[1] as { id?: unknown } | null)?.id;
         if (this.opts.countEvents && typeof id === 'string') this.eventCounts.set(id, (this.eventCounts.get(id) ?? 0) + 1);
@@ -493,7 +477,7 @@ export class TestRelay {
     });
   }
 
-  /** Hands a message to the library; false when it was refused as invalid. */
+  /** Hands a message to the library (EVENTs of stored kinds to strfry's rules); false when refused as invalid. */
   private async onLibraryMessage(conn: Connection, msg: unknown[]): Promise<boolean> {
     let valid;
     try {
@@ -509,12 +493,41 @@ export class TestRelay {
       }
       return false;
     }
-    const result = await this.relay.handleMessage(conn.client as never, valid);
-    // The library applies a kind 5 but does not keep it; strfry keeps it (peers sync deletions too).
-    if (valid[0] === 'EVENT' && valid[1].kind === 5 && result && 'success' in result && result.success) {
-      await this.repo.upsert(valid[1]);
+    if (valid[0] === 'EVENT' && !isEphemeralKind(valid[1].kind)) {
+      await this.onEvent(conn, valid[1] as NostrEvent);
+      return true;
     }
+    await this.relay.handleMessage(conn.client as never, valid);
     return true;
+  }
+
+  /**
+   * EVENT as strfry's relay takes it (RelayIngester, RelayWriter): strfry's checks (`invalid: …`), a duplicate
+   * answered `duplicate: have this event`, then its writer's rules, shared with the strfry stand-in
+   * (strfry-rules.mjs): an older version answered `replaced: have newer event`, a deleted event
+   * `deleted: user requested deletion` (both `false`), a kind 5 stored and applied. Written events reach live
+   * subscriptions through the change log, after strfry's debounce. (Ephemeral kinds stay with the library:
+   * broadcast at once, never stored.)
+   */
+  private async onEvent(conn: Connection, e: NostrEvent): Promise<void> {
+    const ok = (accepted: boolean, message: string): void => this.send(conn, ['OK', e.id, accepted, message]);
+    const size = JSON.stringify({ content: e.content, created_at: e.created_at, id: e.id, kind: e.kind, pubkey: e.pubkey, sig: e.sig, tags: e.tags }).length;
+    const problem =
+      checkEvent(e, EVENT_LIMITS) ??
+      timeProblem(e, Math.floor(Date.now() / 1000)) ??
+      this.verifier(e) ??
+      (size > MAX_EVENT_SIZE ? `event too large: ${size}` : null);
+    if (problem) return ok(false, `invalid: ${problem}`);
+    this.writer ??= strfryWriter(this.db);
+    const writer = this.writer;
+    if (writer.stored(e.id)) return ok(true, 'duplicate: have this event');
+    const status = this.db.transaction(() => writer.writeEvents([e]))()[0];
+    if (status === 'written') {
+      ok(true, '');
+      this.dbChanged();
+    } else if (status === 'duplicate') ok(true, 'duplicate: have this event');
+    else if (status === 'replaced') ok(false, 'replaced: have newer event');
+    else ok(false, 'deleted: user requested deletion');
   }
 
   private onCount(conn: Connection, msg: unknown[]): void {
@@ -676,9 +689,8 @@ export class TestRelay {
     if (this.stopped) return;
     this.stopped = true;
     if (this.changeTimer) clearTimeout(this.changeTimer);
-    this.changeTimer = null;
     if (this.otherWriters) clearInterval(this.otherWriters);
-    this.otherWriters = null;
+    this.changeTimer = this.otherWriters = null;
     for (const c of this.connections) c.ws.terminate();
     this.connections.clear();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));

@@ -40,6 +40,7 @@ export const PRELOAD_EVENTS = [
   'sync.progress',
   'sync.finished',
   'graph.changed',
+  'graph.progress',
   'schedule.changed',
   'live.changed',
 ] as const satisfies readonly EventName[];

@@ -217,7 +217,7 @@ describe('the ingest (down)', () => {
         imports.push(events.length);
         await tick(ms);
         if (fail-- > 0) throw new Error('strfry import failed: disk full');
-        return { added: events.length, duplicates: 0, rejected: 0, reasons: {}, bytes: 0 };
+        return { added: events.length, duplicates: 0, rejected: 0, superseded: 0, reasons: {}, bytes: 0 };
       },
     } as unknown as LocalStore;
     return { store, imports };

@@ -25,7 +25,7 @@ export function registerLive(program: Command): void {
       const json = flags.json ?? false;
       const err = (line: string): void => void process.stderr.write(`${line}\n`);
       const clock = (t: number): string => new Date(t).toTimeString().slice(0, 8);
-      const engine = engineFrom(globalOptions(cmd), 'cli', {
+      const engine = await engineFrom(globalOptions(cmd), 'cli', {
         live: 'always',
         log: (l) => {
           if (l.level === 'debug') return;

@@ -6,10 +6,9 @@
  * contacted, no tunnel opened, no log line appended. They are recorded in the app's own history.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { EngineContext, StationState } from '../services';
 import type { Peer, PeerOutcome, PeerProgress, RunReport, SyncOptions, SyncProgress } from '../../shared/schemas';
-import { addCounts, emptyCounts, formatSyncStats } from '../../shared/kinds';
+import { addCounts, emptyCounts } from '../../shared/kinds';
 import { loadVerifier, DEFAULT_LIMITS } from '../nostr';
 import { acquireLock, readLock, LockHeld, type HeldLock } from './lock';
 import { buildFilters, describeFilter } from './filters';
@@ -18,6 +17,7 @@ import { Importer } from './importer';
 import { loadKnown, saveKnown } from './known';
 import { runSession, type SessionResult } from './session';
 import { loadPeerMemory, savePeerMemory, type PeerMemory } from './memory';
+import { StationRecord } from './station-record';
 
 const PROGRESS_EVERY_MS = 250;
 
@@ -25,10 +25,6 @@ export function newRunId(now: number): string {
   const d = new Date(now);
   const p = (x: number): string => String(x).padStart(2, '0');
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}-${randomBytes(3).toString('hex')}`;
-}
-
-export function stationLogPath(zenRoot: string): string {
-  return join(zenRoot, 'strfry', 'constellation-backfill.log');
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -79,7 +75,7 @@ export class Run {
       stage: 'lock',
       startedAt: this.startedAt,
       peers: [],
-      totals: { fetched: 0, imported: 0, duplicates: 0, rejected: 0, dropped: 0, bytesIn: 0, bytesOut: 0 },
+      totals: { fetched: 0, imported: 0, duplicates: 0, rejected: 0, superseded: 0, dropped: 0, bytesIn: 0, bytesOut: 0 },
       profiles: null,
     };
   }
@@ -125,6 +121,7 @@ export class Run {
       imported: 0,
       duplicates: 0,
       rejected: 0,
+      superseded: 0,
       rejectReasons: {},
       dropped: {},
       bytesIn: 0,
@@ -140,6 +137,9 @@ export class Run {
     const log = this.ctx.log;
     const dry = this.opts.dryRun ?? false;
     let lock: HeldLock | null = null;
+    // what the station's scheduler and sync_report.sh read: begun once the lock is held, ended before it is released
+    const station = new StationRecord(this.ctx, settings.zenRoot, this.id);
+    let final: RunReport | null = null;
     try {
       // ---------------------------------------------------------------- lock
       if (dry) {
@@ -156,6 +156,7 @@ export class Run {
           throw err;
         }
         if (lock.clearedStale !== null) log.info(`removed a stale lock ${lock.path} (${lock.staleWhy ?? `PID ${lock.clearedStale} is not running`})`);
+        await station.begin();
       }
 
       // ---------------------------------------------------------------- plan
@@ -233,6 +234,7 @@ export class Run {
         imported: importer.totals.added,
         duplicates: importer.totals.duplicates + sieve.duplicates,
         rejected: importer.totals.rejected,
+        superseded: importer.totals.superseded,
         rejectReasons: importer.totals.reasons,
         dropped,
         bytesIn: done.reduce((a, o) => a + o.bytesIn, 0),
@@ -241,26 +243,22 @@ export class Run {
       });
       this.progress.totals.duplicates = report.duplicates;
       this.progress.totals.rejected = report.rejected;
+      this.progress.totals.superseded = report.superseded;
       this.progress.totals.dropped = Object.values(dropped).reduce((a, b) => a + b, 0);
 
-      await this.ctx.log.appendStationLog(stationLogPath(settings.zenRoot), 'INFO', [
-        `Constellation sync ${this.id}: ${report.outcome}${report.reason ? ` (${report.reason})` : ''}`,
-        formatSyncStats(categories),
-        `SYNC_IMPORT: events=${report.imported} mode=${verify ? 'verified' : 'no-verify'}`,
-        `SYNC_PEERS: success=${ok} total=${peers.length}`,
-        `SYNC_HEX: count=${members.length}`,
-      ]);
-      log.info(`sync ${this.id}: ${report.outcome}; imported ${report.imported}, duplicates ${report.duplicates}, rejected ${report.rejected}; peers ${ok}/${peers.length}`);
+      await station.summary({ report, categories, verify, peersOk: ok, peersTotal: peers.length, members: members.length });
+      log.info(`sync ${this.id}: ${report.outcome}; imported ${report.imported}, duplicates ${report.duplicates}, rejected ${report.rejected}, superseded or deleted ${report.superseded}; peers ${ok}/${peers.length}`);
 
       // ---------------------------------------------------------------- profiles and graph
       if (!cancelled) await this.afterPeers(report, state, verify);
-      return report;
+      return (final = report);
     } catch (err) {
       const msg = this.signal.aborted ? 'cancelled by the captain' : (err as Error).message;
       log.error(`sync ${this.id} failed: ${msg}`);
-      return this.report({ outcome: this.signal.aborted ? 'cancelled' : 'failed', reason: msg });
+      return (final = this.report({ outcome: this.signal.aborted ? 'cancelled' : 'failed', reason: msg }));
     } finally {
       if (this.pendingEmit) clearTimeout(this.pendingEmit);
+      if (lock) await station.end(final);
       await lock?.release();
     }
   }
@@ -312,7 +310,7 @@ export class Run {
   private failedOutcome(peer: Peer, pp: PeerProgress, reason: string, durationMs: number): PeerOutcome {
     return {
       peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: pp.method, ok: false, reason,
-      fetched: pp.fetched, imported: pp.imported, duplicates: 0, rejected: 0, dropped: {}, bytesIn: pp.bytesIn, bytesOut: pp.bytesOut, durationMs,
+      fetched: pp.fetched, imported: pp.imported, duplicates: 0, rejected: 0, superseded: 0, dropped: {}, bytesIn: pp.bytesIn, bytesOut: pp.bytesOut, durationMs,
     };
   }
 
@@ -385,7 +383,7 @@ export class Run {
         return {
           outcome: {
             peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: res.method, ok: true, reason: null,
-            fetched: res.fetched, imported: res.imported, duplicates: res.duplicates, rejected: res.rejected, dropped: res.dropped,
+            fetched: res.fetched, imported: res.imported, duplicates: res.duplicates, rejected: res.rejected, superseded: res.superseded, dropped: res.dropped,
             bytesIn: acc.bytesIn, bytesOut: acc.bytesOut, durationMs: Date.now() - started,
           },
           categories: res.categories,

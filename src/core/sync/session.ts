@@ -73,6 +73,8 @@ export interface SessionResult {
   imported: number;
   duplicates: number;
   rejected: number;
+  /** answered for by the local store but not held: older versions, events deleted by a kind 5 it holds */
+  superseded: number;
   rejectReasons: Record<string, number>;
   dropped: Record<string, number>;
   categories: CategoryCounts;
@@ -97,7 +99,7 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
   const { progress: p, signal } = s;
   const started = Date.now();
   const result: SessionResult = {
-    method: 'req', nip77: false, nip77Reason: '', fetched: 0, imported: 0, duplicates: 0, rejected: 0,
+    method: 'req', nip77: false, nip77Reason: '', fetched: 0, imported: 0, duplicates: 0, rejected: 0, superseded: 0,
     rejectReasons: {}, dropped: {}, categories: emptyCounts(), bytesIn: 0, bytesOut: 0, fullDone: false,
   };
 
@@ -390,7 +392,9 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
 
 /**
  * A session's imports: at most `depth` batches handed to the run's importer and not yet answered. A batch
- * counts only when the local store answered for every event of it; a short answer fails the session.
+ * counts only when the local store answered for every event of it (added, duplicate, rejected or superseded:
+ * an older version or a deleted event, which the store will never hold — asking again changes nothing); a
+ * short answer fails the session.
  */
 class ImportPipe {
   private readonly inFlight: Array<Promise<void>> = [];
@@ -417,7 +421,7 @@ class ImportPipe {
     s.notify();
     const job = s.importer.import(events, { verify: s.verify }, s.signal).then(
       (r) => {
-        const answered = r.added + r.duplicates + r.rejected;
+        const answered = r.added + r.duplicates + r.rejected + r.superseded;
         if (answered !== events.length) {
           throw new Error(`the local store answered for ${answered} of ${events.length} events sent to it (${s.store.description}); the rest are not counted as held`);
         }
@@ -427,6 +431,7 @@ class ImportPipe {
         result.imported += r.added;
         result.duplicates += r.duplicates;
         result.rejected += r.rejected;
+        result.superseded += r.superseded;
         for (const [k, v] of Object.entries(r.reasons)) result.rejectReasons[k] = (result.rejectReasons[k] ?? 0) + v;
         p.imported = result.imported;
         if (p.phase === 'import') p.phase = 'fetch';

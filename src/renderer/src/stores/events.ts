@@ -29,7 +29,8 @@ export function bindEvents(): () => void {
       sync.onFinished(r);
       history.onFinished(r);
     }),
-    api.on('graph.changed', () => graph.onChanged()),
+    api.on('graph.changed', (c) => graph.onChanged(c.computedAt)),
+    api.on('graph.progress', (p) => graph.onProgress(p)),
     api.on('schedule.changed', (s) => sync.onSchedule(s)),
     api.on('live.changed', (s) => live.onChanged(s)),
   ];
