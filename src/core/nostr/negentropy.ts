@@ -15,6 +15,7 @@ import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import { RelayRefusal, RelayTimeout, Silence, type RelayConnection } from './relay';
 import { IdList } from './ids';
 import { NegentropyInitiator, NegentropyItems } from './negentropy-client';
+import { abortReason } from '../util/limit';
 
 export interface ReconcileResult {
   have: IdList;
@@ -23,11 +24,6 @@ export interface ReconcileResult {
   rounds: number;
   /** time-range splits made because the peer answered "blocked" */
   splits: number;
-}
-
-function abortError(signal: AbortSignal | undefined): Error {
-  const r: unknown = signal?.reason;
-  return r instanceof Error ? r : new Error('cancelled');
 }
 
 /** Does the peer really answer NEG-OPEN? A tiny reconciliation on an empty time slice, with a short timeout. */
@@ -51,7 +47,7 @@ export async function probeNip77(
       else resolve(r);
     };
     const timer = setTimeout(() => finish({ ok: false, reason: `no NEG-MSG answer within ${timeoutMs} ms` }), timeoutMs);
-    const onAbort = (): void => finish(abortError(opts.signal));
+    const onAbort = (): void => finish(abortReason(opts.signal));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     conn
       .openNeg({ kinds: [0], since: now + 3600, until: now + 3600 }, neg.initiate().toString('hex'), {
@@ -104,7 +100,7 @@ function reconcileOnce(
         reject(r);
       } else resolve(r);
     };
-    const onAbort = (): void => finish(abortError(opts.signal));
+    const onAbort = (): void => finish(abortReason(opts.signal));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const pending: string[] = [];
     const onMessage = (hex: string): void => {
@@ -165,12 +161,7 @@ export async function reconcile(
     ];
     const out: ReconcileResult = { have: new IdList(), need: new IdList(), rounds: 0, splits: 1 };
     for (const [a, b] of parts) {
-      const sub = new IdList(true);
-      const bytes = items.bytes;
-      for (let i = 0; i < items.length; i++) {
-        const t = items.time(i);
-        if (t >= a && t <= b) sub.push(bytes, i * 32, t);
-      }
+      const sub = items.between(a, b);
       const r = await reconcile(conn, { ...filter, since: a, until: b }, sub, { ...opts, depth: depth + 1 }).finally(() => sub.release());
       out.have.append(r.have);
       out.need.append(r.need);

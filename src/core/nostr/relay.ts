@@ -16,6 +16,7 @@
  */
 import WebSocket from 'ws';
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
+import { abortReason } from '../util/limit';
 
 /** A relay's refusal (CLOSED, NOTICE, NEG-ERR, OK false), with the machine-readable prefix when it has one. */
 export class RelayRefusal extends Error {
@@ -73,11 +74,6 @@ interface Listener {
 const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
 const HIGH_WATER = 500;
 const LOW_WATER = 100;
-
-function abortError(signal: AbortSignal | undefined): Error {
-  const r: unknown = signal?.reason;
-  return r instanceof Error ? r : new Error('cancelled');
-}
 
 /** A NOTICE that reads as an error (strfry sends bad-req and too-many-REQ errors as NOTICE). */
 export function isErrorNotice(message: string): boolean {
@@ -230,7 +226,7 @@ export class RelayConnection {
   static connect(url: string, opts: ConnectOptions = {}): Promise<RelayConnection> {
     const timeoutMs = opts.timeoutMs ?? 8000;
     return new Promise((resolve, reject) => {
-      if (opts.signal?.aborted) return reject(abortError(opts.signal));
+      if (opts.signal?.aborted) return reject(abortReason(opts.signal));
       let ws: WebSocket;
       try {
         ws = new WebSocket(url, { maxPayload: opts.maxPayload ?? DEFAULT_MAX_PAYLOAD, handshakeTimeout: timeoutMs, perMessageDeflate: false });
@@ -240,7 +236,7 @@ export class RelayConnection {
       }
       const maxPayload = opts.maxPayload ?? DEFAULT_MAX_PAYLOAD;
       const timer = setTimeout(() => fail(new RelayTimeout(`${url}: no connection after ${timeoutMs} ms`)), timeoutMs);
-      const onAbort = (): void => fail(abortError(opts.signal));
+      const onAbort = (): void => fail(abortReason(opts.signal));
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       const cleanup = (): void => {
         clearTimeout(timer);
@@ -322,7 +318,7 @@ export class RelayConnection {
       },
     );
     const onAbort = (): void => {
-      failure ??= abortError(opts.signal);
+      failure ??= abortReason(opts.signal);
       poke();
     };
     this.listeners.set(sub, {
@@ -352,12 +348,12 @@ export class RelayConnection {
     });
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      if (opts.signal?.aborted) throw abortError(opts.signal);
+      if (opts.signal?.aborted) throw abortReason(opts.signal);
       this.send(['REQ', sub, ...filters]);
       silence.start();
       for (;;) {
         while (head < queue.length) {
-          if (opts.signal?.aborted) throw abortError(opts.signal);
+          if (opts.signal?.aborted) throw abortReason(opts.signal);
           if (queue.length - head < LOW_WATER) this.unhold(sub);
           const ev = queue[head] as NostrEvent;
           queue[head++] = undefined as unknown as NostrEvent;
@@ -401,7 +397,7 @@ export class RelayConnection {
         const timer = setTimeout(() => finish(null), idleMs);
         const onAbort = (): void => {
           cleanup();
-          reject(abortError(opts.signal));
+          reject(abortReason(opts.signal));
         };
         const cleanup = (): void => {
           clearTimeout(timer);
@@ -443,7 +439,7 @@ export class RelayConnection {
   /** Publishes one event and waits for its OK answer. */
   publish(event: NostrEvent, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ ok: boolean; message: string }> {
     return new Promise((resolve, reject) => {
-      if (opts.signal?.aborted) return reject(abortError(opts.signal));
+      if (opts.signal?.aborted) return reject(abortReason(opts.signal));
       const timeoutMs = opts.timeoutMs ?? 10_000;
       const timer = setTimeout(() => {
         cleanup();
@@ -451,7 +447,7 @@ export class RelayConnection {
       }, timeoutMs);
       const onAbort = (): void => {
         cleanup();
-        reject(abortError(opts.signal));
+        reject(abortReason(opts.signal));
       };
       const cleanup = (): void => {
         clearTimeout(timer);
@@ -542,7 +538,7 @@ export class RelayConnection {
     if (this.closedWith) throw this.closedWith;
     while (this.active >= this.maxSubscriptions) {
       await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => reject(abortError(signal));
+        const onAbort = (): void => reject(abortReason(signal));
         signal?.addEventListener('abort', onAbort, { once: true });
         this.slotWaiters.push(() => {
           signal?.removeEventListener('abort', onAbort);

@@ -10,6 +10,7 @@ import type { ImportResult, LocalStore } from '../services';
 import { RelayConnection, fetchRelayInfo, relayLimits, subscriptionBudget, pageEvents, fetchByIds, parseReason, type Limits } from '../nostr';
 import type { Timeouts } from '../config';
 import { PackedEvents, type PackedImport } from './packed';
+import { forEachLimited } from '../util/limit';
 
 const PUBLISH_IN_FLIGHT = 64;
 
@@ -92,27 +93,22 @@ export class RelayStore implements LocalStore, PackedImport {
     if (events.length === 0) return result;
     const { conn } = await this.connection(signal);
     const before = conn.bytesOut;
-    let next = 0;
-    // (a packed batch released by the caller after a failure has length 0: the other workers stop here)
-    const worker = async (): Promise<void> => {
-      while (next < events.length) {
-        if (signal?.aborted) return;
-        const i = next++;
-        const e = events instanceof PackedEvents ? events.event(i) : (events[i] as NostrEvent);
-        const ok = await conn.publish(e, { timeoutMs: this.timeouts.idle, signal });
-        if (ok.ok && /^duplicate:/i.test(ok.message)) result.duplicates++;
-        else if (ok.ok) result.added++;
-        else if (/^duplicate:/i.test(ok.message)) result.duplicates++;
-        else {
-          result.rejected++;
-          const key = reasonKey(ok.message);
-          result.reasons[key] = (result.reasons[key] ?? 0) + 1;
-        }
+    const indexes = Array.from({ length: events.length }, (_, i) => i);
+    await forEachLimited(indexes, PUBLISH_IN_FLIGHT, async (i) => {
+      // (a packed batch released by the caller after a failure has length 0: nothing left to publish)
+      if (i >= events.length) return;
+      const e = events instanceof PackedEvents ? events.event(i) : (events[i] as NostrEvent);
+      const ok = await conn.publish(e, { timeoutMs: this.timeouts.idle, signal });
+      if (ok.ok && /^duplicate:/i.test(ok.message)) result.duplicates++;
+      else if (ok.ok) result.added++;
+      else if (/^duplicate:/i.test(ok.message)) result.duplicates++;
+      else {
+        result.rejected++;
+        const key = reasonKey(ok.message);
+        result.reasons[key] = (result.reasons[key] ?? 0) + 1;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(PUBLISH_IN_FLIGHT, events.length) }, worker));
+    }, signal);
     result.bytes = conn.bytesOut - before;
-    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
     return result;
   }
 

@@ -8,11 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { EngineContext, StationState } from '../services';
-import type { Peer, PeerOutcome, PeerProgress, RunReport, SyncOptions, SyncProgress } from '../../shared/schemas';
-import { addCounts, emptyCounts, formatSyncStats } from '../../shared/kinds';
+import type { Peer, PeerOutcome, PeerProgress, RunReport, Settings, SyncOptions, SyncProgress } from '../../shared/schemas';
+import { addCounts, emptyCounts, formatSyncStats, type CategoryCounts } from '../../shared/kinds';
 import { loadVerifier, DEFAULT_LIMITS } from '../nostr';
 import { acquireLock, readLock, LockHeld, type HeldLock } from './lock';
-import { buildFilters, describeFilter } from './filters';
+import { buildFilters, describeFilter, type PlannedFilter } from './filters';
+import { forEachLimited } from '../util/limit';
 import { Sieve } from './sieve';
 import { Importer } from './importer';
 import { loadKnown, saveKnown } from './known';
@@ -45,6 +46,39 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** What a run knows once it has read the station and its options. */
+interface RunPlan {
+  state: StationState;
+  /** the member set, blacklist removed */
+  members: string[];
+  days: number;
+  verify: boolean;
+  nowSec: number;
+  peers: Peer[];
+  /** the run's filters within a peer's filter-element limit */
+  filtersFor: (maxFilterElements: number) => PlannedFilter[];
+  /** the plan in words (dry runs, reports) */
+  lines: string[];
+}
+
+/** What every peer of a run shares. */
+interface PeerDeps {
+  sieve: Sieve;
+  importer: Importer;
+  memory: PeerMemory;
+  verify: boolean;
+  nowSec: number;
+  filtersFor: RunPlan['filtersFor'];
+}
+
+/** What the peer stage leaves for the report. */
+interface PeersDone {
+  outcomes: PeerOutcome[];
+  categories: CategoryCounts;
+  sieve: Sieve;
+  importer: Importer;
+}
+
 const shortPeer = (id: string): string => (id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
 
 /**
@@ -66,6 +100,8 @@ export class Run {
   readonly progress: SyncProgress;
   private lastEmit = 0;
   private pendingEmit: NodeJS.Timeout | null = null;
+  /** the settings as they were when the run started (a change meanwhile applies to the next run) */
+  private readonly settings: Settings;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -74,6 +110,7 @@ export class Run {
   ) {
     this.startedAt = ctx.config.clock();
     this.id = newRunId(this.startedAt);
+    this.settings = ctx.settings();
     this.progress = {
       runId: this.id,
       stage: 'lock',
@@ -109,7 +146,8 @@ export class Run {
     }
   }
 
-  private report(partial: Partial<RunReport>): RunReport {
+  /** A report of this run: the given fields over a failed, empty one. */
+  private reportOf(partial: Partial<RunReport>): RunReport {
     const finishedAt = this.ctx.config.clock();
     return {
       id: this.id,
@@ -135,132 +173,154 @@ export class Run {
     };
   }
 
+  /** lock → plan → peers → report → profiles and graph. */
   async execute(): Promise<RunReport> {
-    const settings = this.ctx.settings();
-    const log = this.ctx.log;
-    const dry = this.opts.dryRun ?? false;
     let lock: HeldLock | null = null;
     try {
-      // ---------------------------------------------------------------- lock
-      if (dry) {
-        const cur = await readLock(settings.zenRoot);
-        if (cur?.alive) log.info(`dry run: a sync holds the lock (PID ${cur.pid}); a real run would be refused now`);
-      } else {
-        try {
-          lock = await acquireLock(settings.zenRoot);
-        } catch (err) {
-          if (err instanceof LockHeld) {
-            log.warn(err.message);
-            return this.report({ outcome: 'refused', reason: err.message });
-          }
-          throw err;
-        }
-        if (lock.clearedStale !== null) log.info(`removed a stale lock ${lock.path} (PID ${lock.clearedStale} is not running)`);
+      const taken = await this.takeLock();
+      if (taken.refused) return taken.refused;
+      lock = taken.lock;
+      const plan = await this.plan();
+      if (this.opts.dryRun) {
+        for (const line of plan.lines) this.ctx.log.info(`dry run: ${line}`);
+        return this.reportOf({ outcome: 'dry-run', members: plan.members.length, plan: plan.lines });
       }
-
-      // ---------------------------------------------------------------- plan
-      this.progress.stage = 'plan';
-      this.notify(true);
-      const state = await this.ctx.station.state();
-      const members = [...state.members.keys()].filter((m) => !state.blacklist.has(m));
-      const days = this.opts.days ?? settings.days;
-      const noDms = this.opts.noDms ?? settings.noDms;
-      const verify = this.opts.verify ?? settings.verify;
-      const nowSec = Math.floor(this.ctx.config.clock() / 1000);
-      const peers = state.snapshot.peers.filter((p) => p.syncable && (!this.opts.peers || this.opts.peers.includes(p.id)));
-      const planFor = (maxFilterElements: number) =>
-        buildFilters({ kinds: settings.kinds, noDms, days, members, nowSec, maxFilterElements });
-      const plan: string[] = [
-        `window: ${days === 0 ? 'everything' : `last ${days} day(s)`}; ${members.length} members; ${noDms ? 'no DMs; ' : ''}${verify ? 'verifying signatures' : 'no signature check'}`,
-        `local store: ${this.ctx.store().description}`,
-      ];
-      for (const p of peers) {
-        plan.push(`peer ${p.id} (${p.hostname ?? 'no hostname'}): ${p.route} ${p.relayUrl ?? ''}`);
-        for (const f of planFor(DEFAULT_LIMITS.maxFilterElements)) plan.push(`  ${f.pass}: ${describeFilter(f.filter)}`);
-      }
-      for (const p of state.snapshot.peers.filter((x) => !x.syncable)) plan.push(`skipped ${p.id}: ${p.reason ?? p.status}`);
-      if (dry) {
-        for (const line of plan) log.info(`dry run: ${line}`);
-        return this.report({ outcome: 'dry-run', members: members.length, plan });
-      }
-      if (peers.length === 0) log.warn('no syncable peer in the swarm folder: nothing to sync from');
-      log.info(`sync ${this.id}: ${peers.length} peer(s), ${members.length} members, window ${days === 0 ? 'everything' : `${days} day(s)`}`);
-
-      // ---------------------------------------------------------------- peers
-      this.progress.stage = 'peers';
-      this.progress.peers = peers.map((p) => this.peerProgress(p));
-      this.notify(true);
-      const verifier = verify ? await loadVerifier() : null;
-      const sieve = new Sieve({ verifier, blacklist: state.blacklist });
-      const store = this.ctx.store();
-      // Deletions the local relay already holds count too: a peer that still serves a deleted event must not
-      // bring it back. Kind 5s are few; one query per author bucket.
-      for (const pf of planFor(DEFAULT_LIMITS.maxFilterElements).filter((x) => x.pass === 'deletions')) {
-        for await (const e of store.query(pf.filter, this.signal)) sieve.learnDeletion(e);
-      }
-      const importer = new Importer(store);
-      const memory = await loadPeerMemory(this.ctx.config.dataDir);
-      const outcomes: PeerOutcome[] = new Array<PeerOutcome>(peers.length);
-      const categories = emptyCounts();
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < peers.length && !this.signal.aborted) {
-          const i = next++;
-          const peer = peers[i] as Peer;
-          const r = await this.syncPeer(peer, this.progress.peers[i] as PeerProgress, { sieve, importer, memory, verify, nowSec, planFor });
-          outcomes[i] = r.outcome;
-          if (r.categories) addCounts(categories, r.categories);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(settings.peerConcurrency, Math.max(1, peers.length)) }, worker));
-      await savePeerMemory(this.ctx.config.dataDir, memory).catch((err: Error) => log.warn(`cannot save the peer memory: ${err.message}`));
-      const done = outcomes.filter(Boolean);
-      const cancelled = this.signal.aborted;
-      // peers never started because of a cancel
-      peers.forEach((p, i) => {
-        if (!outcomes[i]) done.push(this.failedOutcome(p, this.progress.peers[i] as PeerProgress, 'cancelled before it started', 0));
-      });
-      const ok = done.filter((o) => o.ok).length;
-      const dropped: Record<string, number> = { ...sieve.dropped };
-      const report = this.report({
-        outcome: cancelled ? 'cancelled' : peers.length === 0 || ok === peers.length ? 'success' : ok === 0 ? 'failed' : 'partial',
-        reason: cancelled ? 'cancelled by the captain' : ok < peers.length ? `${peers.length - ok} of ${peers.length} peer(s) failed` : null,
-        members: members.length,
-        peers: done,
-        categories,
-        imported: importer.totals.added,
-        duplicates: importer.totals.duplicates + sieve.duplicates,
-        rejected: importer.totals.rejected,
-        rejectReasons: importer.totals.reasons,
-        dropped,
-        bytesIn: done.reduce((a, o) => a + o.bytesIn, 0),
-        bytesOut: done.reduce((a, o) => a + o.bytesOut, 0),
-        plan,
-      });
-      this.progress.totals.duplicates = report.duplicates;
-      this.progress.totals.rejected = report.rejected;
-      this.progress.totals.dropped = Object.values(dropped).reduce((a, b) => a + b, 0);
-
-      await this.ctx.log.appendStationLog(stationLogPath(settings.zenRoot), 'INFO', [
-        `Constellation sync ${this.id}: ${report.outcome}${report.reason ? ` (${report.reason})` : ''}`,
-        formatSyncStats(categories),
-        `SYNC_IMPORT: events=${report.imported} mode=${verify ? 'verified' : 'no-verify'}`,
-        `SYNC_PEERS: success=${ok} total=${peers.length}`,
-        `SYNC_HEX: count=${members.length}`,
-      ]);
-      log.info(`sync ${this.id}: ${report.outcome}; imported ${report.imported}, duplicates ${report.duplicates}, rejected ${report.rejected}; peers ${ok}/${peers.length}`);
-
-      // ---------------------------------------------------------------- profiles and graph
-      if (!cancelled) await this.afterPeers(report, state);
+      const synced = await this.syncPeers(plan);
+      const report = await this.report(plan, synced);
+      if (!this.signal.aborted) await this.afterPeers(report, plan.state);
       return report;
     } catch (err) {
       const msg = this.signal.aborted ? 'cancelled by the captain' : (err as Error).message;
-      log.error(`sync ${this.id} failed: ${msg}`);
-      return this.report({ outcome: this.signal.aborted ? 'cancelled' : 'failed', reason: msg });
+      this.ctx.log.error(`sync ${this.id} failed: ${msg}`);
+      return this.reportOf({ outcome: this.signal.aborted ? 'cancelled' : 'failed', reason: msg });
     } finally {
       if (this.pendingEmit) clearTimeout(this.pendingEmit);
       await lock?.release();
     }
+  }
+
+  /**
+   * The station lock, shared with the station's own scheduler. A dry run only reads it (and says a real run
+   * would be refused now); a live holder refuses the run.
+   */
+  private async takeLock(): Promise<{ lock: HeldLock | null; refused?: RunReport }> {
+    const { zenRoot } = this.settings;
+    const log = this.ctx.log;
+    if (this.opts.dryRun) {
+      const cur = await readLock(zenRoot);
+      if (cur?.alive) log.info(`dry run: a sync holds the lock (PID ${cur.pid}); a real run would be refused now`);
+      return { lock: null };
+    }
+    let lock: HeldLock;
+    try {
+      lock = await acquireLock(zenRoot);
+    } catch (err) {
+      if (err instanceof LockHeld) {
+        log.warn(err.message);
+        return { lock: null, refused: this.reportOf({ outcome: 'refused', reason: err.message }) };
+      }
+      throw err;
+    }
+    if (lock.clearedStale !== null) log.info(`removed a stale lock ${lock.path} (PID ${lock.clearedStale} is not running)`);
+    return { lock };
+  }
+
+  /** The station as it is now, the options of this run, the peers to sync and the filters each is asked. */
+  private async plan(): Promise<RunPlan> {
+    const settings = this.settings;
+    this.progress.stage = 'plan';
+    this.notify(true);
+    const state = await this.ctx.station.state();
+    const members = [...state.members.keys()].filter((m) => !state.blacklist.has(m));
+    const days = this.opts.days ?? settings.days;
+    const noDms = this.opts.noDms ?? settings.noDms;
+    const verify = this.opts.verify ?? settings.verify;
+    const nowSec = Math.floor(this.ctx.config.clock() / 1000);
+    const peers = state.snapshot.peers.filter((p) => p.syncable && (!this.opts.peers || this.opts.peers.includes(p.id)));
+    const filtersFor = (maxFilterElements: number): PlannedFilter[] =>
+      buildFilters({ kinds: settings.kinds, noDms, days, members, nowSec, maxFilterElements });
+    const lines: string[] = [
+      `window: ${days === 0 ? 'everything' : `last ${days} day(s)`}; ${members.length} members; ${noDms ? 'no DMs; ' : ''}${verify ? 'verifying signatures' : 'no signature check'}`,
+      `local store: ${this.ctx.store().description}`,
+    ];
+    for (const p of peers) {
+      lines.push(`peer ${p.id} (${p.hostname ?? 'no hostname'}): ${p.route} ${p.relayUrl ?? ''}`);
+      for (const f of filtersFor(DEFAULT_LIMITS.maxFilterElements)) lines.push(`  ${f.pass}: ${describeFilter(f.filter)}`);
+    }
+    for (const p of state.snapshot.peers.filter((x) => !x.syncable)) lines.push(`skipped ${p.id}: ${p.reason ?? p.status}`);
+    return { state, members, days, verify, nowSec, peers, filtersFor, lines };
+  }
+
+  /** Every peer, a few at a time (settings.peerConcurrency), through one sieve and one importer. */
+  private async syncPeers(plan: RunPlan): Promise<PeersDone> {
+    const log = this.ctx.log;
+    const { peers } = plan;
+    if (peers.length === 0) log.warn('no syncable peer in the swarm folder: nothing to sync from');
+    log.info(`sync ${this.id}: ${peers.length} peer(s), ${plan.members.length} members, window ${plan.days === 0 ? 'everything' : `${plan.days} day(s)`}`);
+    this.progress.stage = 'peers';
+    this.progress.peers = peers.map((p) => this.peerProgress(p));
+    this.notify(true);
+    const verifier = plan.verify ? await loadVerifier() : null;
+    const sieve = new Sieve({ verifier, blacklist: plan.state.blacklist });
+    const store = this.ctx.store();
+    // Deletions the local relay already holds count too: a peer that still serves a deleted event must not
+    // bring it back. Kind 5s are few; one query per author bucket.
+    for (const pf of plan.filtersFor(DEFAULT_LIMITS.maxFilterElements).filter((x) => x.pass === 'deletions')) {
+      for await (const e of store.query(pf.filter, this.signal)) sieve.learnDeletion(e);
+    }
+    const importer = new Importer(store);
+    const memory = await loadPeerMemory(this.ctx.config.dataDir);
+    const outcomes: Array<PeerOutcome | undefined> = new Array<PeerOutcome | undefined>(peers.length);
+    const categories = emptyCounts();
+    const shared: PeerDeps = { sieve, importer, memory, verify: plan.verify, nowSec: plan.nowSec, filtersFor: plan.filtersFor };
+    await forEachLimited(peers, this.settings.peerConcurrency, async (peer, i) => {
+      const r = await this.syncPeer(peer, this.progress.peers[i] as PeerProgress, shared);
+      outcomes[i] = r.outcome;
+      if (r.categories) addCounts(categories, r.categories);
+    }, this.signal).catch((err: unknown) => {
+      // syncPeer never throws: only a cancel ends the pass early, and the peers it left are reported below
+      if (!this.signal.aborted) throw err;
+    });
+    await savePeerMemory(this.ctx.config.dataDir, memory).catch((err: Error) => log.warn(`cannot save the peer memory: ${err.message}`));
+    const done = peers.map((p, i) => outcomes[i] ?? this.failedOutcome(p, this.progress.peers[i] as PeerProgress, 'cancelled before it started', 0));
+    return { outcomes: done, categories, sieve, importer };
+  }
+
+  /** The run's report, its totals in the progress, and the station's summary lines in its log. */
+  private async report(plan: RunPlan, synced: PeersDone): Promise<RunReport> {
+    const { outcomes, categories, sieve, importer } = synced;
+    const total = plan.peers.length;
+    const ok = outcomes.filter((o) => o.ok).length;
+    const cancelled = this.signal.aborted;
+    const dropped: Record<string, number> = { ...sieve.dropped };
+    const report = this.reportOf({
+      outcome: cancelled ? 'cancelled' : total === 0 || ok === total ? 'success' : ok === 0 ? 'failed' : 'partial',
+      reason: cancelled ? 'cancelled by the captain' : ok < total ? `${total - ok} of ${total} peer(s) failed` : null,
+      members: plan.members.length,
+      peers: outcomes,
+      categories,
+      imported: importer.totals.added,
+      duplicates: importer.totals.duplicates + sieve.duplicates,
+      rejected: importer.totals.rejected,
+      rejectReasons: importer.totals.reasons,
+      dropped,
+      bytesIn: outcomes.reduce((a, o) => a + o.bytesIn, 0),
+      bytesOut: outcomes.reduce((a, o) => a + o.bytesOut, 0),
+      plan: plan.lines,
+    });
+    this.progress.totals.duplicates = report.duplicates;
+    this.progress.totals.rejected = report.rejected;
+    this.progress.totals.dropped = Object.values(dropped).reduce((a, b) => a + b, 0);
+
+    await this.ctx.log.appendStationLog(stationLogPath(this.settings.zenRoot), 'INFO', [
+      `Constellation sync ${this.id}: ${report.outcome}${report.reason ? ` (${report.reason})` : ''}`,
+      formatSyncStats(categories),
+      `SYNC_IMPORT: events=${report.imported} mode=${plan.verify ? 'verified' : 'no-verify'}`,
+      `SYNC_PEERS: success=${ok} total=${total}`,
+      `SYNC_HEX: count=${plan.members.length}`,
+    ]);
+    this.ctx.log.info(`sync ${this.id}: ${report.outcome}; imported ${report.imported}, duplicates ${report.duplicates}, rejected ${report.rejected}; peers ${ok}/${total}`);
+    return report;
   }
 
   private async afterPeers(report: RunReport, state: StationState): Promise<void> {
@@ -317,7 +377,7 @@ export class Run {
   private async syncPeer(
     peer: Peer,
     pp: PeerProgress,
-    deps: { sieve: Sieve; importer: Importer; memory: PeerMemory; verify: boolean; nowSec: number; planFor: (n: number) => ReturnType<typeof buildFilters> },
+    deps: PeerDeps,
   ): Promise<{ outcome: PeerOutcome; categories: SessionResult['categories'] | null }> {
     const started = Date.now();
     const log = this.ctx.log;
@@ -359,7 +419,7 @@ export class Run {
           full: this.opts.full ?? false,
           nowSec: deps.nowSec,
           timeouts: t,
-          plan: (limits) => deps.planFor(limits.maxFilterElements),
+          plan: (limits) => deps.filtersFor(limits.maxFilterElements),
           progress: pp,
           notify: () => this.notify(),
           signal,
