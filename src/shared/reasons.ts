@@ -236,6 +236,7 @@ const RULES: readonly Rule[] = [
   [/(\S+) needs a listen address or a protocol and target\b/g, '$1 demande une adresse d’écoute, ou un protocole et une cible'],
   [/\bpeer not found \(kubo could not look it up\)/g, 'pair introuvable (kubo n’a pas pu le localiser)'],
   [/\bno ping answered\b/g, 'aucun ping n’a reçu de réponse'],
+  [/\bnot reachable over IPFS \(kubo found no way to the peer within (\S+) ms\)/g, 'injoignable par IPFS (kubo n’a trouvé aucun chemin vers le pair dans les $1 ms)'],
   [/\bnot reachable over IPFS \(kubo ping: /g, 'injoignable par IPFS (ping kubo: '],
   [/\btunnel opened but the peer['’]s relay did not answer through it\b/g, 'tunnel ouvert mais le relais du pair n’a pas répondu à travers lui'],
   [/\bpeer (\S+): not a PeerID, no tunnel\b/g, 'pair $1: pas un PeerID, pas de tunnel'],

@@ -87,6 +87,7 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   ['no free port on 127.0.0.1', 'aucun port libre sur 127.0.0.1'],
   [`peer ${P}: not reachable over IPFS (kubo ping: peer not found (kubo could not look it up))`, `pair ${P} : injoignable par IPFS (ping kubo : pair introuvable (kubo n’a pas pu le localiser))`],
   [`peer ${P}: not reachable over IPFS (kubo ping: no ping answered)`, `pair ${P} : injoignable par IPFS (ping kubo : aucun ping n’a reçu de réponse)`],
+  [`peer ${P}: not reachable over IPFS (kubo found no way to the peer within 1000 ms)`, `pair ${P} : injoignable par IPFS (kubo n’a trouvé aucun chemin vers le pair dans les 1000 ms)`],
   [`peer ${P}: tunnel opened but the peer's relay did not answer through it: no relay answer within 8000 ms`, `pair ${P} : tunnel ouvert mais le relais du pair n’a pas répondu à travers lui : pas de réponse du relais dans les 8000 ms`],
   [`peer ${P}: tunnel opened but the peer's relay did not answer through it: ws://127.0.0.1:4001: cannot connect: connect ECONNREFUSED 127.0.0.1:4001`, `pair ${P} : tunnel ouvert mais le relais du pair n’a pas répondu à travers lui : ws://127.0.0.1:4001 : connexion impossible : connexion refusée (ECONNREFUSED) vers 127.0.0.1:4001`],
   ['peer "../etc": not a PeerID, no tunnel', 'pair "../etc" : pas un PeerID, pas de tunnel'],

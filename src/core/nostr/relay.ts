@@ -39,6 +39,23 @@ export class RelayTimeout extends Error {
   override name = 'RelayTimeout';
 }
 
+/**
+ * The connection ended under us: closed or reset by the other end (which may pass), or dropped by us because the
+ * relay broke our limits or the WebSocket protocol (`byRule`: asking again brings the same).
+ */
+export class ConnectionLost extends Error {
+  override name = 'ConnectionLost';
+  constructor(
+    message: string,
+    readonly byRule: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** ws error codes for a relay that broke our limits or the protocol (see socketErrorText). */
+const RULE_BREAKS = /^WS_ERR_/;
+
 /** Splits `ERROR: blocked: too many` into { prefix: 'blocked', text: 'too many' } (NIP-01 machine-readable prefixes). */
 export function parseReason(reason: string): { prefix: string; text: string } {
   const body = reason.replace(/^ERROR:\s*/i, '');
@@ -218,8 +235,10 @@ export class RelayConnection {
     private readonly maxPayload: number,
   ) {
     ws.on('message', (data: WebSocket.RawData) => this.receive(data));
-    ws.on('close', (code, reason) => this.shutdown(new Error(`${url}: ${closeText(code, reason.toString())}`)));
-    ws.on('error', (err) => this.shutdown(new Error(`${url}: ${socketErrorText(err, this.maxPayload)}`)));
+    ws.on('close', (code, reason) => this.shutdown(new ConnectionLost(`${url}: ${closeText(code, reason.toString())}`, false)));
+    ws.on('error', (err: Error & { code?: string }) =>
+      this.shutdown(new ConnectionLost(`${url}: ${socketErrorText(err, this.maxPayload)}`, RULE_BREAKS.test(err.code ?? ''))),
+    );
   }
 
   /** Opens the connection; rejects with a reason naming the URL on timeout, abort or refusal. */

@@ -24,6 +24,11 @@ export interface ImportPipeDeps {
   signal: AbortSignal;
 }
 
+/** The local store did not take a batch: a failure of this station, not of the peer (trying the peer again changes nothing). */
+export class ImportFailed extends Error {
+  override name = 'ImportFailed';
+}
+
 export class ImportPipe {
   private readonly inFlight: Array<Promise<void>> = [];
   private failure: Error | null = null;
@@ -60,7 +65,7 @@ export class ImportPipe {
         s.notify();
       },
     ).catch((err: Error) => {
-      this.failure ??= new Error(`import into the local relay failed: ${err.message}`);
+      this.failure ??= new ImportFailed(`import into the local relay failed: ${err.message}`);
     }).finally(() => events.release());
     this.inFlight.push(job);
     while (this.inFlight.length >= this.depth) {

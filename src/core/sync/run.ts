@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { EngineContext, StationState } from '../services';
+import type { EngineContext, PeerEndpoint, StationState } from '../services';
 import type { Peer, PeerOutcome, PeerProgress, RunReport, Settings, SyncOptions, SyncProgress } from '../../shared/schemas';
 import { addCounts, emptyCounts, formatSyncStats, type CategoryCounts } from '../../shared/kinds';
 import { loadVerifier, DEFAULT_LIMITS } from '../nostr';
@@ -18,6 +18,7 @@ import { Sieve } from './sieve';
 import { Importer } from './importer';
 import { loadKnown, saveKnown } from './known';
 import { runSession, type SessionResult } from './session';
+import { mayPass } from './retry';
 import { loadPeerMemory, savePeerMemory, type PeerMemory } from './memory';
 
 const PROGRESS_EVERY_MS = 250;
@@ -373,94 +374,115 @@ export class Run {
     };
   }
 
-  /** One peer with retries (backoff) on errors only; a peer with nothing new is a success. */
-  private async syncPeer(
-    peer: Peer,
-    pp: PeerProgress,
-    deps: PeerDeps,
-  ): Promise<{ outcome: PeerOutcome; categories: SessionResult['categories'] | null }> {
+  /**
+   * One peer: an attempt, and more (with backoff, up to timeouts.peerAttempts) only after a failure that may
+   * pass (retry.ts). A peer with nothing new is a success.
+   */
+  private async syncPeer(peer: Peer, pp: PeerProgress, deps: PeerDeps): Promise<{ outcome: PeerOutcome; categories: SessionResult['categories'] | null }> {
     const started = Date.now();
-    const log = this.ctx.log;
     const t = this.ctx.config.timeouts;
-    let lastError = '';
-    const acc = { bytesIn: 0, bytesOut: 0 };
+    /** bytes of every attempt, failed ones included */
+    const spent = { bytesIn: 0, bytesOut: 0 };
     const attempts = Math.max(1, Math.floor(t.peerAttempts ?? 3));
+    let lastError = '';
     for (let attempt = 0; attempt < attempts && !this.signal.aborted; attempt++) {
-      if (attempt > 0) {
-        try {
-          await sleep((t.retryBackoff ?? 1000) * 3 ** (attempt - 1), this.signal);
-        } catch {
-          break;
-        }
-      }
-      const signal = AbortSignal.any([this.signal, AbortSignal.timeout(t.peer)]);
-      pp.phase = 'tunnel';
-      pp.error = null;
-      this.notify();
-      let release: (() => Promise<void>) | null = null;
-      let url = '';
-      try {
-        const ep = await this.ctx.tunnels.endpoint(peer, signal);
-        release = () => ep.release();
-        url = ep.url;
-        const { set: known, problem } = await loadKnown(this.ctx.config.dataDir, peer.id);
-        if (problem) log.warn(`peer ${shortPeer(peer.id)}: ${problem}`);
-        const mem = deps.memory[peer.id];
-        const fresh = mem && deps.nowSec - mem.checkedAt < 24 * 3600;
-        const res = await runSession({
-          peer: peer.id,
-          url: ep.url,
-          store: this.ctx.store(),
-          sieve: deps.sieve,
-          importer: deps.importer,
-          verify: deps.verify,
-          known,
-          nip77: fresh ? mem.nip77 : null,
-          full: this.opts.full ?? false,
-          nowSec: deps.nowSec,
-          timeouts: t,
-          plan: (limits) => deps.filtersFor(limits.maxFilterElements),
-          progress: pp,
-          notify: () => this.notify(),
-          signal,
-        });
-        acc.bytesIn += res.bytesIn;
-        acc.bytesOut += res.bytesOut;
-        if (!fresh || mem.nip77 !== res.nip77) deps.memory[peer.id] = { nip77: res.nip77, reason: res.nip77Reason, checkedAt: deps.nowSec };
-        if (res.nip77) {
-          if (res.fullDone) known.lastFull = deps.nowSec;
-          await saveKnown(this.ctx.config.dataDir, peer.id, known, deps.nowSec).catch((err: Error) =>
-            log.warn(`peer ${shortPeer(peer.id)}: cannot save what it holds: ${err.message}`),
-          );
-        }
+      if (attempt > 0 && !(await sleep((t.retryBackoff ?? 1000) * 3 ** (attempt - 1), this.signal).then(() => true, () => false))) break;
+      const tried = await this.attempt(peer, pp, deps, spent);
+      if ('result' in tried) {
+        const res = tried.result;
         pp.phase = 'done';
         pp.coverage = 1;
-        pp.bytesIn = acc.bytesIn;
-        pp.bytesOut = acc.bytesOut;
+        pp.bytesIn = spent.bytesIn;
+        pp.bytesOut = spent.bytesOut;
         this.notify(true);
-        log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${res.method}, fetched ${res.fetched}, imported ${res.imported}`);
+        this.ctx.log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${res.method}, fetched ${res.fetched}, imported ${res.imported}`);
         return {
           outcome: {
             peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: res.method, ok: true, reason: null,
             fetched: res.fetched, imported: res.imported, duplicates: res.duplicates, rejected: res.rejected, dropped: res.dropped,
-            bytesIn: acc.bytesIn, bytesOut: acc.bytesOut, durationMs: Date.now() - started,
+            bytesIn: spent.bytesIn, bytesOut: spent.bytesOut, durationMs: Date.now() - started,
           },
           categories: res.categories,
         };
-      } catch (err) {
-        if (this.signal.aborted) {
-          lastError = 'cancelled';
-          break;
-        }
-        lastError = peerReason(peer, url, err as Error, t.peer);
-        log.warn(`${lastError}${attempt + 1 < attempts ? ' (will retry)' : ''}`);
-      } finally {
-        await release?.().catch(() => undefined);
       }
+      if (this.signal.aborted) {
+        lastError = 'cancelled';
+        break;
+      }
+      lastError = tried.reason;
+      const again = tried.retry && attempt + 1 < attempts;
+      this.ctx.log.warn(`${lastError}${again ? ' (will retry)' : ''}`);
+      if (!again) break;
     }
     pp.phase = this.signal.aborted ? 'cancelled' : 'failed';
     pp.error = lastError;
+    pp.bytesIn = spent.bytesIn;
+    pp.bytesOut = spent.bytesOut;
     this.notify(true);
     return { outcome: this.failedOutcome(peer, pp, lastError, Date.now() - started), categories: null };
+  }
+
+  /**
+   * One attempt: the way to the peer (direct, LAN or tunnel), then the session; on success the peer's NIP-77
+   * answer and known set are kept. A failure comes back as a captain's reason and whether it may pass.
+   */
+  private async attempt(
+    peer: Peer,
+    pp: PeerProgress,
+    deps: PeerDeps,
+    spent: { bytesIn: number; bytesOut: number },
+  ): Promise<{ result: SessionResult } | { reason: string; retry: boolean }> {
+    const log = this.ctx.log;
+    const t = this.ctx.config.timeouts;
+    const signal = AbortSignal.any([this.signal, AbortSignal.timeout(t.peer)]);
+    pp.phase = 'tunnel';
+    pp.error = null;
+    this.notify();
+    let ep: PeerEndpoint;
+    try {
+      ep = await this.ctx.tunnels.endpoint(peer, signal);
+    } catch (err) {
+      // no way to the peer (kubo cannot reach it, nothing answers, the relay refuses): not before the next run
+      return { reason: peerReason(peer, '', err as Error, t.peer), retry: false };
+    }
+    const traffic = { bytesIn: 0, bytesOut: 0 };
+    try {
+      const { set: known, problem } = await loadKnown(this.ctx.config.dataDir, peer.id);
+      if (problem) log.warn(`peer ${shortPeer(peer.id)}: ${problem}`);
+      const mem = deps.memory[peer.id];
+      const fresh = mem && deps.nowSec - mem.checkedAt < 24 * 3600;
+      const res = await runSession({
+        peer: peer.id,
+        url: ep.url,
+        store: this.ctx.store(),
+        sieve: deps.sieve,
+        importer: deps.importer,
+        verify: deps.verify,
+        known,
+        nip77: fresh ? mem.nip77 : null,
+        full: this.opts.full ?? false,
+        nowSec: deps.nowSec,
+        timeouts: t,
+        plan: (limits) => deps.filtersFor(limits.maxFilterElements),
+        progress: pp,
+        notify: () => this.notify(),
+        signal,
+        traffic,
+      });
+      if (!fresh || mem.nip77 !== res.nip77) deps.memory[peer.id] = { nip77: res.nip77, reason: res.nip77Reason, checkedAt: deps.nowSec };
+      if (res.nip77) {
+        if (res.fullDone) known.lastFull = deps.nowSec;
+        await saveKnown(this.ctx.config.dataDir, peer.id, known, deps.nowSec).catch((err: Error) =>
+          log.warn(`peer ${shortPeer(peer.id)}: cannot save what it holds: ${err.message}`),
+        );
+      }
+      return { result: res };
+    } catch (err) {
+      return { reason: peerReason(peer, ep.url, err as Error, t.peer), retry: mayPass(err, traffic.bytesIn > 0) };
+    } finally {
+      spent.bytesIn += traffic.bytesIn;
+      spent.bytesOut += traffic.bytesOut;
+      await ep.release().catch(() => undefined);
+    }
   }
 }

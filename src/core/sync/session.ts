@@ -63,6 +63,8 @@ export interface SessionInput {
   progress: PeerProgress;
   notify(): void;
   signal: AbortSignal;
+  /** filled when the session ends, whether it succeeded or not: what it moved over its connection */
+  traffic?: { bytesIn: number; bytesOut: number };
 }
 
 export async function runSession(input: SessionInput): Promise<SessionResult> {
@@ -135,6 +137,10 @@ export class PeerSession {
   close(): void {
     this.result.bytesIn = this.conn.bytesIn;
     this.result.bytesOut = this.conn.bytesOut;
+    if (this.s.traffic) {
+      this.s.traffic.bytesIn = this.conn.bytesIn;
+      this.s.traffic.bytesOut = this.conn.bytesOut;
+    }
     this.conn.close();
   }
 
