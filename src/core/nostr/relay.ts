@@ -2,12 +2,13 @@
  * One WebSocket connection to a Nostr relay (NIP-01, NIP-45 COUNT, NIP-77 NEG-*), with byte counters.
  *
  * Public API (stable; the sync, the store and the profile phase use it):
- *   const conn = await RelayConnection.connect(url, { timeoutMs, signal, maxPayload, maxSubscriptions });
+ *   const conn = await RelayConnection.connect(url, { timeoutMs, signal, maxPayload, maxSubscriptions,
+ *                                                      maxEventFrame, maxBytesIn });  // bounds: see bounds.ts
  *   for await (const ev of conn.req([filter], { idleMs, signal })) …   // ends at EOSE; throws RelayRefusal on CLOSED/NOTICE
  *   await conn.count([filter], { idleMs, signal })                       // number, or null when COUNT is not answered
  *   await conn.publish(event, { timeoutMs, signal })                     // { ok, message } from the OK answer
  *   conn.openNeg(filter, initialHex, { onMessage, onError })             // raw NEG-OPEN; see negentropy.ts for the session
- *   conn.bytesIn / conn.bytesOut / conn.notices / conn.closed
+ *   conn.bytesIn / conn.bytesOut / conn.notices / conn.closed / conn.garbage / conn.tooLarge
  *   conn.close()                                                         // idempotent; also done when `signal` aborts
  *
  * Why our own client and not nostr-tools' Relay: we need exact byte counts, backpressure (pause the socket
@@ -73,7 +74,39 @@ export interface ConnectOptions {
   maxSubscriptions?: number;
   /** Largest message we send (the relay's max_message_length); a bigger one is refused before sending. */
   maxMessageLength?: number;
+  /**
+   * Frames larger than this that are not NEG-MSG are dropped before they are parsed, and counted (`tooLarge`):
+   * events the local store would refuse anyway (see eventFrameLimit). Default: no such check.
+   */
+  maxEventFrame?: number;
+  /** Bytes the relay may send over this connection; past them it is cut (a bound, said in `boundName`). */
+  maxBytesIn?: number;
+  /** The setting that bounds maxBytesIn, named in the reason when the relay is cut. */
+  bytesBoundName?: string;
 }
+
+/**
+ * strfry answers NIP-77 in frames of up to 500,000 bytes (RelayNegentropy.cpp: `Negentropy ne(storage, 500'000)`),
+ * sent as hex: a NEG-MSG frame reaches about 1,000,000 bytes. The largest frame we take must let those through.
+ */
+export const NEG_FRAME_MAX = 1_000_000 + 4096;
+
+/**
+ * The largest frame that can carry an event the local store takes: the event (its JSON may grow up to three times
+ * on the wire when a relay escapes non-ASCII text as \uXXXX) and the envelope.
+ */
+export function eventFrameLimit(maxEventSize: number): number {
+  return 3 * maxEventSize + 4096;
+}
+
+/** The socket's largest frame for a local store taking events of maxEventSize: near it, or NIP-77's frames. */
+export function maxPayloadFor(maxEventSize: number): number {
+  return Math.max(eventFrameLimit(maxEventSize), NEG_FRAME_MAX);
+}
+
+const NEG_MSG_HEAD = /^\s*\[\s*"NEG-MSG"/;
+/** NOTICE texts kept are cut to this length (a relay may send long ones) */
+const NOTICE_KEEP = 300;
 
 export interface WaitOptions {
   /** Silence after which the subscription is given up. */
@@ -225,6 +258,8 @@ export class RelayConnection {
   private readonly holders = new Set<string>();
   /** frames that were not JSON or not a Nostr message (a hostile or broken relay); skipped, counted */
   garbage = 0;
+  /** frames over maxEventFrame that were not NEG-MSG: dropped unparsed, counted */
+  tooLarge = 0;
   private readonly prefix = Math.random().toString(36).slice(2, 6);
 
   private constructor(
@@ -233,6 +268,11 @@ export class RelayConnection {
     private readonly maxSubscriptions: number,
     private readonly maxMessageLength: number,
     private readonly maxPayload: number,
+    private readonly limits: { maxEventFrame: number; maxBytesIn: number; bytesBoundName: string } = {
+      maxEventFrame: Infinity,
+      maxBytesIn: Infinity,
+      bytesBoundName: '',
+    },
   ) {
     ws.on('message', (data: WebSocket.RawData) => this.receive(data));
     ws.on('close', (code, reason) => this.shutdown(new ConnectionLost(`${url}: ${closeText(code, reason.toString())}`, false)));
@@ -272,7 +312,11 @@ export class RelayConnection {
       const onError = (err: Error): void => fail(new Error(`${url}: cannot connect: ${socketErrorText(err, maxPayload)}`));
       const onOpen = (): void => {
         cleanup();
-        const conn = new RelayConnection(url, ws, Math.max(1, opts.maxSubscriptions ?? 20), opts.maxMessageLength ?? Infinity, maxPayload);
+        const conn = new RelayConnection(url, ws, Math.max(1, opts.maxSubscriptions ?? 20), opts.maxMessageLength ?? Infinity, maxPayload, {
+          maxEventFrame: opts.maxEventFrame ?? Infinity,
+          maxBytesIn: opts.maxBytesIn ?? Infinity,
+          bytesBoundName: opts.bytesBoundName ?? 'maxBytesIn',
+        });
         if (opts.signal) {
           const sig = opts.signal;
           const onAbortLater = (): void => conn.close();
@@ -595,6 +639,19 @@ export class RelayConnection {
     // ws hands a Buffer (its default binaryType): read it where it is, no copy per frame
     const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     this.bytesIn += buf.length;
+    if (this.closedWith) return;
+    if (this.bytesIn > this.limits.maxBytesIn) {
+      const mb = Math.round((this.limits.maxBytesIn / 1048576) * 100) / 100;
+      this.shutdown(new ConnectionLost(`${this.url}: the relay sent more than ${mb} MB in this run (bound ${this.limits.bytesBoundName}); cut`, true));
+      this.ws.terminate();
+      return;
+    }
+    // An event the local store would refuse is dropped here, before it is parsed and held (only NIP-77's answers
+    // may be larger, up to the socket's maxPayload).
+    if (buf.length > this.limits.maxEventFrame && !NEG_MSG_HEAD.test(buf.toString('latin1', 0, 32))) {
+      this.tooLarge++;
+      return;
+    }
     let frame: unknown;
     try {
       frame = JSON.parse(buf.toString('utf8'));
@@ -608,7 +665,7 @@ export class RelayConnection {
     }
     const type = frame[0];
     if (type === 'NOTICE') {
-      const m = String(frame[1] ?? '');
+      const m = String(frame[1] ?? '').slice(0, NOTICE_KEEP);
       this.notices.push(m);
       if (this.notices.length > 50) this.notices.shift();
       for (const l of [...this.listeners.values()]) l.onNotice(m);

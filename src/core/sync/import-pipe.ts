@@ -49,7 +49,6 @@ export class ImportPipe {
       throw this.failure;
     }
     const { s, p } = this;
-    this.tally.queued(events.counts);
     p.phase = 'import';
     s.notify();
     const job = s.importer.import(events, { verify: s.verify }, s.signal).then(
@@ -60,7 +59,7 @@ export class ImportPipe {
         }
         s.sieve.confirmPacked(events);
         this.queued.deleteAll(events.ids);
-        this.tally.answered(r);
+        this.tally.answered(r, events.counts);
         if (p.phase === 'import') p.phase = 'fetch';
         s.notify();
       },

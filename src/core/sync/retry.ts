@@ -8,10 +8,11 @@
  */
 import { ConnectionLost, RelayRefusal } from '../nostr';
 import { ImportFailed } from './import-pipe';
+import { PeerCut } from './bounds';
 
 /** `flowed`: the peer had sent something over this attempt's connection before it failed. */
 export function mayPass(err: unknown, flowed: boolean): boolean {
-  if (err instanceof ImportFailed) return false;
+  if (err instanceof ImportFailed || err instanceof PeerCut) return false;
   // the peer's whole session time (timeouts.peer) ran out: another try would take as long
   if (err instanceof Error && err.name === 'TimeoutError') return false;
   if (err instanceof RelayRefusal) return err.prefix === 'rate-limited';

@@ -26,6 +26,8 @@ import {
   pageEvents,
   probeNip77,
   IdSet,
+  eventFrameLimit,
+  maxPayloadFor,
   type Limits,
 } from '../nostr';
 import { mergeDeletions, type PlannedFilter } from './filters';
@@ -35,6 +37,7 @@ import type { Importer } from './importer';
 import { ImportPipe, IMPORT_BATCH } from './import-pipe';
 import { Tally, type SessionResult } from './session-tally';
 import { reconcileFilter } from './session-nip77';
+import type { PeerBudget } from './bounds';
 
 export type { SessionResult } from './session-tally';
 
@@ -65,6 +68,10 @@ export interface SessionInput {
   signal: AbortSignal;
   /** filled when the session ends, whether it succeeded or not: what it moved over its connection */
   traffic?: { bytesIn: number; bytesOut: number };
+  /** what this peer may still cost the run (bounds.ts) */
+  budget: PeerBudget;
+  /** the peer's counts over the run, all its attempts together (a session of its own when absent) */
+  tally?: Tally;
 }
 
 export async function runSession(input: SessionInput): Promise<SessionResult> {
@@ -98,7 +105,8 @@ export class PeerSession {
     readonly conn: RelayConnection,
     readonly limits: Limits,
   ) {
-    this.tally = new Tally(s.progress, s.sieve);
+    this.tally = s.tally ?? new Tally(s.progress, s.sieve);
+    this.tally.beginSession();
     this.pipe = new ImportPipe(s, this.tally, s.progress, IMPORT_DEPTH, this.queued);
     this.full = s.full || s.nowSec - s.known.lastFull > FULL_RECONCILE_EVERY_SEC;
   }
@@ -115,11 +123,16 @@ export class PeerSession {
       // No NIP-11 (a tunnel may not forward HTTP the same way): keep strfry's defaults, the probe decides.
     }
     const limits = relayLimits(info);
+    const { maxEventSize } = s.budget.bounds;
     const conn = await RelayConnection.connect(s.url, {
       timeoutMs: s.timeouts.connect,
       signal: s.signal,
       maxSubscriptions: subscriptionBudget(limits),
       maxMessageLength: limits.maxMessageLength,
+      maxPayload: maxPayloadFor(maxEventSize),
+      maxEventFrame: eventFrameLimit(maxEventSize),
+      maxBytesIn: s.budget.bytesLeft,
+      bytesBoundName: 'peerMaxMegabytes',
     });
     return new PeerSession(s, conn, limits);
   }
@@ -208,6 +221,7 @@ export class PeerSession {
           s.progress.coverage = Math.min(1, (this.filtersDone + Math.min(1, (s.nowSec - until) / span)) / this.filtersTotal);
         }
       },
+      onFlood: () => this.tally.note('paging stopped: the peer kept sending new events all dated the same second'),
     })) {
       await this.take(e, f);
     }
@@ -216,6 +230,7 @@ export class PeerSession {
   /** take: one event from the peer through the sieve into the batch; a full batch goes to import. */
   async take(raw: unknown, asked: Filter): Promise<void> {
     const { s, tally } = this;
+    s.budget.event();
     if ((tally.fetched() & 511) === 0) this.report();
     const v = s.sieve.check(raw, asked);
     if (!v.ok) tally.refused(v);
@@ -246,6 +261,7 @@ export class PeerSession {
   private account(): SessionResult {
     const { result } = this;
     this.tally.dropped('not-json', this.conn.garbage);
+    this.tally.dropped('too-large', this.conn.tooLarge);
     result.fullDone = result.nip77 && (this.full || this.allFull);
     this.report();
     return result;
