@@ -293,7 +293,7 @@ export class Run {
     });
     await savePeerMemory(this.ctx.config.dataDir, memory).catch((err: Error) => log.warn(`cannot save the peer memory: ${err.message}`));
     const unstarted = this.signal.aborted ? 'cancelled before it started' : `not started: ${this.deadlineText()} had passed`;
-    const done = peers.map((p, i) => outcomes[i] ?? this.failedOutcome(p, this.progress.peers[i] as PeerProgress, unstarted, 0));
+    const done = peers.map((p, i) => outcomes[i] ?? this.outcomeOf(p, this.progress.peers[i] as PeerProgress, null, unstarted, 0));
     if (this.deadline.aborted && !this.signal.aborted) log.warn(`sync ${this.id}: ${this.deadlineText()} passed: unfinished peers were cut`);
     return { outcomes: done, categories, sieve, importer };
   }
@@ -386,10 +386,13 @@ export class Run {
     };
   }
 
-  private failedOutcome(peer: Peer, pp: PeerProgress, reason: string, durationMs: number): PeerOutcome {
+  /** A peer's line in the report: ok when no reason is given; its counts from its Tally (none when it never started). */
+  private outcomeOf(peer: Peer, pp: PeerProgress, r: SessionResult | null, reason: string | null, durationMs: number): PeerOutcome {
     return {
-      peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: pp.method, ok: false, reason,
-      fetched: pp.fetched, imported: pp.imported, duplicates: 0, rejected: 0, dropped: {}, bytesIn: pp.bytesIn, bytesOut: pp.bytesOut, durationMs,
+      peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: pp.method, ok: reason === null, reason,
+      fetched: r?.fetched ?? 0, imported: r?.imported ?? 0, duplicates: r?.duplicates ?? 0, rejected: r?.rejected ?? 0, dropped: r?.dropped ?? {},
+      bytesIn: pp.bytesIn, bytesOut: pp.bytesOut, durationMs,
+      ...(r && r.notes.length > 0 ? { notes: r.notes } : {}),
     };
   }
 
@@ -424,15 +427,7 @@ export class Run {
         this.notify(true);
         this.ctx.log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${res.method}, fetched ${res.fetched}, imported ${res.imported}`);
         for (const note of res.notes) this.ctx.log.warn(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${note}`);
-        return {
-          outcome: {
-            peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: res.method, ok: true, reason: null,
-            fetched: res.fetched, imported: res.imported, duplicates: res.duplicates, rejected: res.rejected, dropped: res.dropped,
-            bytesIn: spent.bytesIn, bytesOut: spent.bytesOut, durationMs: Date.now() - started,
-            ...(res.notes.length > 0 ? { notes: res.notes } : {}),
-          },
-          categories: res.categories,
-        };
+        return { outcome: this.outcomeOf(peer, pp, res, null, Date.now() - started), categories: res.categories };
       }
       if (this.signal.aborted) {
         lastError = 'cancelled';
@@ -443,20 +438,14 @@ export class Run {
       this.ctx.log.warn(`${lastError}${again ? ' (will retry)' : ''}`);
       if (!again) break;
     }
+    lastError ||= this.signal.aborted ? 'cancelled' : `not started: ${this.deadlineText()} had passed`;
     pp.phase = this.signal.aborted ? 'cancelled' : 'failed';
     pp.error = lastError;
     pp.bytesIn = spent.bytesIn;
     pp.bytesOut = spent.bytesOut;
     this.notify(true);
     // what its failed attempts fetched and imported still counts (in the station's totals too)
-    const r = tally.result;
-    return {
-      outcome: {
-        ...this.failedOutcome(peer, pp, lastError, Date.now() - started),
-        fetched: r.fetched, imported: r.imported, duplicates: r.duplicates, rejected: r.rejected, dropped: r.dropped,
-      },
-      categories: r.categories,
-    };
+    return { outcome: this.outcomeOf(peer, pp, tally.result, lastError, Date.now() - started), categories: tally.result.categories };
   }
 
   /**
