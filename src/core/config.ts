@@ -39,7 +39,7 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   connect: 8_000,
   lanDirect: 2_500,
   tunnelCheck: 500,
-  kuboPing: 1_500,
+  kuboPing: 1_400,
   nip11: 5_000,
   negProbe: 4_000,
   idle: 20_000,
