@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followList, keyFromSeed, note, profile, runCleanup, startRelays, type Keypair, type TestRelay } from '../support';
 import { DEFAULT_TIMEOUTS } from '../../src/core/config';
 import { RelayStore } from '../../src/core/store';
-import { authorsWithEvents, collectCoverage, collectFollowLists, eachConcurrently } from '../../src/core/graph/collect';
+import { authorsWithEvents, collectCoverage, collectFollowLists } from '../../src/core/graph/collect';
 
 /*
  * 450 keys (3 author batches): every 3rd has a profile, every 5th a recent note, every 7th an old note, and
@@ -85,25 +85,5 @@ describe('graph: reading the local relay', () => {
     expect(got.get(hex[0] as string)).toEqual([hex[2], hex[3]]);
     const capped = await collectFollowLists(store, hex, () => undefined, undefined, { singlePassAbove: 0, singlePassMaxLists: 1 });
     expect(capped).toBe('batches');
-  });
-
-  it('runs batches a few at a time and stops at the first failure', async () => {
-    let inFlight = 0;
-    let most = 0;
-    await eachConcurrently([...Array(20).keys()], 4, async () => {
-      most = Math.max(most, ++inFlight);
-      await new Promise((r) => setTimeout(r, 5));
-      inFlight--;
-    });
-    expect(most).toBe(4);
-    let ran = 0;
-    await expect(
-      eachConcurrently([...Array(20).keys()], 2, async (i) => {
-        ran++;
-        if (i === 3) throw new Error('batch 3 failed');
-        await new Promise((r) => setTimeout(r, 5));
-      }),
-    ).rejects.toThrow('batch 3 failed');
-    expect(ran).toBeLessThan(20);
   });
 });

@@ -277,4 +277,42 @@ describe('packed id containers', () => {
     set.delete(ids[3]!);
     expect([...set.toList()]).toEqual(ids.slice(0, 10).filter((_, i) => i !== 3));
   });
+
+  it('set algebra: notIn, between, pick, toList, setAll, merge, deleteAll, hexChunks', () => {
+    const list = new IdList(true);
+    ids.slice(0, 10).forEach((id, i) => list.pushHex(id, 100 + i));
+    // notIn a set and notIn a list: order and times kept, operands untouched
+    const odd = IdSet.of(IdList.fromHex(ids.slice(0, 10).filter((_, i) => i % 2 === 1)));
+    const even = list.notIn(odd);
+    expect([...even]).toEqual(ids.slice(0, 10).filter((_, i) => i % 2 === 0));
+    expect(Array.from({ length: even.length }, (_, i) => even.time(i))).toEqual([100, 102, 104, 106, 108]);
+    expect(odd.size).toBe(5);
+    expect([...list.notIn(IdList.fromHex(ids.slice(2, 10)))]).toEqual(ids.slice(0, 2));
+    expect(list.length).toBe(10);
+    // between: inclusive time range
+    const mid = list.between(103, 105);
+    expect([...mid]).toEqual(ids.slice(3, 6));
+    expect(mid.time(0)).toBe(103);
+    // a map: setAll takes the list's times, pick reads them back in the list's order, toList filters by value
+    const map = new IdMap();
+    map.setAll(list);
+    expect(map.get(ids[7]!)).toBe(107);
+    const picked = map.pick(IdList.fromHex([ids[9]!, hexId('absent'), ids[1]!]));
+    expect([...picked]).toEqual([ids[9], ids[1]]);
+    expect([picked.time(0), picked.time(1)]).toEqual([109, 101]);
+    expect([...map.toList(108)]).toEqual([ids[8], ids[9]]);
+    expect(map.toList(108).time(1)).toBe(109);
+    // merge: the other map's values win; deleteAll removes a list's ids
+    const other = new IdMap();
+    other.set(ids[0]!, 1);
+    other.set(hexId('extra'), 2);
+    map.merge(other);
+    expect(map.get(ids[0]!)).toBe(1);
+    expect(map.get(hexId('extra'))).toBe(2);
+    map.deleteAll(IdList.fromHex(ids.slice(0, 5)));
+    expect(map.size).toBe(6);
+    expect(map.has(ids[4]!)).toBe(false);
+    // hexChunks: REQ-sized pieces
+    expect([...list.hexChunks(4)]).toEqual([ids.slice(0, 4), ids.slice(4, 8), ids.slice(8, 10)]);
+  });
 });

@@ -7,7 +7,7 @@ import { LIMITS, parseProfileContent, safePictureUrl, coerceText } from '../../s
 import { csvCell, isoSeconds, toCsv, toJson, writeExport, CSV_HEADER, type ExportRow } from '../../src/core/profiles/export';
 import { ProfileIndex, makeEntry } from '../../src/core/profiles/profile-index';
 import { memberRelays, relaysFromTags } from '../../src/core/profiles/relays';
-import { acceptable, fullSyncKinds, pool } from '../../src/core/profiles/recover';
+import { acceptable, fullSyncKinds } from '../../src/core/profiles/recover';
 import { loadVerifier } from '../../src/core/nostr';
 import { deletion, profile, withBadSig } from '../../src/devkit/events';
 import { keyFromSeed } from '../../src/devkit/keys';
@@ -266,20 +266,6 @@ describe('recovery helpers', () => {
   it('asks every configured kind but DMs when refused, and always the profile', () => {
     expect(fullSyncKinds([1, 3, 4, 0], true)).toEqual([1, 3, 0]);
     expect(fullSyncKinds([1, 4], false)).toEqual([1, 4, 0]);
-  });
-  it('runs at most `limit` tasks at once, and all of them', async () => {
-    let running = 0;
-    let peak = 0;
-    const done: number[] = [];
-    await pool([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((r) => setTimeout(r, 5));
-      done.push(n);
-      running--;
-    });
-    expect(peak).toBe(3);
-    expect(done.sort()).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 });
 

@@ -26,6 +26,7 @@
  */
 import type { Filter, LocalStore, NostrEvent } from '../services';
 import { NewestLists, normalizeKey, replaces } from './model';
+import { forEachLimited } from '../util/limit';
 
 export const AUTHOR_BATCH = 200;
 export const QUERIES_IN_FLIGHT = 4;
@@ -51,24 +52,6 @@ export function batches<T>(items: readonly T[], size = AUTHOR_BATCH): T[][] {
   return out;
 }
 
-/** Runs `fn` on every item, at most `inFlight` at once; the first failure stops the rest and is thrown. */
-export async function eachConcurrently<T>(items: readonly T[], inFlight: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const lane = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, items.length) }, lane));
-}
-
 /**
  * Reads the kind 3 lists of `authors`, batch by batch, and hands the newest of each author to `sink` as soon as
  * its batch is complete (a batch holds all of its authors' lists, so the newest is final then).
@@ -88,11 +71,11 @@ export async function collectFollowLists(
     for (const [, ev] of lists.entries()) sink(ev as NostrEvent);
     return 'single pass';
   }
-  await eachConcurrently(batches(authors), QUERIES_IN_FLIGHT, async (batch) => {
+  await forEachLimited(batches(authors), QUERIES_IN_FLIGHT, async (batch) => {
     const lists = new NewestLists();
     for await (const ev of store.query({ kinds: [3], authors: batch }, signal)) lists.add(ev);
     for (const [, ev] of lists.entries()) sink(ev as NostrEvent);
-  });
+  }, signal);
   return 'batches';
 }
 
@@ -146,9 +129,9 @@ async function eventsOf(
       return 'single pass';
     }
   }
-  await eachConcurrently(batches(authors), QUERIES_IN_FLIGHT, async (batch) => {
+  await forEachLimited(batches(authors), QUERIES_IN_FLIGHT, async (batch) => {
     for await (const ev of store.query({ ...base, authors: batch }, signal)) each(ev);
-  });
+  }, signal);
   return 'batches';
 }
 
@@ -193,7 +176,7 @@ export async function authorsWithEvents(
   cap = EVENTS_PER_BATCH,
 ): Promise<Set<string>> {
   const found = new Set<string>();
-  await eachConcurrently(batches(authors), QUERIES_IN_FLIGHT, async (batch) => {
+  await forEachLimited(batches(authors), QUERIES_IN_FLIGHT, async (batch) => {
     let read = 0;
     let capped = false;
     for await (const ev of store.query({ ...base, authors: batch }, signal)) {
@@ -206,7 +189,7 @@ export async function authorsWithEvents(
     }
     if (!capped) return;
     for (const key of batch) if (!found.has(key) && (await hasEvent(store, key, base, signal))) found.add(key);
-  });
+  }, signal);
   return found;
 }
 

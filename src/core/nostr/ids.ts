@@ -15,6 +15,14 @@
  *     .set(id, value) / .get(id) / .has(id) / .delete(id) / .size / .forEach((hex, value) => …)
  *   new IdSet()               // the same without values: .add(id) / .has(id) / .delete(id)
  *
+ * Set algebra, each a new container (the operands are left as they are):
+ *   list.notIn(setOrList)      // the list's ids the other does not hold (times kept)
+ *   list.between(from, to)     // ids whose time is within [from, to]
+ *   map.pick(list)             // the list's ids the map holds, with the map's values as times
+ *   map.toList(minValue?)      // the map's entries (value ≥ minValue) as a list with times
+ * and in place: set.addAll(list), map.setAll(listWithTimes), map.merge(otherMap), table.deleteAll(list).
+ * `list.hexChunks(n)` hands the ids out as hex arrays of n (one REQ's `ids` each).
+ *
  * Hex keys must be 64 lower-case hex digits; anything else is never found (and not stored: set/add return
  * false). The `…At(bytes, offset)` forms take an id already in a buffer. A view handed out (`bytes`,
  * `bytesAt`) is valid until the container next grows or is released.
@@ -200,6 +208,38 @@ export class IdList implements Iterable<string> {
     return out;
   }
 
+  /** The hex ids in arrays of `size` (the last one shorter), made one array at a time. */
+  *hexChunks(size: number): Generator<string[]> {
+    const n = Math.max(1, Math.floor(size));
+    for (let i = 0; i < this.length; i += n) yield this.hexSlice(i, i + n);
+  }
+
+  /** A new list (times kept when this one has them) of the entries that pass `keep`. */
+  where(keep: (bytes: Buffer, offset: number, time: number) => boolean): IdList {
+    const out = new IdList(this.times !== null);
+    const b = this.buf;
+    for (let i = 0; i < this.length; i++) {
+      const t = this.time(i);
+      if (keep(b, i * ID_SIZE, t)) out.push(b, i * ID_SIZE, t);
+    }
+    return out;
+  }
+
+  /** The ids the other container does not hold, in this list's order (times kept). */
+  notIn(other: IdLookup | IdList): IdList {
+    const set = other instanceof IdList ? IdSet.of(other) : other;
+    try {
+      return this.where((b, o) => !set.hasAt(b, o));
+    } finally {
+      if (set !== other) (set as IdSet).release();
+    }
+  }
+
+  /** The ids whose time is within [from, to]. */
+  between(from: number, to: number): IdList {
+    return this.where((_b, _o, t) => t >= from && t <= to);
+  }
+
   /** Frees the memory now; the list is empty afterwards. */
   release(): void {
     freeArray(this.buf);
@@ -243,6 +283,11 @@ export function hashAt(b: Uint8Array, o: number): number {
     h = (h + Math.imul(w, MUL[k] as number)) | 0;
   }
   return h >>> 0;
+}
+
+/** Anything that can say whether it holds the id at src[o…] (IdSet, IdMap). */
+export interface IdLookup {
+  hasAt(src: Uint8Array, o: number): boolean;
 }
 
 export function sameId(a: Uint8Array, ao: number, b: Uint8Array, bo: number): boolean {
@@ -308,6 +353,12 @@ class IdTable {
 
   deleteAt(src: Uint8Array, o: number): boolean {
     return this.remove(src, o);
+  }
+
+  /** Removes every id of the list. */
+  deleteAll(ids: IdList): void {
+    const b = ids.bytes;
+    for (let i = 0; i < ids.length; i++) this.remove(b, i * ID_SIZE);
   }
 
   /** Drops every entry whose value passes the test. */
@@ -484,6 +535,43 @@ export class IdMap extends IdTable {
 
   forEach(fn: (hex: string, value: number) => void): void {
     this.forEachSlot((s) => fn(this.hexAt(s), this.valueAt(s)));
+  }
+
+  /** Sets every id of a list with times to its time. */
+  setAll(ids: IdList): void {
+    const b = ids.bytes;
+    for (let i = 0; i < ids.length; i++) this.put(b, i * ID_SIZE, ids.time(i));
+  }
+
+  /** Sets every entry of another map here (its values win). */
+  merge(other: IdMap): void {
+    other.forEachSlot((slot) => {
+      const [b, o] = other.bytesAt(slot);
+      this.put(b, o, other.valueAt(slot));
+    });
+  }
+
+  /** The ids of the list this map holds, in the list's order, with the map's values as times. */
+  pick(ids: IdList): IdList {
+    const out = new IdList(true);
+    const b = ids.bytes;
+    for (let i = 0; i < ids.length; i++) {
+      const v = this.valueOf(b, i * ID_SIZE);
+      if (v !== undefined) out.push(b, i * ID_SIZE, v);
+    }
+    return out;
+  }
+
+  /** The entries whose value is at least `minValue`, insertion order, as a list with times. */
+  toList(minValue = -Infinity): IdList {
+    const out = new IdList(true);
+    this.forEachSlot((slot) => {
+      const v = this.valueAt(slot);
+      if (v < minValue) return;
+      const [b, o] = this.bytesAt(slot);
+      out.push(b, o, v);
+    });
+    return out;
   }
 
   /** [hex, value] pairs in insertion order. */

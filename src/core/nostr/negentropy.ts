@@ -4,7 +4,8 @@
  *
  * Public API:
  *   await probeNip77(conn, { timeoutMs, signal }) → { ok, reason }        // NOTICE, CLOSED, NEG-ERR or silence = no
- *   await reconcile(conn, filter, items, { signal, idleMs, maxMessageLength }) → { have, need, rounds, splits }
+ *   await reconcile(conn, filter, items, { signal, idleMs, maxMessageLength, maxRounds, maxNeed }) → { have, need, rounds, splits }
+ *     (throws ReconcileCapped past maxRounds NEG-MSG answers or maxNeed needed ids)
  *   fetchByIds(conn, ids, { chunk, inFlight, idleMs, signal }) → AsyncGenerator<NostrEvent>
  *
  * Our own compact initiator (negentropy-client.ts) over our own RelayConnection: items, `have` and `need` are
@@ -15,6 +16,7 @@ import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import { RelayRefusal, RelayTimeout, Silence, type RelayConnection } from './relay';
 import { IdList } from './ids';
 import { NegentropyInitiator, NegentropyItems } from './negentropy-client';
+import { abortReason } from '../util/limit';
 
 export interface ReconcileResult {
   have: IdList;
@@ -25,9 +27,22 @@ export interface ReconcileResult {
   splits: number;
 }
 
-function abortError(signal: AbortSignal | undefined): Error {
-  const r: unknown = signal?.reason;
-  return r instanceof Error ? r : new Error('cancelled');
+/**
+ * A reconciliation stopped at one of our bounds (NEG-MSG exchanges, ids said to be needed): a responder that
+ * never converges, or lists ids without end. The caller pages the filter's window instead.
+ */
+export class ReconcileCapped extends Error {
+  override name = 'ReconcileCapped';
+}
+
+export interface ReconcileOptions {
+  signal?: AbortSignal;
+  idleMs?: number;
+  maxMessageLength?: number;
+  /** NEG-MSG answers taken at most (all splits together) */
+  maxRounds?: number;
+  /** ids the peer may say we lack at most (all splits together) */
+  maxNeed?: number;
 }
 
 /** Does the peer really answer NEG-OPEN? A tiny reconciliation on an empty time slice, with a short timeout. */
@@ -51,7 +66,7 @@ export async function probeNip77(
       else resolve(r);
     };
     const timer = setTimeout(() => finish({ ok: false, reason: `no NEG-MSG answer within ${timeoutMs} ms` }), timeoutMs);
-    const onAbort = (): void => finish(abortError(opts.signal));
+    const onAbort = (): void => finish(abortReason(opts.signal));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     conn
       .openNeg({ kinds: [0], since: now + 3600, until: now + 3600 }, neg.initiate().toString('hex'), {
@@ -67,12 +82,9 @@ export async function probeNip77(
 }
 
 /** One reconciliation of `filter` against `items` (no splitting). */
-function reconcileOnce(
-  conn: RelayConnection,
-  filter: Filter,
-  items: IdList,
-  opts: { signal?: AbortSignal; idleMs?: number; maxMessageLength?: number },
-): Promise<ReconcileResult> {
+function reconcileOnce(conn: RelayConnection, filter: Filter, items: IdList, opts: ReconcileOptions): Promise<ReconcileResult> {
+  const maxRounds = opts.maxRounds ?? Infinity;
+  const maxNeed = opts.maxNeed ?? Infinity;
   // frame size in bytes; the hex message is twice that and must stay within the peer's max_message_length
   const frame = Math.max(4096, Math.min(60_000, Math.floor(((opts.maxMessageLength ?? 131072) - 1000) / 2)));
   const sorted = NegentropyItems.from(items);
@@ -104,7 +116,7 @@ function reconcileOnce(
         reject(r);
       } else resolve(r);
     };
-    const onAbort = (): void => finish(abortError(opts.signal));
+    const onAbort = (): void => finish(abortReason(opts.signal));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const pending: string[] = [];
     const onMessage = (hex: string): void => {
@@ -116,8 +128,16 @@ function reconcileOnce(
       rounds++;
       silence.heard();
       try {
+        if (rounds > maxRounds) {
+          finish(new ReconcileCapped(`the NIP-77 reconciliation did not end within ${maxRounds} NEG-MSG exchanges (bound negMaxRounds)`));
+          return;
+        }
         if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0) throw new Error('NEG-MSG payload is not hex');
         const next = neg.reconcile(Buffer.from(hex, 'hex'), have, need);
+        if (need.length > maxNeed) {
+          finish(new ReconcileCapped(`the peer said we lack more than ${maxNeed} ids in one NIP-77 reconciliation (bound negMaxNeed)`));
+          return;
+        }
         if (next) session.send(next.toString('hex'));
         else {
           have.dropIndex();
@@ -148,7 +168,7 @@ export async function reconcile(
   conn: RelayConnection,
   filter: Filter,
   items: IdList,
-  opts: { signal?: AbortSignal; idleMs?: number; maxMessageLength?: number; now?: number; depth?: number } = {},
+  opts: ReconcileOptions & { now?: number; depth?: number } = {},
 ): Promise<ReconcileResult> {
   try {
     return await reconcileOnce(conn, filter, items, opts);
@@ -165,13 +185,10 @@ export async function reconcile(
     ];
     const out: ReconcileResult = { have: new IdList(), need: new IdList(), rounds: 0, splits: 1 };
     for (const [a, b] of parts) {
-      const sub = new IdList(true);
-      const bytes = items.bytes;
-      for (let i = 0; i < items.length; i++) {
-        const t = items.time(i);
-        if (t >= a && t <= b) sub.push(bytes, i * 32, t);
-      }
-      const r = await reconcile(conn, { ...filter, since: a, until: b }, sub, { ...opts, depth: depth + 1 }).finally(() => sub.release());
+      const sub = items.between(a, b);
+      // the bounds hold for the whole reconciliation: each half gets what the halves before it left
+      const left = { maxRounds: (opts.maxRounds ?? Infinity) - out.rounds, maxNeed: (opts.maxNeed ?? Infinity) - out.need.length };
+      const r = await reconcile(conn, { ...filter, since: a, until: b }, sub, { ...opts, ...left, depth: depth + 1 }).finally(() => sub.release());
       out.have.append(r.have);
       out.need.append(r.need);
       r.have.release();
@@ -185,7 +202,8 @@ export async function reconcile(
 
 /**
  * Events for the given ids, REQ `{"ids":[…]}` in chunks of `chunk` ids (within max_limit and the filter
- * element limit), at most `inFlight` REQs at once. Order is not kept.
+ * element limit), at most `inFlight` REQs at once, at most twice as many events read per REQ as it asked ids.
+ * Order is not kept.
  */
 export async function* fetchByIds(
   conn: RelayConnection,
@@ -198,9 +216,21 @@ export async function* fetchByIds(
   const slice = (from: number): string[] => (ids instanceof IdList ? ids.hexSlice(from, from + chunk) : ids.slice(from, from + chunk));
   const sources = Array.from({ length: Math.ceil(ids.length / chunk) }, (_, c) => () => {
     const part = slice(c * chunk);
-    return conn.req([{ ids: part, ...only, limit: part.length }], { idleMs: opts.idleMs, signal: opts.signal });
+    // an honest relay sends at most one event per id; a REQ is read for twice that at most (what it slips in
+    // unasked is dropped by the sieve, and does not hide the events asked for)
+    return atMost(conn.req([{ ids: part, ...only, limit: part.length }], { idleMs: opts.idleMs, signal: opts.signal }), 2 * part.length);
   });
   yield* mergeConcurrent(sources, opts.inFlight);
+}
+
+/** The first `n` items of a REQ: past them the relay is not read further. */
+async function* atMost<T>(source: AsyncIterable<T>, n: number): AsyncGenerator<T> {
+  if (n <= 0) return;
+  let i = 0;
+  for await (const item of source) {
+    yield item;
+    if (++i >= n) return;
+  }
 }
 
 /** Runs at most `limit` async sources at once and yields their items as they come (bounded buffering). */

@@ -2,12 +2,13 @@
  * One WebSocket connection to a Nostr relay (NIP-01, NIP-45 COUNT, NIP-77 NEG-*), with byte counters.
  *
  * Public API (stable; the sync, the store and the profile phase use it):
- *   const conn = await RelayConnection.connect(url, { timeoutMs, signal, maxPayload, maxSubscriptions });
+ *   const conn = await RelayConnection.connect(url, { timeoutMs, signal, maxPayload, maxSubscriptions,
+ *                                                      maxEventFrame, maxBytesIn });  // bounds: see bounds.ts
  *   for await (const ev of conn.req([filter], { idleMs, signal })) …   // ends at EOSE; throws RelayRefusal on CLOSED/NOTICE
  *   await conn.count([filter], { idleMs, signal })                       // number, or null when COUNT is not answered
  *   await conn.publish(event, { timeoutMs, signal })                     // { ok, message } from the OK answer
  *   conn.openNeg(filter, initialHex, { onMessage, onError })             // raw NEG-OPEN; see negentropy.ts for the session
- *   conn.bytesIn / conn.bytesOut / conn.notices / conn.closed
+ *   conn.bytesIn / conn.bytesOut / conn.notices / conn.closed / conn.garbage / conn.tooLarge
  *   conn.close()                                                         // idempotent; also done when `signal` aborts
  *
  * Why our own client and not nostr-tools' Relay: we need exact byte counts, backpressure (pause the socket
@@ -16,6 +17,7 @@
  */
 import WebSocket from 'ws';
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
+import { abortReason } from '../util/limit';
 import { peerLookup, type LookupFn } from '../util/net';
 
 /** A relay's refusal (CLOSED, NOTICE, NEG-ERR, OK false), with the machine-readable prefix when it has one. */
@@ -39,6 +41,23 @@ export class RelayTimeout extends Error {
   override name = 'RelayTimeout';
 }
 
+/**
+ * The connection ended under us: closed or reset by the other end (which may pass), or dropped by us because the
+ * relay broke our limits or the WebSocket protocol (`byRule`: asking again brings the same).
+ */
+export class ConnectionLost extends Error {
+  override name = 'ConnectionLost';
+  constructor(
+    message: string,
+    readonly byRule: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** ws error codes for a relay that broke our limits or the protocol (see socketErrorText). */
+const RULE_BREAKS = /^WS_ERR_/;
+
 /** Splits `ERROR: blocked: too many` into { prefix: 'blocked', text: 'too many' } (NIP-01 machine-readable prefixes). */
 export function parseReason(reason: string): { prefix: string; text: string } {
   const body = reason.replace(/^ERROR:\s*/i, '');
@@ -57,11 +76,43 @@ export interface ConnectOptions {
   /** Largest message we send (the relay's max_message_length); a bigger one is refused before sending. */
   maxMessageLength?: number;
   /**
+   * Frames larger than this that are not NEG-MSG are dropped before they are parsed, and counted (`tooLarge`):
+   * events the local store would refuse anyway (see eventFrameLimit). Default: no such check.
+   */
+  maxEventFrame?: number;
+  /** Bytes the relay may send over this connection; past them it is cut (a bound, said in `boundName`). */
+  maxBytesIn?: number;
+  /** The setting that bounds maxBytesIn, named in the reason when the relay is cut. */
+  bytesBoundName?: string;
+  /**
    * How the host name is resolved. Default peerLookup (util/net.ts): a name resolving to this machine's
    * loopback is refused, a peer cannot steer us to a local service. The local store passes systemLookup.
    */
   lookup?: LookupFn;
 }
+
+/**
+ * strfry answers NIP-77 in frames of up to 500,000 bytes (RelayNegentropy.cpp: `Negentropy ne(storage, 500'000)`),
+ * sent as hex: a NEG-MSG frame reaches about 1,000,000 bytes. The largest frame we take must let those through.
+ */
+export const NEG_FRAME_MAX = 1_000_000 + 4096;
+
+/**
+ * The largest frame that can carry an event the local store takes: the event (its JSON may grow up to three times
+ * on the wire when a relay escapes non-ASCII text as \uXXXX) and the envelope.
+ */
+export function eventFrameLimit(maxEventSize: number): number {
+  return 3 * maxEventSize + 4096;
+}
+
+/** The socket's largest frame for a local store taking events of maxEventSize: near it, or NIP-77's frames. */
+export function maxPayloadFor(maxEventSize: number): number {
+  return Math.max(eventFrameLimit(maxEventSize), NEG_FRAME_MAX);
+}
+
+const NEG_MSG_HEAD = /^\s*\[\s*"NEG-MSG"/;
+/** NOTICE texts kept are cut to this length (a relay may send long ones) */
+const NOTICE_KEEP = 300;
 
 export interface WaitOptions {
   /** Silence after which the subscription is given up. */
@@ -79,11 +130,6 @@ interface Listener {
 const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
 const HIGH_WATER = 500;
 const LOW_WATER = 100;
-
-function abortError(signal: AbortSignal | undefined): Error {
-  const r: unknown = signal?.reason;
-  return r instanceof Error ? r : new Error('cancelled');
-}
 
 /** A NOTICE that reads as an error (strfry sends bad-req and too-many-REQ errors as NOTICE). */
 export function isErrorNotice(message: string): boolean {
@@ -218,6 +264,8 @@ export class RelayConnection {
   private readonly holders = new Set<string>();
   /** frames that were not JSON or not a Nostr message (a hostile or broken relay); skipped, counted */
   garbage = 0;
+  /** frames over maxEventFrame that were not NEG-MSG: dropped unparsed, counted */
+  tooLarge = 0;
   private readonly prefix = Math.random().toString(36).slice(2, 6);
 
   private constructor(
@@ -226,17 +274,24 @@ export class RelayConnection {
     private readonly maxSubscriptions: number,
     private readonly maxMessageLength: number,
     private readonly maxPayload: number,
+    private readonly limits: { maxEventFrame: number; maxBytesIn: number; bytesBoundName: string } = {
+      maxEventFrame: Infinity,
+      maxBytesIn: Infinity,
+      bytesBoundName: '',
+    },
   ) {
     ws.on('message', (data: WebSocket.RawData) => this.receive(data));
-    ws.on('close', (code, reason) => this.shutdown(new Error(`${url}: ${closeText(code, reason.toString())}`)));
-    ws.on('error', (err) => this.shutdown(new Error(`${url}: ${socketErrorText(err, this.maxPayload)}`)));
+    ws.on('close', (code, reason) => this.shutdown(new ConnectionLost(`${url}: ${closeText(code, reason.toString())}`, false)));
+    ws.on('error', (err: Error & { code?: string }) =>
+      this.shutdown(new ConnectionLost(`${url}: ${socketErrorText(err, this.maxPayload)}`, RULE_BREAKS.test(err.code ?? ''))),
+    );
   }
 
   /** Opens the connection; rejects with a reason naming the URL on timeout, abort or refusal. */
   static connect(url: string, opts: ConnectOptions = {}): Promise<RelayConnection> {
     const timeoutMs = opts.timeoutMs ?? 8000;
     return new Promise((resolve, reject) => {
-      if (opts.signal?.aborted) return reject(abortError(opts.signal));
+      if (opts.signal?.aborted) return reject(abortReason(opts.signal));
       let ws: WebSocket;
       try {
         // (ws hands `lookup` on to net.connect; its types do not list it)
@@ -248,7 +303,7 @@ export class RelayConnection {
       }
       const maxPayload = opts.maxPayload ?? DEFAULT_MAX_PAYLOAD;
       const timer = setTimeout(() => fail(new RelayTimeout(`${url}: no connection after ${timeoutMs} ms`)), timeoutMs);
-      const onAbort = (): void => fail(abortError(opts.signal));
+      const onAbort = (): void => fail(abortReason(opts.signal));
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       const cleanup = (): void => {
         clearTimeout(timer);
@@ -265,7 +320,11 @@ export class RelayConnection {
       const onError = (err: Error): void => fail(new Error(`${url}: cannot connect: ${socketErrorText(err, maxPayload)}`));
       const onOpen = (): void => {
         cleanup();
-        const conn = new RelayConnection(url, ws, Math.max(1, opts.maxSubscriptions ?? 20), opts.maxMessageLength ?? Infinity, maxPayload);
+        const conn = new RelayConnection(url, ws, Math.max(1, opts.maxSubscriptions ?? 20), opts.maxMessageLength ?? Infinity, maxPayload, {
+          maxEventFrame: opts.maxEventFrame ?? Infinity,
+          maxBytesIn: opts.maxBytesIn ?? Infinity,
+          bytesBoundName: opts.bytesBoundName ?? 'maxBytesIn',
+        });
         if (opts.signal) {
           const sig = opts.signal;
           const onAbortLater = (): void => conn.close();
@@ -330,7 +389,7 @@ export class RelayConnection {
       },
     );
     const onAbort = (): void => {
-      failure ??= abortError(opts.signal);
+      failure ??= abortReason(opts.signal);
       poke();
     };
     this.listeners.set(sub, {
@@ -360,12 +419,12 @@ export class RelayConnection {
     });
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      if (opts.signal?.aborted) throw abortError(opts.signal);
+      if (opts.signal?.aborted) throw abortReason(opts.signal);
       this.send(['REQ', sub, ...filters]);
       silence.start();
       for (;;) {
         while (head < queue.length) {
-          if (opts.signal?.aborted) throw abortError(opts.signal);
+          if (opts.signal?.aborted) throw abortReason(opts.signal);
           if (queue.length - head < LOW_WATER) this.unhold(sub);
           const ev = queue[head] as NostrEvent;
           queue[head++] = undefined as unknown as NostrEvent;
@@ -409,7 +468,7 @@ export class RelayConnection {
         const timer = setTimeout(() => finish(null), idleMs);
         const onAbort = (): void => {
           cleanup();
-          reject(abortError(opts.signal));
+          reject(abortReason(opts.signal));
         };
         const cleanup = (): void => {
           clearTimeout(timer);
@@ -451,7 +510,7 @@ export class RelayConnection {
   /** Publishes one event and waits for its OK answer. */
   publish(event: NostrEvent, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<{ ok: boolean; message: string }> {
     return new Promise((resolve, reject) => {
-      if (opts.signal?.aborted) return reject(abortError(opts.signal));
+      if (opts.signal?.aborted) return reject(abortReason(opts.signal));
       const timeoutMs = opts.timeoutMs ?? 10_000;
       const timer = setTimeout(() => {
         cleanup();
@@ -459,7 +518,7 @@ export class RelayConnection {
       }, timeoutMs);
       const onAbort = (): void => {
         cleanup();
-        reject(abortError(opts.signal));
+        reject(abortReason(opts.signal));
       };
       const cleanup = (): void => {
         clearTimeout(timer);
@@ -616,7 +675,7 @@ export class RelayConnection {
     if (this.closedWith) throw this.closedWith;
     while (this.active >= this.maxSubscriptions) {
       await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => reject(abortError(signal));
+        const onAbort = (): void => reject(abortReason(signal));
         signal?.addEventListener('abort', onAbort, { once: true });
         this.slotWaiters.push(() => {
           signal?.removeEventListener('abort', onAbort);
@@ -654,6 +713,19 @@ export class RelayConnection {
     // ws hands a Buffer (its default binaryType): read it where it is, no copy per frame
     const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     this.bytesIn += buf.length;
+    if (this.closedWith) return;
+    if (this.bytesIn > this.limits.maxBytesIn) {
+      const mb = Math.round((this.limits.maxBytesIn / 1048576) * 100) / 100;
+      this.shutdown(new ConnectionLost(`${this.url}: the relay sent more than ${mb} MB in this run (bound ${this.limits.bytesBoundName}); cut`, true));
+      this.ws.terminate();
+      return;
+    }
+    // An event the local store would refuse is dropped here, before it is parsed and held (only NIP-77's answers
+    // may be larger, up to the socket's maxPayload).
+    if (buf.length > this.limits.maxEventFrame && !NEG_MSG_HEAD.test(buf.toString('latin1', 0, 32))) {
+      this.tooLarge++;
+      return;
+    }
     let frame: unknown;
     try {
       frame = JSON.parse(buf.toString('utf8'));
@@ -667,7 +739,7 @@ export class RelayConnection {
     }
     const type = frame[0];
     if (type === 'NOTICE') {
-      const m = String(frame[1] ?? '');
+      const m = String(frame[1] ?? '').slice(0, NOTICE_KEEP);
       this.notices.push(m);
       if (this.notices.length > 50) this.notices.shift();
       for (const l of [...this.listeners.values()]) l.onNotice(m);

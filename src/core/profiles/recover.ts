@@ -27,6 +27,7 @@ import {
   type Limits,
   type Verifier,
 } from '../nostr';
+import { forEachLimited } from '../util/limit';
 
 export interface RecoverProgress {
   total: number;
@@ -62,18 +63,6 @@ export function acceptable(e: unknown, authors: ReadonlySet<string>, kinds: Read
     !WELCOME_NOTE_PATTERN.test(e.content) &&
     (verifier === null || verifier.verify(e))
   );
-}
-
-/** Runs `work` over items with at most `limit` running at once. */
-export async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const runners = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(runners);
 }
 
 /** One open way to a peer's relay, shared by every member of the phase. */
@@ -300,7 +289,8 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
 
     // 2. A full sync of each member from the first peer (in the station's order) holding its profile.
     const stillMissing: string[] = [];
-    await pool(plan.missing, settings.profileConcurrency, async (hex) => {
+    // no signal here: a cancel ends each member early (it checks), and what was recovered is still flushed below
+    await forEachLimited(plan.missing, settings.profileConcurrency, async (hex) => {
       if (signal.aborted) return;
       const candidates = plan.peers.filter((p) => holders.get(p.id)?.has(hex));
       for (const peer of candidates) {

@@ -13,6 +13,7 @@ import { systemLookup } from '../util/net';
 import { PackedEvents, type PackedImport } from './packed';
 import { supersededInBatch, viewOf } from './batch-rules';
 import { reasonKey } from './reasons';
+import { forEachLimited } from '../util/limit';
 
 export { reasonKey };
 
@@ -99,28 +100,22 @@ export class RelayStore implements LocalStore, PackedImport {
     result.superseded = skip.size;
     const { conn } = await this.connection(signal);
     const before = conn.bytesOut;
-    let next = 0;
-    // (a packed batch released by the caller after a failure has length 0: the other workers stop here)
-    const worker = async (): Promise<void> => {
-      while (next < events.length) {
-        if (signal?.aborted) return;
-        const i = next++;
-        if (skip.has(i)) continue;
-        const e = packed ? packed.event(i) : ((events as readonly NostrEvent[])[i] as NostrEvent);
-        const ok = await conn.publish(e, { timeoutMs: this.timeouts.idle, signal });
-        if (/^duplicate:/i.test(ok.message)) result.duplicates++;
-        else if (ok.ok) result.added++;
-        else if (/^(replaced|deleted):/i.test(ok.message)) result.superseded++;
-        else {
-          result.rejected++;
-          const key = reasonKey(ok.message);
-          result.reasons[key] = (result.reasons[key] ?? 0) + 1;
-        }
+    const indexes = Array.from({ length: events.length }, (_, i) => i);
+    await forEachLimited(indexes, PUBLISH_IN_FLIGHT, async (i) => {
+      // (a packed batch released by the caller after a failure has length 0: nothing left to publish)
+      if (i >= events.length || skip.has(i)) return;
+      const e = packed ? packed.event(i) : ((events as readonly NostrEvent[])[i] as NostrEvent);
+      const ok = await conn.publish(e, { timeoutMs: this.timeouts.idle, signal });
+      if (/^duplicate:/i.test(ok.message)) result.duplicates++;
+      else if (ok.ok) result.added++;
+      else if (/^(replaced|deleted):/i.test(ok.message)) result.superseded++;
+      else {
+        result.rejected++;
+        const key = reasonKey(ok.message);
+        result.reasons[key] = (result.reasons[key] ?? 0) + 1;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(PUBLISH_IN_FLIGHT, events.length) }, worker));
+    }, signal);
     result.bytes = conn.bytesOut - before;
-    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('cancelled');
     return result;
   }
 

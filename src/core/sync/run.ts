@@ -6,16 +6,20 @@
  * contacted, no tunnel opened, no log line appended. They are recorded in the app's own history.
  */
 import { randomBytes } from 'node:crypto';
-import type { EngineContext, StationState } from '../services';
-import type { Peer, PeerOutcome, PeerProgress, RunReport, SyncOptions, SyncProgress } from '../../shared/schemas';
-import { addCounts, emptyCounts } from '../../shared/kinds';
+import type { EngineContext, PeerEndpoint, StationState } from '../services';
+import type { Peer, PeerOutcome, PeerProgress, RunReport, Settings, SyncOptions, SyncProgress } from '../../shared/schemas';
+import { addCounts, emptyCounts, type CategoryCounts } from '../../shared/kinds';
 import { loadVerifier, DEFAULT_LIMITS } from '../nostr';
 import { acquireLock, readLock, LockHeld, type HeldLock } from './lock';
-import { buildFilters, describeFilter } from './filters';
+import { buildFilters, describeFilter, type PlannedFilter } from './filters';
+import { forEachLimited } from '../util/limit';
 import { Sieve } from './sieve';
 import { Importer } from './importer';
 import { loadKnown, saveKnown } from './known';
 import { runSession, type SessionResult } from './session';
+import { mayPass } from './retry';
+import { PeerBudget, localMaxEventSize, peerBounds, type PeerBounds } from './bounds';
+import { Tally } from './session-tally';
 import { loadPeerMemory, savePeerMemory, type PeerMemory } from './memory';
 import { StationRecord } from './station-record';
 
@@ -41,6 +45,41 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** What a run knows once it has read the station and its options. */
+interface RunPlan {
+  state: StationState;
+  /** the member set, blacklist removed */
+  members: string[];
+  days: number;
+  verify: boolean;
+  nowSec: number;
+  peers: Peer[];
+  /** the run's filters within a peer's filter-element limit */
+  filtersFor: (maxFilterElements: number) => PlannedFilter[];
+  /** the plan in words (dry runs, reports) */
+  lines: string[];
+}
+
+/** What every peer of a run shares. */
+interface PeerDeps {
+  sieve: Sieve;
+  importer: Importer;
+  memory: PeerMemory;
+  verify: boolean;
+  nowSec: number;
+  filtersFor: RunPlan['filtersFor'];
+  /** what each peer may cost the run */
+  bounds: PeerBounds;
+}
+
+/** What the peer stage leaves for the report. */
+interface PeersDone {
+  outcomes: PeerOutcome[];
+  categories: CategoryCounts;
+  sieve: Sieve;
+  importer: Importer;
+}
+
 const shortPeer = (id: string): string => (id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
 
 /**
@@ -62,6 +101,10 @@ export class Run {
   readonly progress: SyncProgress;
   private lastEmit = 0;
   private pendingEmit: NodeJS.Timeout | null = null;
+  /** the settings as they were when the run started (a change meanwhile applies to the next run) */
+  private readonly settings: Settings;
+  /** aborts at the run's deadline (settings.runDeadlineSeconds): unfinished peers are cut, the run ends */
+  private readonly deadline: AbortSignal;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -70,6 +113,8 @@ export class Run {
   ) {
     this.startedAt = ctx.config.clock();
     this.id = newRunId(this.startedAt);
+    this.settings = ctx.settings();
+    this.deadline = AbortSignal.timeout(this.settings.runDeadlineSeconds * 1000);
     this.progress = {
       runId: this.id,
       stage: 'lock',
@@ -105,7 +150,8 @@ export class Run {
     }
   }
 
-  private report(partial: Partial<RunReport>): RunReport {
+  /** A report of this run: the given fields over a failed, empty one. */
+  private reportOf(partial: Partial<RunReport>): RunReport {
     const finishedAt = this.ctx.config.clock();
     return {
       id: this.id,
@@ -132,130 +178,30 @@ export class Run {
     };
   }
 
+  /** lock → plan → peers → report → profiles and graph. */
   async execute(): Promise<RunReport> {
-    const settings = this.ctx.settings();
-    const log = this.ctx.log;
-    const dry = this.opts.dryRun ?? false;
     let lock: HeldLock | null = null;
     // what the station's scheduler and sync_report.sh read: begun once the lock is held, ended before it is released
-    const station = new StationRecord(this.ctx, settings.zenRoot, this.id);
+    const station = new StationRecord(this.ctx, this.settings.zenRoot, this.id);
     let final: RunReport | null = null;
     try {
-      // ---------------------------------------------------------------- lock
-      if (dry) {
-        const cur = await readLock(settings.zenRoot);
-        if (cur?.alive) log.info(`dry run: a sync holds the lock (PID ${cur.pid}); a real run would be refused now`);
-      } else {
-        try {
-          lock = await acquireLock(settings.zenRoot);
-        } catch (err) {
-          if (err instanceof LockHeld) {
-            log.warn(err.message);
-            return this.report({ outcome: 'refused', reason: err.message });
-          }
-          throw err;
-        }
-        if (lock.clearedStale !== null) log.info(`removed a stale lock ${lock.path} (${lock.staleWhy ?? `PID ${lock.clearedStale} is not running`})`);
-        await station.begin();
+      const taken = await this.takeLock();
+      if (taken.refused) return taken.refused;
+      lock = taken.lock;
+      if (lock) await station.begin();
+      const plan = await this.plan();
+      if (this.opts.dryRun) {
+        for (const line of plan.lines) this.ctx.log.info(`dry run: ${line}`);
+        return this.reportOf({ outcome: 'dry-run', members: plan.members.length, plan: plan.lines });
       }
-
-      // ---------------------------------------------------------------- plan
-      this.progress.stage = 'plan';
-      this.notify(true);
-      const state = await this.ctx.station.state();
-      const members = [...state.members.keys()].filter((m) => !state.blacklist.has(m));
-      const days = this.opts.days ?? settings.days;
-      const noDms = this.opts.noDms ?? settings.noDms;
-      const verify = this.opts.verify ?? settings.verify;
-      const nowSec = Math.floor(this.ctx.config.clock() / 1000);
-      const peers = state.snapshot.peers.filter((p) => p.syncable && (!this.opts.peers || this.opts.peers.includes(p.id)));
-      const planFor = (maxFilterElements: number) =>
-        buildFilters({ kinds: settings.kinds, noDms, days, members, nowSec, maxFilterElements });
-      const plan: string[] = [
-        `window: ${days === 0 ? 'everything' : `last ${days} day(s)`}; ${members.length} members; ${noDms ? 'no DMs; ' : ''}${verify ? 'signatures verified' : 'signatures NOT verified (--no-verify: forged events are stored as they come)'}`,
-        `local store: ${this.ctx.store().description}`,
-      ];
-      for (const p of peers) {
-        plan.push(`peer ${p.id} (${p.hostname ?? 'no hostname'}): ${p.route} ${p.relayUrl ?? ''}`);
-        for (const f of planFor(DEFAULT_LIMITS.maxFilterElements)) plan.push(`  ${f.pass}: ${describeFilter(f.filter)}`);
-      }
-      for (const p of state.snapshot.peers.filter((x) => !x.syncable)) plan.push(`skipped ${p.id}: ${p.reason ?? p.status}`);
-      if (dry) {
-        for (const line of plan) log.info(`dry run: ${line}`);
-        return this.report({ outcome: 'dry-run', members: members.length, plan });
-      }
-      if (peers.length === 0) log.warn('no syncable peer in the swarm folder: nothing to sync from');
-      log.info(`sync ${this.id}: ${peers.length} peer(s), ${members.length} members, window ${days === 0 ? 'everything' : `${days} day(s)`}`);
-
-      // ---------------------------------------------------------------- peers
-      this.progress.stage = 'peers';
-      this.progress.peers = peers.map((p) => this.peerProgress(p));
-      this.notify(true);
-      const verifier = verify ? await loadVerifier() : null;
-      const sieve = new Sieve({ verifier, blacklist: state.blacklist });
-      const store = this.ctx.store();
-      // Deletions the local relay already holds count too: a peer that still serves a deleted event must not
-      // bring it back. Kind 5s are few; one query per author bucket.
-      for (const pf of planFor(DEFAULT_LIMITS.maxFilterElements).filter((x) => x.pass === 'deletions')) {
-        for await (const e of store.query(pf.filter, this.signal)) sieve.learnDeletion(e);
-      }
-      const importer = new Importer(store);
-      const memory = await loadPeerMemory(this.ctx.config.dataDir);
-      const outcomes: PeerOutcome[] = new Array<PeerOutcome>(peers.length);
-      const categories = emptyCounts();
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < peers.length && !this.signal.aborted) {
-          const i = next++;
-          const peer = peers[i] as Peer;
-          const r = await this.syncPeer(peer, this.progress.peers[i] as PeerProgress, { sieve, importer, memory, verify, nowSec, planFor });
-          outcomes[i] = r.outcome;
-          if (r.categories) addCounts(categories, r.categories);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(settings.peerConcurrency, Math.max(1, peers.length)) }, worker));
-      await savePeerMemory(this.ctx.config.dataDir, memory).catch((err: Error) => log.warn(`cannot save the peer memory: ${err.message}`));
-      const done = outcomes.filter(Boolean);
-      const cancelled = this.signal.aborted;
-      // peers never started because of a cancel
-      peers.forEach((p, i) => {
-        if (!outcomes[i]) done.push(this.failedOutcome(p, this.progress.peers[i] as PeerProgress, 'cancelled before it started', 0));
-      });
-      const ok = done.filter((o) => o.ok).length;
-      const dropped: Record<string, number> = { ...sieve.dropped };
-      const report = this.report({
-        outcome: cancelled ? 'cancelled' : peers.length === 0 || ok === peers.length ? 'success' : ok === 0 ? 'failed' : 'partial',
-        reason: cancelled ? 'cancelled by the captain' : ok < peers.length ? `${peers.length - ok} of ${peers.length} peer(s) failed` : null,
-        // the options in effect (verify from the settings when the run did not say): the report says it
-        options: { ...this.opts, verify },
-        members: members.length,
-        peers: done,
-        categories,
-        imported: importer.totals.added,
-        duplicates: importer.totals.duplicates + sieve.duplicates,
-        rejected: importer.totals.rejected,
-        superseded: importer.totals.superseded,
-        rejectReasons: importer.totals.reasons,
-        dropped,
-        bytesIn: done.reduce((a, o) => a + o.bytesIn, 0),
-        bytesOut: done.reduce((a, o) => a + o.bytesOut, 0),
-        plan,
-      });
-      this.progress.totals.duplicates = report.duplicates;
-      this.progress.totals.rejected = report.rejected;
-      this.progress.totals.superseded = report.superseded;
-      this.progress.totals.dropped = Object.values(dropped).reduce((a, b) => a + b, 0);
-
-      await station.summary({ report, categories, verify, peersOk: ok, peersTotal: peers.length, members: members.length });
-      log.info(`sync ${this.id}: ${report.outcome}; imported ${report.imported}, duplicates ${report.duplicates}, rejected ${report.rejected}, superseded or deleted ${report.superseded}; peers ${ok}/${peers.length}`);
-
-      // ---------------------------------------------------------------- profiles and graph
-      if (!cancelled) await this.afterPeers(report, state, verify);
+      const synced = await this.syncPeers(plan);
+      const report = await this.report(plan, synced, station);
+      if (!this.signal.aborted) await this.afterPeers(report, plan.state, plan.verify);
       return (final = report);
     } catch (err) {
       const msg = this.signal.aborted ? 'cancelled by the captain' : (err as Error).message;
-      log.error(`sync ${this.id} failed: ${msg}`);
-      return (final = this.report({ outcome: this.signal.aborted ? 'cancelled' : 'failed', reason: msg }));
+      this.ctx.log.error(`sync ${this.id} failed: ${msg}`);
+      return (final = this.reportOf({ outcome: this.signal.aborted ? 'cancelled' : 'failed', reason: msg }));
     } finally {
       if (this.pendingEmit) clearTimeout(this.pendingEmit);
       if (lock) await station.end(final);
@@ -263,9 +209,140 @@ export class Run {
     }
   }
 
+  /**
+   * The station lock, shared with the station's own scheduler. A dry run only reads it (and says a real run
+   * would be refused now); a live holder refuses the run.
+   */
+  private async takeLock(): Promise<{ lock: HeldLock | null; refused?: RunReport }> {
+    const { zenRoot } = this.settings;
+    const log = this.ctx.log;
+    if (this.opts.dryRun) {
+      const cur = await readLock(zenRoot);
+      if (cur?.alive) log.info(`dry run: a sync holds the lock (PID ${cur.pid}); a real run would be refused now`);
+      return { lock: null };
+    }
+    let lock: HeldLock;
+    try {
+      lock = await acquireLock(zenRoot);
+    } catch (err) {
+      if (err instanceof LockHeld) {
+        log.warn(err.message);
+        return { lock: null, refused: this.reportOf({ outcome: 'refused', reason: err.message }) };
+      }
+      throw err;
+    }
+    if (lock.clearedStale !== null) log.info(`removed a stale lock ${lock.path} (${lock.staleWhy ?? `PID ${lock.clearedStale} is not running`})`);
+    return { lock };
+  }
+
+  /** The station as it is now, the options of this run, the peers to sync and the filters each is asked. */
+  private async plan(): Promise<RunPlan> {
+    const settings = this.settings;
+    this.progress.stage = 'plan';
+    this.notify(true);
+    const state = await this.ctx.station.state();
+    const members = [...state.members.keys()].filter((m) => !state.blacklist.has(m));
+    const days = this.opts.days ?? settings.days;
+    const noDms = this.opts.noDms ?? settings.noDms;
+    const verify = this.opts.verify ?? settings.verify;
+    const nowSec = Math.floor(this.ctx.config.clock() / 1000);
+    const peers = state.snapshot.peers.filter((p) => p.syncable && (!this.opts.peers || this.opts.peers.includes(p.id)));
+    const filtersFor = (maxFilterElements: number): PlannedFilter[] =>
+      buildFilters({ kinds: settings.kinds, noDms, days, members, nowSec, maxFilterElements });
+    const lines: string[] = [
+      `window: ${days === 0 ? 'everything' : `last ${days} day(s)`}; ${members.length} members; ${noDms ? 'no DMs; ' : ''}${verify ? 'signatures verified' : 'signatures NOT verified (--no-verify: forged events are stored as they come)'}`,
+      `local store: ${this.ctx.store().description}`,
+    ];
+    for (const p of peers) {
+      lines.push(`peer ${p.id} (${p.hostname ?? 'no hostname'}): ${p.route} ${p.relayUrl ?? ''}`);
+      for (const f of filtersFor(DEFAULT_LIMITS.maxFilterElements)) lines.push(`  ${f.pass}: ${describeFilter(f.filter)}`);
+    }
+    for (const p of state.snapshot.peers.filter((x) => !x.syncable)) lines.push(`skipped ${p.id}: ${p.reason ?? p.status}`);
+    return { state, members, days, verify, nowSec, peers, filtersFor, lines };
+  }
+
+  /** Every peer, a few at a time (settings.peerConcurrency), through one sieve and one importer. */
+  private async syncPeers(plan: RunPlan): Promise<PeersDone> {
+    const log = this.ctx.log;
+    const { peers } = plan;
+    if (peers.length === 0) log.warn('no syncable peer in the swarm folder: nothing to sync from');
+    log.info(`sync ${this.id}: ${peers.length} peer(s), ${plan.members.length} members, window ${plan.days === 0 ? 'everything' : `${plan.days} day(s)`}`);
+    this.progress.stage = 'peers';
+    this.progress.peers = peers.map((p) => this.peerProgress(p));
+    this.notify(true);
+    const verifier = plan.verify ? await loadVerifier() : null;
+    const sieve = new Sieve({ verifier, blacklist: plan.state.blacklist });
+    const store = this.ctx.store();
+    // Deletions the local relay already holds count too: a peer that still serves a deleted event must not
+    // bring it back. Kind 5s are few; one query per author bucket.
+    for (const pf of plan.filtersFor(DEFAULT_LIMITS.maxFilterElements).filter((x) => x.pass === 'deletions')) {
+      for await (const e of store.query(pf.filter, this.signal)) sieve.learnDeletion(e);
+    }
+    const importer = new Importer(store);
+    const memory = await loadPeerMemory(this.ctx.config.dataDir);
+    const bounds = peerBounds(this.settings, await localMaxEventSize(store, this.settings, this.ctx.config.timeouts.nip11, this.signal));
+    const outcomes: Array<PeerOutcome | undefined> = new Array<PeerOutcome | undefined>(peers.length);
+    const categories = emptyCounts();
+    const shared: PeerDeps = { sieve, importer, memory, verify: plan.verify, nowSec: plan.nowSec, filtersFor: plan.filtersFor, bounds };
+    const stop = AbortSignal.any([this.signal, this.deadline]);
+    await forEachLimited(peers, this.settings.peerConcurrency, async (peer, i) => {
+      const r = await this.syncPeer(peer, this.progress.peers[i] as PeerProgress, shared);
+      outcomes[i] = r.outcome;
+      if (r.categories) addCounts(categories, r.categories);
+    }, stop).catch((err: unknown) => {
+      // syncPeer never throws: only a cancel or the deadline ends the pass early, the peers it left are reported below
+      if (!stop.aborted) throw err;
+    });
+    await savePeerMemory(this.ctx.config.dataDir, memory).catch((err: Error) => log.warn(`cannot save the peer memory: ${err.message}`));
+    const unstarted = this.signal.aborted ? 'cancelled before it started' : `not started: ${this.deadlineText()} had passed`;
+    const done = peers.map((p, i) => outcomes[i] ?? this.outcomeOf(p, this.progress.peers[i] as PeerProgress, null, unstarted, 0));
+    if (this.deadline.aborted && !this.signal.aborted) log.warn(`sync ${this.id}: ${this.deadlineText()} passed: unfinished peers were cut`);
+    return { outcomes: done, categories, sieve, importer };
+  }
+
+  /** The run's report, its totals in the progress, and the station's summary lines in its log. */
+  private async report(plan: RunPlan, synced: PeersDone, station: StationRecord): Promise<RunReport> {
+    const { outcomes, categories, sieve, importer } = synced;
+    const total = plan.peers.length;
+    const ok = outcomes.filter((o) => o.ok).length;
+    const cancelled = this.signal.aborted;
+    const dropped: Record<string, number> = { ...sieve.dropped };
+    const report = this.reportOf({
+      outcome: cancelled ? 'cancelled' : total === 0 || ok === total ? 'success' : ok === 0 ? 'failed' : 'partial',
+      reason: cancelled
+        ? 'cancelled by the captain'
+        : ok < total
+          ? `${total - ok} of ${total} peer(s) failed${this.deadline.aborted ? `; ${this.deadlineText()} passed` : ''}`
+          : null,
+      // the options in effect (verify from the settings when the run did not say): the report says it
+      options: { ...this.opts, verify: plan.verify },
+      members: plan.members.length,
+      peers: outcomes,
+      categories,
+      imported: importer.totals.added,
+      duplicates: importer.totals.duplicates + sieve.duplicates,
+      rejected: importer.totals.rejected,
+      superseded: importer.totals.superseded,
+      rejectReasons: importer.totals.reasons,
+      dropped,
+      bytesIn: outcomes.reduce((a, o) => a + o.bytesIn, 0),
+      bytesOut: outcomes.reduce((a, o) => a + o.bytesOut, 0),
+      plan: plan.lines,
+    });
+    this.progress.totals.duplicates = report.duplicates;
+    this.progress.totals.rejected = report.rejected;
+    this.progress.totals.superseded = report.superseded;
+    this.progress.totals.dropped = Object.values(dropped).reduce((a, b) => a + b, 0);
+
+    await station.summary({ report, categories, verify: plan.verify, peersOk: ok, peersTotal: total, members: plan.members.length });
+    this.ctx.log.info(`sync ${this.id}: ${report.outcome}; imported ${report.imported}, duplicates ${report.duplicates}, rejected ${report.rejected}, superseded or deleted ${report.superseded}; peers ${ok}/${total}`);
+    return report;
+  }
+
   private async afterPeers(report: RunReport, state: StationState, verify: boolean): Promise<void> {
     const log = this.ctx.log;
-    if (!this.opts.noProfiles) {
+    if (!this.opts.noProfiles && this.deadline.aborted) log.warn(`profile phase skipped: ${this.deadlineText()} has passed`);
+    else if (!this.opts.noProfiles) {
       this.progress.stage = 'profiles';
       this.progress.profiles = { total: 0, done: 0, found: 0, missing: 0 };
       this.notify(true);
@@ -307,101 +384,137 @@ export class Run {
     };
   }
 
-  private failedOutcome(peer: Peer, pp: PeerProgress, reason: string, durationMs: number): PeerOutcome {
+  /** A peer's line in the report: ok when no reason is given; its counts from its Tally (none when it never started). */
+  private outcomeOf(peer: Peer, pp: PeerProgress, r: SessionResult | null, reason: string | null, durationMs: number): PeerOutcome {
     return {
-      peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: pp.method, ok: false, reason,
-      fetched: pp.fetched, imported: pp.imported, duplicates: 0, rejected: 0, superseded: 0, dropped: {}, bytesIn: pp.bytesIn, bytesOut: pp.bytesOut, durationMs,
+      peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: pp.method, ok: reason === null, reason,
+      fetched: r?.fetched ?? 0, imported: r?.imported ?? 0, duplicates: r?.duplicates ?? 0, rejected: r?.rejected ?? 0, superseded: r?.superseded ?? 0, dropped: r?.dropped ?? {},
+      bytesIn: pp.bytesIn, bytesOut: pp.bytesOut, durationMs,
+      ...(r && r.notes.length > 0 ? { notes: r.notes } : {}),
     };
   }
 
-  /** One peer with retries (backoff) on errors only; a peer with nothing new is a success. */
-  private async syncPeer(
-    peer: Peer,
-    pp: PeerProgress,
-    deps: { sieve: Sieve; importer: Importer; memory: PeerMemory; verify: boolean; nowSec: number; planFor: (n: number) => ReturnType<typeof buildFilters> },
-  ): Promise<{ outcome: PeerOutcome; categories: SessionResult['categories'] | null }> {
+  /** The run's deadline, in a captain's words. */
+  private deadlineText(): string {
+    return `the run's deadline (${this.settings.runDeadlineSeconds} s, setting runDeadlineSeconds)`;
+  }
+
+  /**
+   * One peer: an attempt, and more (with backoff, up to timeouts.peerAttempts) only after a failure that may
+   * pass (retry.ts). A peer with nothing new is a success.
+   */
+  private async syncPeer(peer: Peer, pp: PeerProgress, deps: PeerDeps): Promise<{ outcome: PeerOutcome; categories: SessionResult['categories'] | null }> {
     const started = Date.now();
-    const log = this.ctx.log;
     const t = this.ctx.config.timeouts;
-    let lastError = '';
-    const acc = { bytesIn: 0, bytesOut: 0 };
+    /** bytes of every attempt, failed ones included */
+    const spent = { bytesIn: 0, bytesOut: 0 };
     const attempts = Math.max(1, Math.floor(t.peerAttempts ?? 3));
-    for (let attempt = 0; attempt < attempts && !this.signal.aborted; attempt++) {
-      if (attempt > 0) {
-        try {
-          await sleep((t.retryBackoff ?? 1000) * 3 ** (attempt - 1), this.signal);
-        } catch {
-          break;
-        }
-      }
-      const signal = AbortSignal.any([this.signal, AbortSignal.timeout(t.peer)]);
-      pp.phase = 'tunnel';
-      pp.error = null;
-      this.notify();
-      let release: (() => Promise<void>) | null = null;
-      let url = '';
-      try {
-        const ep = await this.ctx.tunnels.endpoint(peer, signal);
-        release = () => ep.release();
-        url = ep.url;
-        const { set: known, problem } = await loadKnown(this.ctx.config.dataDir, peer.id);
-        if (problem) log.warn(`peer ${shortPeer(peer.id)}: ${problem}`);
-        const mem = deps.memory[peer.id];
-        const fresh = mem && deps.nowSec - mem.checkedAt < 24 * 3600;
-        const res = await runSession({
-          peer: peer.id,
-          url: ep.url,
-          store: this.ctx.store(),
-          sieve: deps.sieve,
-          importer: deps.importer,
-          verify: deps.verify,
-          known,
-          nip77: fresh ? mem.nip77 : null,
-          full: this.opts.full ?? false,
-          nowSec: deps.nowSec,
-          timeouts: t,
-          plan: (limits) => deps.planFor(limits.maxFilterElements),
-          progress: pp,
-          notify: () => this.notify(),
-          signal,
-        });
-        acc.bytesIn += res.bytesIn;
-        acc.bytesOut += res.bytesOut;
-        if (!fresh || mem.nip77 !== res.nip77) deps.memory[peer.id] = { nip77: res.nip77, reason: res.nip77Reason, checkedAt: deps.nowSec };
-        if (res.nip77) {
-          if (res.fullDone) known.lastFull = deps.nowSec;
-          await saveKnown(this.ctx.config.dataDir, peer.id, known, deps.nowSec).catch((err: Error) =>
-            log.warn(`peer ${shortPeer(peer.id)}: cannot save what it holds: ${err.message}`),
-          );
-        }
+    let lastError = '';
+    const budget = new PeerBudget(deps.bounds);
+    const tally = new Tally(pp, deps.sieve);
+    const stop = AbortSignal.any([this.signal, this.deadline]);
+    for (let attempt = 0; attempt < attempts && !stop.aborted; attempt++) {
+      if (attempt > 0 && !(await sleep((t.retryBackoff ?? 1000) * 3 ** (attempt - 1), stop).then(() => true, () => false))) break;
+      const tried = await this.attempt(peer, pp, deps, { spent, budget, tally });
+      if ('result' in tried) {
+        const res = tried.result;
         pp.phase = 'done';
         pp.coverage = 1;
-        pp.bytesIn = acc.bytesIn;
-        pp.bytesOut = acc.bytesOut;
+        pp.bytesIn = spent.bytesIn;
+        pp.bytesOut = spent.bytesOut;
         this.notify(true);
-        log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${res.method}, fetched ${res.fetched}, imported ${res.imported}`);
-        return {
-          outcome: {
-            peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: res.method, ok: true, reason: null,
-            fetched: res.fetched, imported: res.imported, duplicates: res.duplicates, rejected: res.rejected, superseded: res.superseded, dropped: res.dropped,
-            bytesIn: acc.bytesIn, bytesOut: acc.bytesOut, durationMs: Date.now() - started,
-          },
-          categories: res.categories,
-        };
-      } catch (err) {
-        if (this.signal.aborted) {
-          lastError = 'cancelled';
-          break;
-        }
-        lastError = peerReason(peer, url, err as Error, t.peer);
-        log.warn(`${lastError}${attempt + 1 < attempts ? ' (will retry)' : ''}`);
-      } finally {
-        await release?.().catch(() => undefined);
+        this.ctx.log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${res.method}, fetched ${res.fetched}, imported ${res.imported}`);
+        for (const note of res.notes) this.ctx.log.warn(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${note}`);
+        return { outcome: this.outcomeOf(peer, pp, res, null, Date.now() - started), categories: res.categories };
       }
+      if (this.signal.aborted) {
+        lastError = 'cancelled';
+        break;
+      }
+      lastError = tried.reason;
+      const again = tried.retry && attempt + 1 < attempts;
+      this.ctx.log.warn(`${lastError}${again ? ' (will retry)' : ''}`);
+      if (!again) break;
     }
+    lastError ||= this.signal.aborted ? 'cancelled' : `not started: ${this.deadlineText()} had passed`;
     pp.phase = this.signal.aborted ? 'cancelled' : 'failed';
     pp.error = lastError;
+    pp.bytesIn = spent.bytesIn;
+    pp.bytesOut = spent.bytesOut;
     this.notify(true);
-    return { outcome: this.failedOutcome(peer, pp, lastError, Date.now() - started), categories: null };
+    // what its failed attempts fetched and imported still counts (in the station's totals too)
+    return { outcome: this.outcomeOf(peer, pp, tally.result, lastError, Date.now() - started), categories: tally.result.categories };
+  }
+
+  /**
+   * One attempt: the way to the peer (direct, LAN or tunnel), then the session; on success the peer's NIP-77
+   * answer and known set are kept. A failure comes back as a captain's reason and whether it may pass.
+   */
+  private async attempt(
+    peer: Peer,
+    pp: PeerProgress,
+    deps: PeerDeps,
+    run: { spent: { bytesIn: number; bytesOut: number }; budget: PeerBudget; tally: Tally },
+  ): Promise<{ result: SessionResult } | { reason: string; retry: boolean }> {
+    const { spent, budget, tally } = run;
+    const log = this.ctx.log;
+    const t = this.ctx.config.timeouts;
+    const signal = AbortSignal.any([this.signal, this.deadline, AbortSignal.timeout(t.peer)]);
+    const failed = (err: unknown, url: string, retry: boolean): { reason: string; retry: boolean } =>
+      this.deadline.aborted && !this.signal.aborted
+        ? { reason: peerReason(peer, url, new Error(`cut at ${this.deadlineText()}`), t.peer), retry: false }
+        : { reason: peerReason(peer, url, err as Error, t.peer), retry };
+    pp.phase = 'tunnel';
+    pp.error = null;
+    this.notify();
+    let ep: PeerEndpoint;
+    try {
+      ep = await this.ctx.tunnels.endpoint(peer, signal);
+    } catch (err) {
+      // no way to the peer (kubo cannot reach it, nothing answers, the relay refuses): not before the next run
+      return failed(err, '', false);
+    }
+    const traffic = { bytesIn: 0, bytesOut: 0 };
+    try {
+      const { set: known, problem } = await loadKnown(this.ctx.config.dataDir, peer.id);
+      if (problem) log.warn(`peer ${shortPeer(peer.id)}: ${problem}`);
+      const mem = deps.memory[peer.id];
+      const fresh = mem && deps.nowSec - mem.checkedAt < 24 * 3600;
+      const res = await runSession({
+        peer: peer.id,
+        url: ep.url,
+        store: this.ctx.store(),
+        sieve: deps.sieve,
+        importer: deps.importer,
+        verify: deps.verify,
+        known,
+        nip77: fresh ? mem.nip77 : null,
+        full: this.opts.full ?? false,
+        nowSec: deps.nowSec,
+        timeouts: t,
+        plan: (limits) => deps.filtersFor(limits.maxFilterElements),
+        progress: pp,
+        notify: () => this.notify(),
+        signal,
+        traffic,
+        budget,
+        tally,
+      });
+      if (!fresh || mem.nip77 !== res.nip77) deps.memory[peer.id] = { nip77: res.nip77, reason: res.nip77Reason, checkedAt: deps.nowSec };
+      if (res.nip77) {
+        if (res.fullDone) known.lastFull = deps.nowSec;
+        await saveKnown(this.ctx.config.dataDir, peer.id, known, deps.nowSec).catch((err: Error) =>
+          log.warn(`peer ${shortPeer(peer.id)}: cannot save what it holds: ${err.message}`),
+        );
+      }
+      return { result: res };
+    } catch (err) {
+      return failed(err, ep.url, mayPass(err, traffic.bytesIn > 0));
+    } finally {
+      spent.bytesIn += traffic.bytesIn;
+      spent.bytesOut += traffic.bytesOut;
+      budget.bytes += traffic.bytesIn;
+      await ep.release().catch(() => undefined);
+    }
   }
 }

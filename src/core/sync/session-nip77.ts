@@ -1,0 +1,277 @@
+/**
+ * The NIP-77 path of one filter in a peer's session: reconcile what we hold for the filter against what the
+ * peer holds, fetch the ids the local relay lacks, record in the peer's known set what it was found to hold.
+ *
+ *   start items     everything the local relay holds for the filter (a full reconciliation) or what the peer
+ *                   is known to hold (the usual, cheap case)
+ *   reconcile round one NIP-77 reconciliation; its need less what an earlier round asked, less what the local
+ *                   relay already holds
+ *   record held     the known set follows: the peer lacks `have`, holds what it sent and what the local relay had
+ *   fetch needed    the needed ids by REQ, kind 5 first when the filter asks deletions; a second chance for ids
+ *                   a relay skipped; what never came is counted as not sent
+ *   next round?     only when the need may have been cut at a responder's frame size and the peer's COUNT
+ *                   says it holds more than the reconciliation showed
+ */
+import type { Filter } from 'nostr-tools';
+import { DELETION_KIND } from '../../shared/kinds';
+import type { LocalStore } from '../services';
+import { reconcile, fetchByIds, pageEvents, isWellFormed, IdList, IdMap, IdSet, ReconcileCapped, type ReconcileResult } from '../nostr';
+import { filterKey } from './filters';
+import type { KnownSection } from './known';
+import { IMPORT_BATCH } from './import-pipe';
+import type { PeerSession } from './session';
+
+/** What the NIP-77 path uses of its session. */
+type Session = Pick<PeerSession, 's' | 'conn' | 'limits' | 'tally' | 'full' | 'take' | 'page' | 'enter' | 'report'>;
+
+/** ids in a NIP-77 need from which the answer may have been cut at a responder's frame size (4 KiB ≈ 128 ids):
+ * the peer's COUNT then decides whether to reconcile again */
+const RECHECK_NEED = 100;
+/** reconciliations of one filter at most (each after fetching what the previous one found) */
+const MAX_NEG_ROUNDS = 16;
+const FETCH_IN_FLIGHT = 4;
+/** ids asked again, per REQ, when a relay skipped some of an ids REQ */
+const SECOND_CHANCE_CHUNK = 50;
+
+/**
+ * Reconciles one filter and fetches what it finds; `complete` when it was reconciled against the whole local
+ * relay. A reconciliation that meets a bound (negMaxRounds, negMaxNeed) is given up: the filter's window is
+ * paged instead, and the captain is told.
+ */
+export async function reconcileFilter(session: Session, f: Filter): Promise<{ complete: boolean }> {
+  const pass = new Nip77Filter(session, f);
+  try {
+    await pass.run();
+    return { complete: pass.complete };
+  } catch (err) {
+    if (!(err instanceof ReconcileCapped)) throw err;
+    session.tally.note(`${err.message}: its window was paged instead`);
+    pass.release();
+    await session.page(f);
+    return { complete: false };
+  } finally {
+    pass.release();
+  }
+}
+
+/** One round's id lists: released together at the round's end. */
+interface Round {
+  r: ReconcileResult;
+  /** the need, less what an earlier round asked */
+  fresh: IdList;
+  /** ids of `fresh` the local relay already holds, with their created_at */
+  local: IdMap;
+  /** `fresh` less `local`: what this round fetches */
+  toFetch: IdList;
+  /** ids of `toFetch` the peer has not sent yet */
+  missing: IdSet;
+}
+
+class Nip77Filter {
+  /** reconciled against everything the local relay holds for the filter */
+  readonly complete: boolean;
+  private readonly section: KnownSection;
+  private readonly since: number;
+  /** what we hold for the filter, for the next reconciliation */
+  private items = new IdList(true);
+  /** every id asked for in this filter so far (a later round never asks twice); made when a second round comes */
+  private asked: IdSet | null = null;
+
+  constructor(
+    private readonly session: Session,
+    private readonly f: Filter,
+  ) {
+    const { s } = session;
+    const key = filterKey(f);
+    this.complete = session.full || !s.known.has(key);
+    this.section = s.known.section(key, s.nowSec);
+    this.since = f.since ?? 0;
+  }
+
+  async run(): Promise<void> {
+    this.session.enter('reconcile');
+    await this.startItems();
+    for (let round = 0; ; round++) {
+      const x = await this.reconcileRound(round);
+      try {
+        this.recordHeld(x, round);
+        this.session.enter('fetch');
+        await this.fetchNeeded(x);
+        if (!(await this.mayHaveMore(x, round))) return;
+        this.nextItems(x);
+        this.session.enter('reconcile');
+      } finally {
+        releaseRound(x);
+      }
+    }
+  }
+
+  release(): void {
+    this.items.release();
+    this.asked?.release();
+  }
+
+  /** start items: the whole local relay for a full reconciliation, else what the peer is known to hold. */
+  private async startItems(): Promise<void> {
+    const { s } = this.session;
+    if (this.complete) {
+      for await (const e of s.store.query(this.f, s.signal)) this.items.pushHex(e.id, e.created_at);
+    } else {
+      this.items.release();
+      this.items = this.section.items.toList(this.since);
+    }
+  }
+
+  /** reconcile round: the peer's have/need, the need less what was asked before and what the local relay holds. */
+  private async reconcileRound(round: number): Promise<Round> {
+    const { s, conn, limits } = this.session;
+    const p = s.progress;
+    const { negMaxRounds, negMaxNeed } = s.budget.bounds;
+    const r = await reconcile(conn, this.f, this.items, {
+      signal: s.signal,
+      idleMs: s.timeouts.idle,
+      maxMessageLength: limits.maxMessageLength,
+      now: s.nowSec,
+      maxRounds: negMaxRounds,
+      maxNeed: negMaxNeed,
+    });
+    this.session.report();
+    const fresh = this.asked ? r.need.notIn(this.asked) : r.need;
+    if (round === 0) p.have += this.items.length - r.have.length;
+    p.need += fresh.length;
+    // ids the local relay already holds (from another peer or an earlier run): recorded, not fetched. A full
+    // reconciliation's items were the whole local relay: nothing it needs is held.
+    const local = this.complete ? new IdMap() : await localTimestamps(s.store, fresh, s.signal);
+    const toFetch = local.size > 0 ? fresh.notIn(local) : fresh;
+    return { r, fresh, local, toFetch, missing: IdSet.of(toFetch) };
+  }
+
+  /** record held: what the peer was found to hold (and to lack) goes into its known set. */
+  private recordHeld(x: Round, round: number): void {
+    const held = this.section.items;
+    if (this.complete && round === 0) {
+      // a full reconciliation replaces the window's part of the known set
+      held.deleteIf((t) => t >= this.since);
+      const kept = this.items.notIn(x.r.have);
+      held.setAll(kept);
+      kept.release();
+    } else held.deleteAll(x.r.have);
+    held.merge(x.local);
+  }
+
+  /**
+   * fetch needed: every id of `toFetch` from the peer. Deletions (kind 5) must pass the sieve before the events
+   * they delete and the ids do not say their kind: a need that fits one import batch is fetched whole and sieved
+   * kind 5 first; for a bigger one the filter's kind 5s are asked first (one paged REQ: deletions are few; the
+   * ones not needed are skipped), then the rest of the ids. A relay may cut an ids REQ below what it advertises:
+   * what it skipped is asked once more in small chunks, and what still never came is counted as not sent.
+   */
+  private async fetchNeeded(x: Round): Promise<void> {
+    const { s, conn, limits } = this.session;
+    const chunk = Math.min(limits.maxLimit, limits.maxFilterElements);
+    const deletionsFirst = (this.f.kinds ?? []).includes(DELETION_KIND);
+    if (!deletionsFirst) await this.fetchIds(x, x.toFetch, chunk);
+    else if (x.toFetch.length <= IMPORT_BATCH) {
+      const got: Array<{ e: unknown; asked: boolean }> = [];
+      await this.fetchIds(x, x.toFetch, chunk, async (e, asked) => void got.push({ e, asked }));
+      const isDeletion = (y: { e: unknown }): boolean => (y.e as { kind?: unknown }).kind === DELETION_KIND;
+      for (const y of got.filter(isDeletion)) await this.take(y.e, y.asked);
+      for (const y of got.filter((z) => !isDeletion(z))) await this.take(y.e, y.asked);
+    } else {
+      const deletions = pageEvents(conn, { ...this.f, kinds: [DELETION_KIND] }, { pageSize: limits.maxLimit, idleMs: s.timeouts.idle, signal: s.signal });
+      await this.drain(x, deletions, (e, asked) => this.take(e, asked), true);
+      await this.fetchIds(x, x.missing.toList(), chunk, undefined, true);
+    }
+    if (x.missing.size > 0) await this.fetchIds(x, x.missing.toList(), Math.max(1, Math.min(SECOND_CHANCE_CHUNK, chunk)), undefined, true);
+    this.session.tally.dropped('not-sent', x.missing.size);
+  }
+
+  /** The ids by REQ, each event to `sink` (the sieve by default); `release` frees the id list afterwards. */
+  private async fetchIds(
+    x: Round,
+    ids: IdList,
+    chunk: number,
+    sink: (e: unknown, asked: boolean) => Promise<void> = (e, asked) => this.take(e, asked),
+    release = false,
+  ): Promise<void> {
+    const { s, conn } = this.session;
+    try {
+      await this.drain(x, fetchByIds(conn, ids, { chunk, inFlight: FETCH_IN_FLIGHT, idleMs: s.timeouts.idle, signal: s.signal }), sink);
+    } finally {
+      if (release) ids.release();
+    }
+  }
+
+  /** Events from the peer: each one asked for leaves `missing` and is recorded as held (whatever our sieve says). */
+  private async drain(
+    x: Round,
+    source: AsyncIterable<unknown>,
+    sink: (e: unknown, asked: boolean) => Promise<void>,
+    onlyAsked = false,
+  ): Promise<void> {
+    for await (const e of source) {
+      const id = (e as { id?: unknown }).id;
+      const asked = typeof id === 'string' && x.missing.delete(id);
+      if (!asked && onlyAsked) continue;
+      // the peer holds it whatever our sieve decides: remember, so it is not asked again next run
+      if (asked && isWellFormed(e)) this.section.items.set(e.id, e.created_at);
+      await sink(e, asked);
+    }
+  }
+
+  /** An event asked for is checked against the filter; one the peer sent unasked matches nothing. */
+  private take(e: unknown, asked: boolean): Promise<void> {
+    return this.session.take(e, asked ? this.f : { ids: [] });
+  }
+
+  /**
+   * next round?: a responder may cut a long id list at its frame size without saying the rest exists (the JS
+   * responder of @nostr-dev-kit/sync does; strfry and the devkit relays continue in later rounds). A need too
+   * big to fit a minimal frame could have been cut: the peer's COUNT for the filter tells; only when it says
+   * more exists than the reconciliation showed (or COUNT goes unanswered) is the filter reconciled again.
+   */
+  private async mayHaveMore(x: Round, round: number): Promise<boolean> {
+    if (x.fresh.length < RECHECK_NEED || round + 1 >= MAX_NEG_ROUNDS) return false;
+    const { s, conn } = this.session;
+    const shown = this.items.length - x.r.have.length + x.r.need.length;
+    const counted = await conn.count([this.f], { idleMs: s.timeouts.negProbe, signal: s.signal });
+    return counted === null || counted > shown;
+  }
+
+  /**
+   * What we hold for the next round: what we held, less what the peer lacks, plus what it sent (asked and well
+   * formed: recorded in the section) and what the local relay turned out to hold.
+   */
+  private nextItems(x: Round): void {
+    this.asked ??= new IdSet();
+    this.asked.addAll(x.fresh);
+    const next = this.items.notIn(x.r.have);
+    const sent = x.toFetch.notIn(x.missing);
+    const sentHeld = this.section.items.pick(sent);
+    const localHeld = x.local.toList();
+    next.append(sentHeld);
+    next.append(localHeld);
+    for (const l of [sent, sentHeld, localHeld]) l.release();
+    this.items.release();
+    this.items = next;
+  }
+}
+
+/** A round's id lists are done with: their memory goes back now. */
+function releaseRound(x: Round): void {
+  x.missing.release();
+  x.local.release();
+  if (x.toFetch !== x.fresh) x.toFetch.release();
+  if (x.fresh !== x.r.need) x.fresh.release();
+  x.r.need.release();
+  x.r.have.release();
+}
+
+/** created_at of the given ids that the local store already holds. */
+async function localTimestamps(store: LocalStore, ids: IdList, signal: AbortSignal): Promise<IdMap> {
+  const out = new IdMap();
+  for (const chunk of ids.hexChunks(200)) {
+    for await (const e of store.query({ ids: chunk }, signal)) out.set(e.id, e.created_at);
+  }
+  return out;
+}
