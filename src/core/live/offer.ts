@@ -41,13 +41,33 @@ export interface OfferResult {
   unanswered: number;
 }
 
+export const emptyOffer = (): OfferResult => ({ offered: 0, accepted: 0, duplicates: 0, rejected: {}, refusing: null, unanswered: 0 });
+
+/** Adds one offer's counts to a peer's (several filters, several attempts). */
+export function addOffer(into: OfferResult, r: OfferResult): void {
+  into.offered += r.offered;
+  into.accepted += r.accepted;
+  into.duplicates += r.duplicates;
+  into.unanswered += r.unanswered;
+  for (const [reason, n] of Object.entries(r.rejected)) into.rejected[reason] = (into.rejected[reason] ?? 0) + n;
+  into.refusing ??= r.refusing;
+}
+
+/** One line for the log: what was sent and how the peer answered; null when nothing was sent. */
+export function offerSummary(r: OfferResult): string | null {
+  if (r.offered === 0) return null;
+  const refused = Object.entries(r.rejected).map(([reason, n]) => `${n} × ${reason}`);
+  const parts = [`${r.accepted} accepted`, r.duplicates ? `${r.duplicates} already held` : '', refused.length ? `refused: ${refused.join(', ')}` : '', r.unanswered ? `${r.unanswered} unanswered` : ''];
+  return `sent ${r.offered} members' event(s) it lacked (${parts.filter(Boolean).join('; ')})`;
+}
+
 /** Whether an event of the local relay is one this station shares. */
 export function shareable(e: NostrEvent, members: ReadonlySet<string>, blacklist?: ReadonlySet<string>): boolean {
   return members.has(e.pubkey) && !blacklist?.has(e.pubkey) && !WELCOME_NOTE_PATTERN.test(e.content);
 }
 
 export async function offerMissing(input: OfferInput): Promise<OfferResult> {
-  const out: OfferResult = { offered: 0, accepted: 0, duplicates: 0, rejected: {}, refusing: null, unanswered: 0 };
+  const out = emptyOffer();
   if (input.ids.length === 0) return out;
   const pub = new Publisher(input.conn, {
     peer: input.conn.url,

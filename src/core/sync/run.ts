@@ -22,6 +22,8 @@ import { PeerBudget, localMaxEventSize, peerBounds, type PeerBounds } from './bo
 import { Tally } from './session-tally';
 import { loadPeerMemory, savePeerMemory, type PeerMemory } from './memory';
 import { StationRecord } from './station-record';
+import { addOffer, emptyOffer, offerMissing, offerSummary, type OfferResult } from '../live/offer';
+import type { RelayConnection, IdList } from '../nostr';
 
 const PROGRESS_EVERY_MS = 250;
 
@@ -70,6 +72,8 @@ interface PeerDeps {
   filtersFor: RunPlan['filtersFor'];
   /** what each peer may cost the run */
   bounds: PeerBounds;
+  /** the share side (setting liveShare), null when off: sends a peer the members' events NIP-77 found it lacks */
+  share: ((conn: RelayConnection, lacking: IdList, signal: AbortSignal) => ReturnType<typeof offerMissing>) | null;
 }
 
 /** What the peer stage leaves for the report. */
@@ -283,7 +287,11 @@ export class Run {
     const bounds = peerBounds(this.settings, await localMaxEventSize(store, this.settings, this.ctx.config.timeouts.nip11, this.signal));
     const outcomes: Array<PeerOutcome | undefined> = new Array<PeerOutcome | undefined>(peers.length);
     const categories = emptyCounts();
-    const shared: PeerDeps = { sieve, importer, memory, verify: plan.verify, nowSec: plan.nowSec, filtersFor: plan.filtersFor, bounds };
+    const members = new Set(plan.members);
+    const share: PeerDeps['share'] = this.settings.liveShare
+      ? (conn, lacking, signal) => offerMissing({ conn, store, ids: lacking, members, blacklist: plan.state.blacklist, signal })
+      : null;
+    const shared: PeerDeps = { sieve, importer, memory, verify: plan.verify, nowSec: plan.nowSec, filtersFor: plan.filtersFor, bounds, share };
     const stop = AbortSignal.any([this.signal, this.deadline]);
     await forEachLimited(peers, this.settings.peerConcurrency, async (peer, i) => {
       const r = await this.syncPeer(peer, this.progress.peers[i] as PeerProgress, shared);
@@ -394,6 +402,23 @@ export class Run {
     };
   }
 
+  /**
+   * The share side of one filter's reconciliation: the members' events among what the peer lacks go to it. A
+   * peer refusing this station's events (auth-required, blocked, its policy) is left alone for the rest of the run.
+   */
+  private async offer(
+    share: NonNullable<PeerDeps['share']>,
+    run: { tally: Tally; shared: OfferResult },
+    conn: RelayConnection,
+    lacking: IdList,
+    signal: AbortSignal,
+  ): Promise<void> {
+    if (run.shared.refusing !== null) return;
+    const r = await share(conn, lacking, signal);
+    addOffer(run.shared, r);
+    if (r.refusing !== null) run.tally.note(`refuses this station's events (${r.refusing}): nothing more was sent to it this run`);
+  }
+
   /** The run's deadline, in a captain's words. */
   private deadlineText(): string {
     return `the run's deadline (${this.settings.runDeadlineSeconds} s, setting runDeadlineSeconds)`;
@@ -412,10 +437,13 @@ export class Run {
     let lastError = '';
     const budget = new PeerBudget(deps.bounds);
     const tally = new Tally(pp, deps.sieve);
+    const shared = emptyOffer();
     const stop = AbortSignal.any([this.signal, this.deadline]);
     for (let attempt = 0; attempt < attempts && !stop.aborted; attempt++) {
       if (attempt > 0 && !(await sleep((t.retryBackoff ?? 1000) * 3 ** (attempt - 1), stop).then(() => true, () => false))) break;
-      const tried = await this.attempt(peer, pp, deps, { spent, budget, tally });
+      const tried = await this.attempt(peer, pp, deps, { spent, budget, tally, shared });
+      const sent = offerSummary(shared);
+      if (sent) this.ctx.log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${sent}`);
       if ('result' in tried) {
         const res = tried.result;
         pp.phase = 'done';
@@ -454,7 +482,7 @@ export class Run {
     peer: Peer,
     pp: PeerProgress,
     deps: PeerDeps,
-    run: { spent: { bytesIn: number; bytesOut: number }; budget: PeerBudget; tally: Tally },
+    run: { spent: { bytesIn: number; bytesOut: number }; budget: PeerBudget; tally: Tally; shared: OfferResult },
   ): Promise<{ result: SessionResult } | { reason: string; retry: boolean }> {
     const { spent, budget, tally } = run;
     const log = this.ctx.log;
@@ -480,6 +508,7 @@ export class Run {
       if (problem) log.warn(`peer ${shortPeer(peer.id)}: ${problem}`);
       const mem = deps.memory[peer.id];
       const fresh = mem && deps.nowSec - mem.checkedAt < 24 * 3600;
+      const share = deps.share;
       const res = await runSession({
         peer: peer.id,
         url: ep.url,
@@ -499,6 +528,7 @@ export class Run {
         traffic,
         budget,
         tally,
+        share: share ? (conn, lacking, sig) => this.offer(share, run, conn, lacking, sig) : undefined,
       });
       if (!fresh || mem.nip77 !== res.nip77) deps.memory[peer.id] = { nip77: res.nip77, reason: res.nip77Reason, checkedAt: deps.nowSec };
       if (res.nip77) {

@@ -9,6 +9,9 @@
  *   record held     the known set follows: the peer lacks `have`, holds what it sent and what the local relay had
  *   fetch needed    the needed ids by REQ, kind 5 first when the filter asks deletions; a second chance for ids
  *                   a relay skipped; what never came is counted as not sent
+ *   offer lacking   sharing (setting liveShare), members' filters only: the ids the peer lacks (`have`) are
+ *                   handed to the session's share hook, which sends it the members' events among them (the
+ *                   local relay's events since the section's last run join the known set's items for this)
  *   next round?     only when the need may have been cut at a responder's frame size and the peer's COUNT
  *                   says it holds more than the reconciliation showed
  */
@@ -32,6 +35,12 @@ const MAX_NEG_ROUNDS = 16;
 const FETCH_IN_FLIGHT = 4;
 /** ids asked again, per REQ, when a relay skipped some of an ids REQ */
 const SECOND_CHANCE_CHUNK = 50;
+/**
+ * Sharing: the local relay's events this much older than the section's last run join the known set's items
+ * (an event may reach the local relay after its created_at: a late import, a clock ahead); older ones are
+ * shared by the full reconciliation (FULL_RECONCILE_EVERY_SEC).
+ */
+const SHARE_SLACK_SEC = 6 * 3600;
 
 /**
  * Reconciles one filter and fetches what it finds; `complete` when it was reconciled against the whole local
@@ -76,6 +85,10 @@ class Nip77Filter {
   private items = new IdList(true);
   /** every id asked for in this filter so far (a later round never asks twice); made when a second round comes */
   private asked: IdSet | null = null;
+  /** a members' filter while sharing: the ids the peer lacks are offered to it */
+  private readonly shares: boolean;
+  /** from when the local relay's events join the items (sharing, known-set reconciliations only) */
+  private readonly shareSince: number | null;
 
   constructor(
     private readonly session: Session,
@@ -84,8 +97,11 @@ class Nip77Filter {
     const { s } = session;
     const key = filterKey(f);
     this.complete = session.full || !s.known.has(key);
+    const lastRun = s.known.sections.get(key)?.touched ?? s.nowSec;
     this.section = s.known.section(key, s.nowSec);
     this.since = f.since ?? 0;
+    this.shares = s.share !== undefined && Array.isArray(f.authors);
+    this.shareSince = this.shares && !this.complete ? Math.max(this.since, lastRun - SHARE_SLACK_SEC) : null;
   }
 
   async run(): Promise<void> {
@@ -97,6 +113,7 @@ class Nip77Filter {
         this.recordHeld(x, round);
         this.session.enter('fetch');
         await this.fetchNeeded(x);
+        await this.offerLacking(x);
         if (!(await this.mayHaveMore(x, round))) return;
         this.nextItems(x);
         this.session.enter('reconcile');
@@ -119,7 +136,29 @@ class Nip77Filter {
     } else {
       this.items.release();
       this.items = this.section.items.toList(this.since);
+      if (this.shareSince !== null) await this.addRecentLocal(this.shareSince);
     }
+  }
+
+  /** Sharing: the local relay's events since `since` join the items (the peer's lack of them then shows). */
+  private async addRecentLocal(since: number): Promise<void> {
+    const { s } = this.session;
+    const recent = new IdList(true);
+    try {
+      for await (const e of s.store.query({ ...this.f, since }, s.signal)) recent.pushHex(e.id, e.created_at);
+      const extra = recent.notIn(this.items);
+      this.items.append(extra);
+      extra.release();
+    } finally {
+      recent.release();
+    }
+  }
+
+  /** Sharing: what the peer lacks (NIP-77's have) goes to it; the hook keeps the members' events among them. */
+  private async offerLacking(x: Round): Promise<void> {
+    const { s, conn } = this.session;
+    if (!this.shares || !s.share || x.r.have.length === 0) return;
+    await s.share(conn, x.r.have, s.signal);
   }
 
   /** reconcile round: the peer's have/need, the need less what was asked before and what the local relay holds. */

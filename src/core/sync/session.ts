@@ -28,6 +28,7 @@ import {
   IdSet,
   eventFrameLimit,
   maxPayloadFor,
+  type IdList,
   type Limits,
 } from '../nostr';
 import { mergeDeletions, type PlannedFilter } from './filters';
@@ -72,6 +73,12 @@ export interface SessionInput {
   budget: PeerBudget;
   /** the peer's counts over the run, all its attempts together (a session of its own when absent) */
   tally?: Tally;
+  /**
+   * The share side (setting liveShare; absent when off): NIP-77's list of the ids a peer lacks, for the members'
+   * filters, handed here over the session's connection. The local relay's recent events join the known set's
+   * items so that what this station's users wrote since the last run shows as lacking.
+   */
+  share?: (conn: RelayConnection, lacking: IdList, signal: AbortSignal) => Promise<void>;
 }
 
 export async function runSession(input: SessionInput): Promise<SessionResult> {
