@@ -7,7 +7,6 @@
  */
 import type { Command } from 'commander';
 import type { LiveStatus } from '../../shared/schemas';
-import { reportLanguage } from '../../core/sync/report-html';
 import { EXIT, engineFrom, globalOptions } from '../context';
 import { changeLines, minuteLine, readyLine, stoppingLine } from '../live-view';
 import { untilSignal } from './serve';
@@ -44,6 +43,8 @@ export function registerLive(program: Command): void {
       minute.unref();
       try {
         await engine.start();
+        // loaded here, not when the command starts (--help and --version need none of the engine)
+        const { reportLanguage } = await import('../../core/sync/report-html');
         lang = reportLanguage(engine.settings().language);
         const s = engine.live.status();
         if (!s.running) throw new Error(s.reason ?? 'live sync did not start');
