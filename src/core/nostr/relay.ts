@@ -445,18 +445,27 @@ export class RelayConnection {
     } finally {
       silence.stop();
       opts.signal?.removeEventListener('abort', onAbort);
-      this.listeners.delete(sub);
       const ended = failure as Error | null;
-      if (!this.closedWith && !(ended instanceof RelayRefusal && ended.via === 'CLOSED')) {
-        try {
-          this.send(['CLOSE', sub]);
-        } catch {
-          // the connection went away meanwhile: nothing left to close
-        }
-      }
       this.unhold(sub);
-      this.release();
+      this.endSub(sub, 'CLOSE', ended instanceof RelayRefusal && ended.via === 'CLOSED');
     }
+  }
+
+  /**
+   * A subscription is over on our side: its listener goes, its close frame is sent unless the relay ended it
+   * (strfry answers a close of a sub it ended with an error NOTICE that would hit the next request) or the
+   * connection is gone, and its slot is freed.
+   */
+  private endSub(sub: string, frame: 'CLOSE' | 'NEG-CLOSE', endedByRelay: boolean): void {
+    this.listeners.delete(sub);
+    if (!this.closedWith && !endedByRelay) {
+      try {
+        this.send([frame, sub]);
+      } catch {
+        // the connection went away meanwhile: nothing left to close
+      }
+    }
+    this.release();
   }
 
   /** NIP-45 COUNT. Null when the relay answers with CLOSED/NOTICE or not at all (it does not support COUNT). */
@@ -570,15 +579,7 @@ export class RelayConnection {
     const close = (): void => {
       if (!open) return;
       open = false;
-      this.listeners.delete(sub);
-      if (!this.closedWith && !endedByRelay) {
-        try {
-          this.send(['CLOSE', sub]);
-        } catch {
-          // the connection went away meanwhile: nothing left to close
-        }
-      }
-      this.release();
+      this.endSub(sub, 'CLOSE', endedByRelay);
     };
     this.listeners.set(sub, {
       onFrame: (f) => {
@@ -630,15 +631,7 @@ export class RelayConnection {
     const close = (): void => {
       if (!open) return;
       open = false;
-      this.listeners.delete(sub);
-      if (!this.closedWith && !endedByRelay) {
-        try {
-          this.send(['NEG-CLOSE', sub]);
-        } catch {
-          // connection already gone
-        }
-      }
-      this.release();
+      this.endSub(sub, 'NEG-CLOSE', endedByRelay);
     };
     this.listeners.set(sub, {
       onFrame: (f) => {
