@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const built = join(root, 'out', 'main', 'cli.js');
 /** The folders the CLI bundle is made of (the renderer is served from out/renderer, built apart). */
-const SOURCES = ['src/cli', 'src/core', 'src/shared', 'src/devkit'];
+const SOURCES = ['src/cli', 'src/core', 'src/shared', 'src/demo', 'src/devkit'];
 
 /** Newest modification time of the files below `dir` (0 when it does not exist). */
 function newest(dir) {

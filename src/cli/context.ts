@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { SettingsPatch } from '../shared/schemas';
 import { makeConfig } from '../core/config';
 import { Engine } from '../core/engine';
+import { demoLaunch } from '../demo/launch';
 import { appRoot } from './root';
 
 export interface GlobalOptions {
@@ -44,15 +45,18 @@ export function engineFrom(opts: GlobalOptions, host = 'cli', extra: { schedule?
   if (opts.strfryConf) overrides.strfryConf = resolve(opts.strfryConf);
   if (opts.relayUrl) overrides.relayUrl = opts.relayUrl;
   if (opts.kuboApi) overrides.kuboApi = opts.kuboApi;
-  const config = makeConfig({
-    ...(opts.dataDir ? { dataDir: resolve(opts.dataDir) } : {}),
-    overrides,
-    host,
-    demo: opts.demo ?? false,
-    version: packageVersion(),
-  });
+  const { config, demo } = demoLaunch(
+    makeConfig({
+      ...(opts.dataDir ? { dataDir: resolve(opts.dataDir) } : {}),
+      overrides,
+      host,
+      demo: opts.demo ?? false,
+      version: packageVersion(),
+    }),
+  );
   return new Engine(config, {
     schedule: extra.schedule ?? false,
+    demo,
     echo: extra.quiet
       ? undefined
       : (line) => {

@@ -5,7 +5,7 @@
 import { calls, parseInput, parseOutput, ContractError } from '../shared/api';
 import type { CallName, CallOutput, EventName, EventPayload, Handlers } from '../shared/api';
 import type { Settings } from '../shared/schemas';
-import type { EngineConfig } from './config';
+import type { DemoLauncher, EngineConfig, RunningDemo } from './config';
 import { EngineEvents } from './events';
 import { Logger } from './log';
 import { SettingsStore } from './settings';
@@ -29,8 +29,6 @@ import { createGraphService } from './graph';
 import { createSyncService, createHistoryStore, renderReportHtml } from './sync';
 import { reportLanguage } from './sync/report-html';
 import { createScheduler } from './sync/scheduler';
-import { demoAppDir, demoWanted } from './demo/decide';
-import type { DemoHandle } from './demo';
 
 export class Engine implements EngineContext {
   readonly events = new EngineEvents();
@@ -48,21 +46,18 @@ export class Engine implements EngineContext {
   private current: Settings | null = null;
   private localStore: LocalStore | null = null;
   private started = false;
-  /** The data folder the demo lives in (the captain's), when this engine runs the demo; else null. */
-  private readonly demoHome: string | null;
-  private demo: DemoHandle | null = null;
+  /** Starts the demo constellation, when this engine runs on it (given by the host); else null. */
+  private readonly demoLauncher: DemoLauncher | null;
+  private demo: RunningDemo | null = null;
   readonly handlers: Handlers;
 
   constructor(
     config: EngineConfig,
-    opts: { echo?: (line: { level: string; msg: string }) => void; schedule?: boolean } = {},
+    opts: { echo?: (line: { level: string; msg: string }) => void; schedule?: boolean; demo?: DemoLauncher } = {},
   ) {
-    // Demo mode (--demo, or a newcomer without a station): the engine lives in <dataDir>/demo/app, so the
-    // captain's own settings, history and sync memory are never touched. Decided here: the parts below are
-    // built on the data folder.
-    const demo = demoWanted(config);
-    this.demoHome = demo ? config.dataDir : null;
-    this.config = demo ? { ...config, demo: true, dataDir: demoAppDir(config.dataDir) } : config;
+    // Demo mode: the host decided it (src/demo/launch.ts) and already pointed the data folder at the demo's own.
+    this.demoLauncher = opts.demo ?? null;
+    this.config = { ...config, demo: this.demoLauncher !== null };
     config = this.config;
     this.log = new Logger(this.events, config.clock, opts.echo);
     this.settingsStore = new SettingsStore(config.dataDir, config.home, config.overrides);
@@ -89,10 +84,8 @@ export class Engine implements EngineContext {
 
   async start(): Promise<void> {
     if (this.started) return;
-    if (this.demoHome !== null && !this.demo) {
-      // Loaded only when wanted: the demo brings the relay implementation, which a station never needs.
-      const { startDemo } = await import('./demo');
-      this.demo = await startDemo({ dataDir: this.demoHome, log: this.log, clock: this.config.clock });
+    if (this.demoLauncher && !this.demo) {
+      this.demo = await this.demoLauncher.start({ log: this.log, clock: this.config.clock });
       // The demo's overrides win over the launch ones (a demo never points at the captain's station).
       this.settingsStore = new SettingsStore(this.config.dataDir, this.config.home, { ...this.config.overrides, ...this.demo.overrides });
     }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Menu, Notification, Tray, app, ipcMain, nativeImage, powerMonitor, session, shell } from 'electron';
 import { Engine } from '../core/engine';
 import { makeConfig } from '../core/config';
+import { demoLaunch } from '../demo/launch';
 import type { RunReport, Settings, StationSnapshot } from '../shared/schemas';
 import { parseDesktopArgs } from './args';
 import { applyAutostart } from './autostart';
@@ -93,7 +94,8 @@ function showWindow(runId: string | null = null): void {
 
 async function start(): Promise<void> {
   await app.whenReady();
-  const engine = new Engine(
+  // The demo (asked, or a newcomer without a station) is decided here and handed to the engine, which never imports it.
+  const { config, demo } = demoLaunch(
     makeConfig({
       host: 'electron',
       dataDir: args.dataDir ?? app.getPath('userData'),
@@ -101,8 +103,12 @@ async function start(): Promise<void> {
       demo: args.demo,
       version: app.getVersion(),
     }),
-    { schedule: true, echo: (line) => (line.level === 'warn' || line.level === 'error' ? warn(line.msg) : undefined) },
   );
+  const engine = new Engine(config, {
+    schedule: true,
+    demo,
+    echo: (line) => (line.level === 'warn' || line.level === 'error' ? warn(line.msg) : undefined),
+  });
   try {
     await engine.start();
   } catch (err) {

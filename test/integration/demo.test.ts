@@ -10,7 +10,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo, DEMO_PEERS } from '../../src/core/demo';
+import { startDemo, DEMO_PEERS } from '../../src/demo';
 import { EngineEvents } from '../../src/core/events';
 import { Logger } from '../../src/core/log';
 import { readStation } from '../../src/core/station/snapshot';

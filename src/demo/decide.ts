@@ -4,13 +4,13 @@
  * station — a newcomer's first start. A root the captain chose explicitly is never replaced by the demo: a
  * missing station there is a diagnosis to show, not a reason to pretend.
  *
- * Synchronous on purpose: the engine decides this in its constructor, because the demo also changes the data
- * folder its parts are built on.
+ * Synchronous on purpose: the host decides this before it builds the engine (launch.ts), because the demo also
+ * changes the data folder the engine's parts are built on.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultSettings } from '../../shared/schemas';
-import type { EngineConfig } from '../config';
+import { defaultSettings } from '../shared/schemas';
+import type { EngineConfig } from '../core/config';
 
 /** The engine's data folder in demo mode: the captain's own settings and history are never touched. */
 export const demoAppDir = (dataDir: string): string => join(dataDir, 'demo', 'app');

@@ -15,16 +15,17 @@
  */
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SettingsPatch } from '../../shared/schemas';
-import { buildStation, KuboStandin, moatsText, peerIdFromSeed, startStrfryStation, strfryStandinPath, TestRelay } from '../../devkit';
-import { checkRelay } from '../info';
-import type { Logger } from '../log';
-import { writeFileAtomic } from '../util/fs';
+import type { SettingsPatch } from '../shared/schemas';
+import { buildStation, KuboStandin, moatsText, peerIdFromSeed, startStrfryStation, strfryStandinPath, TestRelay } from '../devkit';
+import { checkRelay } from '../core/info';
+import type { Logger } from '../core/log';
+import { writeFileAtomic } from '../core/util/fs';
 import { generateEvents } from './generate';
 import { DEMO_PEERS, DEMO_SEED, makePlan, SELF_HOSTNAME } from './plan';
 
 export { DEMO_PEERS, DEMO_SEED, makePlan } from './plan';
 export { demoWanted, demoAppDir } from './decide';
+export { demoLaunch, type DemoLaunch } from './launch';
 
 /** Bump when the generated constellation changes shape: older demo data is then regenerated. */
 export const DEMO_VERSION = 2;

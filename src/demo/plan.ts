@@ -9,7 +9,7 @@
  * towards popular keys, like a real social graph.
  */
 import { createHash } from 'node:crypto';
-import { keyFromSeed, prng, type Keypair } from '../../devkit';
+import { keyFromSeed, prng, type Keypair } from '../devkit';
 
 export const DEMO_SEED = 'constellation-demo';
 

@@ -4,7 +4,7 @@
  * for a seed and a generation time, except the signatures' random aux data.
  */
 import type { EventTemplate, NostrEvent } from 'nostr-tools';
-import { prng, signMany, WELCOME_TEXT, type Keypair } from '../../devkit';
+import { prng, signMany, WELCOME_TEXT, type Keypair } from '../devkit';
 import { avatarDataUri } from './avatar';
 import { DEMO_PEERS, type DemoPerson, type DemoPlan } from './plan';
 import { ARTICLE_TITLES, ENDINGS, FIRST_NAMES, LAST_NAMES, OPENERS, PLACES, REACTIONS, TOPICS, TRADES } from './words';
