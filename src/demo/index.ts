@@ -28,7 +28,7 @@ export { demoWanted, demoAppDir } from './decide';
 export { demoLaunch, type DemoLaunch } from './launch';
 
 /** Bump when the generated constellation changes shape: older demo data is then regenerated. */
-export const DEMO_VERSION = 2;
+export const DEMO_VERSION = 3;
 /** The notes span a week: after this long they would have left the sync window, so the demo is regenerated. */
 const REGENERATE_AFTER_S = 6 * 86_400;
 /** Peers' beacons go stale after 12 h: the demo keeps its own fresh while it runs. */
