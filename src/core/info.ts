@@ -1,8 +1,8 @@
-import { access, stat } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { AppInfo, ServiceCheck, Settings } from '../shared/schemas';
+import { stationFound } from './station/found';
 
 /** Whether a relay accepts a WebSocket connection within the timeout. */
 export function checkRelay(url: string, timeoutMs: number): Promise<ServiceCheck> {
@@ -54,16 +54,6 @@ async function exists(path: string, mode = constants.F_OK): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** A station root is "found" when it is a folder holding the station's tmp/ or strfry/ folder. */
-export async function stationFound(root: string): Promise<boolean> {
-  try {
-    if (!(await stat(root)).isDirectory()) return false;
-  } catch {
-    return false;
-  }
-  return (await exists(join(root, 'tmp'))) || (await exists(join(root, 'strfry'))) || (await exists(join(root, 'game')));
 }
 
 export interface InfoInput {

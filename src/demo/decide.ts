@@ -11,6 +11,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultSettings } from '../shared/schemas';
 import type { EngineConfig } from '../core/config';
+import { STATION_FOLDERS } from '../core/station/found';
 
 /** The engine's data folder in demo mode: the captain's own settings and history are never touched. */
 export const demoAppDir = (dataDir: string): string => join(dataDir, 'demo', 'app');
@@ -24,14 +25,14 @@ function savedZenRoot(dataDir: string): string | null {
   }
 }
 
-/** Same rule as info.ts stationFound: a folder holding the station's tmp/, strfry/ or game/ folder. */
+/** Same rule as station/found.ts, synchronous: a folder holding the station's tmp/, strfry/ or game/ folder. */
 function stationFoundSync(root: string): boolean {
   try {
     if (!statSync(root).isDirectory()) return false;
   } catch {
     return false;
   }
-  return ['tmp', 'strfry', 'game'].some((d) => existsSync(join(root, d)));
+  return STATION_FOLDERS.some((d) => existsSync(join(root, d)));
 }
 
 export function demoWanted(config: Pick<EngineConfig, 'demo' | 'host' | 'overrides' | 'dataDir' | 'home'>): boolean {
