@@ -5,6 +5,7 @@
 import { calls, parseInput, parseOutput, ContractError } from '../shared/api';
 import type { CallName, CallOutput, EventName, EventPayload, Handlers } from '../shared/api';
 import type { Settings } from '../shared/schemas';
+import { pickLanguage, reason, ReasonError, reasonText } from '../shared/i18n';
 import type { DemoLauncher, EngineConfig, RunningDemo } from './config';
 import { EngineEvents } from './events';
 import { Logger } from './log';
@@ -27,7 +28,6 @@ import { openLocalStore } from './store';
 import { createProfileService } from './profiles';
 import { createGraphService } from './graph';
 import { createSyncService, createHistoryStore, renderReportHtml } from './sync';
-import { reportLanguage } from './sync/report-html';
 import { createScheduler } from './sync/scheduler';
 
 export class Engine implements EngineContext {
@@ -73,7 +73,7 @@ export class Engine implements EngineContext {
   private readonly wantSchedule: boolean;
 
   settings(): Settings {
-    if (!this.current) throw new Error('the engine is not started');
+    if (!this.current) throw new ReasonError(reason('engine.notStarted'));
     return this.current;
   }
 
@@ -121,7 +121,7 @@ export class Engine implements EngineContext {
 
   /** Runs a call of the contract: validates input, runs the handler, validates output. */
   async call<K extends CallName>(name: K, input: unknown): Promise<CallOutput<K>> {
-    if (!Object.prototype.hasOwnProperty.call(calls, name)) throw new ContractError(`unknown call ${String(name)}`, 'unknown-call');
+    if (!Object.prototype.hasOwnProperty.call(calls, name)) throw ContractError.of(reason('contract.unknownCall', { call: String(name) }), 'unknown-call');
     const parsed = parseInput(name, input);
     const handler = this.handlers[name] as (i: unknown) => Promise<unknown>;
     const out = await handler(parsed);
@@ -178,10 +178,11 @@ export class Engine implements EngineContext {
       'sync.status': async () => this.sync.status(),
       'history.list': async (i) => this.history.list(i?.limit ?? 100),
       'history.get': async ({ id }) => this.history.get(id),
-      'history.exportHtml': async ({ id }) => {
+      'history.exportHtml': async ({ id, lang }) => {
         const report = await this.history.get(id);
-        if (!report) throw new ContractError(`no run ${id} in the history`, 'failed');
-        return { filename: `constellation-run-${report.id}.html`, html: renderReportHtml(report, reportLanguage(this.settings().language)) };
+        if (!report) throw ContractError.of(reason('history.noRun', { id }), 'failed');
+        const language = pickLanguage({ flag: lang, setting: this.settings().language, env: process.env });
+        return { filename: `constellation-run-${report.id}.html`, html: renderReportHtml(report, language) };
       },
       'schedule.status': async () => this.schedulerOrIdle().status(),
       'schedule.pause': async () => this.schedulerOrIdle().pause(),
@@ -197,12 +198,14 @@ export class Engine implements EngineContext {
 
   private schedulerOrIdle(): Scheduler {
     if (this.scheduler) return this.scheduler;
+    const why = reason('schedule.noHost');
     const idle = {
       enabled: false,
       paused: false,
       intervalMinutes: this.settings().scheduleMinutes,
       nextRunAt: null,
-      lastDecision: 'no schedule in this host (the desktop app and `serve --schedule` run one)',
+      lastDecision: reasonText(why),
+      lastDecisionWhy: why,
     };
     return { status: () => idle, pause: () => idle, resume: () => idle, stop: () => undefined };
   }

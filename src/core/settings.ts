@@ -1,15 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Settings, SettingsPatch, defaultSettings } from '../shared/schemas';
+import { Settings, SettingsPatch, defaultSettings, issueReason } from '../shared/schemas';
+import { reason, ReasonError, type Reason } from '../shared/i18n';
 import { writeFileAtomic } from './util/fs';
 
-export class SettingsError extends Error {
+/** Settings refused: the reason names each field and why (codes, so the window says them in its language). */
+export class SettingsError extends ReasonError {
   override name = 'SettingsError';
 }
 
-function describe(issues: { path: PropertyKey[]; message: string }[]): string {
-  return issues.map((i) => `${i.path.map(String).join('.') || 'settings'}: ${i.message}`).join('; ');
-}
+type Issue = Parameters<typeof issueReason>[0];
+const issues = (list: Issue[]): Reason[] => list.map((i) => issueReason({ ...i, path: i.path.length ? i.path : ['settings'] }));
 
 /**
  * Settings persisted as JSON in the data folder. Effective settings = defaults ← saved file ← launch overrides
@@ -19,7 +20,7 @@ export class SettingsStore {
   private saved: SettingsPatch = {};
   readonly path: string;
   /** Why the saved file was ignored, when it was. */
-  loadProblem: string | null = null;
+  loadProblem: Reason | null = null;
 
   constructor(
     dataDir: string,
@@ -35,15 +36,15 @@ export class SettingsStore {
     try {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.loadProblem = `${this.path}: ${(err as Error).message}`;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.loadProblem = reason('settings.fileUnreadable', { path: this.path, detail: (err as Error).message });
     }
     if (text !== null) {
       try {
         const parsed = SettingsPatch.safeParse(JSON.parse(text));
         if (parsed.success) this.saved = parsed.data;
-        else this.loadProblem = `${this.path}: ignored, ${describe(parsed.error.issues)}`;
+        else this.loadProblem = reason('settings.fileIgnored', { path: this.path, issues: issues(parsed.error.issues) });
       } catch (err) {
-        this.loadProblem = `${this.path}: ignored, not valid JSON (${(err as Error).message})`;
+        this.loadProblem = reason('settings.fileNotJson', { path: this.path, detail: (err as Error).message });
       }
     }
     return this.effective();
@@ -61,14 +62,14 @@ export class SettingsStore {
     if (explicit.strfryConf === undefined) merged.strfryConf = join(merged.zenRoot, 'strfry', 'strfry.conf');
     merged.notifications = { ...defaults.notifications, ...(explicit.notifications ?? {}) };
     const r = Settings.safeParse(merged);
-    if (!r.success) throw new SettingsError(`invalid settings: ${describe(r.error.issues)}`);
+    if (!r.success) throw new SettingsError(reason('settings.invalid', { issues: issues(r.error.issues) }));
     return r.data;
   }
 
   /** Validates the change against the whole, then saves it atomically. Returns the new effective settings. */
   async set(patch: unknown): Promise<Settings> {
     const p = SettingsPatch.safeParse(patch);
-    if (!p.success) throw new SettingsError(`invalid settings: ${describe(p.error.issues)}`);
+    if (!p.success) throw new SettingsError(reason('settings.invalid', { issues: issues(p.error.issues) }));
     const next = { ...this.saved, ...stripUndefined(p.data) };
     const effective = this.merge(next);
     await writeFileAtomic(this.path, JSON.stringify(next, null, 2) + '\n');

@@ -16,6 +16,7 @@ import { layoutIterations } from './layout';
 import { normalizeKey, reverse, type FollowListEvent } from './model';
 import { runJob } from './runner';
 import { selectSubgraph, withPositions, type StationNode, type SubgraphSource } from './subgraph';
+import { reason, ReasonError, reasonOf } from '../../shared/i18n';
 
 export interface GraphOptions {
   followListCap: number;
@@ -244,7 +245,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
 
   const ensure = async (): Promise<Computed> => {
     if (!current) await recompute();
-    if (!current) throw new Error('graph: the computation ended without a result');
+    if (!current) throw new ReasonError(reason('graph.noResult'));
     return current;
   };
 
@@ -263,7 +264,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
         ctx.log.debug(`graph: run ${report.id} already recomputed the reach after its imports`);
         return;
       }
-      recompute().catch((err: Error) => ctx.log.warn(`graph: recompute after the sync failed: ${err.message}`));
+      recompute().catch((err: unknown) => ctx.log.warn(reason('graph.recomputeFailed', { why: reasonOf(err) })));
     });
   }
 
@@ -281,7 +282,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     },
     async neighbors(hex): Promise<Neighbors> {
       const key = normalizeKey(hex.trim());
-      if (!key) throw new Error(`graph: "${hex.slice(0, 80)}" is not a 64-character hex key`);
+      if (!key) throw new ReasonError(reason('graph.notHex', { value: hex.slice(0, 80) }));
       const c = await ensure();
       const i = c.built.index.get(key);
       if (i === undefined) return { hex: key, follows: [], followers: [] };

@@ -8,10 +8,11 @@
  * The WHATWG URL parser normalises odd IPv4 spellings (`ws://2130706433`, `ws://0x7f.1`) before we look.
  */
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { reason, type Reason } from '../../shared/i18n';
 import { MAX_RELAY_URL } from './card';
 
 export type RelayRoute = 'direct' | 'tunnel' | 'lan';
-export type RouteVerdict = { ok: true; route: RelayRoute; host: string } | { ok: false; reason: string };
+export type RouteVerdict = { ok: true; route: RelayRoute; host: string } | { ok: false; why: Reason };
 
 const loopback = new BlockList();
 loopback.addSubnet('127.0.0.0', 8, 'ipv4');
@@ -61,21 +62,19 @@ function classifyAddress(host: string): 'loopback' | 'private' | 'public' {
 
 export function classifyRelayUrl(raw: string): RouteVerdict {
   const text = raw.trim();
-  const shown = JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
-  if (text === '') return { ok: false, reason: 'empty relay URL' };
-  if (text.length > MAX_RELAY_URL) return { ok: false, reason: `relay URL longer than ${MAX_RELAY_URL} characters` };
-  let url: URL;
+  const url = text.length > 120 ? `${text.slice(0, 120)}…` : text;
+  if (text === '') return { ok: false, why: reason('url.empty') };
+  if (text.length > MAX_RELAY_URL) return { ok: false, why: reason('url.tooLong', { max: MAX_RELAY_URL }) };
+  let parsed: URL;
   try {
-    url = new URL(text);
+    parsed = new URL(text);
   } catch {
-    return { ok: false, reason: `relay URL ${shown} is not a valid URL` };
+    return { ok: false, why: reason('url.invalid', { url }) };
   }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    return { ok: false, reason: `relay URL ${shown} is not a ws:// or wss:// URL` };
-  }
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (host === '') return { ok: false, reason: `relay URL ${shown} has no host` };
-  if (url.username || url.password) return { ok: false, reason: `relay URL ${shown} carries credentials, refused` };
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') return { ok: false, why: reason('url.notWs', { url }) };
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  if (host === '') return { ok: false, why: reason('url.noHost', { url }) };
+  if (parsed.username || parsed.password) return { ok: false, why: reason('url.credentials', { url }) };
   const kind = classifyAddress(host);
   const route: RelayRoute = kind === 'loopback' ? 'tunnel' : kind === 'private' ? 'lan' : 'direct';
   return { ok: true, route, host };

@@ -1,14 +1,17 @@
 /**
  * The one language resolution of the window, the tray and notifications, the HTML report and the command.
- * Constellation speaks English and French; English is the default.
+ * Constellation speaks English and French; English is the default. Each host gives the sources it has (the
+ * window has no environment, the command no system list); the order is the same for all. The window asks the
+ * report in its own language (`history.exportHtml` with `lang`), so what it shows and what it exports agree.
  *
  * Precedence, first that decides wins:
  *   1. an explicit choice for this use: the command's `--lang en|fr` (the window: none);
  *   2. the `language` setting, when it is `en` or `fr` (the captain chose in Settings);
  *   3. the process's locale environment, as POSIX orders it: LC_ALL, then LC_MESSAGES, then LANG (the first one
- *      set decides; `C`/`POSIX` mean English) — the command, the tray, the report made by the engine;
+ *      set decides; `C`/`POSIX` mean English) — the command, and the report when the engine makes it for itself;
  *   4. the system's preferred languages (the browser's `navigator.languages` for the window, Electron's
- *      `app.getPreferredSystemLanguages()` for the tray), the first French or English one;
+ *      `app.getPreferredSystemLanguages()` for the tray and notifications — on Linux Electron makes that list from
+ *      the same environment), the first French or English one;
  *   5. English.
  * A locale in another language (de_DE) does not decide: the next source is asked, then English.
  */

@@ -77,6 +77,7 @@ export const en = {
 
   // ------------------------------------------------------------ the station root
   'station.missing': (p: { root: string }) => `no station at ${p.root}: the folder does not exist (check --zen-root or the station root in Settings)`,
+  'station.rereadFailed': (p: { root: string; why: Reason }, t: T) => `station ${p.root}: re-reading after a change failed: ${t.reason(p.why)}`,
   'station.empty': (p: { root: string }) =>
     `no station at ${p.root}: it holds no tmp/, strfry/ or game/ folder (check --zen-root or the station root in Settings)`,
 
@@ -143,6 +144,7 @@ export const en = {
   'graph.workerFailed': (p: { job: string; why: Reason }, t: T) => `graph worker (${p.job}) failed: ${t.reason(p.why)}`,
   'graph.workerCrashed': (p: { job: string; detail: string }, t: T) => `graph worker (${p.job}) crashed: ${t.text(p.detail)}`,
   'graph.workerExited': (p: { job: string; exitCode: number }) => `graph worker (${p.job}) exited with code ${p.exitCode} before answering`,
+  'graph.recomputeFailed': (p: { why: Reason }, t: T) => `graph: recompute after the sync failed: ${t.reason(p.why)}`,
   'graph.noResult': () => 'graph: the computation ended without a result',
 
   // ------------------------------------------------------------ the schedule (sync/scheduler.ts)
@@ -166,6 +168,10 @@ export const en = {
   'schedule.clockJumped': (p: { minutes: number }) => `the clock jumped ${p.minutes} min (sleep or clock change): re-evaluating`,
   'schedule.interval': (p: { minutes: number }) => `interval set to ${p.minutes} min`,
   'schedule.planned': (p: { minutes: number; at: string }) => `planned every ${p.minutes} min; next run at ${p.at}`,
+  /** A schedule line in the log. */
+  'schedule.log': (p: { why: Reason }, t: T) => `schedule: ${t.reason(p.why)}`,
+  'schedule.historyUnreadable': (p: { why: Reason }, t: T) => `schedule: cannot read the run history: ${t.reason(p.why)}`,
+  'lock.cannotCheck': (p: { why: Reason }, t: T) => `cannot check the lock: ${t.reason(p.why)}`,
   'lock.symlink': (p: { path: string }) => `${p.path} is a symlink, not followed`,
   'lock.unreadable': (p: { path: string; detail: string }, t: T) => `cannot read ${p.path}: ${t.text(p.detail)}`,
   'lock.noPid': (p: { path: string }) => `${p.path} holds no PID (stale)`,

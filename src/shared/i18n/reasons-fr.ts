@@ -86,6 +86,7 @@ export const fr: ReasonCatalogue = {
 
   'station.missing': (p) =>
     `aucune station à ${p.root}${NB}: le dossier n’existe pas (vérifiez --zen-root ou la racine de la station dans les Réglages)`,
+  'station.rereadFailed': (p, t) => `station ${p.root}${NB}: la relecture après un changement a échoué${NB}: ${t.reason(p.why)}`,
   'station.empty': (p) =>
     `aucune station à ${p.root}${NB}: il ne contient ni tmp/, ni strfry/, ni game/ (vérifiez --zen-root ou la racine de la station dans les Réglages)`,
 
@@ -168,6 +169,7 @@ export const fr: ReasonCatalogue = {
   'graph.workerFailed': (p, t) => `le calcul du graphe (${p.job}) a échoué${NB}: ${t.reason(p.why)}`,
   'graph.workerCrashed': (p, t) => `le calcul du graphe (${p.job}) s’est arrêté brutalement${NB}: ${t.text(p.detail)}`,
   'graph.workerExited': (p) => `le calcul du graphe (${p.job}) s’est terminé avec le code ${p.exitCode} avant de répondre`,
+  'graph.recomputeFailed': (p, t) => `graphe${NB}: le recalcul après la synchronisation a échoué${NB}: ${t.reason(p.why)}`,
   'graph.noResult': () => `graphe${NB}: le calcul s’est terminé sans résultat`,
 
   'schedule.off': () => 'la planification est désactivée dans les réglages',
@@ -189,6 +191,9 @@ export const fr: ReasonCatalogue = {
   'schedule.clockJumped': (p) => `l’horloge a sauté de ${p.minutes} min (veille ou changement d’heure)${NB}: réévaluation`,
   'schedule.interval': (p) => `intervalle réglé à ${p.minutes} min`,
   'schedule.planned': (p) => `planifié toutes les ${p.minutes} min${NB}; prochaine exécution à ${p.at}`,
+  'schedule.log': (p, t) => `planification${NB}: ${t.reason(p.why)}`,
+  'schedule.historyUnreadable': (p, t) => `planification${NB}: impossible de lire l’historique des exécutions${NB}: ${t.reason(p.why)}`,
+  'lock.cannotCheck': (p, t) => `impossible de vérifier le verrou${NB}: ${t.reason(p.why)}`,
   'lock.symlink': (p) => `${p.path} est un lien symbolique, non suivi`,
   'lock.unreadable': (p, t) => `impossible de lire ${p.path}${NB}: ${t.text(p.detail)}`,
   'lock.noPid': (p) => `${p.path} ne contient aucun PID (périmé)`,
