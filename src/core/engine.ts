@@ -4,7 +4,7 @@
  */
 import { calls, parseInput, parseOutput, ContractError } from '../shared/api';
 import type { CallName, CallOutput, EventName, EventPayload, Handlers } from '../shared/api';
-import type { Settings } from '../shared/schemas';
+import type { LogLine, Settings } from '../shared/schemas';
 import { pickLanguage, reason, ReasonError, reasonText } from '../shared/i18n';
 import type { DemoLauncher, EngineConfig, RunningDemo } from './config';
 import { EngineEvents } from './events';
@@ -53,7 +53,7 @@ export class Engine implements EngineContext {
 
   constructor(
     config: EngineConfig,
-    opts: { echo?: (line: { level: string; msg: string }) => void; schedule?: boolean; demo?: DemoLauncher } = {},
+    opts: { echo?: (line: LogLine) => void; schedule?: boolean; demo?: DemoLauncher } = {},
   ) {
     // Demo mode: the host decided it (src/demo/launch.ts) and already pointed the data folder at the demo's own.
     this.demoLauncher = opts.demo ?? null;

@@ -563,7 +563,9 @@ export type LogLine = z.infer<typeof LogLine>;
 
 export const StoreStats = z.object({
   events: z.number().nullable(),
+  /** How the events were counted, or why they could not be (English; `why` the same as a code). */
   method: z.string(),
+  why,
   dbBytes: z.number().nullable(),
   members: MemberSources.extend({ total: z.number() }),
 });

@@ -88,6 +88,9 @@ const PRODUCED_ELSEWHERE: Record<string, string> = {
   'schedule.historyUnreadable': 'a run history that cannot be read',
   'lock.cannotCheck': 'a lock check that throws',
   'lock.unreadable': 'a lock file unreadable for another reason than absence (EACCES as non-root)',
+  'stats.counted': '`stats` on a station whose relay answers (test/integration/station-cli.test.ts)',
+  'stats.cannotCount': 'a local store without COUNT (NIP-45)',
+  'stats.noStore': 'a local store that cannot be opened',
   'peer.label': 'names peers inside the profile reasons (profiles.*)',
   'url.noHost': 'a guard: the URL parser already refuses ws:// and wss:// URLs without a host (url.invalid)',
   at: 'joins a name and a reason (station watch, profiles)',
@@ -276,6 +279,8 @@ beforeAll(async () => {
       await engine.call(name as never, input).catch((err: unknown) => keep(`engine.call ${name}`, reasonOf(err), (err as Error).message));
     }
     keep('schedule without a host', (await engine.call('schedule.status', undefined)).lastDecisionWhy);
+    const stats = await engine.call('station.stats', undefined);
+    keep('station.stats, the local relay down', stats.why, stats.method);
   } finally {
     await engine.stop();
   }

@@ -7,7 +7,9 @@
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { PeerProgress, RunReport, SyncOptions, SyncProgress } from '../../shared/schemas';
-import { globalOptions, engineFrom, EXIT, UsageError } from '../context';
+import { globalOptions, engineFrom, EXIT, UsageError, voiceFor } from '../context';
+import { voiceOf, type Voice } from '../voice';
+import { printable } from './station';
 
 interface SyncFlags {
   days?: string;
@@ -22,44 +24,56 @@ interface SyncFlags {
   fallbackRelays?: string;
 }
 
-export function parseDays(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v.trim())) throw new UsageError(`--days wants a whole number of days, 0 for everything (got "${v}")`);
-  const n = Number(v);
-  if (n > 3650) throw new UsageError(`--days ${n} is more than ten years; use 0 for everything`);
+export function parseDays(value: string | undefined, v: Voice = voiceOf('en')): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(v.w.usage.days(value));
+  const n = Number(value);
+  if (n > 3650) throw new UsageError(v.w.usage.daysTooMany(n));
   return n;
 }
 
-export function parseRelayList(v: string | undefined): string[] | undefined {
-  if (v === undefined) return undefined;
-  const list = v.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const u of list) if (!/^wss?:\/\/[^\s/]+(\/\S*)?$/i.test(u)) throw new UsageError(`--fallback-relays: "${u}" is not a ws:// or wss:// URL`);
+export function parseRelayList(value: string | undefined, v: Voice = voiceOf('en')): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const u of list) if (!/^wss?:\/\/[^\s/]+(\/\S*)?$/i.test(u)) throw new UsageError(v.w.usage.relayUrl(u));
   return list;
 }
 
 const short = (id: string): string => (id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
-const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MiB`;
 
-function summaryLines(r: RunReport): string[] {
-  const lines = [`run ${r.id}: ${r.outcome}${r.reason ? ` (${r.reason})` : ''} in ${(r.durationMs / 1000).toFixed(1)} s`];
+/** What the sieve left out, in words: "16 welcome notes, 7 deleted events". */
+function leftOut(dropped: Record<string, number>, v: Voice): string {
+  return Object.entries(dropped)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => {
+      const forms = v.run.dropped[k];
+      return forms ? v.count(n, forms) : `${k} ${v.num(n)}`;
+    })
+    .join(', ');
+}
+
+export function summaryLines(r: RunReport, v: Voice = voiceOf('en')): string[] {
+  const w = v.w.sync;
+  const outcome = v.run.outcome[r.outcome] ?? r.outcome;
+  const lines = [w.run(r.id, outcome, r.reason ? v.say(r.reason, r.why) : null, v.dec(r.durationMs / 1000, 1))];
   if (r.outcome === 'dry-run' || r.outcome === 'refused') return [...lines, ...r.plan];
   for (const p of r.peers) {
     lines.push(
-      `  ${short(p.peer)} ${(p.hostname ?? '').padEnd(14)} ${p.route.padEnd(6)} ${(p.method ?? '-').padEnd(5)} ` +
-        (p.ok ? `ok      fetched ${p.fetched}, imported ${p.imported}, ${mb(p.bytesIn)} in` : `FAILED  ${p.reason ?? ''}`),
+      `  ${short(p.peer)} ${(p.hostname ?? '').padEnd(14)} ${(v.run.route[p.route] ?? p.route).padEnd(6)} ${(p.method ?? '-').padEnd(5)} ` +
+        (p.ok ? w.peerOk(v, p.fetched, p.imported, p.bytesIn) : `${w.peerFailed}  ${p.reason ? v.say(p.reason, p.why) : ''}`),
     );
   }
-  lines.push(`imported ${r.imported}, duplicates ${r.duplicates}, rejected ${r.rejected}; ${mb(r.bytesIn)} in, ${mb(r.bytesOut)} out`);
-  const dropped = Object.entries(r.dropped).filter(([, v]) => v > 0);
-  if (dropped.length) lines.push(`dropped by the sieve: ${dropped.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  lines.push(w.totals(v, r.imported, r.duplicates, r.rejected, r.bytesIn, r.bytesOut));
+  const dropped = leftOut(r.dropped, v);
+  if (dropped) lines.push(w.leftOut(dropped));
   const rej = Object.entries(r.rejectReasons);
-  if (rej.length) lines.push(`rejected: ${rej.map(([k, v]) => `${k} (${v})`).join(', ')}`);
-  if (r.profiles) lines.push(`profiles: found ${r.profiles.found}, missing ${r.profiles.missing}, recovered ${r.profiles.recovered}`);
+  if (rej.length) lines.push(w.rejected(rej.map(([k, n]) => `${v.say(k)} (${v.num(n)})`).join(', ')));
+  if (r.profiles) lines.push(w.profiles(v, r.profiles.found, r.profiles.missing, r.profiles.recovered));
   return lines;
 }
 
 /** Renders the progress stream: bars on a TTY, one line per peer phase change otherwise. */
-function progressView(tty: boolean, verbose: boolean): { update(p: SyncProgress): void; stop(): void } {
+function progressView(tty: boolean, verbose: boolean, voice: () => Voice): { update(p: SyncProgress): void; stop(): void } {
   if (tty) {
     const multi = new cliProgress.MultiBar(
       { format: ' {peer} |{bar}| {phase} {method} fetched {fetched} imported {imported} {rate}/s', hideCursor: true, clearOnComplete: false },
@@ -91,31 +105,35 @@ function progressView(tty: boolean, verbose: boolean): { update(p: SyncProgress)
         const key = `${pp.phase}${verbose ? `:${pp.fetched}` : ''}`;
         if (last.get(pp.peer) === key) continue;
         last.set(pp.peer, key);
-        const tail = pp.error ? ` ${pp.error}` : ` fetched ${pp.fetched} imported ${pp.imported}`;
-        process.stdout.write(`${short(pp.peer)} ${pp.phase}${pp.method ? ` (${pp.method})` : ''}${tail}\n`);
+        const v = voice();
+        const tail = pp.error ? ` ${v.say(pp.error, pp.why)}` : ` ${v.w.sync.progress(v, pp.fetched, pp.imported)}`;
+        process.stdout.write(`${pp.hostname ? printable(pp.hostname) : short(pp.peer)} ${v.run.phase[pp.phase] ?? pp.phase}${pp.method ? ` (${pp.method})` : ''}${tail}\n`);
       }
     },
     stop: () => undefined,
   };
 }
 
-export function registerSync(program: Command): void {
+export function registerSync(program: Command, v: Voice): void {
+  const d = v.w.desc;
   program
     .command('sync')
-    .description('sync the local relay from every peer of the constellation')
-    .option('--days <n>', 'window in days (0 = everything; default from settings, 1)')
-    .option('--verbose', 'more detail in the progress and the log')
-    .option('--no-dms', 'leave out direct messages (kind 4)')
-    .option('--verify', 'verify every signature before import')
-    .option('--no-profiles', 'skip the profile phase')
-    .option('--dry-run', 'show the plan, change nothing')
-    .addOption(new Option('--DRYRUN', 'same as --dry-run (the old script spelling)').hideHelp())
-    .option('--json', 'print the run report as JSON')
-    .option('--full', 'reconcile the whole window against everything the local relay holds')
-    .option('--fallback-relays <urls>', 'comma list of relays for missing profiles ("" = none) for this run')
+    .description(d.sync)
+    .option('--days <n>', d.days)
+    .option('--verbose', d.verbose)
+    .option('--no-dms', d.noDms)
+    .option('--verify', d.verify)
+    .option('--no-profiles', d.noProfiles)
+    .option('--dry-run', d.dryRun)
+    .addOption(new Option('--DRYRUN', d.DRYRUN).hideHelp())
+    .option('--json', d.syncJson)
+    .option('--full', d.full)
+    .option('--fallback-relays <urls>', d.fallbackRelays)
     .action(async (flags: SyncFlags, cmd: Command) => {
-      const days = parseDays(flags.days);
-      const fallback = parseRelayList(flags.fallbackRelays);
+      const g = globalOptions(cmd);
+      const before = voiceFor(g);
+      const days = parseDays(flags.days, before);
+      const fallback = parseRelayList(flags.fallbackRelays, before);
       const opts: SyncOptions = {
         trigger: 'cli',
         ...(days !== undefined ? { days } : {}),
@@ -125,11 +143,12 @@ export function registerSync(program: Command): void {
         ...(flags.dryRun || flags.DRYRUN ? { dryRun: true } : {}),
         ...(flags.full ? { full: true } : {}),
       };
-      const engine = engineFrom(globalOptions(cmd));
+      const engine = engineFrom(g);
+      const voice = (): Voice => voiceFor(g, engine);
       // Launch overrides are read when the engine loads its settings: this run only, never saved.
       if (fallback !== undefined) engine.config.overrides.fallbackRelays = fallback;
       const json = flags.json ?? false;
-      const view = json ? null : progressView(Boolean(process.stdout.isTTY), flags.verbose ?? false);
+      const view = json ? null : progressView(Boolean(process.stdout.isTTY), flags.verbose ?? false, voice);
       const off = view ? engine.on('sync.progress', (p) => view.update(p)) : () => undefined;
       const onSignal = (): void => {
         void engine.sync.cancel();
@@ -149,7 +168,7 @@ export function registerSync(program: Command): void {
         await engine.stop();
       }
       if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else process.stdout.write(`${summaryLines(report).join('\n')}\n`);
+      else process.stdout.write(`${summaryLines(report, voice()).join('\n')}\n`);
       process.exitCode = report.outcome === 'success' || report.outcome === 'dry-run' ? EXIT.ok : EXIT.failed;
     });
 }

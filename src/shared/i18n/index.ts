@@ -2,3 +2,4 @@
 export * from './lang';
 export * from './format';
 export * from './reason';
+export * from './words';

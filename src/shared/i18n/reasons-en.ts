@@ -81,6 +81,12 @@ export const en = {
   'station.empty': (p: { root: string }) =>
     `no station at ${p.root}: it holds no tmp/, strfry/ or game/ folder (check --zen-root or the station root in Settings)`,
 
+  // ------------------------------------------------------------ what the local relay holds (station/stats.ts)
+  'stats.counted': (p: { store: string }) => `count through ${p.store}`,
+  'stats.cannotCount': (p: { store: string }) => `${p.store}: cannot count events`,
+  'stats.countFailed': (p: { store: string; why: Reason }, t: T) => `${p.store}: count failed (${t.reason(p.why)})`,
+  'stats.noStore': (p: { why: Reason }, t: T) => `no local store: ${t.reason(p.why)}`,
+
   // ------------------------------------------------------------ relay URLs (station/route.ts)
   'url.empty': () => 'empty relay URL',
   'url.tooLong': (p: { max: number }) => `relay URL longer than ${p.max} characters`,

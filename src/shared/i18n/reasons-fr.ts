@@ -90,6 +90,11 @@ export const fr: ReasonCatalogue = {
   'station.empty': (p) =>
     `aucune station à ${p.root}${NB}: il ne contient ni tmp/, ni strfry/, ni game/ (vérifiez --zen-root ou la racine de la station dans les Réglages)`,
 
+  'stats.counted': (p) => `compté par ${p.store}`,
+  'stats.cannotCount': (p) => `${p.store}${NB}: impossible de compter les événements`,
+  'stats.countFailed': (p, t) => `${p.store}${NB}: le comptage a échoué (${t.reason(p.why)})`,
+  'stats.noStore': (p, t) => `pas de stockage local${NB}: ${t.reason(p.why)}`,
+
   'url.empty': () => 'URL de relais vide',
   'url.tooLong': (p, t) => `URL de relais de plus de ${t.num(p.max)} caractères`,
   'url.invalid': (p) => `l’URL de relais ${q(p.url)} n’est pas une URL valide`,
