@@ -29,6 +29,7 @@ import { createProfileService } from './profiles';
 import { createGraphService } from './graph';
 import { createSyncService, createHistoryStore, renderReportHtml } from './sync';
 import { createScheduler } from './sync/scheduler';
+import { sweepLeftovers } from './leftovers';
 
 export class Engine implements EngineContext {
   readonly events = new EngineEvents();
@@ -91,6 +92,8 @@ export class Engine implements EngineContext {
     }
     this.current = await this.settingsStore.load();
     if (this.settingsStore.loadProblem) this.log.warn(this.settingsStore.loadProblem);
+    if (this.settingsStore.tightened) this.log.info(reason('settings.tightened', { path: this.settingsStore.path }));
+    await sweepLeftovers(this.config.dataDir, this.current.zenRoot, this.log);
     await this.station.start();
     await this.tunnels.cleanupLeftovers().catch((err: unknown) => this.log.warn(`leftover tunnels: ${(err as Error).message}`));
     if (this.wantSchedule) this.scheduler = createScheduler(this);

@@ -20,6 +20,7 @@ import { buildStation, KuboStandin, moatsText, peerIdFromSeed, startStrfryStatio
 import { checkRelay } from '../core/info';
 import type { Logger } from '../core/log';
 import { writeFileAtomic } from '../core/util/fs';
+import { pidAlive } from '../core/util/process';
 import { generateEvents } from './generate';
 import { DEMO_PEERS, DEMO_SEED, makePlan, SELF_HOSTNAME } from './plan';
 
@@ -69,15 +70,6 @@ async function readJson<T>(path: string): Promise<T | null> {
     return JSON.parse(await readFile(path, 'utf8')) as T;
   } catch {
     return null;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -88,6 +88,8 @@ const PRODUCED_ELSEWHERE: Record<string, string> = {
   'schedule.historyUnreadable': 'a run history that cannot be read',
   'lock.cannotCheck': 'a lock check that throws',
   'lock.unreadable': 'a lock file unreadable for another reason than absence (EACCES as non-root)',
+  'settings.tightened': 'the engine starting on a settings.json readable by others (test/unit/files.test.ts)',
+  'lock.notRunning': 'a lock whose PID is gone, when lock.ts gives no reason of its own',
   'stats.counted': '`stats` on a station whose relay answers (test/integration/station-cli.test.ts)',
   'stats.cannotCount': 'a local store without COUNT (NIP-45)',
   'stats.noStore': 'a local store that cannot be opened',
@@ -149,7 +151,10 @@ beforeAll(async () => {
   judge(card(pid('A')));
   judge(card(pid('A'), { status: 'booting' }));
   judge(JSON.stringify({ version: 'picoport-12345-v2', ipfsnodeid: pid('A') }));
-  for (const url of ['', 'relay.example', 'http://relay.example', 'ws://', 'wss://user:pw@relay.example', `wss://${'a'.repeat(2100)}.example`]) {
+  const named = card(pid('A'), { myRELAY: 'ws://relay.name.example:7777' });
+  const c = parseCard(named);
+  if (c.ok) keep('judgePeer, a name resolving to loopback', judgePeer(peerOf(), c.card, { selfId: null, staleHours: 12, now: NOW / 1000 }, classifyRelayUrl('ws://relay.name.example:7777', ['127.0.0.1'])).why);
+  for (const url of ['', 'relay.example', 'http://relay.example', 'ws://', 'wss://user:pw@relay.example', `wss://${'a'.repeat(2100)}.example`, 'ws://10.0.0.1/?x', 'ws://10.0.0.1/#x', 'ws://10.0.0.1/cgi-bin']) {
     const v = classifyRelayUrl(url);
     if (!v.ok) keep(`classifyRelayUrl ${url.slice(0, 30)}`, v.why);
   }
@@ -228,7 +233,7 @@ beforeAll(async () => {
   // ---- settings refused (the Settings screen), the contract's input checks
   const store = new SettingsStore(join(base, 'data'), base, {});
   await store.load();
-  for (const patch of [{ relayUrl: 'http://x', kuboApi: 'ws://x', days: -1, kinds: [], zenRoot: '', peerConcurrency: 99 }, { language: 'de', theme: 3, extra: 1 }]) {
+  for (const patch of [{ relayUrl: 'http://x', kuboApi: 'ws://x', days: -1, kinds: [], zenRoot: '', peerConcurrency: 99 }, { language: 'de', theme: 3, extra: 1 }, { strfryBin: '/tmp/evil.sh' }]) {
     await store.set(patch).catch((err: unknown) => keep('SettingsStore.set', reasonOf(err), (err as Error).message));
   }
   try {

@@ -1,8 +1,10 @@
 /**
  * `constellation sync`: the old backfill script's flags (--days N, --verbose, --no-dms, --verify, --no-profiles,
- * --DRYRUN/--dry-run) plus --json, --full and --fallback-relays. Progress bars on a terminal, plain lines
- * otherwise. Exit 0 when every peer succeeded (or a dry run), 1 when some failed or the run was refused or
- * cancelled, 2 on bad usage.
+ * --DRYRUN/--dry-run) plus --no-verify, --json, --full and --fallback-relays. Signatures are verified by default
+ * (the old script's --no-verify default let any peer forge a member's notes, deletions and profile);
+ * --no-verify brings the old behaviour back for one run, and the summary says so. Progress bars on a
+ * terminal, plain lines otherwise. Exit 0 when every peer succeeded (or a dry run), 1 when some failed or the
+ * run was refused or cancelled, 2 on bad usage.
  */
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
@@ -69,6 +71,7 @@ export function summaryLines(r: RunReport, v: Voice = voiceOf('en')): string[] {
   const rej = Object.entries(r.rejectReasons);
   if (rej.length) lines.push(w.rejected(rej.map(([k, n]) => `${v.say(k)} (${v.num(n)})`).join(', ')));
   if (r.profiles) lines.push(w.profiles(v, r.profiles.found, r.profiles.missing, r.profiles.recovered));
+  if (r.options.verify === false) lines.push(w.notVerified);
   return lines;
 }
 
@@ -123,6 +126,7 @@ export function registerSync(program: Command, v: Voice): void {
     .option('--verbose', d.verbose)
     .option('--no-dms', d.noDms)
     .option('--verify', d.verify)
+    .option('--no-verify', d.noVerify)
     .option('--no-profiles', d.noProfiles)
     .option('--dry-run', d.dryRun)
     .addOption(new Option('--DRYRUN', d.DRYRUN).hideHelp())
@@ -138,7 +142,7 @@ export function registerSync(program: Command, v: Voice): void {
         trigger: 'cli',
         ...(days !== undefined ? { days } : {}),
         ...(flags.dms === false ? { noDms: true } : {}),
-        ...(flags.verify ? { verify: true } : {}),
+        ...(flags.verify !== undefined ? { verify: flags.verify } : {}),
         ...(flags.profiles === false ? { noProfiles: true } : {}),
         ...(flags.dryRun || flags.DRYRUN ? { dryRun: true } : {}),
         ...(flags.full ? { full: true } : {}),

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { closeText, socketErrorText } from '../nostr/relay';
+import { peerLookup } from '../util/net';
 
 const MAX_PAYLOAD = 16 * 1024 * 1024;
 
@@ -32,7 +33,8 @@ function withSocket(
     }
     let ws: WebSocket;
     try {
-      ws = new WebSocket(url, { handshakeTimeout: timeoutMs, maxPayload: MAX_PAYLOAD });
+      // a peer's address (a LAN relay, or the tunnel's loopback port): a name resolving to loopback is refused
+      ws = new WebSocket(url, { handshakeTimeout: timeoutMs, maxPayload: MAX_PAYLOAD, lookup: peerLookup } as WebSocket.ClientOptions);
     } catch (err) {
       reject(new Error(`invalid URL ${url}: ${(err as Error).message}`));
       return;

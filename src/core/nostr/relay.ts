@@ -16,6 +16,7 @@
  */
 import WebSocket from 'ws';
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
+import { peerLookup, type LookupFn } from '../util/net';
 
 /** A relay's refusal (CLOSED, NOTICE, NEG-ERR, OK false), with the machine-readable prefix when it has one. */
 export class RelayRefusal extends Error {
@@ -55,6 +56,11 @@ export interface ConnectOptions {
   maxSubscriptions?: number;
   /** Largest message we send (the relay's max_message_length); a bigger one is refused before sending. */
   maxMessageLength?: number;
+  /**
+   * How the host name is resolved. Default peerLookup (util/net.ts): a name resolving to this machine's
+   * loopback is refused, a peer cannot steer us to a local service. The local store passes systemLookup.
+   */
+  lookup?: LookupFn;
 }
 
 export interface WaitOptions {
@@ -233,7 +239,9 @@ export class RelayConnection {
       if (opts.signal?.aborted) return reject(abortError(opts.signal));
       let ws: WebSocket;
       try {
-        ws = new WebSocket(url, { maxPayload: opts.maxPayload ?? DEFAULT_MAX_PAYLOAD, handshakeTimeout: timeoutMs, perMessageDeflate: false });
+        // (ws hands `lookup` on to net.connect; its types do not list it)
+        const options = { maxPayload: opts.maxPayload ?? DEFAULT_MAX_PAYLOAD, handshakeTimeout: timeoutMs, perMessageDeflate: false, lookup: opts.lookup ?? peerLookup };
+        ws = new WebSocket(url, options as WebSocket.ClientOptions);
         ws.on('unexpected-response', (_req, res) => fail(new Error(`${url}: not a relay (HTTP ${res.statusCode} instead of a WebSocket)`)));
       } catch (err) {
         return reject(new Error(`${url}: cannot connect: ${(err as Error).message}`));

@@ -20,10 +20,12 @@ import {
   fetchRelayInfo,
   hasValidId,
   isWellFormed,
+  loadVerifier,
   pageEvents,
   relayLimits,
   subscriptionBudget,
   type Limits,
+  type Verifier,
 } from '../nostr';
 import { reason, ReasonError, reasonOf, reasonText, withReason, type Reason } from '../../shared/i18n';
 
@@ -52,14 +54,19 @@ export function profileOutcome(hex: string, outcome: string, source: string | nu
   return why ? { hex, outcome, source, ...withReason(why) } : { hex, outcome, source, reason: null };
 }
 
-/** The sieve for events a peer sends us: well-formed, the id right, and matching what we asked. */
-export function acceptable(e: unknown, authors: ReadonlySet<string>, kinds: ReadonlySet<number>): e is NostrEvent {
+/**
+ * The sieve for events a peer sends us: well-formed, the id right, matching what we asked, and signed by its
+ * author (unless the captain turned verification off: `verifier` null). A forged kind 0 must never become a
+ * member's profile, nor a forged kind 5 delete a member's note.
+ */
+export function acceptable(e: unknown, authors: ReadonlySet<string>, kinds: ReadonlySet<number>, verifier: Verifier | null): e is NostrEvent {
   return (
     isWellFormed(e) &&
     authors.has(e.pubkey) &&
     kinds.has(e.kind) &&
     hasValidId(e) &&
-    !WELCOME_NOTE_PATTERN.test(e.content)
+    !WELCOME_NOTE_PATTERN.test(e.content) &&
+    (verifier === null || verifier.verify(e))
   );
 }
 
@@ -195,7 +202,7 @@ export async function probeProfiles(
   conn: RelayConnection,
   limits: Limits,
   authors: readonly string[],
-  opts: { idleMs: number; signal: AbortSignal },
+  opts: { idleMs: number; signal: AbortSignal; verifier: Verifier | null },
 ): Promise<Map<string, NostrEvent>> {
   const found = new Map<string, NostrEvent>();
   const kinds = new Set([PROFILE_KIND]);
@@ -203,7 +210,7 @@ export async function probeProfiles(
     const wanted = new Set(batch);
     const filter = { kinds: [PROFILE_KIND], authors: batch };
     for await (const e of pageEvents(conn, filter, { pageSize: limits.maxLimit, idleMs: opts.idleMs, signal: opts.signal })) {
-      if (!acceptable(e, wanted, kinds)) continue;
+      if (!acceptable(e, wanted, kinds, opts.verifier)) continue;
       const cur = found.get(e.pubkey);
       if (!cur || e.created_at > cur.created_at || (e.created_at === cur.created_at && e.id < cur.id)) found.set(e.pubkey, e);
     }
@@ -220,7 +227,7 @@ export async function fullSync(
   link: PeerLink,
   hex: string,
   kinds: readonly number[],
-  opts: { idleMs: number; signal: AbortSignal; flush: (events: NostrEvent[]) => Promise<void> },
+  opts: { idleMs: number; signal: AbortSignal; verifier: Verifier | null; flush: (events: NostrEvent[]) => Promise<void> },
 ): Promise<{ profile: boolean; events: number }> {
   const authors = new Set([hex]);
   const kindSet = new Set(kinds);
@@ -235,7 +242,7 @@ export async function fullSync(
   };
   const filter = { kinds: [...kinds], authors: [hex] };
   for await (const e of pageEvents(link.conn, filter, { pageSize: link.limits.maxLimit, idleMs: opts.idleMs, signal: opts.signal })) {
-    if (!acceptable(e, authors, kindSet)) continue;
+    if (!acceptable(e, authors, kindSet, opts.verifier)) continue;
     if (e.kind === PROFILE_KIND) profile = true;
     if (e.kind === 5) for (const t of e.tags) if (t[0] === 'e' && typeof t[1] === 'string') deleted.add(t[1]);
     held.push(e);
@@ -258,6 +265,8 @@ export interface RecoverPlan {
   missing: readonly string[];
   peers: readonly Peer[];
   signal: AbortSignal;
+  /** check every signature (default true: a peer may be hostile) */
+  verify?: boolean;
   import: (events: NostrEvent[], signal: AbortSignal) => Promise<void>;
   onMember: (outcome: ProfileOutcome) => void;
 }
@@ -268,6 +277,7 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
   const settings = ctx.settings();
   const t = ctx.config.timeouts;
   const kinds = fullSyncKinds(settings.kinds, settings.noDms);
+  const verifier = (plan.verify ?? true) ? await loadVerifier() : null;
   const outcomes = new Map<string, ProfileOutcome>();
   const problems = new Map<string, Reason[]>();
   const note = (hex: string, why: Reason): void => {
@@ -286,7 +296,7 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
         const probeSignal = AbortSignal.any([signal, AbortSignal.timeout(t.profile)]);
         try {
           const link = await links.get(peer);
-          holders.set(peer.id, await probeProfiles(link.conn, link.limits, plan.missing, { idleMs: t.idle, signal: probeSignal }));
+          holders.set(peer.id, await probeProfiles(link.conn, link.limits, plan.missing, { idleMs: t.idle, signal: probeSignal, verifier }));
         } catch (err) {
           if (signal.aborted) return;
           // Named once: the link's own reasons already start with the peer.
@@ -308,7 +318,7 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
         const link = await links.get(peer);
         try {
           const started = Date.now();
-          const r = await fullSync(link, hex, kinds, { idleMs: t.idle, signal: memberSignal, flush: (ev) => queue.add(hex, ev) });
+          const r = await fullSync(link, hex, kinds, { idleMs: t.idle, signal: memberSignal, verifier, flush: (ev) => queue.add(hex, ev) });
           ctx.log.debug(`profiles: ${hex.slice(0, 12)}… full sync from ${link.label}: ${r.events} events in ${Date.now() - started} ms`);
           if (r.profile) {
             const o = profileOutcome(hex, 'peer', peer.id, reason('profiles.fullSync', { peer: link.name, events: r.events }));
@@ -353,7 +363,7 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
       let conn: RelayConnection | null = null;
       try {
         conn = await RelayConnection.connect(url, { timeoutMs: t.connect, signal: relaySignal });
-        const found = await probeProfiles(conn, DEFAULT_LIMITS, left, { idleMs: t.idle, signal: relaySignal });
+        const found = await probeProfiles(conn, DEFAULT_LIMITS, left, { idleMs: t.idle, signal: relaySignal, verifier });
         if (found.size > 0) await plan.import([...found.values()], signal);
         for (const hex of found.keys()) {
           const o = profileOutcome(hex, 'fallback', url, reason('profiles.fallbackFound', { url }));

@@ -10,7 +10,8 @@ import { parseCard, type StationCard } from './card';
 import { parseMoats } from './moats';
 import { problem } from './problem';
 import { LIMITS, type StationReader } from './read';
-import { classifyRelayUrl, isListedDirect } from './route';
+import { classifyRelayUrl, isListedDirect, resolveRelayUrl, type RouteVerdict } from './route';
+import type { Resolver } from '../util/net';
 
 export const SWARM_DIR = join('tmp', 'swarm');
 /** A constellation has tens of stations; a swarm folder with thousands is broken or hostile. */
@@ -23,6 +24,8 @@ export interface PeerReadOptions {
   now: number;
   /** Loopback relay URLs reached directly, not through a tunnel (Settings.directRelays: demo/test on one machine). */
   directRelays?: readonly string[];
+  /** Resolves relay host names, so a route follows what a name IS; without it names are judged by their text. */
+  resolve?: Resolver;
 }
 
 export interface SwarmRead {
@@ -58,7 +61,13 @@ function emptyPeer(folder: string): Peer {
 }
 
 /** Status, reason (a code) and route of a peer whose card parsed, in order of precedence. */
-export function judgePeer(p: Peer, card: StationCard, opts: PeerReadOptions): { status: PeerStatus; why: Reason | null; route: Route } {
+export function judgePeer(
+  p: Peer,
+  card: StationCard,
+  opts: PeerReadOptions,
+  /** the relay URL's verdict when already made (resolved); else judged from its text */
+  relayVerdict?: RouteVerdict,
+): { status: PeerStatus; why: Reason | null; route: Route } {
   const none = (status: PeerStatus, why: Reason): { status: PeerStatus; why: Reason; route: Route } => ({ status, why, route: 'none' });
   if (opts.selfId && (p.id === opts.selfId || p.peerId === opts.selfId)) return none('self', reason('peer.self'));
   if (card.fallbackStatus) return none('fallback', reason('peer.fallbackCard', { status: card.fallbackStatus }));
@@ -67,11 +76,18 @@ export function judgePeer(p: Peer, card: StationCard, opts: PeerReadOptions): { 
     return none('stale', reason('peer.stale', { age: p.ageSeconds, staleHours: opts.staleHours }));
   }
   if (!card.relayUrl) return none('no-relay', reason('peer.noRelay'));
-  const verdict = classifyRelayUrl(card.relayUrl);
+  const verdict = relayVerdict ?? classifyRelayUrl(card.relayUrl);
   if (!verdict.ok) return none('bad-url', verdict.why);
   // A demo or test constellation on one machine: this loopback relay is really ours to dial, not the peer's.
   if (verdict.route === 'tunnel' && isListedDirect(card.relayUrl, opts.directRelays)) return { status: 'ok', why: null, route: 'direct' };
-  if (verdict.route === 'tunnel' && !p.servesStrfry) return none('no-relay', reason('peer.loopbackNoTunnel', { url: card.relayUrl }));
+  if (verdict.route === 'tunnel' && !p.servesStrfry) {
+    return none(
+      'no-relay',
+      verdict.addresses
+        ? reason('peer.resolvesToLoopbackNoTunnel', { url: card.relayUrl, addresses: verdict.addresses })
+        : reason('peer.loopbackNoTunnel', { url: card.relayUrl }),
+    );
+  }
   return { status: 'ok', why: null, route: verdict.route };
 }
 
@@ -82,7 +98,13 @@ function setWhy(p: Peer, why: Reason | null): void {
   else delete p.why;
 }
 
-async function readPeer(reader: StationReader, folder: string, opts: PeerReadOptions, out: SwarmRead): Promise<void> {
+async function readPeer(
+  reader: StationReader,
+  folder: string,
+  opts: PeerReadOptions,
+  out: SwarmRead,
+  judging: Array<{ p: Peer; card: StationCard }>,
+): Promise<void> {
   const dir = join(SWARM_DIR, folder);
   const cardPath = join(dir, '12345.json');
   const p = emptyPeer(folder);
@@ -144,12 +166,17 @@ async function readPeer(reader: StationReader, folder: string, opts: PeerReadOpt
   }
   // Stat only: the script is another station's code.
   p.servesStrfry = card.services.includes('strfry') || (await reader.isFile(join(dir, 'x_strfry.sh')));
-  const judged = judgePeer(p, card, opts);
+  out.peers.push(p);
+  // judged once every card is read, so that the relay names are resolved all at once (readSwarm)
+  judging.push({ p, card });
+}
+
+function applyJudgement(p: Peer, card: StationCard, opts: PeerReadOptions, verdict?: RouteVerdict): void {
+  const judged = judgePeer(p, card, opts, verdict);
   p.status = judged.status;
   setWhy(p, judged.why);
   p.route = judged.route;
   p.syncable = judged.status === 'ok' && judged.route !== 'none';
-  out.peers.push(p);
 }
 
 export async function readSwarm(reader: StationReader, opts: PeerReadOptions): Promise<SwarmRead> {
@@ -160,6 +187,7 @@ export async function readSwarm(reader: StationReader, opts: PeerReadOptions): P
     return out;
   }
   let counted = 0;
+  const judging: Array<{ p: Peer; card: StationCard }> = [];
   for (const e of listing.entries) {
     if (e.name.startsWith('.')) continue;
     if (++counted > MAX_PEERS) {
@@ -175,7 +203,16 @@ export async function readSwarm(reader: StationReader, opts: PeerReadOptions): P
       out.problems.push(problem(join(SWARM_DIR, e.name), reason('swarm.notFolder', { entry: e.type === 'file' ? 'file' : 'other' })));
       continue;
     }
-    await readPeer(reader, e.name, opts, out);
+    await readPeer(reader, e.name, opts, out, judging);
   }
+  // The relay names, resolved in parallel (each bounded in time, answers cached): a swarm of tens of peers
+  // must not wait for each name in turn.
+  const resolve = opts.resolve;
+  await Promise.all(
+    judging.map(async ({ p, card }) => {
+      const verdict = resolve && card.relayUrl ? await resolveRelayUrl(card.relayUrl, resolve) : undefined;
+      applyJudgement(p, card, opts, verdict);
+    }),
+  );
   return out;
 }

@@ -9,6 +9,7 @@ import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import type { ImportResult, LocalStore } from '../services';
 import { RelayConnection, fetchRelayInfo, relayLimits, subscriptionBudget, pageEvents, fetchByIds, parseReason, type Limits } from '../nostr';
 import type { Timeouts } from '../config';
+import { systemLookup } from '../util/net';
 import { PackedEvents, type PackedImport } from './packed';
 
 const PUBLISH_IN_FLIGHT = 64;
@@ -38,7 +39,8 @@ export class RelayStore implements LocalStore, PackedImport {
 
   private async connection(signal?: AbortSignal): Promise<{ conn: RelayConnection; limits: Limits }> {
     if (!this.limits) {
-      const info = await fetchRelayInfo(this.url, { timeoutMs: this.timeouts.nip11, signal }).catch(() => null);
+      // the station's own relay, chosen by the captain: its name may well resolve to this machine's loopback
+      const info = await fetchRelayInfo(this.url, { timeoutMs: this.timeouts.nip11, signal, lookup: systemLookup }).catch(() => null);
       this.limits = relayLimits(info);
     }
     const limits = this.limits;
@@ -48,6 +50,7 @@ export class RelayStore implements LocalStore, PackedImport {
         timeoutMs: this.timeouts.connect,
         maxSubscriptions: subscriptionBudget(limits),
         maxMessageLength: limits.maxMessageLength,
+        lookup: systemLookup,
       }).catch((err: Error) => {
         this.conn = null;
         throw new Error(`local relay: ${err.message}`);

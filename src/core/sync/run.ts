@@ -155,7 +155,7 @@ export class Run {
           }
           throw err;
         }
-        if (lock.clearedStale !== null) log.info(`removed a stale lock ${lock.path} (PID ${lock.clearedStale} is not running)`);
+        if (lock.clearedStale !== null) log.info(`removed a stale lock ${lock.path} (${lock.staleWhy ?? `PID ${lock.clearedStale} is not running`})`);
       }
 
       // ---------------------------------------------------------------- plan
@@ -171,7 +171,7 @@ export class Run {
       const planFor = (maxFilterElements: number) =>
         buildFilters({ kinds: settings.kinds, noDms, days, members, nowSec, maxFilterElements });
       const plan: string[] = [
-        `window: ${days === 0 ? 'everything' : `last ${days} day(s)`}; ${members.length} members; ${noDms ? 'no DMs; ' : ''}${verify ? 'verifying signatures' : 'no signature check'}`,
+        `window: ${days === 0 ? 'everything' : `last ${days} day(s)`}; ${members.length} members; ${noDms ? 'no DMs; ' : ''}${verify ? 'signatures verified' : 'signatures NOT verified (--no-verify: forged events are stored as they come)'}`,
         `local store: ${this.ctx.store().description}`,
       ];
       for (const p of peers) {
@@ -225,6 +225,8 @@ export class Run {
       const report = this.report({
         outcome: cancelled ? 'cancelled' : peers.length === 0 || ok === peers.length ? 'success' : ok === 0 ? 'failed' : 'partial',
         reason: cancelled ? 'cancelled by the captain' : ok < peers.length ? `${peers.length - ok} of ${peers.length} peer(s) failed` : null,
+        // the options in effect (verify from the settings when the run did not say): the report says it
+        options: { ...this.opts, verify },
         members: members.length,
         peers: done,
         categories,
@@ -251,7 +253,7 @@ export class Run {
       log.info(`sync ${this.id}: ${report.outcome}; imported ${report.imported}, duplicates ${report.duplicates}, rejected ${report.rejected}; peers ${ok}/${peers.length}`);
 
       // ---------------------------------------------------------------- profiles and graph
-      if (!cancelled) await this.afterPeers(report, state);
+      if (!cancelled) await this.afterPeers(report, state, verify);
       return report;
     } catch (err) {
       const msg = this.signal.aborted ? 'cancelled by the captain' : (err as Error).message;
@@ -263,7 +265,7 @@ export class Run {
     }
   }
 
-  private async afterPeers(report: RunReport, state: StationState): Promise<void> {
+  private async afterPeers(report: RunReport, state: StationState, verify: boolean): Promise<void> {
     const log = this.ctx.log;
     if (!this.opts.noProfiles) {
       this.progress.stage = 'profiles';
@@ -274,6 +276,7 @@ export class Run {
           state,
           signal: this.signal,
           dryRun: false,
+          verify,
           onProgress: (p) => {
             this.progress.profiles = { ...p };
             this.notify();

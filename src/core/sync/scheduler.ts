@@ -11,8 +11,8 @@
 import { lstat, readFile } from 'node:fs/promises';
 import type { RunSummary, ScheduleStatus } from '../../shared/schemas';
 import type { EngineContext, Scheduler } from '../services';
-import { reason, reasonOf, reasonText, type Reason } from '../../shared/i18n';
-import { lockPath, pidAlive } from './lock';
+import { reason, reasonOf, reasonText, textReason, type Reason } from '../../shared/i18n';
+import { judgeLock, lockPath } from './lock';
 
 const MINUTE = 60_000;
 
@@ -99,19 +99,22 @@ export function firstDueAt(now: number, intervalMinutes: number, lastRun: Pick<R
 export async function readStationLock(zenRoot: string): Promise<LockState> {
   const path = lockPath(zenRoot);
   let text: string;
+  let writtenAt: number;
   try {
     const info = await lstat(path);
     // A lock we may not read is treated as held: better skip a slot than run beside the station's script.
     if (info.isSymbolicLink()) return { held: true, detail: reason('lock.symlink', { path }) };
+    writtenAt = info.mtimeMs;
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { held: false, detail: null };
     return { held: true, detail: reason('lock.unreadable', { path, detail: (err as Error).message }) };
   }
-  const pid = Number.parseInt(text.trim().split(/\s+/)[0] ?? '', 10);
-  if (!Number.isInteger(pid) || pid <= 0) return { held: false, detail: reason('lock.noPid', { path }) };
-  if (pidAlive(pid)) return { held: true, detail: reason('lock.pid', { pid }) };
-  return { held: false, detail: reason('lock.notRunning', { pid }) };
+  const owner = judgeLock(text, writtenAt);
+  if (owner.pid === 0) return { held: false, detail: reason('lock.noPid', { path }) };
+  if (owner.alive) return { held: true, detail: reason('lock.pid', { pid: owner.pid }) };
+  // lock.ts says why in English (not converted yet: its text goes through the fragment translator).
+  return { held: false, detail: reason('lock.stale', { why: owner.why ? textReason(owner.why) : reason('lock.notRunning', { pid: owner.pid }) }) };
 }
 
 export interface SchedulerDeps {

@@ -20,6 +20,8 @@ export const en = {
   'peer.stale': (p: { age: number; staleHours: number }, t: T) => `beacon not refreshed for ${t.age(p.age)} (stale after ${p.staleHours} h)`,
   'peer.loopbackNoTunnel': (p: { url: string }) =>
     `relay ${p.url} is on the peer's own loopback and the peer offers no strfry tunnel (no x_strfry.sh, strfry not in dragon_services)`,
+  'peer.resolvesToLoopbackNoTunnel': (p: { url: string; addresses: string[] }) =>
+    `relay ${p.url} resolves to ${p.addresses.join(', ')}, a loopback address (the peer's own machine) and the peer offers no strfry tunnel (no x_strfry.sh, strfry not in dragon_services)`,
   'peer.noRelay': () => 'the card has no myRELAY',
   'peer.fallbackCard': (p: { status: string }) => `fallback card (status ${q(p.status)}): the station had not built its card`,
   'peer.picoport': (p: { version: string }) => `picoport card (${p.version}): no relay to sync with`,
@@ -94,6 +96,9 @@ export const en = {
   'url.notWs': (p: { url: string }) => `relay URL ${q(p.url)} is not a ws:// or wss:// URL`,
   'url.noHost': (p: { url: string }) => `relay URL ${q(p.url)} has no host`,
   'url.credentials': (p: { url: string }) => `relay URL ${q(p.url)} carries credentials, refused`,
+  'url.query': (p: { url: string }) => `relay URL ${q(p.url)} carries a query string, refused`,
+  'url.fragment': (p: { url: string }) => `relay URL ${q(p.url)} carries a fragment, refused`,
+  'url.path': (p: { url: string }) => `relay URL ${q(p.url)} has a path beyond /, refused`,
 
   // ------------------------------------------------------------ service checks (info.ts)
   'service.noAnswer': (p: { ms: number }) => `no answer within ${p.ms} ms`,
@@ -102,6 +107,9 @@ export const en = {
 
   // ------------------------------------------------------------ settings and the contract's input checks
   'settings.invalid': (p: { issues: Reason[] }, t: T) => `invalid settings: ${t.join(p.issues)}`,
+  'settings.captainOnly': (p: { key: string; flag: string; env: string; path: string }) =>
+    `settings refused: ${p.key} is not changed from the window or the web API (it decides which program runs); set it on the station: ${p.flag}, ${p.env}, or "${p.key}" in ${p.path}`,
+  'settings.tightened': (p: { path: string }) => `${p.path} was readable by other users (it holds kuboAuth): made private (0600)`,
   'settings.fileIgnored': (p: { path: string; issues: Reason[] }, t: T) => `${p.path}: ignored, ${t.join(p.issues)}`,
   'settings.fileNotJson': (p: { path: string; detail: string }, t: T) => `${p.path}: ignored, not valid JSON (${t.text(p.detail)})`,
   'settings.fileUnreadable': (p: { path: string; detail: string }, t: T) => `${p.path}: ${t.text(p.detail)}`,
@@ -182,7 +190,8 @@ export const en = {
   'lock.unreadable': (p: { path: string; detail: string }, t: T) => `cannot read ${p.path}: ${t.text(p.detail)}`,
   'lock.noPid': (p: { path: string }) => `${p.path} holds no PID (stale)`,
   'lock.pid': (p: { pid: number }) => `PID ${p.pid}`,
-  'lock.notRunning': (p: { pid: number }) => `PID ${p.pid} is not running (stale lock)`,
+  'lock.notRunning': (p: { pid: number }) => `PID ${p.pid} is not running`,
+  'lock.stale': (p: { why: Reason }, t: T) => `stale lock: ${t.reason(p.why)}`,
 
   // ------------------------------------------------------------ the engine's facade (engine.ts)
   'engine.notStarted': () => 'the engine is not started',

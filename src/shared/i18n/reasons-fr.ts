@@ -30,6 +30,8 @@ export const fr: ReasonCatalogue = {
   'peer.stale': (p, t) => `balise non rafraîchie depuis ${t.age(p.age)} (périmée après ${t.num(p.staleHours)} h)`,
   'peer.loopbackNoTunnel': (p) =>
     `le relais ${p.url} est sur la boucle locale du pair et le pair ne propose pas de tunnel strfry (pas de x_strfry.sh, strfry absent de dragon_services)`,
+  'peer.resolvesToLoopbackNoTunnel': (p) =>
+    `le relais ${p.url} mène à ${p.addresses.join(', ')}, une adresse de boucle locale (la machine du pair elle-même), et le pair ne propose pas de tunnel strfry (pas de x_strfry.sh, strfry absent de dragon_services)`,
   'peer.noRelay': () => 'la carte n’a pas de myRELAY',
   'peer.fallbackCard': (p) => `carte de secours (état ${q(p.status)})${NB}: la station n’avait pas construit sa carte`,
   'peer.picoport': (p) => `carte picoport (${p.version})${NB}: aucun relais avec lequel se synchroniser`,
@@ -101,12 +103,18 @@ export const fr: ReasonCatalogue = {
   'url.notWs': (p) => `l’URL de relais ${q(p.url)} n’est pas une URL ws:// ou wss://`,
   'url.noHost': (p) => `l’URL de relais ${q(p.url)} n’a pas d’hôte`,
   'url.credentials': (p) => `l’URL de relais ${q(p.url)} contient des identifiants, refusée`,
+  'url.query': (p) => `l’URL de relais ${q(p.url)} contient une chaîne de requête, refusée`,
+  'url.fragment': (p) => `l’URL de relais ${q(p.url)} contient un fragment, refusée`,
+  'url.path': (p) => `l’URL de relais ${q(p.url)} a un chemin au-delà de /, refusée`,
 
   'service.noAnswer': (p) => `pas de réponse dans les ${p.ms} ms`,
   'service.invalidUrl': (p, t) => `URL de relais invalide${NB}: ${t.text(p.detail)}`,
   'service.kuboHttp': (p) => `kubo a répondu HTTP ${p.status}`,
 
   'settings.invalid': (p, t) => `réglages invalides${NB}: ${t.join(p.issues)}`,
+  'settings.captainOnly': (p) =>
+    `réglage refusé${NB}: ${p.key} ne se change pas depuis la fenêtre ni par l’API web (il décide du programme lancé)${NB}; réglez-le sur la station${NB}: ${p.flag}, ${p.env}, ou «${NB}${p.key}${NB}» dans ${p.path}`,
+  'settings.tightened': (p) => `${p.path} était lisible par d’autres utilisateurs (il contient kuboAuth)${NB}: rendu privé (0600)`,
   'settings.fileIgnored': (p, t) => `${p.path}${NB}: ignoré, ${t.join(p.issues)}`,
   'settings.fileNotJson': (p, t) => `${p.path}${NB}: ignoré, JSON invalide (${t.text(p.detail)})`,
   'settings.fileUnreadable': (p, t) => `${p.path}${NB}: ${t.text(p.detail)}`,
@@ -203,7 +211,8 @@ export const fr: ReasonCatalogue = {
   'lock.unreadable': (p, t) => `impossible de lire ${p.path}${NB}: ${t.text(p.detail)}`,
   'lock.noPid': (p) => `${p.path} ne contient aucun PID (périmé)`,
   'lock.pid': (p) => `PID ${p.pid}`,
-  'lock.notRunning': (p) => `le PID ${p.pid} ne tourne plus (verrou périmé)`,
+  'lock.notRunning': (p) => `le PID ${p.pid} ne tourne plus`,
+  'lock.stale': (p, t) => `verrou périmé${NB}: ${t.reason(p.why)}`,
 
   'engine.notStarted': () => 'le moteur n’est pas démarré',
   'history.noRun': (p) => `aucune exécution ${p.id} dans l’historique`,
