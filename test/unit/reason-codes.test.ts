@@ -152,8 +152,8 @@ beforeAll(async () => {
   judge(card(pid('A'), { status: 'booting' }));
   judge(JSON.stringify({ version: 'picoport-12345-v2', ipfsnodeid: pid('A') }));
   const named = card(pid('A'), { myRELAY: 'ws://relay.name.example:7777' });
-  const c = parseCard(named);
-  if (c.ok) keep('judgePeer, a name resolving to loopback', judgePeer(peerOf(), c.card, { selfId: null, staleHours: 12, now: NOW / 1000 }, classifyRelayUrl('ws://relay.name.example:7777', ['127.0.0.1'])).why);
+  const namedCard = parseCard(named);
+  if (namedCard.ok) keep('judgePeer, a name resolving to loopback', judgePeer(peerOf(), namedCard.card, { selfId: null, staleHours: 12, now: NOW / 1000 }, classifyRelayUrl('ws://relay.name.example:7777', ['127.0.0.1'])).why);
   for (const url of ['', 'relay.example', 'http://relay.example', 'ws://', 'wss://user:pw@relay.example', `wss://${'a'.repeat(2100)}.example`, 'ws://10.0.0.1/?x', 'ws://10.0.0.1/#x', 'ws://10.0.0.1/cgi-bin']) {
     const v = classifyRelayUrl(url);
     if (!v.ok) keep(`classifyRelayUrl ${url.slice(0, 30)}`, v.why);
