@@ -7,6 +7,7 @@ import { Engine } from '../core/engine';
 import { demoLaunch } from '../demo/launch';
 import { isLang } from '../shared/i18n';
 import { appRoot } from './root';
+import { Spinner } from './terminal';
 import { cliLanguage, voiceOf, type Voice } from './voice';
 
 export interface GlobalOptions {
@@ -56,7 +57,11 @@ export function voiceFor(opts: GlobalOptions, engine?: Engine | null): Voice {
 }
 
 /** Builds an engine from the global options (flags and environment win over saved settings). */
-export function engineFrom(opts: GlobalOptions, host = 'cli', extra: { schedule?: boolean; quiet?: boolean } = {}): Engine {
+export function engineFrom(
+  opts: GlobalOptions,
+  host = 'cli',
+  extra: { schedule?: boolean; quiet?: boolean; demoHooks?: { onStart?: () => void; onReady?: () => void } } = {},
+): Engine {
   const overrides: SettingsPatch = {};
   if (opts.zenRoot) overrides.zenRoot = resolve(opts.zenRoot);
   if (opts.strfryBin) overrides.strfryBin = resolve(opts.strfryBin);
@@ -71,6 +76,7 @@ export function engineFrom(opts: GlobalOptions, host = 'cli', extra: { schedule?
       demo: opts.demo ?? false,
       version: packageVersion(),
     }),
+    extra.demoHooks ?? demoSpinner(() => voiceFor(opts, null).w.sync.demo),
   );
   // The engine's warnings and errors on stderr, in the captain's language (the log itself stays English).
   const engine: Engine = new Engine(config, {
@@ -85,6 +91,23 @@ export function engineFrom(opts: GlobalOptions, host = 'cli', extra: { schedule?
         },
   });
   return engine;
+}
+
+/** While the demo starts (it may generate a constellation first): a spinner with a word, on a terminal only. */
+function demoSpinner(word: () => string): { onStart: () => void; onReady: () => void } {
+  let spinner: Spinner | null = null;
+  return {
+    onStart: () => {
+      if (!process.stderr.isTTY) return;
+      spinner = new Spinner(process.stderr, word());
+      setWarnSink((line) => spinner?.log(line));
+    },
+    onReady: () => {
+      spinner?.stop();
+      if (spinner) setWarnSink(null);
+      spinner = null;
+    },
+  };
 }
 
 /**

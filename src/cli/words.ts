@@ -54,7 +54,7 @@ export const en = {
   },
   sync: {
     run: (id: string, outcome: string, why: string | null, seconds: string) => `run ${id}: ${outcome}${why ? ` (${why})` : ''} in ${seconds} s`,
-    peerOk: (f: F, fetched: number, imported: number, bytes: number) => `ok      fetched ${f.num(fetched)}, imported ${f.num(imported)}, ${f.bytes(bytes)} in`,
+    peerOk: (f: F, fetched: number, imported: number, bytes: number) => `ok  ${f.num(fetched)} fetched, ${f.num(imported)} imported, ${f.bytes(bytes)}`,
     peerFailed: 'FAILED',
     totals: (f: F, imported: number, duplicates: number, rejected: number, bytesIn: number, bytesOut: number) =>
       `imported ${f.num(imported)}, duplicates ${f.num(duplicates)}, rejected ${f.num(rejected)}; ${f.bytes(bytesIn)} in, ${f.bytes(bytesOut)} out`,
@@ -66,7 +66,7 @@ export const en = {
     /** The counts after a bar, short: `1,173 in · 566 new`. */
     counts: (f: F, fetched: number, imported: number) => `${f.num(fetched)} in · ${f.num(imported)} new`,
     starting: 'starting',
-    demo: 'generating the demo constellation',
+    demo: 'starting the demo constellation (generated at its first start)',
     tunnels: 'opening tunnels',
     profilesPhase: 'recovering profiles',
     graphPhase: 'computing the reach',
@@ -202,7 +202,7 @@ export const fr: CliWords = {
   },
   sync: {
     run: (id, outcome, why, seconds) => `exécution ${id}${NB}: ${outcome}${why ? ` (${why})` : ''} en ${seconds} s`,
-    peerOk: (f, fetched, imported, bytes) => `ok      reçus ${f.num(fetched)}, importés ${f.num(imported)}, ${f.bytes(bytes)} reçus`,
+    peerOk: (f, fetched, imported, bytes) => `ok  ${f.num(fetched)} reçus, ${f.num(imported)} importés, ${f.bytes(bytes)}`,
     peerFailed: 'ÉCHEC',
     totals: (f, imported, duplicates, rejected, bytesIn, bytesOut) =>
       `importés ${f.num(imported)}, doublons ${f.num(duplicates)}, rejetés ${f.num(rejected)}${NB}; ${f.bytes(bytesIn)} reçus, ${f.bytes(bytesOut)} envoyés`,
@@ -213,7 +213,7 @@ export const fr: CliWords = {
     progress: (f, fetched, imported) => `reçus ${f.num(fetched)} importés ${f.num(imported)}`,
     counts: (f, fetched, imported) => `${f.num(fetched)} reçus · ${f.num(imported)} nouveaux`,
     starting: 'démarrage',
-    demo: 'création de la constellation de démonstration',
+    demo: 'démarrage de la constellation de démonstration (créée au premier démarrage)',
     tunnels: 'ouverture des tunnels',
     profilesPhase: 'récupération des profils',
     graphPhase: 'calcul de la portée',

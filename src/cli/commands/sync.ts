@@ -7,11 +7,12 @@
  * run was refused or cancelled, 2 on bad usage.
  */
 import { Option, type Command } from 'commander';
-import cliProgress from 'cli-progress';
-import type { PeerProgress, RunReport, SyncOptions, SyncProgress } from '../../shared/schemas';
+import type { RunReport, SyncOptions } from '../../shared/schemas';
 import { globalOptions, engineFrom, EXIT, UsageError, voiceFor } from '../context';
 import { voiceOf, type Voice } from '../voice';
-import { printable } from './station';
+import { plainView, summaryLines, terminalView, type SyncView } from './sync-view';
+
+export { summaryLines } from './sync-view';
 
 interface SyncFlags {
   days?: string;
@@ -39,82 +40,6 @@ export function parseRelayList(value: string | undefined, v: Voice = voiceOf('en
   const list = value.split(',').map((s) => s.trim()).filter(Boolean);
   for (const u of list) if (!/^wss?:\/\/[^\s/]+(\/\S*)?$/i.test(u)) throw new UsageError(v.w.usage.relayUrl(u));
   return list;
-}
-
-const short = (id: string): string => (id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
-
-/** What the sieve left out, in words: "16 welcome notes, 7 deleted events". */
-function leftOut(dropped: Record<string, number>, v: Voice): string {
-  return Object.entries(dropped)
-    .filter(([, n]) => n > 0)
-    .map(([k, n]) => {
-      const forms = v.run.dropped[k];
-      return forms ? v.count(n, forms) : `${k} ${v.num(n)}`;
-    })
-    .join(', ');
-}
-
-export function summaryLines(r: RunReport, v: Voice = voiceOf('en')): string[] {
-  const w = v.w.sync;
-  const outcome = v.run.outcome[r.outcome] ?? r.outcome;
-  const lines = [w.run(r.id, outcome, r.reason ? v.say(r.reason, r.why) : null, v.dec(r.durationMs / 1000, 1))];
-  if (r.outcome === 'dry-run' || r.outcome === 'refused') return [...lines, ...r.plan];
-  for (const p of r.peers) {
-    lines.push(
-      `  ${short(p.peer)} ${(p.hostname ?? '').padEnd(14)} ${(v.run.route[p.route] ?? p.route).padEnd(6)} ${(p.method ?? '-').padEnd(5)} ` +
-        (p.ok ? w.peerOk(v, p.fetched, p.imported, p.bytesIn) : `${w.peerFailed}  ${p.reason ? v.say(p.reason, p.why) : ''}`),
-    );
-  }
-  lines.push(w.totals(v, r.imported, r.duplicates, r.rejected, r.bytesIn, r.bytesOut));
-  const dropped = leftOut(r.dropped, v);
-  if (dropped) lines.push(w.leftOut(dropped));
-  const rej = Object.entries(r.rejectReasons);
-  if (rej.length) lines.push(w.rejected(rej.map(([k, n]) => `${v.say(k)} (${v.num(n)})`).join(', ')));
-  if (r.profiles) lines.push(w.profiles(v, r.profiles.found, r.profiles.missing, r.profiles.recovered));
-  if (r.options.verify === false) lines.push(w.notVerified);
-  return lines;
-}
-
-/** Renders the progress stream: bars on a TTY, one line per peer phase change otherwise. */
-function progressView(tty: boolean, verbose: boolean, voice: () => Voice): { update(p: SyncProgress): void; stop(): void } {
-  if (tty) {
-    const multi = new cliProgress.MultiBar(
-      { format: ' {peer} |{bar}| {phase} {method} fetched {fetched} imported {imported} {rate}/s', hideCursor: true, clearOnComplete: false },
-      cliProgress.Presets.shades_classic,
-    );
-    const bars = new Map<string, cliProgress.SingleBar>();
-    const payload = (pp: PeerProgress) => ({
-      peer: short(pp.peer).padEnd(14), phase: pp.phase.padEnd(9), method: (pp.method ?? '').padEnd(5),
-      fetched: pp.fetched, imported: pp.imported, rate: pp.rate,
-    });
-    return {
-      update(p) {
-        for (const pp of p.peers) {
-          let bar = bars.get(pp.peer);
-          if (!bar) {
-            bar = multi.create(100, 0, payload(pp));
-            bars.set(pp.peer, bar);
-          }
-          bar.update(Math.round(pp.coverage * 100), payload(pp));
-        }
-      },
-      stop: () => multi.stop(),
-    };
-  }
-  const last = new Map<string, string>();
-  return {
-    update(p) {
-      for (const pp of p.peers) {
-        const key = `${pp.phase}${verbose ? `:${pp.fetched}` : ''}`;
-        if (last.get(pp.peer) === key) continue;
-        last.set(pp.peer, key);
-        const v = voice();
-        const tail = pp.error ? ` ${v.say(pp.error, pp.why)}` : ` ${v.w.sync.progress(v, pp.fetched, pp.imported)}`;
-        process.stdout.write(`${pp.hostname ? printable(pp.hostname) : short(pp.peer)} ${v.run.phase[pp.phase] ?? pp.phase}${pp.method ? ` (${pp.method})` : ''}${tail}\n`);
-      }
-    },
-    stop: () => undefined,
-  };
 }
 
 export function registerSync(program: Command, v: Voice): void {
@@ -147,13 +72,17 @@ export function registerSync(program: Command, v: Voice): void {
         ...(flags.dryRun || flags.DRYRUN ? { dryRun: true } : {}),
         ...(flags.full ? { full: true } : {}),
       };
-      const engine = engineFrom(g);
+      const json = flags.json ?? false;
+      // Bars on a terminal (stderr, beside the warnings), plain lines on stdout otherwise, nothing with --json.
+      let view: SyncView | null = null;
+      const engine = engineFrom(g, 'cli', {
+        demoHooks: { onStart: () => view?.status(voice().w.sync.demo), onReady: () => view?.status(null) },
+      });
       const voice = (): Voice => voiceFor(g, engine);
+      view = json ? null : process.stderr.isTTY ? terminalView(process.stderr, voice) : plainView(process.stdout, flags.verbose ?? false, voice);
       // Launch overrides are read when the engine loads its settings: this run only, never saved.
       if (fallback !== undefined) engine.config.overrides.fallbackRelays = fallback;
-      const json = flags.json ?? false;
-      const view = json ? null : progressView(Boolean(process.stdout.isTTY), flags.verbose ?? false, voice);
-      const off = view ? engine.on('sync.progress', (p) => view.update(p)) : () => undefined;
+      const off = view ? engine.on('sync.progress', (p) => view?.update(p)) : () => undefined;
       const onSignal = (): void => {
         void engine.sync.cancel();
       };
@@ -166,13 +95,13 @@ export function registerSync(program: Command, v: Voice): void {
         report = await done;
       } finally {
         off();
-        view?.stop();
+        view?.close();
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         await engine.stop();
       }
       if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else process.stdout.write(`${summaryLines(report, voice()).join('\n')}\n`);
+      else process.stdout.write(`${summaryLines(report, voice(), process.stdout.isTTY ? Math.max(20, (process.stdout.columns || 80) - 1) : null).join('\n')}\n`);
       process.exitCode = report.outcome === 'success' || report.outcome === 'dry-run' ? EXIT.ok : EXIT.failed;
     });
 }
