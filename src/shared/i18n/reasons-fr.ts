@@ -3,23 +3,14 @@
  * « ; ». Les jetons techniques (URL, chemins, PeerID, codes d'erreur, noms de fichiers et de réglages) restent tels
  * quels ; le texte venu d'ailleurs (messages de Node ou des relais) passe par le traducteur de fragments.
  */
+import { ZOD_TYPES } from '../reasons';
 import type { ReasonCatalogue } from './reason';
 
 const NB = '\u00a0';
 const q = (s: string): string => JSON.stringify(s);
 const entryWhat = (e: 'file' | 'other'): string => (e === 'file' ? 'un fichier' : 'pas un dossier (FIFO, socket ou périphérique)');
 const ORIGIN: Record<string, string> = { number: 'nombre', string: 'texte', array: 'liste', int: 'entier', bigint: 'entier', date: 'date' };
-const TYPE: Record<string, string> = {
-  number: 'nombre',
-  string: 'texte',
-  boolean: 'booléen',
-  int: 'entier',
-  array: 'liste',
-  object: 'objet',
-  undefined: 'rien',
-  null: 'null',
-  nan: 'NaN',
-};
+const TYPE = ZOD_TYPES;
 
 export const fr: ReasonCatalogue = {
   text: (p, t) => t.text(p.text),
