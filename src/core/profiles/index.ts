@@ -219,7 +219,7 @@ export function createProfileService(ctx: EngineContext): ProfileService {
           const at = Date.now();
           const r = await ctx.store().import(events, { verify }, sig);
           ctx.log.debug(`profiles: ${events.length} events imported into the local relay in ${Date.now() - at} ms (${r.added} new)`);
-          if (r.rejected > 0) ctx.log.warn(`profiles: ${r.rejected} events refused by the local relay (${Object.entries(r.reasons).map(([k, v]) => `${k}: ${v}`).join(', ')})`);
+          if (r.rejected > 0) ctx.log.warn(reason('profiles.refused', { count: r.rejected, reasons: Object.entries(r.reasons).map(([k, v]) => `${k}: ${v}`) }));
         },
         onMember: (o) => {
           progress.done += 1;

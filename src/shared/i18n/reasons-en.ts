@@ -146,6 +146,7 @@ export const en = {
   'profiles.importFailed': (p: { why: Reason }, t: T) => `import into the local relay failed: ${t.reason(p.why)}`,
   'profiles.still': (p: { whys: Reason[] }, t: T) => t.join(p.whys),
   'profiles.dryRun': (p: { peers: number; fallbacks: number }) => `dry run: would be asked of ${p.peers} peer(s), then ${p.fallbacks} fallback relay(s)`,
+  'profiles.refused': (p: { count: number; reasons: string[] }, t: T) => `profiles: ${p.count} events refused by the local relay (${p.reasons.map((r) => t.text(r)).join(', ')})`,
   'profiles.outsideRoot': (p: { dir: string; real: string; root: string }) =>
     `profile export: ${p.dir} resolves to ${p.real}, outside the station root ${p.root}; not written`,
   'profiles.exportFailed': (p: { why: Reason }, t: T) => `profiles: cannot write the station export: ${t.reason(p.why)}`,
@@ -159,6 +160,11 @@ export const en = {
   'graph.workerCrashed': (p: { job: string; detail: string }, t: T) => `graph worker (${p.job}) crashed: ${t.text(p.detail)}`,
   'graph.workerExited': (p: { job: string; exitCode: number }) => `graph worker (${p.job}) exited with code ${p.exitCode} before answering`,
   'graph.recomputeFailed': (p: { why: Reason }, t: T) => `graph: recompute after the sync failed: ${t.reason(p.why)}`,
+  'graph.savedOld': (p: { file: string }) => `graph: ${p.file} is not a saved reach of this version; it will be rewritten after the next computation`,
+  'graph.cannotRead': (p: { file: string; detail: string }, t: T) => `graph: cannot read ${p.file}: ${t.text(p.detail)}`,
+  'graph.unreadable': (p: { file: string; detail: string }, t: T) => `graph: ${p.file} is unreadable (${t.text(p.detail)}); it will be rewritten after the next computation`,
+  'graph.cannotSave': (p: { file: string; detail: string }, t: T) => `graph: cannot save ${p.file}: ${t.text(p.detail)} (the reach stays in memory)`,
+  'graph.subgraphFailed': (p: { why: Reason }, t: T) => `graph: drawing the subgraph failed: ${t.reason(p.why)}`,
   'graph.noResult': () => 'graph: the computation ended without a result',
 
   // ------------------------------------------------------------ the schedule (sync/scheduler.ts)
@@ -194,6 +200,9 @@ export const en = {
   'lock.stale': (p: { why: Reason }, t: T) => `stale lock: ${t.reason(p.why)}`,
 
   // ------------------------------------------------------------ the engine's facade (engine.ts)
+  'engine.leftoverTunnels': (p: { why: Reason }, t: T) => `leftover tunnels: ${t.reason(p.why)}`,
+  'engine.demoStop': (p: { why: Reason }, t: T) => `demo: ${t.reason(p.why)}`,
+  'files.notSwept': (p: { why: Reason }, t: T) => `leftover temporary files not swept: ${t.reason(p.why)}`,
   'engine.notStarted': () => 'the engine is not started',
   'history.noRun': (p: { id: string }) => `no run ${p.id} in the history`,
 };

@@ -163,6 +163,8 @@ export const fr: ReasonCatalogue = {
   'profiles.still': (p, t) => t.join(p.whys),
   'profiles.dryRun': (p, t) =>
     `essai à blanc${NB}: serait demandé à ${t.count(p.peers, { one: '# pair', other: '# pairs' })}, puis à ${t.num(p.fallbacks)} relais de secours`,
+  'profiles.refused': (p, t) =>
+    `profils${NB}: ${t.count(p.count, { one: '# événement refusé', other: '# événements refusés' })} par le relais local (${p.reasons.map((r) => t.text(r)).join(', ')})`,
   'profiles.outsideRoot': (p) => `export des profils${NB}: ${p.dir} mène à ${p.real}, hors de la racine de la station ${p.root}${NB}; non écrit`,
   'profiles.exportFailed': (p, t) => `profils${NB}: impossible d’écrire l’export de la station${NB}: ${t.reason(p.why)}`,
   'profiles.stillMissing': (p, t) =>
@@ -174,6 +176,11 @@ export const fr: ReasonCatalogue = {
   'graph.workerCrashed': (p, t) => `le calcul du graphe (${p.job}) s’est arrêté brutalement${NB}: ${t.text(p.detail)}`,
   'graph.workerExited': (p) => `le calcul du graphe (${p.job}) s’est terminé avec le code ${p.exitCode} avant de répondre`,
   'graph.recomputeFailed': (p, t) => `graphe${NB}: le recalcul après la synchronisation a échoué${NB}: ${t.reason(p.why)}`,
+  'graph.savedOld': (p) => `graphe${NB}: ${p.file} n’est pas une portée enregistrée par cette version${NB}; il sera réécrit après le prochain calcul`,
+  'graph.cannotRead': (p, t) => `graphe${NB}: impossible de lire ${p.file}${NB}: ${t.text(p.detail)}`,
+  'graph.unreadable': (p, t) => `graphe${NB}: ${p.file} est illisible (${t.text(p.detail)})${NB}; il sera réécrit après le prochain calcul`,
+  'graph.cannotSave': (p, t) => `graphe${NB}: impossible d’enregistrer ${p.file}${NB}: ${t.text(p.detail)} (la portée reste en mémoire)`,
+  'graph.subgraphFailed': (p, t) => `graphe${NB}: le dessin du sous-graphe a échoué${NB}: ${t.reason(p.why)}`,
   'graph.noResult': () => `graphe${NB}: le calcul s’est terminé sans résultat`,
 
   'schedule.off': () => 'la planification est désactivée dans les réglages',
@@ -205,6 +212,9 @@ export const fr: ReasonCatalogue = {
   'lock.notRunning': (p) => `le PID ${p.pid} ne tourne plus`,
   'lock.stale': (p, t) => `verrou périmé${NB}: ${t.reason(p.why)}`,
 
+  'engine.leftoverTunnels': (p, t) => `tunnels restants${NB}: ${t.reason(p.why)}`,
+  'engine.demoStop': (p, t) => `démo${NB}: ${t.reason(p.why)}`,
+  'files.notSwept': (p, t) => `fichiers temporaires restants non balayés${NB}: ${t.reason(p.why)}`,
   'engine.notStarted': () => 'le moteur n’est pas démarré',
   'history.noRun': (p) => `aucune exécution ${p.id} dans l’historique`,
 };
