@@ -2,6 +2,7 @@
  * The public faces of the engine's parts. Each folder of src/core implements one; the Engine wires them
  * through an EngineContext, so a part reaches another only through these faces.
  */
+import type { Reason } from '../shared/i18n';
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import type {
   LiveStatus,
@@ -168,7 +169,7 @@ export interface LiveService {
   /** Starts the links (returns once they are launched, not connected). */
   start(): Promise<void>;
   /** Closes subscriptions, connections and the tunnels it opened; imports what it holds (bounded wait). */
-  stop(reason?: string): Promise<void>;
+  stop(why?: Reason): Promise<void>;
   status(): LiveStatus;
   /** Settings changed (share, verify, kinds): applied without a restart. */
   onSettings(prev: Settings, next: Settings): Promise<void>;

@@ -20,6 +20,8 @@ import { PerMinute } from '../../src/core/live/rate';
 import { SeenBook, gapStart, seenPath } from '../../src/core/live/seen';
 import { shareable } from '../../src/core/live/offer';
 import { changeLines, minuteLine, readyLine } from '../../src/cli/live-view';
+import { voiceOf } from '../../src/cli/voice';
+import { reason, reasonText, textReason } from '../../src/shared/i18n';
 import { renderUnit, systemdWord } from '../../src/cli/service';
 import { DEFAULT_KINDS } from '../../src/shared/kinds';
 import type { LivePeer, LiveStatus } from '../../src/shared/schemas';
@@ -298,26 +300,44 @@ describe('what `constellation live` prints', () => {
     totals: { imported: 0, duplicates: 0, rejected: 0, dropped: {}, sent: 0 },
   });
 
-  it('says each change of a peer once, in English and French', () => {
+  const en = voiceOf('en');
+  const fr = voiceOf('fr');
+  const NB = '\u00a0';
+
+  it('says each change of a peer once, in English and French, its reason by its code', () => {
     const a = status([peer({})]);
     const b = status([peer({ state: 'connected', via: 'tunnel' })]);
     const c = status([peer({ state: 'reconnecting', retryAt: 10_000, reason: 'connection reset' })]);
-    expect(changeLines(null, a, 'en', false)).toEqual(['alpha: connecting']);
-    expect(changeLines(a, b, 'en', false)).toEqual(['alpha: connected (through its tunnel)']);
-    expect(changeLines(b, b, 'en', false)).toEqual([]);
-    expect(changeLines(b, c, 'fr', false, 5_000)).toEqual(['alpha: reconnexion dans 5 s — connection reset']);
+    expect(changeLines(null, a, en, false)).toEqual(['alpha: connecting']);
+    expect(changeLines(a, b, en, false)).toEqual(['alpha: connected (through its tunnel)']);
+    expect(changeLines(b, b, en, false)).toEqual([]);
+    expect(changeLines(b, c, fr, false, 5_000)).toEqual([`alpha: reconnexion dans 5${NB}s — connection reset`]);
+    const why = reason('live.localRelay', { url: 'ws://127.0.0.1:7777', why: textReason('closed') });
+    const d = status([peer({ state: 'reconnecting', retryAt: 10_000, reason: reasonText(why), why })]);
+    expect(changeLines(b, d, en, false, 5_000)).toEqual(['alpha: reconnecting in 5 s — local relay ws://127.0.0.1:7777: closed']);
+    expect(changeLines(b, d, fr, false, 5_000)).toEqual([`alpha: reconnexion dans 5${NB}s — relais local ws://127.0.0.1:7777${NB}: closed`]);
     const refused = status([peer({ state: 'connected', via: 'direct', writes: 'refused', writesReason: 'blocked: no' })]);
-    expect(changeLines(b, refused, 'en', false)).toContain("alpha: refuses this station's events (blocked: no)");
+    expect(changeLines(b, refused, en, false)).toContain("alpha: refuses this station's events (blocked: no)");
+  });
+
+  it('folds its lines to the terminal width (never a word cut)', () => {
+    const why = reason('live.catchUpFailed', { why: textReason('peer 12D3KooW…AbCd (alpha): connection reset by the peer'), retrySeconds: 60 });
+    const d = status([peer({ state: 'reconnecting', retryAt: 65_000, reason: reasonText(why), why })]);
+    const lines = changeLines(status([peer({})]), d, en, false, 5_000, 40);
+    expect(lines.length).toBeGreaterThan(2);
+    for (const l of lines) expect([...l].length).toBeLessThanOrEqual(40);
+    expect(lines.join(' ').replace(/\s+/g, ' ')).toBe(changeLines(status([peer({})]), d, en, false, 5_000)[0]);
   });
 
   it('speaks JSON, one object per line, with --json', () => {
-    const line = changeLines(null, status([peer({ state: 'connected', via: 'direct' })]), 'en', true, 42)[0]!;
+    const line = changeLines(null, status([peer({ state: 'connected', via: 'direct' })]), en, true, 42)[0]!;
     expect(JSON.parse(line)).toMatchObject({ type: 'peer', time: 42, hostname: 'alpha', state: 'connected', via: 'direct' });
-    expect(JSON.parse(readyLine(status([peer({})]), 'en', true))).toMatchObject({ type: 'ready', peers: 1, members: 12 });
-    expect(readyLine(status([peer({})]), 'fr', false)).toContain('1 pair(s) et 12 membres');
+    expect(JSON.parse(readyLine(status([peer({})]), en, true))).toMatchObject({ type: 'ready', peers: 1, members: 12 });
+    expect(readyLine(status([peer({})]), en, false)).toBe('Constellation live: following 1 peer and 12 members; stop with Ctrl-C');
+    expect(readyLine(status([peer({})]), fr, false)).toContain('1 pair suivi, 12 membres');
     const m = status([peer({ state: 'connected', inPerMinute: 3, outPerMinute: 4 })]);
-    expect(minuteLine(m, 'en', false)).toBe('live: 1 of 1 peers connected; last minute 3 in, 4 out');
-    expect(JSON.parse(minuteLine(m, 'en', true))).toMatchObject({ type: 'minute', connected: 1, in: 3, out: 4 });
+    expect(minuteLine(m, en, false)).toBe('live: 1 of 1 peer connected; last minute 3 in, 4 out');
+    expect(JSON.parse(minuteLine(m, en, true))).toMatchObject({ type: 'minute', connected: 1, in: 3, out: 4 });
   });
 });
 

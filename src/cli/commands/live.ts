@@ -7,54 +7,62 @@
  */
 import type { Command } from 'commander';
 import type { LiveStatus } from '../../shared/schemas';
-import { EXIT, engineFrom, globalOptions } from '../context';
+import { EXIT, engineFrom, globalOptions, voiceFor } from '../context';
 import { changeLines, minuteLine, readyLine, stoppingLine } from '../live-view';
+import { wrap } from '../terminal';
+import type { Voice } from '../voice';
 import { untilSignal } from './serve';
 
 /** The whole stop must fit in 2 s: past this, the process ends anyway (and says so). */
 const STOP_DEADLINE_MS = 1_800;
 
-export function registerLive(program: Command): void {
+/** The width to fold a stream's lines to: its terminal's, null when piped (one line per message). */
+const widthOf = (s: NodeJS.WriteStream): number | null => (s.isTTY ? Math.max(20, (s.columns || 80) - 1) : null);
+
+export function registerLive(program: Command, v: Voice): void {
+  const d = v.w.desc;
   program
     .command('live')
-    .description('live sync until Ctrl-C: events cross the constellation within a second, both ways')
-    .option('--json', 'progress as one JSON object per line on stderr')
-    .option('--no-share', "do not send this station's events to the peers (this run only)")
+    .description(d.liveCommand)
+    .option('--json', d.liveJson)
+    .option('--no-share', d.noShare)
     .action(async (flags: { json?: boolean; share: boolean }, cmd: Command) => {
       const json = flags.json ?? false;
+      const g = globalOptions(cmd);
+      let voice = voiceFor(g);
+      const errWidth = json ? null : widthOf(process.stderr);
       const err = (line: string): void => void process.stderr.write(`${line}\n`);
       const clock = (t: number): string => new Date(t).toTimeString().slice(0, 8);
-      const engine = await engineFrom(globalOptions(cmd), 'cli', {
+      const engine = await engineFrom(g, 'cli', {
         live: 'always',
         log: (l) => {
           if (l.level === 'debug') return;
-          err(json ? JSON.stringify({ type: 'log', time: l.time, level: l.level, msg: l.msg }) : `${clock(l.time)} ${l.level === 'info' ? '' : `${l.level}: `}${l.msg}`);
+          if (json) return err(JSON.stringify({ type: 'log', time: l.time, level: l.level, msg: l.msg, ...(l.why ? { why: l.why } : {}) }));
+          const line = `${clock(l.time)} ${l.level === 'info' ? '' : `${voice.w.level[l.level] ?? l.level}: `}${voice.say(l.msg, l.why)}`;
+          for (const part of errWidth === null ? [line] : wrap(line, errWidth, '    ')) err(part);
         },
       });
       if (flags.share === false) engine.config.overrides.liveShare = false;
       const signal = untilSignal();
       let last: LiveStatus | null = null;
-      let lang: 'en' | 'fr' = 'en';
       const off = engine.on('live.changed', (s) => {
-        for (const line of changeLines(last, s, lang, json)) err(line);
+        for (const line of changeLines(last, s, voice, json, Date.now(), errWidth)) err(line);
         last = s;
       });
-      const minute = setInterval(() => err(minuteLine(engine.live.status(), lang, json)), 60_000);
+      const minute = setInterval(() => err(minuteLine(engine.live.status(), voice, json, Date.now(), errWidth)), 60_000);
       minute.unref();
       try {
         await engine.start();
-        // loaded here, not when the command starts (--help and --version need none of the engine)
-        const { reportLanguage } = await import('../../core/sync/report-html');
-        lang = reportLanguage(engine.settings().language);
+        voice = voiceFor(g, engine);
         const s = engine.live.status();
-        if (!s.running) throw new Error(s.reason ?? 'live sync did not start');
-        process.stdout.write(`${readyLine(s, lang, json)}\n`);
+        if (!s.running) throw new Error(voice.say(s.reason ?? 'live sync did not start', s.why));
+        process.stdout.write(`${readyLine(s, voice, json, widthOf(process.stdout))}\n`);
         const sig = await signal;
-        err(stoppingLine(sig, lang, json));
+        err(stoppingLine(sig, voice, json));
       } finally {
         clearInterval(minute);
         const deadline = setTimeout(() => {
-          err(json ? JSON.stringify({ type: 'log', time: Date.now(), level: 'warn', msg: 'stop took too long: exiting' }) : 'warn: stop took too long: exiting');
+          err(json ? JSON.stringify({ type: 'log', time: Date.now(), level: 'warn', msg: 'stop took too long: exiting' }) : `${voice.w.level.warn}: ${voice.w.live.stopSlow}`);
           process.exit(EXIT.ok);
         }, STOP_DEADLINE_MS);
         deadline.unref();

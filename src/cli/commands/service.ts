@@ -4,7 +4,8 @@
  */
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { EXIT, UsageError, globalOptions } from '../context';
+import { EXIT, UsageError, globalOptions, voiceFor } from '../context';
+import type { Voice } from '../voice';
 import { appRoot } from '../root';
 import { DEFAULT_SERVE_PORT } from './serve';
 import { defaultUnitDir, installService, uninstallService, type ServiceDeps } from '../service';
@@ -17,21 +18,22 @@ function deps(opts: { unitDir?: string; systemctl?: string }): ServiceDeps {
   };
 }
 
-const unitDirOption = (): Option => new Option('--unit-dir <dir>', 'systemd user unit folder (default ~/.config/systemd/user)').env('CONSTELLATION_SYSTEMD_DIR');
-const systemctlOption = (): Option => new Option('--systemctl <program>', 'the systemctl program').env('CONSTELLATION_SYSTEMCTL').hideHelp();
-
-export function registerService(program: Command): void {
-  const service = program.command('service').description('run Constellation as a systemd user service (headless station)');
+export function registerService(program: Command, v: Voice): void {
+  const d = v.w.desc;
+  const unitDirOption = (): Option => new Option('--unit-dir <dir>', d.unitDir).env('CONSTELLATION_SYSTEMD_DIR');
+  const systemctlOption = (): Option => new Option('--systemctl <program>', d.systemctl).env('CONSTELLATION_SYSTEMCTL').hideHelp();
+  const service = program.command('service').description(d.service);
   service
     .command('install')
-    .description('install and start the user service: serve --schedule --live, restarted on failure, logs in the journal')
-    .addOption(new Option('--port <n>', 'port of the web host on 127.0.0.1').default(String(DEFAULT_SERVE_PORT)))
+    .description(d.serviceInstall)
+    .addOption(new Option('--port <n>', d.servicePort).default(String(DEFAULT_SERVE_PORT)))
     .addOption(unitDirOption())
     .addOption(systemctlOption())
     .action(async (opts: { port: string; unitDir?: string; systemctl?: string }, cmd: Command) => {
-      const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port: ${opts.port} is not a port number (1..65535)`);
       const g = globalOptions(cmd);
+      const voice = voiceFor(g);
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(voice.w.usage.servicePort(opts.port));
       // what was given at install is what the service runs with
       const env: Record<string, string> = {};
       if (g.zenRoot) env.CONSTELLATION_ZEN_ROOT = resolve(g.zenRoot);
@@ -41,21 +43,22 @@ export function registerService(program: Command): void {
       if (g.relayUrl) env.CONSTELLATION_RELAY_URL = g.relayUrl;
       if (g.kuboApi) env.CONSTELLATION_KUBO_API = g.kuboApi;
       const root = appRoot();
-      const d = deps(opts);
-      await installService(join(root, 'resources', 'systemd', 'constellation.service'), { node: process.execPath, script: join(root, 'bin', 'constellation.mjs'), port, env }, d);
-      d.say('Constellation runs as a user service now. Logs: journalctl --user -u constellation -f');
-      d.say('To start it at boot without logging in: loginctl enable-linger "$USER"');
+      const sys = deps(opts);
+      await installService(join(root, 'resources', 'systemd', 'constellation.service'), { node: process.execPath, script: join(root, 'bin', 'constellation.mjs'), port, env }, sys);
+      sys.say(voice.w.service.installed);
+      sys.say(voice.w.service.linger);
       process.exitCode = EXIT.ok;
     });
   service
     .command('uninstall')
-    .description('stop and remove the user service')
+    .description(d.serviceUninstall)
     .addOption(unitDirOption())
     .addOption(systemctlOption())
-    .action(async (opts: { unitDir?: string; systemctl?: string }) => {
-      const d = deps(opts);
-      const removed = await uninstallService(d);
-      d.say(removed ? 'The Constellation user service is removed.' : 'No Constellation user service was installed.');
+    .action(async (opts: { unitDir?: string; systemctl?: string }, cmd: Command) => {
+      const voice = voiceFor(globalOptions(cmd));
+      const sys = deps(opts);
+      const removed = await uninstallService(sys);
+      sys.say(removed ? voice.w.service.removed : voice.w.service.notInstalled);
       process.exitCode = EXIT.ok;
     });
 }

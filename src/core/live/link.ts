@@ -7,6 +7,7 @@
  */
 import type { Event as NostrEvent } from 'nostr-tools';
 import type { LivePeer, Peer } from '../../shared/schemas';
+import { reason, reasonOf, reasonText, textReason, type Reason } from '../../shared/i18n';
 import type { EngineContext } from '../services';
 import { RelayConnection, fetchRelayInfo, probeNip77, relayLimits, type Limits } from '../nostr';
 import { peerReason } from '../sync/run';
@@ -105,7 +106,7 @@ export class PeerLink {
     try {
       await this.down.update(this.groups(this.limits), this.stop$.signal);
     } catch (err) {
-      this.d.ctx.log.warn(`live sync: ${this.name}: re-subscribing failed (${(err as Error).message}); reconnecting`);
+      this.d.ctx.log.warn(reason('live.log', { why: reason('live.resubscribeFailed', { peer: this.name, why: reasonOf(err) }) }));
       this.conn?.close();
     }
   }
@@ -161,15 +162,24 @@ export class PeerLink {
     }
   }
 
-  private setState(state: LivePeer['state'], reason: string | null = this.status.reason): void {
+  /** The link's state, and why (kept when not given; null clears it). */
+  private setState(state: LivePeer['state'], why: Reason | null | undefined = undefined): void {
     const s = this.status;
     if (s.state !== state) {
       s.state = state;
       s.stateSince = this.now();
     }
-    s.reason = reason;
+    if (why !== undefined) this.setWhy(why);
     if (state !== 'reconnecting') s.retryAt = null;
     this.d.changed();
+  }
+
+  /** The reason shown with the state: its English text, and its code unless it is text without one. */
+  private setWhy(why: Reason | null): void {
+    const s = this.status;
+    s.reason = why ? reasonText(why) : null;
+    if (why && why.code !== 'text') s.why = why;
+    else delete s.why;
   }
 
   private groups(limits: Limits) {
@@ -201,7 +211,8 @@ export class PeerLink {
     else if (a.outcome === 'refusing') {
       count(a.reason);
       if (s.writes !== 'refused' || s.writesReason !== a.reason) {
-        this.d.ctx.log.warn(`live sync: ${this.name} refuses this station's events (${a.reason}); not sending before ${new Date(a.retryAt).toISOString()}`);
+        const until = new Date(a.retryAt).toISOString();
+        this.d.ctx.log.warn(reason('live.log', { why: reason('live.refusing', { peer: this.name, answer: a.reason, until }) }));
       }
       s.writes = 'refused';
       s.writesReason = a.reason;
@@ -283,8 +294,10 @@ export class PeerLink {
         throw await this.connected(conn, ended, streamFrom);
       } catch (err) {
         if (signal.aborted) break;
-        this.status.reason = peerReason(this.peer, url, err as Error, timeouts.peer);
-        if (upAt || backoff.tries === 0) this.d.ctx.log.warn(`live sync: ${this.status.reason}`);
+        // the sync's words for a peer that cannot be reached: text, not given codes yet (as the sync's own)
+        const text = peerReason(this.peer, url, err as Error, timeouts.peer);
+        this.setWhy(textReason(text));
+        if (upAt || backoff.tries === 0) this.d.ctx.log.warn(reason('live.log', { why: textReason(text) }));
       } finally {
         this.publisher?.close();
         this.publisher = null;
@@ -346,9 +359,10 @@ export class PeerLink {
           if (signal.aborted || conn.closed) return conn.closed ? await ended : (err as Error);
           this.catchUpFrom = Math.min(this.catchUpFrom ?? since, since);
           retryCatchUpAt = this.now() + t.catchUpRetryMs;
-          const reason = `catch-up failed (${peerReason(this.peer, conn.url, err as Error, this.d.ctx.config.timeouts.peer)}); the stream goes on, tried again in ${Math.round(t.catchUpRetryMs / 1000)} s`;
-          this.d.ctx.log.warn(`live sync: ${reason}`);
-          this.setState('connected', reason);
+          const failure = textReason(peerReason(this.peer, conn.url, err as Error, this.d.ctx.config.timeouts.peer));
+          const why = reason('live.catchUpFailed', { why: failure, retrySeconds: Math.round(t.catchUpRetryMs / 1000) });
+          this.d.ctx.log.warn(reason('live.log', { why }));
+          this.setState('connected', why);
         }
         continue;
       }

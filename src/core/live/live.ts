@@ -12,6 +12,7 @@
  */
 import type { Event as NostrEvent } from 'nostr-tools';
 import type { LiveStatus, Settings } from '../../shared/schemas';
+import { reason, reasonText, textReason, type Reason } from '../../shared/i18n';
 import type { EngineContext, LiveService } from '../services';
 import { DEFAULT_LIMITS, loadVerifier } from '../nostr';
 import { loadPeerMemory, type PeerMemory } from '../sync/memory';
@@ -55,7 +56,7 @@ export class Live implements LiveService {
   private run: Running | null = null;
   private starting: Promise<void> | null = null;
   private share: boolean;
-  private why: string | null = 'live sync is not started';
+  private why: Reason | null = reason('live.notStarted');
   private emitTimer: NodeJS.Timeout | null = null;
   /** events from peers waiting to go on to the others (timing.forwardDelayMs) */
   private forwards: NostrEvent[] = [];
@@ -94,8 +95,8 @@ export class Live implements LiveService {
         for (const [peer, x] of done.peers) this.run?.links.get(peer)?.imported(x.count, x.lagMs);
         this.changed();
       },
-      onLost: (peers, reason) => {
-        ctx.log.error(`live sync: ${reason}; the events are asked again from their peers`);
+      onLost: (peers, lost) => {
+        ctx.log.error(reason('live.log', { why: reason('live.importLost', { why: textReason(lost) }) }));
         for (const [peer, since] of peers) this.run?.links.get(peer)?.requestCatchUp(since - this.timing.gapMarginSec);
       },
     });
@@ -250,15 +251,15 @@ export class Live implements LiveService {
     for (const l of this.run?.links.values() ?? []) l.wake();
   }
 
-  async stop(reason = 'live sync is stopped'): Promise<void> {
+  async stop(why: Reason = reason('live.stopped')): Promise<void> {
     await this.starting?.catch(() => undefined);
     const r = this.run;
     if (!r) {
-      this.why = reason;
+      this.why = why;
       return;
     }
     this.run = null;
-    this.why = reason;
+    this.why = why;
     if (this.forwardTimer) clearTimeout(this.forwardTimer);
     this.forwardTimer = null;
     this.forwards = [];
@@ -291,10 +292,11 @@ export class Live implements LiveService {
     const sent = peers.reduce((a, p) => a + p.sent, 0);
     return {
       running: live,
-      reason: live ? null : this.why,
+      reason: live || !this.why ? null : reasonText(this.why),
+      ...(!live && this.why ? { why: this.why } : {}),
       startedAt: live ? r.startedAt : null,
       share: this.share,
-      local: { connected: live && r.local.connected, reason: r?.local.reason ?? null },
+      local: { connected: live && r.local.connected, reason: r?.local.why ? reasonText(r.local.why) : null, ...(r?.local.why ? { why: r.local.why } : {}) },
       members: r?.plan.members ?? 0,
       peers,
       totals: r ? { ...r.ingest.totals, dropped: { ...r.ingest.totals.dropped }, sent } : { imported: 0, duplicates: 0, rejected: 0, dropped: {}, sent: 0 },

@@ -10,6 +10,7 @@
 import type { Event as NostrEvent } from 'nostr-tools';
 import { RelayConnection, fetchRelayInfo, isWellFormed, relayLimits, type Limits } from '../nostr';
 import type { Logger } from '../log';
+import { reason, reasonOf, textReason, type Reason } from '../../shared/i18n';
 import { Backoff, pause } from './backoff';
 import { DownStream, proveAlive } from './down';
 import { groupFilters, reqBudget, type LivePlan } from './plan';
@@ -32,7 +33,8 @@ export interface LocalWatchDeps {
 
 export class LocalWatch {
   connected = false;
-  reason: string | null = null;
+  /** why the local subscription is down, null while it runs */
+  why: Reason | null = null;
   private readonly stop$ = new AbortController();
   private conn: RelayConnection | null = null;
   private down: DownStream | null = null;
@@ -72,7 +74,7 @@ export class LocalWatch {
       await this.down.update(this.groups(this.limits), this.stop$.signal);
     } catch (err) {
       // a refused REQ or a dropped connection: the loop reconnects with the new plan
-      this.d.log.warn(`live sync: local relay: ${(err as Error).message}`);
+      this.d.log.warn(reason('live.log', { why: reason('live.localRelay', { url: this.d.url(), why: reasonOf(err) }) }));
       this.conn?.close();
     }
   }
@@ -101,15 +103,15 @@ export class LocalWatch {
         if (this.aliveAt !== null) this.d.onGap(this.aliveAt);
         this.aliveAt = Math.floor(upAt / 1000);
         this.connected = true;
-        this.reason = null;
+        this.why = null;
         this.readyNow();
         this.d.changed();
         const err = await this.keepAlive(conn, ended);
         if (!signal.aborted) throw err;
       } catch (err) {
         if (signal.aborted) break;
-        this.reason = `local relay ${url}: ${(err as Error).message.replace(`${url}: `, '')}`;
-        if (this.connected || backoff.tries === 0) this.d.log.warn(`live sync: ${this.reason}`);
+        this.why = reason('live.localRelay', { url, why: textReason((err as Error).message.replace(`${url}: `, '')) });
+        if (this.connected || backoff.tries === 0) this.d.log.warn(reason('live.log', { why: this.why }));
         this.readyNow();
       } finally {
         this.down?.close();
