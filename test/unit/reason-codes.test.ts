@@ -47,6 +47,13 @@ const PRODUCED_ELSEWHERE: Record<string, string> = {
   'live.refusing': "a peer answering this station's EVENTs auth-required:/blocked: (test/integration/live.test.ts, p1's write policy)",
   'live.resubscribeFailed': 'a peer refusing the new REQs after the member set changed (core/live/link.ts)',
   'live.importLost': 'an import failing three times (core/live/ingest.ts; test/unit/live.test.ts)',
+  'live.streaming': "a peer's stream opened (test/integration/live.test.ts, the log)",
+  'live.caughtUp': "a peer's gap caught up (test/integration/live.test.ts, the log)",
+  'live.peerGone': 'a swarm card turning stale or changing route (test/integration/live.test.ts)',
+  'live.following': 'a member added to amisOfAmis.txt (test/integration/live.test.ts)',
+  'live.stillClosing': 'links still closing 1.5 s after a stop (a tunnel slow to close)',
+  'live.cannotSave': 'the data folder refusing the per-peer marks (EACCES as non-root, a full disk)',
+  'live.stationUnreadable': 'the station folder failing while live sync re-reads it',
   'station.rereadFailed': 'a station folder that fails while being re-read after a change (station/index.ts)',
   'watch.polling': 'fs.watch refused on a folder (station/watch.ts): inotify limits, not reproducible here',
   'file.permission': 'EACCES: these tests run as root, who reads everything',
@@ -328,9 +335,9 @@ beforeAll(async () => {
     for (let i = 0; i < 100 && !live.live.status().local.why; i++) await new Promise((r) => setTimeout(r, 50));
     const down = live.live.status().local;
     keep('live sync, the local relay down', down.why, down.reason);
-    for (const l of lines.filter((x) => x.why?.code.startsWith('live.'))) keep(`live sync's log (${l.level})`, l.why, l.msg);
     await live.live.stop();
     keep('live sync stopped', live.live.status().why, live.live.status().reason);
+    for (const l of lines.filter((x) => x.why?.code.startsWith('live.'))) keep(`live sync's log (${l.level})`, l.why, l.msg);
   } finally {
     await live.stop();
   }

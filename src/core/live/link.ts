@@ -290,7 +290,7 @@ export class PeerLink {
         this.status.via = ep.via;
         this.status.downSince = null;
         this.requestCatchUp(gapStart(this.d.seen.get(this.peer.id), Math.floor(upAt / 1000), t));
-        this.d.ctx.log.info(`live sync: ${this.name}: streaming (${ep.via}, ${this.down.groups} subscription(s))`);
+        this.d.ctx.log.info(reason('live.log', { why: reason('live.streaming', { peer: this.name, via: ep.via, subscriptions: this.down.groups }) }));
         throw await this.connected(conn, ended, streamFrom);
       } catch (err) {
         if (signal.aborted) break;
@@ -352,7 +352,8 @@ export class PeerLink {
           // everything before the stream's start is reconciled, the stream covers the rest
           if (this.catchUpFrom === null) this.d.seen.set(this.peer.id, streamFrom);
           if (r.fetched > 0 || r.offered > 0) {
-            this.d.ctx.log.info(`live sync: ${this.name}: caught up since ${new Date(since * 1000).toISOString()} (${r.method}): ${r.queued} new of ${r.fetched} received, ${r.offered} sent`);
+            const caught = { peer: this.name, since: new Date(since * 1000).toISOString(), method: r.method, queued: r.queued, fetched: r.fetched, offered: r.offered };
+            this.d.ctx.log.info(reason('live.log', { why: reason('live.caughtUp', caught) }));
           }
           this.setState('connected', null);
         } catch (err) {

@@ -12,7 +12,7 @@
  */
 import type { Event as NostrEvent } from 'nostr-tools';
 import type { LiveStatus, Settings } from '../../shared/schemas';
-import { reason, reasonText, textReason, type Reason } from '../../shared/i18n';
+import { reason, reasonOf, reasonText, textReason, type Reason } from '../../shared/i18n';
 import type { EngineContext, LiveService } from '../services';
 import { DEFAULT_LIMITS, loadVerifier } from '../nostr';
 import { loadPeerMemory, type PeerMemory } from '../sync/memory';
@@ -85,7 +85,7 @@ export class Live implements LiveService {
     this.share = settings.liveShare;
     const seen = new SeenBook(ctx.config.dataDir);
     const problem = await seen.load();
-    if (problem) ctx.log.warn(`live sync: ${problem}`);
+    if (problem) ctx.log.warn(reason('live.log', { why: textReason(problem) }));
     const verifier = settings.verify ? await loadVerifier() : null;
     const holders = new Holders();
     const ingest = new LiveIngest({
@@ -119,7 +119,7 @@ export class Live implements LiveService {
     };
     this.run = running;
     this.why = null;
-    running.timers.push(setInterval(() => void seen.save().catch((err: Error) => ctx.log.warn(`live sync: cannot save ${err.message}`)), this.timing.seenSaveMs));
+    running.timers.push(setInterval(() => void seen.save().catch((err: Error) => ctx.log.warn(reason('live.log', { why: reason('live.cannotSave', { why: reasonOf(err) }) }))), this.timing.seenSaveMs));
     running.timers.push(setInterval(() => this.heartbeat(), HEARTBEAT_MS));
     for (const t of running.timers) t.unref();
     running.offs.push(ctx.events.on('sync.finished', () => {
@@ -128,7 +128,7 @@ export class Live implements LiveService {
     local.start();
     await Promise.race([local.ready, new Promise((res) => setTimeout(res, this.ctx.config.timeouts.connect).unref())]);
     for (const p of first.peers) this.addLink(p);
-    ctx.log.info(`live sync: started with ${first.peers.length} peer(s), ${first.members.length} members${this.share ? '' : ' (not sharing this station\'s events)'}`);
+    ctx.log.info(reason('live.log', { why: reason('live.started', { peers: first.peers.length, members: first.members.length, share: this.share }) }));
     this.changed();
   }
 
@@ -208,7 +208,7 @@ export class Live implements LiveService {
         const p = wanted.get(id);
         if (p && link.sameRoute(p)) continue;
         r.links.delete(id);
-        this.ctx.log.info(`live sync: peer ${id}: ${p ? 'its route changed; reconnecting' : 'no longer a syncable peer; link closed'}`);
+        this.ctx.log.info(reason('live.log', { why: reason('live.peerGone', { peer: id, routeChanged: p !== undefined }) }));
         await link.stop();
       }
       for (const p of m.peers) if (!r.links.has(p.id)) this.addLink(p);
@@ -224,7 +224,7 @@ export class Live implements LiveService {
     r.plan = plan;
     r.planKey = key;
     r.rows = null;
-    this.ctx.log.info(`live sync: following ${plan.members} members now`);
+    this.ctx.log.info(reason('live.log', { why: reason('live.following', { members: plan.members }) }));
     await Promise.all([r.local.replan(), ...[...r.links.values()].map((l) => l.replan())]);
   }
 
@@ -269,10 +269,10 @@ export class Live implements LiveService {
     let open = r.links.size + 1;
     const links = Promise.all([r.local.stop(), ...[...r.links.values()].map((l) => l.stop())].map((p) => p.finally(() => open--)));
     await atMost(links, STOP_LINKS_MS);
-    if (open > 0) this.ctx.log.warn(`live sync: ${open} link(s) still closing after ${STOP_LINKS_MS} ms; going on`);
+    if (open > 0) this.ctx.log.warn(reason('live.log', { why: reason('live.stillClosing', { links: open, ms: STOP_LINKS_MS }) }));
     await r.ingest.drain(STOP_DRAIN_MS);
-    await r.seen.save().catch((err: Error) => this.ctx.log.warn(`live sync: cannot save ${err.message}`));
-    this.ctx.log.info('live sync: stopped');
+    await r.seen.save().catch((err: Error) => this.ctx.log.warn(reason('live.log', { why: reason('live.cannotSave', { why: reasonOf(err) }) })));
+    this.ctx.log.info(reason('live.log', { why: reason('live.ended') }));
     this.emit(this.snapshot(r));
   }
 

@@ -6,6 +6,7 @@
  * `station.changed` alone is not enough: a key replaced by another in amisOfAmis.txt leaves the counts, and so
  * the snapshot, unchanged.
  */
+import { reason, reasonOf } from '../../shared/i18n';
 import { createHash } from 'node:crypto';
 import type { Peer } from '../../shared/schemas';
 import type { EngineContext, StationState } from '../services';
@@ -85,7 +86,7 @@ export class MembershipWatch {
       const change = this.accept(state);
       if (change.membersChanged || change.peersChanged) this.onChange(this.current!, change);
     } catch (err) {
-      this.ctx.log.warn(`live sync: reading the station failed: ${(err as Error).message}`);
+      this.ctx.log.warn(reason('live.log', { why: reason('live.stationUnreadable', { why: reasonOf(err) }) }));
     } finally {
       this.busy = false;
     }

@@ -224,4 +224,17 @@ export const en = {
     `${p.peer} refuses this station's events (${p.answer}); not sending before ${p.until}`,
   'live.resubscribeFailed': (p: { peer: string; why: Reason }, t: T) => `${p.peer}: re-subscribing failed (${t.reason(p.why)}); reconnecting`,
   'live.importLost': (p: { why: Reason }, t: T) => `${t.reason(p.why)}; the events are asked again from their peers`,
+  'live.started': (p: { peers: number; members: number; share: boolean }) =>
+    `started with ${p.peers} peer(s), ${p.members} members${p.share ? '' : " (not sharing this station's events)"}`,
+  'live.streaming': (p: { peer: string; via: 'direct' | 'tunnel'; subscriptions: number }) =>
+    `${p.peer}: streaming (${p.via}, ${p.subscriptions} subscription(s))`,
+  'live.caughtUp': (p: { peer: string; since: string; method: string; queued: number; fetched: number; offered: number }) =>
+    `${p.peer}: caught up since ${p.since} (${p.method}): ${p.queued} new of ${p.fetched} received, ${p.offered} sent`,
+  'live.peerGone': (p: { peer: string; routeChanged: boolean }) =>
+    `peer ${p.peer}: ${p.routeChanged ? 'its route changed; reconnecting' : 'no longer a syncable peer; link closed'}`,
+  'live.following': (p: { members: number }) => `following ${p.members} members now`,
+  'live.stillClosing': (p: { links: number; ms: number }) => `${p.links} link(s) still closing after ${p.ms} ms; going on`,
+  'live.cannotSave': (p: { why: Reason }, t: T) => `cannot save what each peer's stream covered: ${t.reason(p.why)}`,
+  'live.stationUnreadable': (p: { why: Reason }, t: T) => `reading the station failed: ${t.reason(p.why)}`,
+  'live.ended': () => 'stopped',
 };

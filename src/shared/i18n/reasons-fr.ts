@@ -231,4 +231,16 @@ export const fr: ReasonCatalogue = {
   'live.refusing': (p, t) => `${p.peer} refuse les événements de cette station (${t.text(p.answer)})${NB}; aucun envoi avant ${p.until}`,
   'live.resubscribeFailed': (p, t) => `${p.peer}${NB}: échec du réabonnement (${t.reason(p.why)})${NB}; reconnexion`,
   'live.importLost': (p, t) => `${t.reason(p.why)}${NB}; les événements sont redemandés à leurs pairs`,
+  'live.started': (p) =>
+    `démarrée avec ${p.peers} pair(s), ${p.members} membres${p.share ? '' : ' (sans partager les événements de cette station)'}`,
+  'live.streaming': (p) => `${p.peer}${NB}: flux ouvert (${p.via === 'tunnel' ? 'tunnel' : 'direct'}, ${p.subscriptions} abonnement(s))`,
+  'live.caughtUp': (p) =>
+    `${p.peer}${NB}: rattrapé depuis ${p.since} (${p.method})${NB}: ${p.queued} nouveaux sur ${p.fetched} reçus, ${p.offered} envoyés`,
+  'live.peerGone': (p) =>
+    `pair ${p.peer}${NB}: ${p.routeChanged ? `sa route a changé${NB}; reconnexion` : `n’est plus un pair synchronisable${NB}; lien fermé`}`,
+  'live.following': (p) => `${p.members} membres suivis désormais`,
+  'live.stillClosing': (p) => `${p.links} lien(s) encore en fermeture après ${p.ms}${NB}ms${NB}; on continue`,
+  'live.cannotSave': (p, t) => `impossible d’enregistrer ce que couvre le flux de chaque pair${NB}: ${t.reason(p.why)}`,
+  'live.stationUnreadable': (p, t) => `échec de la lecture de la station${NB}: ${t.reason(p.why)}`,
+  'live.ended': () => 'arrêtée',
 };
