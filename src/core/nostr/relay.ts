@@ -7,14 +7,17 @@
  *   await conn.count([filter], { idleMs, signal })                       // number, or null when COUNT is not answered
  *   await conn.publish(event, { timeoutMs, signal })                     // { ok, message } from the OK answer
  *   conn.openNeg(filter, initialHex, { onMessage, onError })             // raw NEG-OPEN; see negentropy.ts for the session
- *   conn.bytesIn / conn.bytesOut / conn.notices / conn.closed
+ *   conn.bytesIn / conn.bytesOut        // bytes on the wire (TCP: handshake, framing, compressed payloads)
+ *   conn.payloadIn / conn.payloadOut    // the messages themselves, uncompressed
+ *   conn.notices / conn.closed
  *   conn.close()                                                         // idempotent; also done when `signal` aborts
  *
  * Why our own client and not nostr-tools' Relay: we need exact byte counts, backpressure (pause the socket
  * while the consumer is busy), NEG-ERR reasons (nostr-tools' NegentropySync drops them), a bounded number of
  * concurrent subscriptions and every wait tied to an AbortSignal.
  */
-import WebSocket from 'ws';
+import type { Socket } from 'node:net';
+import WebSocket, { type PerMessageDeflateOptions } from 'ws';
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import { abortReason } from '../util/limit';
 
@@ -56,7 +59,27 @@ export interface ConnectOptions {
   maxSubscriptions?: number;
   /** Largest message we send (the relay's max_message_length); a bigger one is refused before sending. */
   maxMessageLength?: number;
+  /** Offer permessage-deflate (default true; off for the station's own relay on loopback: CPU for nothing). */
+  deflate?: boolean;
 }
+
+/**
+ * permessage-deflate as we offer it to relays. strfry (default `relay.compression`: enabled, sliding window)
+ * always answers `client_no_context_takeover` and ignores window sizes (it inflates with 15 bits, one reset
+ * stream for every message; see the devkit relay's strfryDeflate for where this was read). So:
+ * - our messages are compressed without context (what strfry demands), from a 12-bit window and memLevel 4 (about
+ *   24 KiB of zlib state per connection instead of 256 KiB; our messages are hex ids and filters, where a bigger
+ *   window gains 1–2 %) at level 1 (level 9 gains nothing on hex), from 256 bytes up (below, deflate saves little);
+ * - the relay's messages (events) may keep their context: we do not ask server_no_context_takeover, so strfry's
+ *   sliding window compresses each event against the ones before it (its own `strfry sync` asks no context);
+ * - no server_max_window_bits is asked: strfry would not honour it.
+ */
+export const CLIENT_DEFLATE: PerMessageDeflateOptions = {
+  clientNoContextTakeover: true,
+  clientMaxWindowBits: 12,
+  zlibDeflateOptions: { level: 1, memLevel: 4 },
+  threshold: 256,
+};
 
 export interface WaitOptions {
   /** Silence after which the subscription is given up. */
@@ -149,7 +172,9 @@ export function closeText(code: number, reason: string): string {
 /**
  * Measures the PEER's silence on one subscription: one timer, re-armed only when it fires (cheap per frame).
  * Time spent while our side holds the data back (the socket paused for back-pressure, or the consumer still
- * busy with what arrived) is not silence: the countdown restarts from there.
+ * busy with what arrived) is not silence: the countdown restarts from there. Neither is time the peer spends
+ * sending on the same connection (`lastFrame`): a relay answers a connection's requests in turn, and a REQ queued
+ * behind others' events (a compressing relay sends them one after the other) is waiting, not ignored.
  */
 export class Silence {
   private last = Date.now();
@@ -158,6 +183,8 @@ export class Silence {
     private readonly idleMs: number,
     private readonly held: () => boolean,
     private readonly onSilent: () => void,
+    /** when the connection last brought any frame (ms, Date.now()) */
+    private readonly lastFrame: () => number = () => 0,
   ) {}
 
   start(): void {
@@ -187,15 +214,18 @@ export class Silence {
       this.schedule(this.idleMs);
       return;
     }
-    const quiet = now - this.last;
+    const quiet = now - Math.max(this.last, this.lastFrame());
     if (quiet >= this.idleMs) this.onSilent();
     else this.schedule(this.idleMs - quiet);
   }
 }
 
 export class RelayConnection {
-  bytesIn = 0;
-  bytesOut = 0;
+  /** message bytes, uncompressed */
+  payloadIn = 0;
+  payloadOut = 0;
+  /** the TCP socket under the WebSocket (its counters are the bytes on the wire) */
+  private socket: Socket | null = null;
   /** The last NOTICEs received (bounded). */
   readonly notices: string[] = [];
   private readonly listeners = new Map<string, Listener>();
@@ -208,6 +238,8 @@ export class RelayConnection {
   private readonly holders = new Set<string>();
   /** frames that were not JSON or not a Nostr message (a hostile or broken relay); skipped, counted */
   garbage = 0;
+  /** when the relay last answered one of our subscriptions (Date.now()) */
+  lastFrameAt = 0;
   private readonly prefix = Math.random().toString(36).slice(2, 6);
 
   private constructor(
@@ -228,9 +260,15 @@ export class RelayConnection {
     return new Promise((resolve, reject) => {
       if (opts.signal?.aborted) return reject(abortReason(opts.signal));
       let ws: WebSocket;
+      let socket: Socket | null = null;
       try {
-        ws = new WebSocket(url, { maxPayload: opts.maxPayload ?? DEFAULT_MAX_PAYLOAD, handshakeTimeout: timeoutMs, perMessageDeflate: false });
+        ws = new WebSocket(url, {
+          maxPayload: opts.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+          handshakeTimeout: timeoutMs,
+          perMessageDeflate: opts.deflate === false ? false : CLIENT_DEFLATE,
+        });
         ws.on('unexpected-response', (_req, res) => fail(new Error(`${url}: not a relay (HTTP ${res.statusCode} instead of a WebSocket)`)));
+        ws.once('upgrade', (res) => (socket = res.socket));
       } catch (err) {
         return reject(new Error(`${url}: cannot connect: ${(err as Error).message}`));
       }
@@ -254,6 +292,7 @@ export class RelayConnection {
       const onOpen = (): void => {
         cleanup();
         const conn = new RelayConnection(url, ws, Math.max(1, opts.maxSubscriptions ?? 20), opts.maxMessageLength ?? Infinity, maxPayload);
+        conn.socket = socket;
         if (opts.signal) {
           const sig = opts.signal;
           const onAbortLater = (): void => conn.close();
@@ -271,6 +310,16 @@ export class RelayConnection {
     return this.closedWith !== null;
   }
 
+  /** Bytes received on the wire: the handshake, the frames, compressed payloads as they came. */
+  get bytesIn(): number {
+    return this.socket?.bytesRead ?? this.payloadIn;
+  }
+
+  /** Bytes sent on the wire. */
+  get bytesOut(): number {
+    return this.socket?.bytesWritten ?? this.payloadOut;
+  }
+
   /** Closes the socket and fails every pending wait. Idempotent. */
   close(): void {
     this.shutdown(new Error(`${this.url}: connection closed by us`));
@@ -282,7 +331,7 @@ export class RelayConnection {
     const text = JSON.stringify(frame);
     const size = Buffer.byteLength(text);
     if (size > this.maxMessageLength) throw new Error(`${this.url}: message of ${size} bytes is over the relay's max_message_length ${this.maxMessageLength}`);
-    this.bytesOut += size;
+    this.payloadOut += size;
     this.ws.send(text);
   }
 
@@ -316,6 +365,7 @@ export class RelayConnection {
         failure ??= new RelayTimeout(`${this.url}: relay went silent: no ${answered ? 'EOSE' : 'answer to a REQ'} for ${idleMs} ms${said}`);
         poke();
       },
+      () => this.lastFrameAt,
     );
     const onAbort = (): void => {
       failure ??= abortReason(opts.signal);
@@ -575,7 +625,7 @@ export class RelayConnection {
   private receive(data: WebSocket.RawData): void {
     // ws hands a Buffer (its default binaryType): read it where it is, no copy per frame
     const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    this.bytesIn += buf.length;
+    this.payloadIn += buf.length;
     let frame: unknown;
     try {
       frame = JSON.parse(buf.toString('utf8'));
@@ -601,7 +651,10 @@ export class RelayConnection {
       return;
     }
     const l = this.listeners.get(String(frame[1]));
-    l?.onFrame(frame);
+    if (!l) return;
+    // an answer to one of our requests: the relay is at work for us (NOTICEs and garbage do not count)
+    this.lastFrameAt = Date.now();
+    l.onFrame(frame);
   }
 
   private shutdown(err: Error): void {

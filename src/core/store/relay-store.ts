@@ -49,6 +49,8 @@ export class RelayStore implements LocalStore, PackedImport {
         timeoutMs: this.timeouts.connect,
         maxSubscriptions: subscriptionBudget(limits),
         maxMessageLength: limits.maxMessageLength,
+        // the station's own relay, on this machine: compressing would only cost CPU
+        deflate: false,
       }).catch((err: Error) => {
         this.conn = null;
         throw new Error(`local relay: ${err.message}`);
@@ -92,7 +94,7 @@ export class RelayStore implements LocalStore, PackedImport {
     const result: ImportResult = { added: 0, duplicates: 0, rejected: 0, reasons: {}, bytes: 0 };
     if (events.length === 0) return result;
     const { conn } = await this.connection(signal);
-    const before = conn.bytesOut;
+    const before = conn.payloadOut;
     const indexes = Array.from({ length: events.length }, (_, i) => i);
     await forEachLimited(indexes, PUBLISH_IN_FLIGHT, async (i) => {
       // (a packed batch released by the caller after a failure has length 0: nothing left to publish)
@@ -108,7 +110,7 @@ export class RelayStore implements LocalStore, PackedImport {
         result.reasons[key] = (result.reasons[key] ?? 0) + 1;
       }
     }, signal);
-    result.bytes = conn.bytesOut - before;
+    result.bytes = conn.payloadOut - before;
     return result;
   }
 
