@@ -4,7 +4,7 @@
  *
  * Public API:
  *   await probeNip77(conn, { timeoutMs, signal }) → { ok, reason }        // NOTICE, CLOSED, NEG-ERR or silence = no
- *   await reconcile(conn, filter, items, { signal, idleMs, maxMessageLength }) → { have, need, rounds, splits }
+ *   await reconcile(conn, filter, items, { signal, idleMs, maxMessageLength, wholeRangeFirst }) → { have, need, rounds, splits }
  *   fetchByIds(conn, ids, { chunk, inFlight, idleMs, signal }) → AsyncGenerator<NostrEvent>
  *
  * Our own compact initiator (negentropy-client.ts) over our own RelayConnection: items, `have` and `need` are
@@ -67,7 +67,7 @@ function reconcileOnce(
   conn: RelayConnection,
   filter: Filter,
   items: IdList,
-  opts: { signal?: AbortSignal; idleMs?: number; maxMessageLength?: number },
+  opts: { signal?: AbortSignal; idleMs?: number; maxMessageLength?: number; wholeRangeFirst?: boolean },
 ): Promise<ReconcileResult> {
   // frame size in bytes; the hex message is twice that and must stay within the peer's max_message_length
   const frame = Math.max(4096, Math.min(60_000, Math.floor(((opts.maxMessageLength ?? 131072) - 1000) / 2)));
@@ -84,8 +84,11 @@ function reconcileOnce(
     let rounds = 0;
     // the peer's silence only: while the connection is paused for another subscription's back-pressure,
     // its NEG-MSG cannot reach us
-    const silence = new Silence(idleMs, () => conn.held, () =>
-      finish(new RelayTimeout(`${conn.url}: relay went silent during the NIP-77 reconciliation: no NEG-MSG for ${idleMs} ms`)),
+    const silence = new Silence(
+      idleMs,
+      () => conn.held,
+      () => finish(new RelayTimeout(`${conn.url}: relay went silent during the NIP-77 reconciliation: no NEG-MSG for ${idleMs} ms`)),
+      () => conn.lastFrameAt,
     );
     const finish = (r: ReconcileResult | Error): void => {
       if (settled) return;
@@ -126,7 +129,7 @@ function reconcileOnce(
     };
     silence.start();
     conn
-      .openNeg(filter, neg.initiate().toString('hex'), { onMessage, onError: (err) => finish(err) }, opts.signal)
+      .openNeg(filter, neg.initiate(opts.wholeRangeFirst).toString('hex'), { onMessage, onError: (err) => finish(err) }, opts.signal)
       .then((s) => {
         session = s;
         if (settled) s.close();
@@ -144,7 +147,15 @@ export async function reconcile(
   conn: RelayConnection,
   filter: Filter,
   items: IdList,
-  opts: { signal?: AbortSignal; idleMs?: number; maxMessageLength?: number; now?: number; depth?: number } = {},
+  opts: {
+    signal?: AbortSignal;
+    idleMs?: number;
+    maxMessageLength?: number;
+    now?: number;
+    depth?: number;
+    /** start with one fingerprint of the whole range (the peer most likely holds the same set) */
+    wholeRangeFirst?: boolean;
+  } = {},
 ): Promise<ReconcileResult> {
   try {
     return await reconcileOnce(conn, filter, items, opts);
