@@ -50,6 +50,10 @@ function summaryLines(r: RunReport): string[] {
     );
   }
   lines.push(`imported ${r.imported}, duplicates ${r.duplicates}, rejected ${r.rejected}; ${mb(r.bytesIn)} in, ${mb(r.bytesOut)} out`);
+  if (r.fetches && r.fetches.events > 0) {
+    const again = r.fetches.events - r.fetches.distinct;
+    lines.push(`fetched ${r.fetches.events} events for ${r.fetches.distinct} ids (${again} fetched again); local relay read ${r.localReads ?? 0} time(s)`);
+  }
   const dropped = Object.entries(r.dropped).filter(([, v]) => v > 0);
   if (dropped.length) lines.push(`dropped by the sieve: ${dropped.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   const rej = Object.entries(r.rejectReasons);

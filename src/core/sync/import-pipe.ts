@@ -22,6 +22,8 @@ export interface ImportPipeDeps {
   verify: boolean;
   notify(): void;
   signal: AbortSignal;
+  /** the local store answered for every event of this batch (called before the batch is released) */
+  answered?(events: PackedEvents): void;
 }
 
 export class ImportPipe {
@@ -54,6 +56,7 @@ export class ImportPipe {
           throw new Error(`the local store answered for ${answered} of ${events.length} events sent to it (${s.store.description}); the rest are not counted as held`);
         }
         s.sieve.confirmPacked(events);
+        s.answered?.(events);
         this.queued.deleteAll(events.ids);
         this.tally.answered(r);
         if (p.phase === 'import') p.phase = 'fetch';

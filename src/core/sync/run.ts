@@ -12,7 +12,10 @@ import type { Peer, PeerOutcome, PeerProgress, RunReport, Settings, SyncOptions,
 import { addCounts, emptyCounts, formatSyncStats, type CategoryCounts } from '../../shared/kinds';
 import { loadVerifier, DEFAULT_LIMITS } from '../nostr';
 import { acquireLock, readLock, LockHeld, type HeldLock } from './lock';
-import { buildFilters, describeFilter, type PlannedFilter } from './filters';
+import { buildFilters, describeFilter, syncKinds, windowSince, type PlannedFilter } from './filters';
+import { STATION_PASS_KINDS } from '../../shared/kinds';
+import { RunLedger } from './ledger';
+import { LocalView, type LocalViewPlan } from './local-view';
 import { forEachLimited } from '../util/limit';
 import { Sieve } from './sieve';
 import { Importer } from './importer';
@@ -57,6 +60,8 @@ interface RunPlan {
   peers: Peer[];
   /** the run's filters within a peer's filter-element limit */
   filtersFor: (maxFilterElements: number) => PlannedFilter[];
+  /** the window as the local view reads it */
+  window: LocalViewPlan;
   /** the plan in words (dry runs, reports) */
   lines: string[];
 }
@@ -65,6 +70,8 @@ interface RunPlan {
 interface PeerDeps {
   sieve: Sieve;
   importer: Importer;
+  local: LocalView;
+  ledger: RunLedger;
   memory: PeerMemory;
   verify: boolean;
   nowSec: number;
@@ -77,6 +84,8 @@ interface PeersDone {
   categories: CategoryCounts;
   sieve: Sieve;
   importer: Importer;
+  ledger: RunLedger;
+  local: LocalView;
 }
 
 const shortPeer = (id: string): string => (id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
@@ -248,7 +257,8 @@ export class Run {
       for (const f of filtersFor(DEFAULT_LIMITS.maxFilterElements)) lines.push(`  ${f.pass}: ${describeFilter(f.filter)}`);
     }
     for (const p of state.snapshot.peers.filter((x) => !x.syncable)) lines.push(`skipped ${p.id}: ${p.reason ?? p.status}`);
-    return { state, members, days, verify, nowSec, peers, filtersFor, lines };
+    const window: LocalViewPlan = { members, kinds: syncKinds(settings.kinds, noDms), stationKinds: STATION_PASS_KINDS, since: windowSince(days, nowSec) };
+    return { state, members, days, verify, nowSec, peers, filtersFor, window, lines };
   }
 
   /** Every peer, a few at a time (settings.peerConcurrency), through one sieve and one importer. */
@@ -263,16 +273,17 @@ export class Run {
     const verifier = plan.verify ? await loadVerifier() : null;
     const sieve = new Sieve({ verifier, blacklist: plan.state.blacklist });
     const store = this.ctx.store();
+    // The local relay, read once per run for every session; the ids every session deals with, once per run.
+    const local = new LocalView(store, plan.window, this.signal);
+    const ledger = new RunLedger();
     // Deletions the local relay already holds count too: a peer that still serves a deleted event must not
-    // bring it back. Kind 5s are few; one query per author bucket.
-    for (const pf of plan.filtersFor(DEFAULT_LIMITS.maxFilterElements).filter((x) => x.pass === 'deletions')) {
-      for await (const e of store.query(pf.filter, this.signal)) sieve.learnDeletion(e);
-    }
+    // bring it back. Kind 5s are few.
+    for await (const e of local.deletions(this.signal)) sieve.learnDeletion(e);
     const importer = new Importer(store);
     const memory = await loadPeerMemory(this.ctx.config.dataDir);
     const outcomes: Array<PeerOutcome | undefined> = new Array<PeerOutcome | undefined>(peers.length);
     const categories = emptyCounts();
-    const shared: PeerDeps = { sieve, importer, memory, verify: plan.verify, nowSec: plan.nowSec, filtersFor: plan.filtersFor };
+    const shared: PeerDeps = { sieve, importer, local, ledger, memory, verify: plan.verify, nowSec: plan.nowSec, filtersFor: plan.filtersFor };
     await forEachLimited(peers, this.settings.peerConcurrency, async (peer, i) => {
       const r = await this.syncPeer(peer, this.progress.peers[i] as PeerProgress, shared);
       outcomes[i] = r.outcome;
@@ -283,12 +294,12 @@ export class Run {
     });
     await savePeerMemory(this.ctx.config.dataDir, memory).catch((err: Error) => log.warn(`cannot save the peer memory: ${err.message}`));
     const done = peers.map((p, i) => outcomes[i] ?? this.failedOutcome(p, this.progress.peers[i] as PeerProgress, 'cancelled before it started', 0));
-    return { outcomes: done, categories, sieve, importer };
+    return { outcomes: done, categories, sieve, importer, ledger, local };
   }
 
   /** The run's report, its totals in the progress, and the station's summary lines in its log. */
   private async report(plan: RunPlan, synced: PeersDone): Promise<RunReport> {
-    const { outcomes, categories, sieve, importer } = synced;
+    const { outcomes, categories, sieve, importer, ledger, local } = synced;
     const total = plan.peers.length;
     const ok = outcomes.filter((o) => o.ok).length;
     const cancelled = this.signal.aborted;
@@ -307,7 +318,11 @@ export class Run {
       bytesIn: outcomes.reduce((a, o) => a + o.bytesIn, 0),
       bytesOut: outcomes.reduce((a, o) => a + o.bytesOut, 0),
       plan: plan.lines,
+      fetches: ledger.fetches,
+      localReads: local.reads,
     });
+    ledger.release();
+    local.release();
     this.progress.totals.duplicates = report.duplicates;
     this.progress.totals.rejected = report.rejected;
     this.progress.totals.dropped = Object.values(dropped).reduce((a, b) => a + b, 0);
@@ -413,6 +428,8 @@ export class Run {
           store: this.ctx.store(),
           sieve: deps.sieve,
           importer: deps.importer,
+          local: deps.local,
+          ledger: deps.ledger,
           verify: deps.verify,
           known,
           nip77: fresh ? mem.nip77 : null,
