@@ -12,6 +12,10 @@ export interface Timeouts {
   connect: number;
   /** a direct try at a private-LAN relay before falling back to a tunnel */
   lanDirect: number;
+  /** a new tunnel whose relay has not answered after this long: kubo is asked in parallel whether it can reach the peer */
+  tunnelCheck: number;
+  /** that question to kubo (one `ping`): no answer within it means kubo has no way to the peer */
+  kuboPing: number;
   /** NIP-11 document fetch */
   nip11: number;
   /** NIP-77 probe (NEG-OPEN answered or not) */
@@ -33,6 +37,8 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   kuboRpc: 10_000,
   connect: 8_000,
   lanDirect: 2_500,
+  tunnelCheck: 700,
+  kuboPing: 1_000,
   nip11: 5_000,
   negProbe: 4_000,
   idle: 20_000,

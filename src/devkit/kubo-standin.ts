@@ -5,6 +5,10 @@
 // also removes the station's own `p2p listen` entry; closing a forward leaves live connections alive;
 // a failed ping is still HTTP 200 (failure in the stream and in an `X-Stream-Error` trailer);
 // errors are HTTP 500 `{"Message","Code":0,"Type":"error"}`.
+// A peer kubo cannot reach (unknown, or registered unreachable) is not refused at once by real kubo: a
+// connection through a forward stays open while kubo looks for the peer and dials it (kubo's p2p dial has a 30 s
+// timeout), and a ping waits for the lookup. How long it really takes depends on the DHT and the addresses kubo
+// knows: unknown here. `unreachableDelayMs` sets it (default 0: at once); tests that must not depend on it set it long.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, connect, type Server as TcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +37,11 @@ export interface KuboStandinOptions {
   ownListen?: boolean;
   /** Target of the own listen entry. Default `/ip4/127.0.0.1/tcp/7777`. */
   ownTarget?: string;
+  /**
+   * How long kubo takes to give up on a peer it cannot reach: a carried connection is closed, and a ping fails,
+   * after this many ms (real kubo: up to its 30 s p2p dial timeout; the exact time is unknown). Default 0.
+   */
+  unreachableDelayMs?: number;
 }
 
 interface PeerTarget {
@@ -76,6 +85,9 @@ export class KuboStandin {
   private ownListen: KuboListener | null;
   /** Live carried connections per peer: [client side, relay side]. */
   private readonly pipes = new Map<string, Set<[Socket, Socket]>>();
+  /** Connections to a peer kubo cannot reach, waiting to be closed (unreachableDelayMs). */
+  private readonly doomed = new Set<Socket>();
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   private constructor(
     private readonly http: Server,
@@ -154,7 +166,24 @@ export class KuboStandin {
     return n;
   }
 
+  /** Resolves after kubo's time to give up on an unreachable peer (at once by default). */
+  private giveUpDelay(): Promise<void> {
+    const ms = this.opts.unreachableDelayMs ?? 0;
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        resolve();
+      }, ms);
+      this.timers.add(t);
+    });
+  }
+
   async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const s of this.doomed) s.destroy();
+    this.doomed.clear();
     for (const f of this.forwards.splice(0)) f.server.close();
     for (const set of this.pipes.values()) {
       for (const [a, b] of set) {
@@ -224,12 +253,16 @@ export class KuboStandin {
     const n = Math.max(1, Math.min(Number.isFinite(count) ? count : 10, 100));
     if (!peer) {
       emit({ Success: false, Time: 0, Text: `Looking up peer ${id}` });
+      await this.giveUpDelay();
+      if (res.destroyed) return;
       res.addTrailers({ 'X-Stream-Error': 'ping: peer lookup failed: routing: not found' });
       res.end();
       return;
     }
     emit({ Success: true, Time: 0, Text: `PING ${id}.` });
     if (!peer.reachable) {
+      await this.giveUpDelay();
+      if (res.destroyed) return;
       for (let i = 0; i < n; i++) emit({ Success: false, Time: 0, Text: `failed to dial: failed to dial ${id}: no good addresses` });
       res.addTrailers({ 'X-Stream-Error': 'ping failed' });
       res.end();
@@ -277,9 +310,20 @@ export class KuboStandin {
   /** One connection made to a forward's local port: carry it to the peer's relay, or close it. */
   private carry(protocol: string, peerId: string, client: Socket): void {
     const peer = this.peers.get(peerId);
-    if (!peer || !peer.reachable || !peer.protocols.includes(protocol)) {
-      // kubo: the stream open fails ("protocols not supported" / "no addresses"), the local conn is closed.
+    if (peer?.reachable && !peer.protocols.includes(protocol)) {
+      // kubo reaches the peer, whose multistream refuses the protocol ("protocols not supported"): closed at once.
       client.destroy();
+      return;
+    }
+    if (!peer || !peer.reachable) {
+      // kubo looks for the peer and dials it, then gives up ("no addresses" / "no good addresses"): the local
+      // connection is closed, after kubo's time to give up.
+      client.on('error', () => undefined);
+      this.doomed.add(client);
+      void this.giveUpDelay().then(() => {
+        this.doomed.delete(client);
+        client.destroy();
+      });
       return;
     }
     const upstream = connect(peer.target.port, peer.target.host);

@@ -92,6 +92,18 @@ export const Settings = z.object({
   pictures: z.boolean(),
   language: z.enum(['system', 'en', 'fr']),
   theme: z.enum(['system', 'light', 'dark']),
+  // What one peer may cost a run (issue 15): each default is far above what a real station sees, so only a
+  // hostile or broken peer meets it; the peer is then cut and reported, and the run goes on with the others.
+  /** events one peer may send in a run */
+  peerMaxEvents: z.number().int().min(1),
+  /** megabytes one peer may send in a run */
+  peerMaxMegabytes: z.number().min(0.001),
+  /** NEG-MSG exchanges in one NIP-77 reconciliation, after which the filter's window is paged instead */
+  negMaxRounds: z.number().int().min(1),
+  /** ids one NIP-77 reconciliation may say we lack, after which the filter's window is paged instead */
+  negMaxNeed: z.number().int().min(1),
+  /** a run's peers are cut when it has run this long (the station's own scheduler starts its backfill after 3000 s) */
+  runDeadlineSeconds: z.number().min(1),
 });
 export type Settings = z.infer<typeof Settings>;
 export const SettingsPatch = Settings.partial();
@@ -127,6 +139,12 @@ export function defaultSettings(home: string): Settings {
     pictures: true,
     language: 'system',
     theme: 'system',
+    peerMaxEvents: 2_000_000,
+    peerMaxMegabytes: 2048,
+    negMaxRounds: 200,
+    // strfry's own maxSyncEvents: a responder never reconciles more in one go (it says "blocked" instead)
+    negMaxNeed: 1_000_000,
+    runDeadlineSeconds: 3000,
   };
 }
 
@@ -301,6 +319,8 @@ export const PeerOutcome = z.object({
   bytesIn: z.number(),
   bytesOut: z.number(),
   durationMs: z.number(),
+  /** what the captain should know about a peer that did not fail (a bound met, a method given up for another) */
+  notes: z.array(z.string()).optional(),
 });
 export type PeerOutcome = z.infer<typeof PeerOutcome>;
 

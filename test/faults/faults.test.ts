@@ -2,7 +2,7 @@
 // within its timeouts, every healthy event must reach the local relay, the hostile peer must be reported with a
 // reason a captain understands (or its bad events dropped with a named reason), nothing may be left behind
 // (tunnel, socket, lock, timer) and memory must stay bounded while the fault lasts.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { Engine } from '../../src/core/engine';
 import { DEFAULT_TIMEOUTS, makeConfig } from '../../src/core/config';
 import type { PeerOutcome, RunReport } from '../../src/shared/schemas';
 import {
+  ATTACK_DESCRIPTIONS,
   FAULTS,
   FAULT_DESCRIPTIONS,
   KuboStandin,
@@ -19,20 +20,28 @@ import {
   manyNotes,
   onCleanup,
   runCleanup,
+  spawnCli,
   startFaultyRelay,
   startRelays,
   tmpDir,
   waitFor,
+  type Attack,
   type BuiltStation,
   type Fault,
+  type FaultyRelayOptions,
   type NostrEvent,
 } from '../support';
 
 const NOW = Math.floor(Date.now() / 1000);
-const TIMEOUTS = { ...DEFAULT_TIMEOUTS, idle: 3000, connect: 3000, nip11: 2000, negProbe: 2000, peer: 20_000, peerAttempts: 2, retryBackoff: 500 };
+// kuboPing: the kubo stand-in answers from this same busy test process (a real kubo is a process of its own)
+const TIMEOUTS = { ...DEFAULT_TIMEOUTS, idle: 3000, connect: 3000, nip11: 2000, negProbe: 2000, peer: 20_000, peerAttempts: 2, retryBackoff: 500, kuboPing: 3000 };
 /** every attempt of at most `peer` ms, plus backoff and the run's own work. */
 const RUN_DEADLINE_MS = TIMEOUTS.peerAttempts * TIMEOUTS.peer + 10_000;
 const MEMORY_BOUND_BYTES = 256 * 1024 * 1024;
+/** Issue 15: the engine's RSS under each attack (the `constellation sync` process's peak, VmHWM). */
+const RSS_BOUND_BYTES = 300 * 1024 * 1024;
+/** The attack cases' run deadline (settings.runDeadlineSeconds): short, so the suite stays short. */
+const ATTACK_DEADLINE_S = 20;
 
 /** Faults the engine can work around: the peer must succeed and its good events must all arrive. */
 const SURVIVABLE = new Set<Fault>(['outside-filter', 'bad-id', 'bad-sig', 'drip', 'notice-flood', 'neg-blocked', 'neg-notice', 'neg-silent']);
@@ -58,6 +67,8 @@ interface Row {
   peerOk: boolean;
   reason: string;
   failures: string[];
+  /** peak RSS during the run, MB: the engine process's for the attacks, this whole test process's otherwise */
+  rssMb?: number;
 }
 const rows: Row[] = [];
 
@@ -68,16 +79,34 @@ let built: BuiltStation;
 let kubo: KuboStandin;
 
 /** An engine on the faults station: its local relay at `localUrl`, no fallback relay, no profile phase. */
-function stationEngine(dataDir: string, localUrl: string): Engine {
+function stationEngine(dataDir: string, localUrl: string, settings: Record<string, unknown> = {}): Engine {
   return new Engine(
     makeConfig({
       dataDir,
       home: dataDir,
-      overrides: { zenRoot: built.root, relayUrl: localUrl, kuboApi: kubo.url, fallbackRelays: [], profiles: false },
+      overrides: { zenRoot: built.root, relayUrl: localUrl, kuboApi: kubo.url, fallbackRelays: [], profiles: false, ...settings },
       timeouts: TIMEOUTS,
     }),
   );
 }
+
+/** The peak RSS (VmHWM) of a process, read until it ends: the last reading is its peak over its whole life. */
+function watchPeakRss(pid: number): { stop: () => number } {
+  let peak = 0;
+  const read = async (): Promise<void> => {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status);
+    if (kb) peak = Math.max(peak, Number(kb[1]) * 1024);
+  };
+  const timer = setInterval(() => void read(), 50);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
 let healthy: TestRelay[];
 let healthyEvents: NostrEvent[];
 let faultyEvents: NostrEvent[];
@@ -130,7 +159,11 @@ describe('a hostile peer loses nothing (issue 10)', () => {
       // Memory while the fault lasts.
       const heap0 = process.memoryUsage().heapUsed;
       let heapPeak = heap0;
-      const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 50);
+      let rssPeak = process.memoryUsage.rss();
+      const sampler = setInterval(() => {
+        heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+        rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+      }, 50);
       const t0 = Date.now();
       let report: RunReport;
       try {
@@ -193,7 +226,7 @@ describe('a hostile peer loses nothing (issue 10)', () => {
       const timersAfter = timeouts();
       check(timersAfter <= timersBefore, `timers left: ${timersAfter - timersBefore}`);
 
-      rows.push({ fault: label, survived: failures.length === 0, lost, seconds: ms / 1000, peerOk: o?.ok ?? false, reason: o?.ok ? `dropped ${JSON.stringify(o.dropped)}` : reason, failures });
+      rows.push({ fault: label, survived: failures.length === 0, lost, seconds: ms / 1000, peerOk: o?.ok ?? false, reason: o?.ok ? `dropped ${JSON.stringify(o.dropped)}` : reason, failures, rssMb: Math.round(rssPeak / 1048576) });
       expect(failures).toEqual([]);
     }, RUN_DEADLINE_MS + 30_000);
   }
@@ -232,4 +265,110 @@ describe('a failing peer never hides events another peer serves', () => {
       await local!.stop();
     }
   }, RUN_DEADLINE_MS + 30_000);
+});
+
+/** An attack on what a peer may cost (issue 15), and what the run must make of it. */
+interface AttackCase {
+  attack: Attack | 'drip';
+  what: string;
+  relay: FaultyRelayOptions;
+  /** settings for the run (bounds), besides the short deadline */
+  settings?: Record<string, unknown>;
+  /** the attacker's outcome: ok with a note, or failed, matching this */
+  peerOk: boolean;
+  said: RegExp;
+  /** more checks on the attacker's outcome */
+  check?: (o: PeerOutcome, fail: (what: string) => void) => void;
+}
+
+describe('what a hostile peer may cost is bounded (issue 15)', () => {
+  const cases: AttackCase[] = [
+    {
+      attack: 'same-second-flood',
+      what: ATTACK_DESCRIPTIONS['same-second-flood'],
+      relay: { nip77: false, maxLimit: 200 },
+      peerOk: true,
+      said: /^paging stopped: the peer kept sending new events all dated the same second$/,
+      // three filters (deletions, station pass, members), two pages of 200 each at most: not 213,500 events
+      check: (o, fail) => o.fetched <= 3 * 2 * 200 || fail(`the flood was paged ${o.fetched} events deep`),
+    },
+    {
+      attack: 'huge-events',
+      what: ATTACK_DESCRIPTIONS['huge-events'],
+      relay: { nip77: false, healthyReqs: 1 },
+      peerOk: false,
+      said: /relay sent a message larger than \d+ bytes \(our limit\), connection dropped/,
+    },
+    {
+      attack: 'neg-endless',
+      what: ATTACK_DESCRIPTIONS['neg-endless'],
+      relay: {},
+      // the default (1,000,000, strfry's maxSyncEvents) takes 67 rounds of ~1 MB: a fifth of it keeps the suite short
+      settings: { negMaxNeed: 200_000 },
+      peerOk: true,
+      said: /the peer said we lack more than 200000 ids in one NIP-77 reconciliation \(bound negMaxNeed\): its window was paged instead/,
+      // the fallback paged its window: every event the attacker really holds arrived
+      check: (o, fail) => o.fetched >= faultyEvents.length || fail(`only ${o.fetched} of its ${faultyEvents.length} events were fetched after the fallback`),
+    },
+    {
+      attack: 'drip',
+      what: 'sends one event every 2 s: 15 events would take 30 s, past the run\'s deadline (attack 6)',
+      // its first REQ (the tunnel's proof) is answered at once: the drip is in the sync itself
+      relay: { dripMs: 2000, healthyReqs: 1 },
+      peerOk: false,
+      said: new RegExp(`cut at the run's deadline \\(${ATTACK_DEADLINE_S} s, setting runDeadlineSeconds\\)`),
+    },
+  ];
+  for (const c of cases) {
+    it(`${c.attack}: ${c.what}`, async () => {
+      const failures: string[] = [];
+      const fail = (what: string): void => void failures.push(what);
+      const [local] = await startRelays(1);
+      const bad = await startFaultyRelay(c.attack, { events: faultyEvents, kubo, peerId: faultyPeerId, ...c.relay });
+      const dataDir = await tmpDir('attack-data-');
+      // The engine runs as the captain runs it, `constellation sync`, in its own process (its RSS is the engine's);
+      // its bounds come from the data folder's settings.json, as a captain changes them.
+      const settings = { fallbackRelays: [], profiles: false, runDeadlineSeconds: ATTACK_DEADLINE_S, ...c.settings };
+      await writeFile(join(dataDir, 'settings.json'), JSON.stringify(settings));
+      const cli = spawnCli(['sync', '--days', '1', '--no-profiles', '--json'], {
+        CONSTELLATION_ZEN_ROOT: built.root,
+        CONSTELLATION_DATA_DIR: dataDir,
+        CONSTELLATION_KUBO_API: kubo.url,
+        CONSTELLATION_RELAY_URL: local!.url,
+        CONSTELLATION_DEMO: undefined,
+      }, { timeoutMs: (ATTACK_DEADLINE_S + 60) * 1000 });
+      const rssWatch = watchPeakRss(cli.child.pid as number);
+      let report: RunReport;
+      let rss = 0;
+      try {
+        const out = await cli.done;
+        rss = rssWatch.stop();
+        report = JSON.parse(out.stdout.slice(out.stdout.indexOf('{'))) as RunReport;
+      } finally {
+        rssWatch.stop();
+        await bad.stop();
+      }
+      if (report.durationMs > ATTACK_DEADLINE_S * 1000 + 5000) fail(`the run took ${report.durationMs} ms (deadline ${ATTACK_DEADLINE_S} s)`);
+      if (rss === 0 || rss > RSS_BOUND_BYTES) fail(`the engine's RSS reached ${Math.round(rss / 1048576)} MB`);
+      const present = new Set((await local!.all({ ids: healthyEvents.map((e) => e.id) })).map((e) => e.id));
+      const lost = healthyEvents.filter((e) => !present.has(e.id)).length;
+      if (lost > 0) fail(`${lost} healthy event(s) missing from the local relay`);
+      for (const p of built.peers.slice(0, 2)) {
+        const h = report.peers.find((x) => x.peer === p.peerId);
+        if (h?.ok !== true) fail(`healthy peer ${p.peerId} not ok: ${h?.reason ?? 'absent from the report'}`);
+      }
+      const o = report.peers.find((x) => x.peer === faultyPeerId);
+      const said = o ? (o.ok ? (o.notes ?? []).join('; ') : (o.reason ?? '')) : '';
+      if (!o) fail('the attacker is absent from the report');
+      else {
+        if (o.ok !== c.peerOk) fail(`the attacker should be ${c.peerOk ? 'ok with a note' : 'failed'}: ${o.ok ? 'ok' : o.reason}`);
+        if (!c.said.test(said)) fail(`not said in a captain's words (${c.said}): ${said}`);
+        if (!o.ok && !(said.includes(faultyPeerId.slice(0, 8)) && said.includes(faultyPeerId.slice(-4)))) fail(`the reason does not name the peer: ${said}`);
+        c.check?.(o, fail);
+      }
+      await local!.stop();
+      rows.push({ fault: `attack: ${c.attack}`, survived: failures.length === 0, lost, seconds: report.durationMs / 1000, peerOk: o?.ok ?? false, reason: said, failures, rssMb: Math.round(rss / 1048576) });
+      expect(failures).toEqual([]);
+    }, (ATTACK_DEADLINE_S + 60) * 1000);
+  }
 });

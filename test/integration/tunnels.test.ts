@@ -236,6 +236,67 @@ describe('endpoints and tunnels', () => {
     });
   }
 
+  it('a peer kubo cannot reach costs at most tunnelCheck + kuboPing, even when kubo takes 20 s to give up', async () => {
+    // Real kubo keeps a connection to a peer it cannot reach open while it looks for it (up to its 30 s dial
+    // timeout), and its ping waits as long: the engine must not wait for either.
+    const slowKubo = await KuboStandin.start({ peerId: SELF, unreachableDelayMs: 20_000 });
+    onCleanup(() => slowKubo.stop());
+    const dataDir = await tmpDir();
+    const e = new Engine(
+      makeConfig({
+        dataDir,
+        home: dataDir,
+        overrides: { zenRoot: station.root, kuboApi: slowKubo.url, relayUrl: relays[0]!.url, fallbackRelays: [] },
+        timeouts: { ...DEFAULT_TIMEOUTS, connect: 8000 },
+      }),
+    );
+    await e.start();
+    onCleanup(() => e.stop());
+    const slowTunnels = createTunnelManager(e);
+    for (const role of ['unknown', 'private'] as const) {
+      if (role === 'private') slowKubo.registerPeer(ids.private, { host: '127.0.0.1', port: relays[1]!.port }, { reachable: false });
+      const t0 = Date.now();
+      const err = (await slowTunnels.open(ids[role]).then(() => null, (x: unknown) => x)) as Error;
+      const ms = Date.now() - t0;
+      expect(err?.message, role).toMatch(/not reachable over IPFS \(kubo found no way to the peer within 1000 ms\)/);
+      expect(ms, role).toBeLessThan(2000 + 300);
+      expect(slowKubo.listeners().filter((l) => l.Protocol !== `/x/strfry-${SELF}`), role).toEqual([]);
+    }
+  });
+
+  it('a slow relay behind a reachable peer keeps its full proof time', async () => {
+    // answers the proof's REQ after 1.4 s: past tunnelCheck, so kubo is asked, says the peer is reachable, and the
+    // tunnel is proven by the late answer
+    const { WebSocketServer } = await import('ws');
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise((r) => wss.once('listening', r));
+    onCleanup(() => new Promise<void>((r) => wss.close(() => r())));
+    wss.on('connection', (ws) =>
+      ws.on('message', (raw) => {
+        const msg = JSON.parse(String(raw)) as unknown[];
+        if (msg[0] === 'REQ') setTimeout(() => ws.readyState === ws.OPEN && ws.send(JSON.stringify(['EOSE', msg[1]])), 1400);
+      }),
+    );
+    kubo.registerPeer(ids.silent, { host: '127.0.0.1', port: (wss.address() as { port: number }).port });
+    try {
+      const pings = kubo.calls.filter((c) => c.path === '/api/v0/ping').length;
+      const t = await tunnels.open(ids.silent);
+      expect(t.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+      expect(kubo.calls.filter((c) => c.path === '/api/v0/ping').length).toBe(pings + 1);
+      await tunnels.close(ids.silent);
+    } finally {
+      kubo.registerPeer(ids.silent, { host: '127.0.0.1', port: (silentServer.address() as { port: number }).port });
+      for (const c of wss.clients) c.terminate();
+    }
+  });
+
+  it('asks kubo nothing when the relay answers through the tunnel at once', async () => {
+    const pings = kubo.calls.filter((c) => c.path === '/api/v0/ping').length;
+    const ep = await tunnels.endpoint(peerOf('loopback'));
+    await ep.release();
+    expect(kubo.calls.filter((c) => c.path === '/api/v0/ping').length).toBe(pings);
+  });
+
   it('closes what it opened when cancelled mid-way', async () => {
     const ac = new AbortController();
     const pending = tunnels.endpoint(peerOf('silent'), ac.signal);

@@ -11,13 +11,15 @@ if (!existsSync(file)) {
 const rows = JSON.parse(readFileSync(file, 'utf8'));
 const pad = (s, n) => String(s).padEnd(n);
 const w = Math.max(...rows.map((r) => r.fault.length), 5);
-console.log(`\n${pad('fault', w)}  ${pad('survived', 8)}  ${pad('lost', 4)}  ${pad('secs', 5)}  peer  reason / failures`);
-console.log('-'.repeat(w + 60));
+// RSS: the peak resident memory of the whole test process (engine, relays, kubo stand-in) during the run, MB
+console.log(`\n${pad('fault', w)}  ${pad('survived', 8)}  ${pad('lost', 4)}  ${pad('secs', 5)}  ${pad('RSS', 4)}  peer  reason / failures`);
+console.log('-'.repeat(w + 66));
 for (const r of rows) {
   const detail = r.failures.length ? `FAILED: ${r.failures.join('; ')}` : r.reason;
-  console.log(`${pad(r.fault, w)}  ${pad(r.survived ? 'yes' : 'NO', 8)}  ${pad(r.lost, 4)}  ${pad(r.seconds.toFixed(1), 5)}  ${pad(r.peerOk ? 'ok' : 'fail', 4)}  ${detail}`);
+  const rss = r.rssMb === undefined ? '-' : String(r.rssMb);
+  console.log(`${pad(r.fault, w)}  ${pad(r.survived ? 'yes' : 'NO', 8)}  ${pad(r.lost, 4)}  ${pad(r.seconds.toFixed(1), 5)}  ${pad(rss, 4)}  ${pad(r.peerOk ? 'ok' : 'fail', 4)}  ${detail}`);
 }
 const survived = rows.filter((r) => r.survived).length;
 const lost = rows.reduce((a, r) => a + r.lost, 0);
-console.log('-'.repeat(w + 60));
+console.log('-'.repeat(w + 66));
 console.log(`faults tried ${rows.length}, survived ${survived}, events lost ${lost}${lost === 0 ? ' (must be 0: ok)' : ' (must be 0: FAIL)'}\n`);

@@ -1,12 +1,15 @@
 // Fault-injecting relays (issue 10): each one a real WebSocket server on 127.0.0.1 that serves a given list of
 // events like a healthy relay (REQ with strfry's max_limit clamp, COUNT, a correct NIP-77 responder) except for
 // ONE fault. Tests sync a constellation of healthy peers plus one of these and check nothing healthy is lost.
+// The ATTACKS (issue 15) are faults meant to make a peer cost without bound: a flood, huge events, a NIP-77
+// partner that never converges (and `drip`, slowly, for the run's deadline).
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { matchFilter, type Filter } from 'nostr-tools';
 import { FastNegentropyStorage, StrfryNegentropy } from '../../src/devkit/negentropy-responder';
-import { withBadId, withBadSig, keyFromSeed, note, type NostrEvent } from '../../src/devkit/index';
+import { withBadId, withBadSig, keyFromSeed, note, signMany, type NostrEvent } from '../../src/devkit/index';
 import type { KuboStandin } from '../../src/devkit/kubo-standin';
 
 export const FAULTS = [
@@ -29,6 +32,10 @@ export const FAULTS = [
 ] as const;
 export type Fault = (typeof FAULTS)[number];
 
+/** Attacks on what a peer may cost (issue 15, attacks 2, 3 and 4; attack 6 is `drip` with a long dripMs). */
+export const ATTACKS = ['same-second-flood', 'huge-events', 'neg-endless'] as const;
+export type Attack = (typeof ATTACKS)[number];
+
 /** What each fault does, in a captain's words (used by the summary table). */
 export const FAULT_DESCRIPTIONS: Record<Fault, string> = {
   'drop-mid-stream': 'closes the connection abruptly after half of a REQ answer',
@@ -47,6 +54,12 @@ export const FAULT_DESCRIPTIONS: Record<Fault, string> = {
   'neg-silent': 'never answers NEG-OPEN',
   silent: 'accepts the connection and never answers',
   'tunnel-reset': 'the tunnel to it is reset (TCP RST) in the middle of an answer',
+};
+
+export const ATTACK_DESCRIPTIONS: Record<Attack, string> = {
+  'same-second-flood': 'answers every REQ page with new signed events, all dated the same second (attack 2)',
+  'huge-events': 'sends 120 events of 8 MiB before its own (attack 3)',
+  'neg-endless': 'a NIP-77 partner that never converges, listing made-up ids every round (attack 4)',
 };
 
 export interface FaultyRelayOptions {
@@ -71,6 +84,11 @@ export interface FaultyRelayOptions {
    * client's reachability probe passes and the fault hits the sync itself.
    */
   healthyReqs?: number;
+  /** huge-events: how many, and the size of each content. Default 120 of 8 MiB. */
+  hugeCount?: number;
+  hugeBytes?: number;
+  /** neg-endless: made-up ids listed per NEG-MSG. Default 15,000 (about strfry's 500 kB frame). */
+  negIdsPerRound?: number;
 }
 
 export interface FaultyRelayStats {
@@ -81,6 +99,8 @@ export interface FaultyRelayStats {
   bytesOut: number;
   /** Cuts done (drop-mid-stream, tunnel-reset). */
   cuts: number;
+  /** NEG-MSG answers sent (neg-endless). */
+  negRounds: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -93,16 +113,21 @@ async function flushed(ws: WebSocket): Promise<void> {
 /** A stranger's events, for outside-filter answers. */
 const stranger = keyFromSeed('faults:stranger');
 
+/** An event of about `bytes`, valid in shape only (a made-up id and signature): a client must drop it unread. */
+function hugeEvent(bytes: number): Record<string, unknown> {
+  return { id: randomBytes(32).toString('hex'), pubkey: stranger.pk, created_at: 1_700_000_000, kind: 1, tags: [], content: 'x'.repeat(bytes), sig: randomBytes(64).toString('hex') };
+}
+
 export class FaultyRelay {
   readonly url: string;
   readonly port: number;
-  readonly stats: FaultyRelayStats = { connections: 0, reqs: 0, negOpens: 0, eventsSent: 0, bytesOut: 0, cuts: 0 };
+  readonly stats: FaultyRelayStats = { connections: 0, reqs: 0, negOpens: 0, eventsSent: 0, bytesOut: 0, cuts: 0, negRounds: 0 };
   private readonly sockets = new Set<WebSocket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
 
   private constructor(
-    readonly fault: Fault,
+    readonly fault: Fault | Attack,
     private readonly opts: FaultyRelayOptions,
     private readonly http: Server,
     private readonly wss: WebSocketServer,
@@ -111,7 +136,7 @@ export class FaultyRelay {
     this.url = `ws://127.0.0.1:${this.port}`;
   }
 
-  static async start(fault: Fault, opts: FaultyRelayOptions = {}): Promise<FaultyRelay> {
+  static async start(fault: Fault | Attack, opts: FaultyRelayOptions = {}): Promise<FaultyRelay> {
     if (fault === 'tunnel-reset' && (!opts.kubo || !opts.peerId)) {
       throw new Error('tunnel-reset needs { kubo, peerId }: the fault is in the tunnel the stand-in carries');
     }
@@ -242,6 +267,10 @@ export class FaultyRelay {
       return this.send(ws, ['NOTICE', `ERROR: bad msg: unknown cmd: ${type}`]);
     }
     if (this.fault === 'neg-blocked' && type === 'NEG-OPEN') return this.send(ws, ['NEG-ERR', sub, 'blocked: too many query results']);
+    if (this.fault === 'neg-endless' && type !== 'NEG-CLOSE') {
+      this.stats.negRounds += 1;
+      return this.send(ws, ['NEG-MSG', sub, endlessNegMessage(this.stats.negRounds, this.opts.negIdsPerRound ?? 15_000).toString('hex')]);
+    }
     if (type === 'NEG-CLOSE') {
       negs.delete(sub);
       return;
@@ -308,8 +337,8 @@ export class FaultyRelay {
         this.send(ws, '["EOSE",');
         return this.send(ws, ['EOSE', sub]);
       case 'oversized-frame': {
-        const huge = note(stranger, 'x'.repeat(this.opts.oversizeBytes ?? 16 * 1024 * 1024), 1_700_000_000);
-        this.send(ws, ['EVENT', sub, huge]);
+        // valid in shape only (signing 16 MiB takes seconds on a busy machine): the client must drop it unread
+        this.send(ws, ['EVENT', sub, hugeEvent(this.opts.oversizeBytes ?? 16 * 1024 * 1024)]);
         hits.forEach((e) => this.sendEvent(ws, sub, e));
         return this.send(ws, ['EOSE', sub]);
       }
@@ -333,10 +362,35 @@ export class FaultyRelay {
         void this.drip(ws, sub, hits);
         return;
       }
+      case 'same-second-flood':
+        return this.flood(ws, sub, filters[0] ?? {});
+      case 'huge-events': {
+        for (let i = 0; i < (this.opts.hugeCount ?? 120) && ws.readyState === WebSocket.OPEN; i++) {
+          // built one at a time (never all 120 in memory)
+          this.send(ws, ['EVENT', sub, hugeEvent(this.opts.hugeBytes ?? 8 * 1024 * 1024)]);
+          await flushed(ws);
+        }
+        hits.forEach((e) => this.sendEvent(ws, sub, e));
+        return this.send(ws, ['EOSE', sub]);
+      }
       default:
         hits.forEach((e) => this.sendEvent(ws, sub, e));
         return this.send(ws, ['EOSE', sub]);
     }
+  }
+
+  /** A full page of new signed events, all dated the page's `until` (or a minute ago), of the asked kind. */
+  private async flood(ws: WebSocket, sub: string, f: Filter): Promise<void> {
+    const at = typeof f.until === 'number' ? f.until : Math.floor(Date.now() / 1000) - 60;
+    const kind = f.kinds?.[0] ?? 1;
+    const page = Math.min(typeof f.limit === 'number' ? f.limit : this.maxLimit, this.maxLimit);
+    const batch = this.stats.reqs;
+    const items = Array.from({ length: page }, (_, i) => ({
+      key: keyFromSeed(`faults:flood:${batch}`, i % 8),
+      template: { kind, created_at: at, tags: kind >= 30000 && kind < 40000 ? [['d', `flood-${batch}-${i}`]] : [], content: `flood ${batch}/${i}` },
+    }));
+    for (const e of await signMany(items)) this.sendEvent(ws, sub, e);
+    this.send(ws, ['EOSE', sub]);
   }
 
   private async drip(ws: WebSocket, sub: string, hits: NostrEvent[]): Promise<void> {
@@ -368,7 +422,24 @@ export class FaultyRelay {
   }
 }
 
-/** Starts a relay with one fault (see FAULT_DESCRIPTIONS). */
-export function startFaultyRelay(fault: Fault, opts: FaultyRelayOptions = {}): Promise<FaultyRelay> {
+/** Starts a relay with one fault (see FAULT_DESCRIPTIONS, ATTACK_DESCRIPTIONS). */
+export function startFaultyRelay(fault: Fault | Attack, opts: FaultyRelayOptions = {}): Promise<FaultyRelay> {
   return FaultyRelay.start(fault, opts);
+}
+
+function varint(n: number): number[] {
+  const out = [n % 128];
+  for (n = Math.floor(n / 128); n > 0; n = Math.floor(n / 128)) out.unshift((n % 128) | 0x80);
+  return out;
+}
+
+/**
+ * A NIP-77 answer (protocol 0x61) that never lets a reconciliation end: the range up to created_at `round` as an
+ * IdList of `ids` made-up ids (all "needed" by the initiator), then the rest of the range as a fingerprint that
+ * matches nothing (the initiator must split it and ask again).
+ */
+export function endlessNegMessage(round: number, ids: number): Buffer {
+  const head = Buffer.from([0x61, ...varint(round + 1), 0, ...varint(2), ...varint(ids)]);
+  const tail = Buffer.from([0, 0, ...varint(1)]);
+  return Buffer.concat([head, randomBytes(32 * ids), tail, randomBytes(16)]);
 }

@@ -46,7 +46,8 @@ function summaryLines(r: RunReport): string[] {
   for (const p of r.peers) {
     lines.push(
       `  ${short(p.peer)} ${(p.hostname ?? '').padEnd(14)} ${p.route.padEnd(6)} ${(p.method ?? '-').padEnd(5)} ` +
-        (p.ok ? `ok      fetched ${p.fetched}, imported ${p.imported}, ${mb(p.bytesIn)} in` : `FAILED  ${p.reason ?? ''}`),
+        (p.ok ? `ok      fetched ${p.fetched}, imported ${p.imported}, ${mb(p.bytesIn)} in` : `FAILED  ${p.reason ?? ''}`) +
+        (p.notes ?? []).map((x) => `\n      note: ${x}`).join(''),
     );
   }
   lines.push(`imported ${r.imported}, duplicates ${r.duplicates}, rejected ${r.rejected}; ${mb(r.bytesIn)} in, ${mb(r.bytesOut)} out`);

@@ -5,9 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { closeText, socketErrorText } from '../nostr/relay';
+import { NEG_FRAME_MAX, closeText, socketErrorText } from '../nostr/relay';
 
-const MAX_PAYLOAD = 16 * 1024 * 1024;
+/** The proof reads one REQ answer: no frame larger than a session would take (a peer's huge event fails it here). */
+const MAX_PAYLOAD = NEG_FRAME_MAX;
 
 function reasonOf(err: unknown): string {
   const e = err as NodeJS.ErrnoException;

@@ -1,10 +1,11 @@
 /**
  * The tunnel manager: IPFS p2p tunnels to peers' relays, opened by us (never by running a peer's x_strfry.sh).
  *
- * Opening a tunnel to peer P: ping P through kubo; `p2p/forward /x/strfry-P` on a free loopback port (retrying
- * when the port was taken meanwhile); put our own SocketGate in front of it; prove it with a real relay round
- * trip through the gate (kubo's forward never contacts the peer). Anything that fails closes what this attempt
- * opened. Forwards are recorded in <dataDir>/tunnels.json before they are asked for, so a crashed run's
+ * Opening a tunnel to peer P: `p2p/forward /x/strfry-P` on a free loopback port (retrying when the port was
+ * taken meanwhile); put our own SocketGate in front of it; prove it with a real relay round trip through the gate
+ * (kubo's forward never contacts the peer). kubo is asked about P (one `ping`) only when that proof fails, or
+ * when it is slow (timeouts.tunnelCheck), so that a peer kubo cannot reach costs at most tunnelCheck + kuboPing
+ * and its reason says "not reachable over IPFS". Anything that fails closes what this attempt opened. Forwards are recorded in <dataDir>/tunnels.json before they are asked for, so a crashed run's
  * leftovers are closed at the next start. Closing is always by our own listen address: never `all=true`,
  * which would also remove the station's own `p2p listen` entries.
  */
@@ -129,19 +130,12 @@ export class Tunnels implements TunnelManager {
     let gate: SocketGate | null = null;
     this.setState(peerId, 'opening', null, null);
     try {
-      const ping = await kubo.ping(peerId, 2, signal);
-      if (!ping.ok) throw new Error(`not reachable over IPFS (kubo ping: ${ping.reason})`);
       listenAddress = await this.forward(kubo, peerId, protocol, targetAddress, signal);
       const kuboPort = Number(listenAddress.split('/').pop());
       gate = new SocketGate(kuboPort);
       await gate.open();
       signal.throwIfAborted();
-      try {
-        await this.deps.proveRelay(`ws://127.0.0.1:${gate.port}`, this.ctx.config.timeouts.connect, signal);
-      } catch (err) {
-        if (signal.aborted) throw err;
-        throw new Error(`tunnel opened but the peer's relay did not answer through it: ${message(err)}`);
-      }
+      await this.prove(kubo, peerId, `ws://127.0.0.1:${gate.port}`, signal);
       const h: Holding = { peerId, protocol, listenAddress, targetAddress, gate, refs: 1 };
       this.holdings.set(peerId, h);
       this.setState(peerId, 'open', null, gate.port);
@@ -154,6 +148,68 @@ export class Tunnels implements TunnelManager {
       if (listenAddress) await this.closeForward(kubo, peerId, listenAddress);
       this.setState(peerId, cancelled ? 'closed' : 'failed', reason, null);
       throw new Error(`peer ${peerId}: ${reason}`, { cause: err });
+    }
+  }
+
+  /**
+   * The relay's answer through the new tunnel proves it. When the proof fails, or has not come after
+   * timeouts.tunnelCheck, kubo is asked whether it can reach the peer at all: a peer it cannot reach fails at
+   * once, as "not reachable over IPFS" (real kubo holds a connection to such a peer open while it looks for it,
+   * up to 30 s, before closing it); one it can reach keeps its full proof time (timeouts.connect).
+   */
+  private async prove(kubo: KuboClient, peerId: string, url: string, signal: AbortSignal): Promise<void> {
+    const t = this.ctx.config.timeouts;
+    const stopProof = new AbortController();
+    const proof = this.deps
+      .proveRelay(url, t.connect, AbortSignal.any([signal, stopProof.signal]))
+      .then(() => null, (err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    // kubo is asked at most once; its answer is not waited for once the relay has answered
+    const stopAsking = new AbortController();
+    let asked: Promise<string | null> | null = null;
+    const ask = (): Promise<string | null> => {
+      if (!asked) {
+        asked = this.whyUnreachable(kubo, peerId, signal, stopAsking.signal);
+        asked.catch(() => undefined);
+      }
+      return asked;
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<'slow'>((resolve) => (timer = setTimeout(() => resolve('slow'), t.tunnelCheck)));
+    try {
+      let failed = await Promise.race([proof, slow]);
+      if (failed === 'slow') {
+        const unreachable = await Promise.race([ask(), proof.then((e) => (e ? ask() : null))]);
+        if (unreachable !== null) throw new Error(`not reachable over IPFS (${unreachable})`);
+        failed = await proof;
+      }
+      if (failed === null) return;
+      if (signal.aborted) throw failed;
+      const unreachable = await ask();
+      if (unreachable !== null) throw new Error(`not reachable over IPFS (${unreachable})`);
+      throw new Error(`tunnel opened but the peer's relay did not answer through it: ${message(failed)}`);
+    } finally {
+      clearTimeout(timer);
+      stopAsking.abort();
+      stopProof.abort();
+      await proof;
+    }
+  }
+
+  /**
+   * kubo's word on a peer, within timeouts.kuboPing: why it cannot reach it, or null when it can (or when kubo's
+   * API fails to say: then the relay's own failure is the reason).
+   */
+  private async whyUnreachable(kubo: KuboClient, peerId: string, signal: AbortSignal, stop: AbortSignal): Promise<string | null> {
+    const ms = this.ctx.config.timeouts.kuboPing;
+    const budget = AbortSignal.timeout(ms);
+    try {
+      const ping = await kubo.ping(peerId, 1, AbortSignal.any([signal, stop, budget]));
+      return ping.ok ? null : `kubo ping: ${ping.reason}`;
+    } catch (err) {
+      signal.throwIfAborted();
+      if (budget.aborted && !stop.aborted) return `kubo found no way to the peer within ${ms} ms`;
+      this.ctx.log.debug(`peer ${peerId}: kubo ping did not say (${message(err)})`);
+      return null;
     }
   }
 

@@ -4,7 +4,9 @@
  *
  * Public API:
  *   await probeNip77(conn, { timeoutMs, signal }) → { ok, reason }        // NOTICE, CLOSED, NEG-ERR or silence = no
- *   await reconcile(conn, filter, items, { signal, idleMs, maxMessageLength, wholeRangeFirst }) → { have, need, rounds, splits }
+ *   await reconcile(conn, filter, items, { signal, idleMs, maxMessageLength, maxRounds, maxNeed, wholeRangeFirst })
+ *     → { have, need, rounds, splits }
+ *     (throws ReconcileCapped past maxRounds NEG-MSG answers or maxNeed needed ids)
  *   fetchByIds(conn, ids, { chunk, inFlight, idleMs, signal }) → AsyncGenerator<NostrEvent>
  *
  * Our own compact initiator (negentropy-client.ts) over our own RelayConnection: items, `have` and `need` are
@@ -24,6 +26,26 @@ export interface ReconcileResult {
   rounds: number;
   /** time-range splits made because the peer answered "blocked" */
   splits: number;
+}
+
+/**
+ * A reconciliation stopped at one of our bounds (NEG-MSG exchanges, ids said to be needed): a responder that
+ * never converges, or lists ids without end. The caller pages the filter's window instead.
+ */
+export class ReconcileCapped extends Error {
+  override name = 'ReconcileCapped';
+}
+
+export interface ReconcileOptions {
+  signal?: AbortSignal;
+  idleMs?: number;
+  maxMessageLength?: number;
+  /** NEG-MSG answers taken at most (all splits together) */
+  maxRounds?: number;
+  /** ids the peer may say we lack at most (all splits together) */
+  maxNeed?: number;
+  /** start with one fingerprint of the whole range (the peer most likely holds the same set) */
+  wholeRangeFirst?: boolean;
 }
 
 /** Does the peer really answer NEG-OPEN? A tiny reconciliation on an empty time slice, with a short timeout. */
@@ -63,12 +85,9 @@ export async function probeNip77(
 }
 
 /** One reconciliation of `filter` against `items` (no splitting). */
-function reconcileOnce(
-  conn: RelayConnection,
-  filter: Filter,
-  items: IdList,
-  opts: { signal?: AbortSignal; idleMs?: number; maxMessageLength?: number; wholeRangeFirst?: boolean },
-): Promise<ReconcileResult> {
+function reconcileOnce(conn: RelayConnection, filter: Filter, items: IdList, opts: ReconcileOptions): Promise<ReconcileResult> {
+  const maxRounds = opts.maxRounds ?? Infinity;
+  const maxNeed = opts.maxNeed ?? Infinity;
   // frame size in bytes; the hex message is twice that and must stay within the peer's max_message_length
   const frame = Math.max(4096, Math.min(60_000, Math.floor(((opts.maxMessageLength ?? 131072) - 1000) / 2)));
   const sorted = NegentropyItems.from(items);
@@ -115,8 +134,16 @@ function reconcileOnce(
       rounds++;
       silence.heard();
       try {
+        if (rounds > maxRounds) {
+          finish(new ReconcileCapped(`the NIP-77 reconciliation did not end within ${maxRounds} NEG-MSG exchanges (bound negMaxRounds)`));
+          return;
+        }
         if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0) throw new Error('NEG-MSG payload is not hex');
         const next = neg.reconcile(Buffer.from(hex, 'hex'), have, need);
+        if (need.length > maxNeed) {
+          finish(new ReconcileCapped(`the peer said we lack more than ${maxNeed} ids in one NIP-77 reconciliation (bound negMaxNeed)`));
+          return;
+        }
         if (next) session.send(next.toString('hex'));
         else {
           have.dropIndex();
@@ -147,15 +174,7 @@ export async function reconcile(
   conn: RelayConnection,
   filter: Filter,
   items: IdList,
-  opts: {
-    signal?: AbortSignal;
-    idleMs?: number;
-    maxMessageLength?: number;
-    now?: number;
-    depth?: number;
-    /** start with one fingerprint of the whole range (the peer most likely holds the same set) */
-    wholeRangeFirst?: boolean;
-  } = {},
+  opts: ReconcileOptions & { now?: number; depth?: number } = {},
 ): Promise<ReconcileResult> {
   try {
     return await reconcileOnce(conn, filter, items, opts);
@@ -173,7 +192,9 @@ export async function reconcile(
     const out: ReconcileResult = { have: new IdList(), need: new IdList(), rounds: 0, splits: 1 };
     for (const [a, b] of parts) {
       const sub = items.between(a, b);
-      const r = await reconcile(conn, { ...filter, since: a, until: b }, sub, { ...opts, depth: depth + 1 }).finally(() => sub.release());
+      // the bounds hold for the whole reconciliation: each half gets what the halves before it left
+      const left = { maxRounds: (opts.maxRounds ?? Infinity) - out.rounds, maxNeed: (opts.maxNeed ?? Infinity) - out.need.length };
+      const r = await reconcile(conn, { ...filter, since: a, until: b }, sub, { ...opts, ...left, depth: depth + 1 }).finally(() => sub.release());
       out.have.append(r.have);
       out.need.append(r.need);
       r.have.release();

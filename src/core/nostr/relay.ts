@@ -2,14 +2,15 @@
  * One WebSocket connection to a Nostr relay (NIP-01, NIP-45 COUNT, NIP-77 NEG-*), with byte counters.
  *
  * Public API (stable; the sync, the store and the profile phase use it):
- *   const conn = await RelayConnection.connect(url, { timeoutMs, signal, maxPayload, maxSubscriptions });
+ *   const conn = await RelayConnection.connect(url, { timeoutMs, signal, maxPayload, maxSubscriptions,
+ *                                                      maxEventFrame, maxBytesIn });  // bounds: see bounds.ts
  *   for await (const ev of conn.req([filter], { idleMs, signal })) …   // ends at EOSE; throws RelayRefusal on CLOSED/NOTICE
  *   await conn.count([filter], { idleMs, signal })                       // number, or null when COUNT is not answered
  *   await conn.publish(event, { timeoutMs, signal })                     // { ok, message } from the OK answer
  *   conn.openNeg(filter, initialHex, { onMessage, onError })             // raw NEG-OPEN; see negentropy.ts for the session
  *   conn.bytesIn / conn.bytesOut        // bytes on the wire (TCP: handshake, framing, compressed payloads)
- *   conn.payloadIn / conn.payloadOut    // the messages themselves, uncompressed
- *   conn.notices / conn.closed
+ *   conn.payloadIn / conn.payloadOut    // the messages themselves, uncompressed (the bytes bound counts these)
+ *   conn.notices / conn.closed / conn.garbage / conn.tooLarge
  *   conn.close()                                                         // idempotent; also done when `signal` aborts
  *
  * Why our own client and not nostr-tools' Relay: we need exact byte counts, backpressure (pause the socket
@@ -42,6 +43,23 @@ export class RelayTimeout extends Error {
   override name = 'RelayTimeout';
 }
 
+/**
+ * The connection ended under us: closed or reset by the other end (which may pass), or dropped by us because the
+ * relay broke our limits or the WebSocket protocol (`byRule`: asking again brings the same).
+ */
+export class ConnectionLost extends Error {
+  override name = 'ConnectionLost';
+  constructor(
+    message: string,
+    readonly byRule: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** ws error codes for a relay that broke our limits or the protocol (see socketErrorText). */
+const RULE_BREAKS = /^WS_ERR_/;
+
 /** Splits `ERROR: blocked: too many` into { prefix: 'blocked', text: 'too many' } (NIP-01 machine-readable prefixes). */
 export function parseReason(reason: string): { prefix: string; text: string } {
   const body = reason.replace(/^ERROR:\s*/i, '');
@@ -59,6 +77,15 @@ export interface ConnectOptions {
   maxSubscriptions?: number;
   /** Largest message we send (the relay's max_message_length); a bigger one is refused before sending. */
   maxMessageLength?: number;
+  /**
+   * Frames larger than this that are not NEG-MSG are dropped before they are parsed, and counted (`tooLarge`):
+   * events the local store would refuse anyway (see eventFrameLimit). Default: no such check.
+   */
+  maxEventFrame?: number;
+  /** Bytes the relay may send over this connection; past them it is cut (a bound, said in `boundName`). */
+  maxBytesIn?: number;
+  /** The setting that bounds maxBytesIn, named in the reason when the relay is cut. */
+  bytesBoundName?: string;
   /** Offer permessage-deflate (default true; off for the station's own relay on loopback: CPU for nothing). */
   deflate?: boolean;
 }
@@ -73,6 +100,7 @@ export interface ConnectOptions {
  * - the relay's messages (events) may keep their context: we do not ask server_no_context_takeover, so strfry's
  *   sliding window compresses each event against the ones before it (its own `strfry sync` asks no context);
  * - no server_max_window_bits is asked: strfry would not honour it.
+ * ws's maxPayload bounds a message after inflation: a small compressed frame cannot grow past it.
  */
 export const CLIENT_DEFLATE: PerMessageDeflateOptions = {
   clientNoContextTakeover: true,
@@ -80,6 +108,29 @@ export const CLIENT_DEFLATE: PerMessageDeflateOptions = {
   zlibDeflateOptions: { level: 1, memLevel: 4 },
   threshold: 256,
 };
+
+/**
+ * strfry answers NIP-77 in frames of up to 500,000 bytes (RelayNegentropy.cpp: `Negentropy ne(storage, 500'000)`),
+ * sent as hex: a NEG-MSG frame reaches about 1,000,000 bytes. The largest frame we take must let those through.
+ */
+export const NEG_FRAME_MAX = 1_000_000 + 4096;
+
+/**
+ * The largest frame that can carry an event the local store takes: the event (its JSON may grow up to three times
+ * on the wire when a relay escapes non-ASCII text as \uXXXX) and the envelope.
+ */
+export function eventFrameLimit(maxEventSize: number): number {
+  return 3 * maxEventSize + 4096;
+}
+
+/** The socket's largest frame for a local store taking events of maxEventSize: near it, or NIP-77's frames. */
+export function maxPayloadFor(maxEventSize: number): number {
+  return Math.max(eventFrameLimit(maxEventSize), NEG_FRAME_MAX);
+}
+
+const NEG_MSG_HEAD = /^\s*\[\s*"NEG-MSG"/;
+/** NOTICE texts kept are cut to this length (a relay may send long ones) */
+const NOTICE_KEEP = 300;
 
 export interface WaitOptions {
   /** Silence after which the subscription is given up. */
@@ -173,8 +224,9 @@ export function closeText(code: number, reason: string): string {
  * Measures the PEER's silence on one subscription: one timer, re-armed only when it fires (cheap per frame).
  * Time spent while our side holds the data back (the socket paused for back-pressure, or the consumer still
  * busy with what arrived) is not silence: the countdown restarts from there. Neither is time the peer spends
- * sending on the same connection (`lastFrame`): a relay answers a connection's requests in turn, and a REQ queued
- * behind others' events (a compressing relay sends them one after the other) is waiting, not ignored.
+ * answering our other requests on the same connection (`lastFrame`): a relay answers a connection's requests in
+ * turn, and a REQ queued behind others' events (a compressing relay sends them one after the other) is waiting,
+ * not ignored.
  */
 export class Silence {
   private last = Date.now();
@@ -183,7 +235,7 @@ export class Silence {
     private readonly idleMs: number,
     private readonly held: () => boolean,
     private readonly onSilent: () => void,
-    /** when the connection last brought any frame (ms, Date.now()) */
+    /** when the connection last brought an answer to one of our subscriptions (ms, Date.now()) */
     private readonly lastFrame: () => number = () => 0,
   ) {}
 
@@ -224,6 +276,8 @@ export class RelayConnection {
   /** message bytes, uncompressed */
   payloadIn = 0;
   payloadOut = 0;
+  /** when the relay last answered one of our subscriptions (Date.now()) */
+  lastFrameAt = 0;
   /** the TCP socket under the WebSocket (its counters are the bytes on the wire) */
   private socket: Socket | null = null;
   /** The last NOTICEs received (bounded). */
@@ -238,8 +292,8 @@ export class RelayConnection {
   private readonly holders = new Set<string>();
   /** frames that were not JSON or not a Nostr message (a hostile or broken relay); skipped, counted */
   garbage = 0;
-  /** when the relay last answered one of our subscriptions (Date.now()) */
-  lastFrameAt = 0;
+  /** frames over maxEventFrame that were not NEG-MSG: dropped unparsed, counted */
+  tooLarge = 0;
   private readonly prefix = Math.random().toString(36).slice(2, 6);
 
   private constructor(
@@ -248,10 +302,17 @@ export class RelayConnection {
     private readonly maxSubscriptions: number,
     private readonly maxMessageLength: number,
     private readonly maxPayload: number,
+    private readonly limits: { maxEventFrame: number; maxBytesIn: number; bytesBoundName: string } = {
+      maxEventFrame: Infinity,
+      maxBytesIn: Infinity,
+      bytesBoundName: '',
+    },
   ) {
     ws.on('message', (data: WebSocket.RawData) => this.receive(data));
-    ws.on('close', (code, reason) => this.shutdown(new Error(`${url}: ${closeText(code, reason.toString())}`)));
-    ws.on('error', (err) => this.shutdown(new Error(`${url}: ${socketErrorText(err, this.maxPayload)}`)));
+    ws.on('close', (code, reason) => this.shutdown(new ConnectionLost(`${url}: ${closeText(code, reason.toString())}`, false)));
+    ws.on('error', (err: Error & { code?: string }) =>
+      this.shutdown(new ConnectionLost(`${url}: ${socketErrorText(err, this.maxPayload)}`, RULE_BREAKS.test(err.code ?? ''))),
+    );
   }
 
   /** Opens the connection; rejects with a reason naming the URL on timeout, abort or refusal. */
@@ -291,7 +352,11 @@ export class RelayConnection {
       const onError = (err: Error): void => fail(new Error(`${url}: cannot connect: ${socketErrorText(err, maxPayload)}`));
       const onOpen = (): void => {
         cleanup();
-        const conn = new RelayConnection(url, ws, Math.max(1, opts.maxSubscriptions ?? 20), opts.maxMessageLength ?? Infinity, maxPayload);
+        const conn = new RelayConnection(url, ws, Math.max(1, opts.maxSubscriptions ?? 20), opts.maxMessageLength ?? Infinity, maxPayload, {
+          maxEventFrame: opts.maxEventFrame ?? Infinity,
+          maxBytesIn: opts.maxBytesIn ?? Infinity,
+          bytesBoundName: opts.bytesBoundName ?? 'maxBytesIn',
+        });
         conn.socket = socket;
         if (opts.signal) {
           const sig = opts.signal;
@@ -626,6 +691,19 @@ export class RelayConnection {
     // ws hands a Buffer (its default binaryType): read it where it is, no copy per frame
     const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     this.payloadIn += buf.length;
+    if (this.closedWith) return;
+    if (this.payloadIn > this.limits.maxBytesIn) {
+      const mb = Math.round((this.limits.maxBytesIn / 1048576) * 100) / 100;
+      this.shutdown(new ConnectionLost(`${this.url}: the relay sent more than ${mb} MB in this run (bound ${this.limits.bytesBoundName}); cut`, true));
+      this.ws.terminate();
+      return;
+    }
+    // An event the local store would refuse is dropped here, before it is parsed and held (only NIP-77's answers
+    // may be larger, up to the socket's maxPayload).
+    if (buf.length > this.limits.maxEventFrame && !NEG_MSG_HEAD.test(buf.toString('latin1', 0, 32))) {
+      this.tooLarge++;
+      return;
+    }
     let frame: unknown;
     try {
       frame = JSON.parse(buf.toString('utf8'));
@@ -639,7 +717,7 @@ export class RelayConnection {
     }
     const type = frame[0];
     if (type === 'NOTICE') {
-      const m = String(frame[1] ?? '');
+      const m = String(frame[1] ?? '').slice(0, NOTICE_KEEP);
       this.notices.push(m);
       if (this.notices.length > 50) this.notices.shift();
       for (const l of [...this.listeners.values()]) l.onNotice(m);

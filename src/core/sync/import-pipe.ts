@@ -26,6 +26,11 @@ export interface ImportPipeDeps {
   answered?(events: PackedEvents): void;
 }
 
+/** The local store did not take a batch: a failure of this station, not of the peer (trying the peer again changes nothing). */
+export class ImportFailed extends Error {
+  override name = 'ImportFailed';
+}
+
 export class ImportPipe {
   private readonly inFlight: Array<Promise<void>> = [];
   private failure: Error | null = null;
@@ -46,7 +51,6 @@ export class ImportPipe {
       throw this.failure;
     }
     const { s, p } = this;
-    this.tally.queued(events.counts);
     p.phase = 'import';
     s.notify();
     const job = s.importer.import(events, { verify: s.verify }, s.signal).then(
@@ -58,12 +62,12 @@ export class ImportPipe {
         s.sieve.confirmPacked(events);
         s.answered?.(events);
         this.queued.deleteAll(events.ids);
-        this.tally.answered(r);
+        this.tally.answered(r, events.counts);
         if (p.phase === 'import') p.phase = 'fetch';
         s.notify();
       },
     ).catch((err: Error) => {
-      this.failure ??= new Error(`import into the local relay failed: ${err.message}`);
+      this.failure ??= new ImportFailed(`import into the local relay failed: ${err.message}`);
     }).finally(() => events.release());
     this.inFlight.push(job);
     while (this.inFlight.length >= this.depth) {

@@ -106,7 +106,7 @@ export function renderReportHtml(report: RunReport, lang: ReportLang = 'en'): st
   const peers = table(
     l.peerHead,
     r.peers.map((p) => [
-      p.peer, p.hostname ?? '', p.route, p.method ?? '', p.ok ? l.ok : l.peerFailed(localizeReason(p.reason ?? '', lang)), n(p.fetched), n(p.imported),
+      p.peer, p.hostname ?? '', p.route, p.method ?? '', p.ok ? [l.ok, ...(p.notes ?? []).map((x) => localizeReason(x, lang))].join(' — ') : l.peerFailed(localizeReason(p.reason ?? '', lang)), n(p.fetched), n(p.imported),
       n(p.duplicates), n(p.rejected), Object.entries(p.dropped).map(([k, v]) => `${k} ${n(v)}`).join(', '),
       bytes(p.bytesIn), bytes(p.bytesOut), secs(p.durationMs),
     ]),

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { EngineContext, StationState } from '../services';
+import type { EngineContext, PeerEndpoint, StationState } from '../services';
 import type { Peer, PeerOutcome, PeerProgress, RunReport, Settings, SyncOptions, SyncProgress } from '../../shared/schemas';
 import { addCounts, emptyCounts, formatSyncStats, type CategoryCounts } from '../../shared/kinds';
 import { loadVerifier, DEFAULT_LIMITS } from '../nostr';
@@ -21,6 +21,9 @@ import { Sieve } from './sieve';
 import { Importer } from './importer';
 import { loadKnown, saveKnown } from './known';
 import { runSession, type SessionResult } from './session';
+import { mayPass } from './retry';
+import { PeerBudget, localMaxEventSize, peerBounds, type PeerBounds } from './bounds';
+import { Tally } from './session-tally';
 import { loadPeerMemory, savePeerMemory, type PeerMemory } from './memory';
 
 const PROGRESS_EVERY_MS = 250;
@@ -76,6 +79,8 @@ interface PeerDeps {
   verify: boolean;
   nowSec: number;
   filtersFor: RunPlan['filtersFor'];
+  /** what each peer may cost the run */
+  bounds: PeerBounds;
 }
 
 /** What the peer stage leaves for the report. */
@@ -111,6 +116,8 @@ export class Run {
   private pendingEmit: NodeJS.Timeout | null = null;
   /** the settings as they were when the run started (a change meanwhile applies to the next run) */
   private readonly settings: Settings;
+  /** aborts at the run's deadline (settings.runDeadlineSeconds): unfinished peers are cut, the run ends */
+  private readonly deadline: AbortSignal;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -120,6 +127,7 @@ export class Run {
     this.startedAt = ctx.config.clock();
     this.id = newRunId(this.startedAt);
     this.settings = ctx.settings();
+    this.deadline = AbortSignal.timeout(this.settings.runDeadlineSeconds * 1000);
     this.progress = {
       runId: this.id,
       stage: 'lock',
@@ -273,27 +281,31 @@ export class Run {
     const verifier = plan.verify ? await loadVerifier() : null;
     const sieve = new Sieve({ verifier, blacklist: plan.state.blacklist });
     const store = this.ctx.store();
+    const stop = AbortSignal.any([this.signal, this.deadline]);
     // The local relay, read once per run for every session; the ids every session deals with, once per run.
-    const local = new LocalView(store, plan.window, this.signal);
+    const local = new LocalView(store, plan.window, stop);
     const ledger = new RunLedger();
     // Deletions the local relay already holds count too: a peer that still serves a deleted event must not
     // bring it back. Kind 5s are few.
-    for await (const e of local.deletions(this.signal)) sieve.learnDeletion(e);
+    for await (const e of local.deletions(stop)) sieve.learnDeletion(e);
     const importer = new Importer(store);
     const memory = await loadPeerMemory(this.ctx.config.dataDir);
+    const bounds = peerBounds(this.settings, await localMaxEventSize(store, this.settings, this.ctx.config.timeouts.nip11, this.signal));
     const outcomes: Array<PeerOutcome | undefined> = new Array<PeerOutcome | undefined>(peers.length);
     const categories = emptyCounts();
-    const shared: PeerDeps = { sieve, importer, local, ledger, memory, verify: plan.verify, nowSec: plan.nowSec, filtersFor: plan.filtersFor };
+    const shared: PeerDeps = { sieve, importer, local, ledger, memory, verify: plan.verify, nowSec: plan.nowSec, filtersFor: plan.filtersFor, bounds };
     await forEachLimited(peers, this.settings.peerConcurrency, async (peer, i) => {
       const r = await this.syncPeer(peer, this.progress.peers[i] as PeerProgress, shared);
       outcomes[i] = r.outcome;
       if (r.categories) addCounts(categories, r.categories);
-    }, this.signal).catch((err: unknown) => {
-      // syncPeer never throws: only a cancel ends the pass early, and the peers it left are reported below
-      if (!this.signal.aborted) throw err;
+    }, stop).catch((err: unknown) => {
+      // syncPeer never throws: only a cancel or the deadline ends the pass early, the peers it left are reported below
+      if (!stop.aborted) throw err;
     });
     await savePeerMemory(this.ctx.config.dataDir, memory).catch((err: Error) => log.warn(`cannot save the peer memory: ${err.message}`));
-    const done = peers.map((p, i) => outcomes[i] ?? this.failedOutcome(p, this.progress.peers[i] as PeerProgress, 'cancelled before it started', 0));
+    const unstarted = this.signal.aborted ? 'cancelled before it started' : `not started: ${this.deadlineText()} had passed`;
+    const done = peers.map((p, i) => outcomes[i] ?? this.failedOutcome(p, this.progress.peers[i] as PeerProgress, unstarted, 0));
+    if (this.deadline.aborted && !this.signal.aborted) log.warn(`sync ${this.id}: ${this.deadlineText()} passed: unfinished peers were cut`);
     return { outcomes: done, categories, sieve, importer, ledger, local };
   }
 
@@ -306,7 +318,11 @@ export class Run {
     const dropped: Record<string, number> = { ...sieve.dropped };
     const report = this.reportOf({
       outcome: cancelled ? 'cancelled' : total === 0 || ok === total ? 'success' : ok === 0 ? 'failed' : 'partial',
-      reason: cancelled ? 'cancelled by the captain' : ok < total ? `${total - ok} of ${total} peer(s) failed` : null,
+      reason: cancelled
+        ? 'cancelled by the captain'
+        : ok < total
+          ? `${total - ok} of ${total} peer(s) failed${this.deadline.aborted ? `; ${this.deadlineText()} passed` : ''}`
+          : null,
       members: plan.members.length,
       peers: outcomes,
       categories,
@@ -340,7 +356,8 @@ export class Run {
 
   private async afterPeers(report: RunReport, state: StationState): Promise<void> {
     const log = this.ctx.log;
-    if (!this.opts.noProfiles) {
+    if (!this.opts.noProfiles && this.deadline.aborted) log.warn(`profile phase skipped: ${this.deadlineText()} has passed`);
+    else if (!this.opts.noProfiles) {
       this.progress.stage = 'profiles';
       this.progress.profiles = { total: 0, done: 0, found: 0, missing: 0 };
       this.notify(true);
@@ -388,96 +405,143 @@ export class Run {
     };
   }
 
-  /** One peer with retries (backoff) on errors only; a peer with nothing new is a success. */
-  private async syncPeer(
-    peer: Peer,
-    pp: PeerProgress,
-    deps: PeerDeps,
-  ): Promise<{ outcome: PeerOutcome; categories: SessionResult['categories'] | null }> {
+  /** The run's deadline, in a captain's words. */
+  private deadlineText(): string {
+    return `the run's deadline (${this.settings.runDeadlineSeconds} s, setting runDeadlineSeconds)`;
+  }
+
+  /**
+   * One peer: an attempt, and more (with backoff, up to timeouts.peerAttempts) only after a failure that may
+   * pass (retry.ts). A peer with nothing new is a success.
+   */
+  private async syncPeer(peer: Peer, pp: PeerProgress, deps: PeerDeps): Promise<{ outcome: PeerOutcome; categories: SessionResult['categories'] | null }> {
     const started = Date.now();
-    const log = this.ctx.log;
     const t = this.ctx.config.timeouts;
-    let lastError = '';
-    const acc = { bytesIn: 0, bytesOut: 0 };
+    /** bytes of every attempt, failed ones included */
+    const spent = { bytesIn: 0, bytesOut: 0 };
     const attempts = Math.max(1, Math.floor(t.peerAttempts ?? 3));
-    for (let attempt = 0; attempt < attempts && !this.signal.aborted; attempt++) {
-      if (attempt > 0) {
-        try {
-          await sleep((t.retryBackoff ?? 1000) * 3 ** (attempt - 1), this.signal);
-        } catch {
-          break;
-        }
-      }
-      const signal = AbortSignal.any([this.signal, AbortSignal.timeout(t.peer)]);
-      pp.phase = 'tunnel';
-      pp.error = null;
-      this.notify();
-      let release: (() => Promise<void>) | null = null;
-      let url = '';
-      try {
-        const ep = await this.ctx.tunnels.endpoint(peer, signal);
-        release = () => ep.release();
-        url = ep.url;
-        const { set: known, problem } = await loadKnown(this.ctx.config.dataDir, peer.id);
-        if (problem) log.warn(`peer ${shortPeer(peer.id)}: ${problem}`);
-        const mem = deps.memory[peer.id];
-        const fresh = mem && deps.nowSec - mem.checkedAt < 24 * 3600;
-        const res = await runSession({
-          peer: peer.id,
-          url: ep.url,
-          store: this.ctx.store(),
-          sieve: deps.sieve,
-          importer: deps.importer,
-          local: deps.local,
-          ledger: deps.ledger,
-          verify: deps.verify,
-          known,
-          nip77: fresh ? mem.nip77 : null,
-          full: this.opts.full ?? false,
-          nowSec: deps.nowSec,
-          timeouts: t,
-          plan: (limits) => deps.filtersFor(limits.maxFilterElements),
-          progress: pp,
-          notify: () => this.notify(),
-          signal,
-        });
-        acc.bytesIn += res.bytesIn;
-        acc.bytesOut += res.bytesOut;
-        if (!fresh || mem.nip77 !== res.nip77) deps.memory[peer.id] = { nip77: res.nip77, reason: res.nip77Reason, checkedAt: deps.nowSec };
-        if (res.nip77) {
-          if (res.fullDone) known.lastFull = deps.nowSec;
-          await saveKnown(this.ctx.config.dataDir, peer.id, known, deps.nowSec).catch((err: Error) =>
-            log.warn(`peer ${shortPeer(peer.id)}: cannot save what it holds: ${err.message}`),
-          );
-        }
+    let lastError = '';
+    const budget = new PeerBudget(deps.bounds);
+    const tally = new Tally(pp, deps.sieve);
+    const stop = AbortSignal.any([this.signal, this.deadline]);
+    for (let attempt = 0; attempt < attempts && !stop.aborted; attempt++) {
+      if (attempt > 0 && !(await sleep((t.retryBackoff ?? 1000) * 3 ** (attempt - 1), stop).then(() => true, () => false))) break;
+      const tried = await this.attempt(peer, pp, deps, { spent, budget, tally });
+      if ('result' in tried) {
+        const res = tried.result;
         pp.phase = 'done';
         pp.coverage = 1;
-        pp.bytesIn = acc.bytesIn;
-        pp.bytesOut = acc.bytesOut;
+        pp.bytesIn = spent.bytesIn;
+        pp.bytesOut = spent.bytesOut;
         this.notify(true);
-        log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${res.method}, fetched ${res.fetched}, imported ${res.imported}`);
+        this.ctx.log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${res.method}, fetched ${res.fetched}, imported ${res.imported}`);
+        for (const note of res.notes) this.ctx.log.warn(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${note}`);
         return {
           outcome: {
             peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: res.method, ok: true, reason: null,
             fetched: res.fetched, imported: res.imported, duplicates: res.duplicates, rejected: res.rejected, dropped: res.dropped,
-            bytesIn: acc.bytesIn, bytesOut: acc.bytesOut, durationMs: Date.now() - started,
+            bytesIn: spent.bytesIn, bytesOut: spent.bytesOut, durationMs: Date.now() - started,
+            ...(res.notes.length > 0 ? { notes: res.notes } : {}),
           },
           categories: res.categories,
         };
-      } catch (err) {
-        if (this.signal.aborted) {
-          lastError = 'cancelled';
-          break;
-        }
-        lastError = peerReason(peer, url, err as Error, t.peer);
-        log.warn(`${lastError}${attempt + 1 < attempts ? ' (will retry)' : ''}`);
-      } finally {
-        await release?.().catch(() => undefined);
       }
+      if (this.signal.aborted) {
+        lastError = 'cancelled';
+        break;
+      }
+      lastError = tried.reason;
+      const again = tried.retry && attempt + 1 < attempts;
+      this.ctx.log.warn(`${lastError}${again ? ' (will retry)' : ''}`);
+      if (!again) break;
     }
     pp.phase = this.signal.aborted ? 'cancelled' : 'failed';
     pp.error = lastError;
+    pp.bytesIn = spent.bytesIn;
+    pp.bytesOut = spent.bytesOut;
     this.notify(true);
-    return { outcome: this.failedOutcome(peer, pp, lastError, Date.now() - started), categories: null };
+    // what its failed attempts fetched and imported still counts (in the station's totals too)
+    const r = tally.result;
+    return {
+      outcome: {
+        ...this.failedOutcome(peer, pp, lastError, Date.now() - started),
+        fetched: r.fetched, imported: r.imported, duplicates: r.duplicates, rejected: r.rejected, dropped: r.dropped,
+      },
+      categories: r.categories,
+    };
+  }
+
+  /**
+   * One attempt: the way to the peer (direct, LAN or tunnel), then the session; on success the peer's NIP-77
+   * answer and known set are kept. A failure comes back as a captain's reason and whether it may pass.
+   */
+  private async attempt(
+    peer: Peer,
+    pp: PeerProgress,
+    deps: PeerDeps,
+    run: { spent: { bytesIn: number; bytesOut: number }; budget: PeerBudget; tally: Tally },
+  ): Promise<{ result: SessionResult } | { reason: string; retry: boolean }> {
+    const { spent, budget, tally } = run;
+    const log = this.ctx.log;
+    const t = this.ctx.config.timeouts;
+    const signal = AbortSignal.any([this.signal, this.deadline, AbortSignal.timeout(t.peer)]);
+    const failed = (err: unknown, url: string, retry: boolean): { reason: string; retry: boolean } =>
+      this.deadline.aborted && !this.signal.aborted
+        ? { reason: peerReason(peer, url, new Error(`cut at ${this.deadlineText()}`), t.peer), retry: false }
+        : { reason: peerReason(peer, url, err as Error, t.peer), retry };
+    pp.phase = 'tunnel';
+    pp.error = null;
+    this.notify();
+    let ep: PeerEndpoint;
+    try {
+      ep = await this.ctx.tunnels.endpoint(peer, signal);
+    } catch (err) {
+      // no way to the peer (kubo cannot reach it, nothing answers, the relay refuses): not before the next run
+      return failed(err, '', false);
+    }
+    const traffic: { bytesIn: number; bytesOut: number; payloadIn?: number } = { bytesIn: 0, bytesOut: 0 };
+    try {
+      const { set: known, problem } = await loadKnown(this.ctx.config.dataDir, peer.id);
+      if (problem) log.warn(`peer ${shortPeer(peer.id)}: ${problem}`);
+      const mem = deps.memory[peer.id];
+      const fresh = mem && deps.nowSec - mem.checkedAt < 24 * 3600;
+      const res = await runSession({
+        peer: peer.id,
+        url: ep.url,
+        store: this.ctx.store(),
+        sieve: deps.sieve,
+        importer: deps.importer,
+        local: deps.local,
+        ledger: deps.ledger,
+        verify: deps.verify,
+        known,
+        nip77: fresh ? mem.nip77 : null,
+        full: this.opts.full ?? false,
+        nowSec: deps.nowSec,
+        timeouts: t,
+        plan: (limits) => deps.filtersFor(limits.maxFilterElements),
+        progress: pp,
+        notify: () => this.notify(),
+        signal,
+        traffic,
+        budget,
+        tally,
+      });
+      if (!fresh || mem.nip77 !== res.nip77) deps.memory[peer.id] = { nip77: res.nip77, reason: res.nip77Reason, checkedAt: deps.nowSec };
+      if (res.nip77) {
+        if (res.fullDone) known.lastFull = deps.nowSec;
+        await saveKnown(this.ctx.config.dataDir, peer.id, known, deps.nowSec).catch((err: Error) =>
+          log.warn(`peer ${shortPeer(peer.id)}: cannot save what it holds: ${err.message}`),
+        );
+      }
+      return { result: res };
+    } catch (err) {
+      return failed(err, ep.url, mayPass(err, traffic.bytesIn > 0));
+    } finally {
+      spent.bytesIn += traffic.bytesIn;
+      spent.bytesOut += traffic.bytesOut;
+      budget.bytes += traffic.payloadIn ?? traffic.bytesIn;
+      await ep.release().catch(() => undefined);
+    }
   }
 }

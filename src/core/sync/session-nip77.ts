@@ -15,14 +15,14 @@
  */
 import type { Filter } from 'nostr-tools';
 import { DELETION_KIND } from '../../shared/kinds';
-import { reconcile, fetchByIds, pageEvents, isWellFormed, IdList, IdMap, IdSet, type ReconcileResult } from '../nostr';
+import { reconcile, fetchByIds, pageEvents, isWellFormed, IdList, IdMap, IdSet, ReconcileCapped, type ReconcileResult } from '../nostr';
 import { filterKey } from './filters';
 import type { KnownSection } from './known';
 import { IMPORT_BATCH } from './import-pipe';
 import type { PeerSession } from './session';
 
 /** What the NIP-77 path uses of its session. */
-type Session = Pick<PeerSession, 's' | 'conn' | 'limits' | 'tally' | 'full' | 'take' | 'enter' | 'report' | 'claims' | 'deferred' | 'importTaken'>;
+type Session = Pick<PeerSession, 's' | 'conn' | 'limits' | 'tally' | 'full' | 'take' | 'page' | 'enter' | 'report' | 'claims' | 'deferred' | 'importTaken'>;
 
 /** Needed ids another session was fetching when a round of `pass` found them; settled at the session's end. */
 export interface Deferred {
@@ -39,15 +39,25 @@ const FETCH_IN_FLIGHT = 4;
 /** ids asked again, per REQ, when a relay skipped some of an ids REQ */
 const SECOND_CHANCE_CHUNK = 50;
 
-/** Reconciles one filter and fetches what it finds; `complete` when it was reconciled against the whole local relay. */
+/**
+ * Reconciles one filter and fetches what it finds; `complete` when it was reconciled against the whole local
+ * relay. A reconciliation that meets a bound (negMaxRounds, negMaxNeed) is given up: the filter's window is
+ * paged instead, and the captain is told.
+ */
 export async function reconcileFilter(session: Session, f: Filter): Promise<{ complete: boolean }> {
   const pass = new Nip77Filter(session, f);
   try {
     await pass.run();
+    return { complete: pass.complete };
+  } catch (err) {
+    if (!(err instanceof ReconcileCapped)) throw err;
+    session.tally.note(`${err.message}: its window was paged instead`);
+    pass.release();
+    await session.page(f);
+    return { complete: false };
   } finally {
     pass.release();
   }
-  return { complete: pass.complete };
 }
 
 /** One round's id lists: released together at the round's end. */
@@ -121,10 +131,17 @@ export class Nip77Filter {
   private async reconcileRound(round: number): Promise<Round> {
     const { s, conn, limits } = this.session;
     const p = s.progress;
+    const { negMaxRounds, negMaxNeed } = s.budget.bounds;
     // Against a known set the peer most likely holds the same ids: one fingerprint of the whole range first
     // (steady state: one small message each way); a full reconciliation expects differences and splits at once.
     const r = await reconcile(conn, this.f, this.items, {
-      signal: s.signal, idleMs: s.timeouts.idle, maxMessageLength: limits.maxMessageLength, now: s.nowSec, wholeRangeFirst: !this.complete,
+      signal: s.signal,
+      idleMs: s.timeouts.idle,
+      maxMessageLength: limits.maxMessageLength,
+      now: s.nowSec,
+      maxRounds: negMaxRounds,
+      maxNeed: negMaxNeed,
+      wholeRangeFirst: !this.complete,
     });
     this.session.report();
     const fresh = this.asked ? r.need.notIn(this.asked) : r.need;

@@ -1,8 +1,9 @@
 /**
- * A peer session's counts, in one place: every event the peer sent is counted here once as fetched, then as
+ * A peer's counts in a run, in one place: every event the peer sent is counted here once as fetched, then as
  * exactly one of: queued for import (and later answered for by the local store: imported, duplicate or
  * rejected), a duplicate, or dropped with a named reason. Drops decided outside the sieve (ids the peer
  * announced and never sent, frames that were not JSON) also reach the run's sieve totals from here.
+ * One Tally lives through all the peer's attempts: what a failed attempt fetched and imported still counts.
  */
 import type { PeerProgress, SyncMethod } from '../../shared/schemas';
 import { emptyCounts, type CategoryCounts } from '../../shared/kinds';
@@ -24,12 +25,14 @@ export interface SessionResult {
   bytesOut: number;
   /** the known set was fully reconciled for every filter */
   fullDone: boolean;
+  /** what the captain should know though the session succeeded (a bound met, NIP-77 given up for paging) */
+  notes: string[];
 }
 
 export function emptyResult(): SessionResult {
   return {
     method: 'req', nip77: false, nip77Reason: '', fetched: 0, imported: 0, duplicates: 0, rejected: 0,
-    rejectReasons: {}, dropped: {}, categories: emptyCounts(), bytesIn: 0, bytesOut: 0, fullDone: false,
+    rejectReasons: {}, dropped: {}, categories: emptyCounts(), bytesIn: 0, bytesOut: 0, fullDone: false, notes: [],
   };
 }
 
@@ -44,6 +47,15 @@ export class Tally {
     private readonly progress: PeerProgress,
     private readonly sieve: Sieve,
   ) {}
+
+  /** A session (an attempt) starts: what it finds out about the peer replaces what an earlier one found. */
+  beginSession(): void {
+    const r = this.result;
+    r.method = 'req';
+    r.nip77 = false;
+    r.nip77Reason = '';
+    r.fullDone = false;
+  }
 
   /** One event (or frame claiming to be one) arrived from the peer. */
   fetched(): number {
@@ -63,21 +75,22 @@ export class Tally {
     this.sieve.count('duplicate');
   }
 
-  /** Drops decided outside the sieve (ids announced and never sent, frames that were not JSON). */
+  /** Something the captain should know about this peer (said once, however often it happened). */
+  note(text: string): void {
+    if (!this.result.notes.includes(text)) this.result.notes.push(text);
+  }
+
+  /** Drops decided outside the sieve (ids announced and never sent, frames that were not JSON or too large). */
   dropped(reason: DropReason, n: number): void {
     if (n <= 0) return;
     add(this.result.dropped, reason, n);
     this.sieve.count(reason, n);
   }
 
-  /** A batch handed to the local store: its events by category. */
-  queued(counts: Record<string, number>): void {
-    for (const [k, v] of Object.entries(counts)) if (v !== 0) add(this.result.categories, k, v);
-  }
-
-  /** What the local store answered for one batch. */
-  answered(r: ImportResult): void {
+  /** What the local store answered for one batch (its events by category: the station's SYNC_STATS). */
+  answered(r: ImportResult, categories: Record<string, number>): void {
     const res = this.result;
+    for (const [k, v] of Object.entries(categories)) if (v !== 0) add(res.categories, k, v);
     res.imported += r.added;
     res.duplicates += r.duplicates;
     res.rejected += r.rejected;

@@ -30,6 +30,8 @@ import {
   pageEvents,
   probeNip77,
   IdSet,
+  eventFrameLimit,
+  maxPayloadFor,
   type Limits,
 } from '../nostr';
 import { mergeDeletions, type PlannedFilter } from './filters';
@@ -41,6 +43,7 @@ import { Tally, type SessionResult } from './session-tally';
 import { reconcileFilter, settleDeferred, type Deferred } from './session-nip77';
 import type { Claims, RunLedger } from './ledger';
 import type { LocalView } from './local-view';
+import type { PeerBudget } from './bounds';
 
 export type { SessionResult } from './session-tally';
 
@@ -75,6 +78,12 @@ export interface SessionInput {
   progress: PeerProgress;
   notify(): void;
   signal: AbortSignal;
+  /** filled when the session ends, whether it succeeded or not: what it moved over its connection */
+  traffic?: { bytesIn: number; bytesOut: number; payloadIn?: number };
+  /** what this peer may still cost the run (bounds.ts) */
+  budget: PeerBudget;
+  /** the peer's counts over the run, all its attempts together (a session of its own when absent) */
+  tally?: Tally;
 }
 
 export async function runSession(input: SessionInput): Promise<SessionResult> {
@@ -112,7 +121,8 @@ export class PeerSession {
     readonly conn: RelayConnection,
     readonly limits: Limits,
   ) {
-    this.tally = new Tally(s.progress, s.sieve);
+    this.tally = s.tally ?? new Tally(s.progress, s.sieve);
+    this.tally.beginSession();
     this.claims = s.ledger.claims();
     const answered = (batch: PackedEvents): void => {
       s.ledger.answered(batch);
@@ -134,11 +144,16 @@ export class PeerSession {
       // No NIP-11 (a tunnel may not forward HTTP the same way): keep strfry's defaults, the probe decides.
     }
     const limits = relayLimits(info);
+    const { maxEventSize } = s.budget.bounds;
     const conn = await RelayConnection.connect(s.url, {
       timeoutMs: s.timeouts.connect,
       signal: s.signal,
       maxSubscriptions: subscriptionBudget(limits),
       maxMessageLength: limits.maxMessageLength,
+      maxPayload: maxPayloadFor(maxEventSize),
+      maxEventFrame: eventFrameLimit(maxEventSize),
+      maxBytesIn: s.budget.bytesLeft,
+      bytesBoundName: 'peerMaxMegabytes',
     });
     return new PeerSession(s, conn, limits);
   }
@@ -156,6 +171,12 @@ export class PeerSession {
   close(): void {
     this.result.bytesIn = this.conn.bytesIn;
     this.result.bytesOut = this.conn.bytesOut;
+    if (this.s.traffic) {
+      this.s.traffic.bytesIn = this.conn.bytesIn;
+      this.s.traffic.bytesOut = this.conn.bytesOut;
+      // what the peer's bytes bound counts (the connection cuts on it too): the messages, inflated
+      this.s.traffic.payloadIn = this.conn.payloadIn;
+    }
     this.conn.close();
     // what this session claimed and did not bring goes back to the run (a waiting session fetches it)
     this.claims.close();
@@ -227,6 +248,7 @@ export class PeerSession {
           s.progress.coverage = Math.min(1, (this.filtersDone + Math.min(1, (s.nowSec - until) / span)) / this.filtersTotal);
         }
       },
+      onFlood: () => this.tally.note('paging stopped: the peer kept sending new events all dated the same second'),
     })) {
       await this.take(e, f);
     }
@@ -235,6 +257,7 @@ export class PeerSession {
   /** take: one event from the peer through the sieve into the batch; a full batch goes to import. */
   async take(raw: unknown, asked: Filter): Promise<void> {
     const { s, tally } = this;
+    s.budget.event();
     if ((tally.fetched() & 511) === 0) this.report();
     s.ledger.fetched((raw as { id?: unknown } | null)?.id);
     const v = s.sieve.check(raw, asked);
@@ -295,6 +318,7 @@ export class PeerSession {
   private account(): SessionResult {
     const { result } = this;
     this.tally.dropped('not-json', this.conn.garbage);
+    this.tally.dropped('too-large', this.conn.tooLarge);
     result.fullDone = result.nip77 && (this.full || this.allFull);
     this.report();
     return result;

@@ -13,7 +13,7 @@ import { DELETION_KIND, WELCOME_NOTE_PATTERN } from '../../shared/kinds';
 import { IdSet, hasValidId, isWellFormed, type Verifier } from '../nostr';
 import type { PackedEvents } from '../store/packed';
 
-export type DropReason = 'malformed' | 'bad-id' | 'off-filter' | 'bad-signature' | 'welcome' | 'deleted' | 'blacklisted' | 'not-json' | 'not-sent';
+export type DropReason = 'malformed' | 'bad-id' | 'off-filter' | 'bad-signature' | 'welcome' | 'deleted' | 'blacklisted' | 'not-json' | 'not-sent' | 'too-large';
 export type Verdict = { ok: true; event: NostrEvent } | { ok: false; reason: DropReason | 'duplicate' };
 
 export class Sieve {
