@@ -17,10 +17,12 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { extname, join, resolve, sep } from 'node:path';
+import { extname, join, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { WebSocket, RawData } from 'ws';
 import { ContractError, WireRequest, isCallName, parseInput } from '../shared/api';
+import { FALLBACK_CSP, cspOf } from '../shared/csp';
+import { mimeType, resolveInside } from '../core/util/static-files';
 import type { CallName, EventName, WireMessage } from '../shared/api';
 
 /** What the web host needs from the engine (the Engine class fits). */
@@ -42,6 +44,8 @@ export interface WebHostOptions {
   maxPayload?: number;
   /** Calls one client may have running at once. */
   maxInFlight?: number;
+  /** Bytes of replies and events waiting unsent to one client past which it is cut off (it stopped reading). */
+  maxBuffered?: number;
   /** Where the host's own warnings go. */
   warn?: (message: string) => void;
 }
@@ -58,44 +62,16 @@ export interface WebHost {
 export const LOOPBACK = '127.0.0.1';
 export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 export const DEFAULT_MAX_CLIENTS = 16;
-/** A client that lets this much pile up unread is cut off rather than let memory grow. */
-const MAX_BUFFERED = 16 * 1024 * 1024;
+/**
+ * A client that lets this much pile up unread (replies and events it does not read) is cut off rather than let
+ * the host's memory grow (issue 15, attack 9: a client that calls and never reads). Checked before each frame,
+ * so one client holds at most this plus one frame.
+ */
+export const DEFAULT_MAX_BUFFERED = 8 * 1024 * 1024;
 const HEARTBEAT_MS = 30_000;
 
-/** The policy of src/renderer/index.html, used when the built page carries none. */
-export const FALLBACK_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https: http:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-export function mimeType(path: string): string {
-  return MIME[extname(path).toLowerCase()] ?? 'application/octet-stream';
-}
-
-/** The CSP of the built page's <meta http-equiv>, so header and page never disagree. */
-export function cspOf(html: string): string | null {
-  const m = /<meta\s+http-equiv=["']Content-Security-Policy["']\s+content=(?:"([^"]*)"|'([^']*)')/i.exec(html);
-  return m ? (m[1] ?? m[2] ?? null) : null;
-}
+export { FALLBACK_CSP, cspOf } from '../shared/csp';
+export { mimeType, resolveInside } from '../core/util/static-files';
 
 export function securityHeaders(csp: string): Record<string, string> {
   return {
@@ -160,20 +136,6 @@ function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
   );
 }
 
-/** Resolves a URL path inside the renderer folder; null when it would leave it (.., encoded or not, NUL). */
-export function resolveInside(root: string, urlPath: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(urlPath);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0') || decoded.includes('\\')) return null;
-  const target = resolve(root, '.' + (decoded.startsWith('/') ? decoded : `/${decoded}`));
-  if (target !== root && !target.startsWith(root + sep)) return null;
-  return target;
-}
-
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const root = await realpath(opts.rendererDir).catch(() => null);
   const indexPath = root ? join(root, 'index.html') : null;
@@ -184,6 +146,18 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const token = opts.token ?? randomBytes(32).toString('hex');
   const maxClients = opts.maxClients ?? DEFAULT_MAX_CLIENTS;
   const maxInFlight = opts.maxInFlight ?? 32;
+  const maxBuffered = opts.maxBuffered ?? DEFAULT_MAX_BUFFERED;
+  /** Sends one frame, or cuts the client off when too much already waits for it; false when cut or closed. */
+  const sendTo = (ws: WebSocket, frame: string): boolean => {
+    if (ws.readyState !== ws.OPEN) return false;
+    if (ws.bufferedAmount > maxBuffered) {
+      warn(`an API client stopped reading (${ws.bufferedAmount} bytes waiting, at most ${maxBuffered}): disconnected`);
+      ws.terminate();
+      return false;
+    }
+    ws.send(frame);
+    return true;
+  };
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`web host: ${m}\n`));
   const headers = securityHeaders(cspOf(indexHtml) ?? FALLBACK_CSP);
   let port = 0;
@@ -265,7 +239,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         return;
       }
       const reply = (msg: WireMessage): void => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+        sendTo(ws, JSON.stringify(msg));
       };
       let req: WireRequest;
       try {
@@ -302,15 +276,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const offEvents = opts.engine.events.onAny((event, payload) => {
     if (wss.clients.size === 0) return;
     const frame = JSON.stringify({ type: 'event', event, payload } satisfies WireMessage);
-    for (const ws of wss.clients) {
-      if (ws.readyState !== ws.OPEN) continue;
-      if (ws.bufferedAmount > MAX_BUFFERED) {
-        warn(`an API client stopped reading (${ws.bufferedAmount} bytes waiting): disconnected`);
-        ws.terminate();
-        continue;
-      }
-      ws.send(frame);
-    }
+    for (const ws of wss.clients) sendTo(ws, frame);
   });
 
   const heartbeat = setInterval(() => {

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SettingsPatch } from '../shared/schemas';
+import { systemResolver, type Resolver } from './util/net';
 
 /** Timeouts, all in milliseconds, named so a captain's error message can say which one ran out. */
 export interface Timeouts {
@@ -57,6 +58,8 @@ export interface EngineConfig {
   /** 'electron' | 'web' | 'cli' */
   host: string;
   clock: () => number;
+  /** Resolves peers' relay host names (routes follow what a name resolves to). Tests pass their own. */
+  resolve: Resolver;
   timeouts: Timeouts;
   /** Home folder used for defaults (~/.zen). */
   home: string;
@@ -77,6 +80,7 @@ export function makeConfig(partial: Partial<EngineConfig> = {}): EngineConfig {
     overrides: partial.overrides ?? {},
     host: partial.host ?? 'cli',
     clock: partial.clock ?? Date.now,
+    resolve: partial.resolve ?? systemResolver,
     timeouts: { ...DEFAULT_TIMEOUTS, ...(partial.timeouts ?? {}) },
     home,
     demo: partial.demo ?? false,

@@ -31,6 +31,7 @@ import { reportLanguage } from './sync/report-html';
 import { createScheduler } from './sync/scheduler';
 import { demoAppDir, demoWanted } from './demo/decide';
 import type { DemoHandle } from './demo';
+import { sweepLeftovers } from './leftovers';
 
 export class Engine implements EngineContext {
   readonly events = new EngineEvents();
@@ -98,6 +99,8 @@ export class Engine implements EngineContext {
     }
     this.current = await this.settingsStore.load();
     if (this.settingsStore.loadProblem) this.log.warn(this.settingsStore.loadProblem);
+    if (this.settingsStore.tightened) this.log.info(`${this.settingsStore.path} was readable by other users (it holds kuboAuth): made private (0600)`);
+    await sweepLeftovers(this.config.dataDir, this.current.zenRoot, this.log);
     await this.station.start();
     await this.tunnels.cleanupLeftovers().catch((err: unknown) => this.log.warn(`leftover tunnels: ${(err as Error).message}`));
     if (this.wantSchedule) this.scheduler = createScheduler(this);

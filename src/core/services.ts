@@ -120,6 +120,8 @@ export interface ProfileService {
     state: StationState;
     signal: AbortSignal;
     dryRun: boolean;
+    /** Check the signature of every event a peer or fallback relay sends (the run's choice; default: settings). */
+    verify?: boolean;
     onProgress: (p: { total: number; done: number; found: number; missing: number }) => void;
   }): Promise<NonNullable<RunReport['profiles']>>;
 }

@@ -1,11 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Settings, SettingsPatch, defaultSettings } from '../shared/schemas';
-import { writeFileAtomic } from './util/fs';
+import { PRIVATE_FILE, tightenFile, writeFileAtomic } from './util/fs';
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
 }
+
+/**
+ * Settings that choose a program the app runs (the strfry binary), what it runs it with (its config) and the
+ * folder everything is read from: never from settings.set (the window, or whoever holds the web host's token),
+ * only from the captain on the station itself — the command line, the environment, or settings.json edited by
+ * hand (issue 15, attack 8: `settings.set {strfryBin: "/tmp/evil.sh"}` then a stats call ran the program).
+ */
+export const CAPTAIN_ONLY = {
+  zenRoot: { flag: '--zen-root', env: 'CONSTELLATION_ZEN_ROOT' },
+  strfryBin: { flag: '--strfry-bin', env: 'CONSTELLATION_STRFRY_BIN' },
+  strfryConf: { flag: '--strfry-conf', env: 'CONSTELLATION_STRFRY_CONF' },
+} as const;
+export type CaptainOnly = keyof typeof CAPTAIN_ONLY;
 
 function describe(issues: { path: PropertyKey[]; message: string }[]): string {
   return issues.map((i) => `${i.path.map(String).join('.') || 'settings'}: ${i.message}`).join('; ');
@@ -20,6 +33,8 @@ export class SettingsStore {
   readonly path: string;
   /** Why the saved file was ignored, when it was. */
   loadProblem: string | null = null;
+  /** Set when load() found the file readable by others and made it private. */
+  tightened = false;
 
   constructor(
     dataDir: string,
@@ -31,6 +46,9 @@ export class SettingsStore {
 
   async load(): Promise<Settings> {
     this.loadProblem = null;
+    // The file holds kuboAuth (kubo's credential): only its owner may read it, also when an earlier version
+    // wrote it 0644.
+    this.tightened = await tightenFile(this.path).catch(() => false);
     let text: string | null = null;
     try {
       text = await readFile(this.path, 'utf8');
@@ -65,13 +83,23 @@ export class SettingsStore {
     return r.data;
   }
 
-  /** Validates the change against the whole, then saves it atomically. Returns the new effective settings. */
+  /**
+   * Validates the change against the whole, then saves it atomically. Returns the new effective settings. A
+   * change of a captain-only setting (CAPTAIN_ONLY) is refused; the same value sent back is ignored.
+   */
   async set(patch: unknown): Promise<Settings> {
     const p = SettingsPatch.safeParse(patch);
     if (!p.success) throw new SettingsError(`invalid settings: ${describe(p.error.issues)}`);
-    const next = { ...this.saved, ...stripUndefined(p.data) };
+    const change = stripUndefined(p.data);
+    const current = this.effective();
+    for (const key of Object.keys(CAPTAIN_ONLY) as CaptainOnly[]) {
+      if (change[key] === undefined) continue;
+      if (change[key] !== current[key]) throw new SettingsError(captainOnlyReason(key, this.path));
+      delete change[key];
+    }
+    const next = { ...this.saved, ...change };
     const effective = this.merge(next);
-    await writeFileAtomic(this.path, JSON.stringify(next, null, 2) + '\n');
+    await writeFileAtomic(this.path, JSON.stringify(next, null, 2) + '\n', { mode: PRIVATE_FILE });
     this.saved = next;
     return effective;
   }
@@ -79,4 +107,13 @@ export class SettingsStore {
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Why a captain-only setting cannot be changed from the window or the web API, and where to change it. */
+export function captainOnlyReason(key: CaptainOnly, settingsPath: string): string {
+  const how = CAPTAIN_ONLY[key];
+  return (
+    `settings refused: ${key} is not changed from the window or the web API (it decides which program runs); ` +
+    `set it on the station: ${how.flag}, ${how.env}, or "${key}" in ${settingsPath}`
+  );
 }

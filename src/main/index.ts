@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Menu, Notification, Tray, app, ipcMain, nativeImage, powerMonitor, session, shell } from 'electron';
+import { BrowserWindow, Menu, Notification, Tray, app, ipcMain, nativeImage, powerMonitor, protocol, session, shell } from 'electron';
 import { Engine } from '../core/engine';
 import { makeConfig } from '../core/config';
 import type { RunReport, Settings, StationSnapshot } from '../shared/schemas';
@@ -18,6 +18,7 @@ import type { Lang } from './i18n';
 import { createNotifier, peerNotes, runNote } from './notify';
 import type { Note } from './notify';
 import { FALLBACK_CSP, appUrlMatcher, cspOf, senderRefusal } from './security';
+import { APP_SCHEME, APP_URL, appRequestHandler, registerAppScheme } from './protocol';
 import { claimSingleInstance } from './single-instance';
 import { installTestHooks } from './test-hooks';
 import { TrayController } from './tray';
@@ -26,7 +27,8 @@ import { hardenContents, hardenSession, windowOptions } from './window';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const PRELOAD = join(here, '../preload/index.cjs');
-const INDEX_HTML = join(here, '../renderer/index.html');
+const RENDERER_DIR = join(here, '../renderer');
+const INDEX_HTML = join(RENDERER_DIR, 'index.html');
 const DEV_URL = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
 const RUN_ID = /^[\w.:-]{1,100}$/;
 
@@ -73,8 +75,8 @@ function createWindow(show: boolean, runId: string | null): BrowserWindow {
     if (win === w) win = null;
   });
   const hash = runId ? `/history/${encodeURIComponent(runId)}` : undefined;
-  if (DEV_URL) void w.loadURL(hash ? `${DEV_URL}#${hash}` : DEV_URL);
-  else void w.loadFile(INDEX_HTML, hash ? { hash } : {});
+  const page = DEV_URL ?? APP_URL;
+  void w.loadURL(hash ? `${page}#${hash}` : page);
   return w;
 }
 
@@ -111,8 +113,10 @@ async function start(): Promise<void> {
     return;
   }
 
-  hardenSession(session.defaultSession, pageCsp());
-  const isAppUrl = appUrlMatcher(INDEX_HTML, DEV_URL);
+  const csp = pageCsp();
+  hardenSession(session.defaultSession, csp);
+  protocol.handle(APP_SCHEME, appRequestHandler({ root: RENDERER_DIR, csp }));
+  const isAppUrl = appUrlMatcher(APP_URL, DEV_URL);
   bindIpc(ipcMain, engine, (event) => senderRefusal(event, win, isAppUrl), warn);
   forwardEvents(engine, () => win);
 
@@ -236,6 +240,9 @@ async function start(): Promise<void> {
       });
   });
 }
+
+// Before the app is ready, or Electron refuses it: the page's scheme (protocol.ts).
+registerAppScheme(protocol);
 
 if (claimSingleInstance(app, () => showWindow(null))) {
   start().catch((err: unknown) => {

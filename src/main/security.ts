@@ -2,24 +2,15 @@
  * The window's security rules, as plain functions that take electron objects by injection (unit tests pass
  * fakes): which URLs are the app's own, which links may open in the system browser, who may call the engine.
  */
-import { pathToFileURL } from 'node:url';
 
-/** The policy of src/renderer/index.html, used when the built page cannot be read. */
-export const FALLBACK_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https: http:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-/** The CSP of the built page's <meta http-equiv>, so the header set by the session and the page agree. */
-export function cspOf(html: string): string | null {
-  const m = /<meta\s+http-equiv=["']Content-Security-Policy["']\s+content=(?:"([^"]*)"|'([^']*)')/i.exec(html);
-  return m ? (m[1] ?? m[2] ?? null) : null;
-}
+export { FALLBACK_CSP, cspOf } from '../shared/csp';
 
 /**
- * Decides whether a URL is the app's own page: the built index.html (file://, any hash) or, in development,
- * the electron-vite dev server's origin.
+ * Decides whether a URL is the app's own page: the page of our scheme (`constellation://app/index.html`, any
+ * hash, no query) or, in development, the electron-vite dev server's origin. A file:// URL never is.
  */
-export function appUrlMatcher(indexHtmlPath: string, devServerUrl?: string): (url: string) => boolean {
-  const fileUrl = pathToFileURL(indexHtmlPath).href;
+export function appUrlMatcher(appUrl: string, devServerUrl?: string): (url: string) => boolean {
+  const app = new URL(appUrl);
   const devOrigin = devServerUrl ? new URL(devServerUrl).origin : null;
   return (url: string) => {
     let u: URL;
@@ -28,7 +19,7 @@ export function appUrlMatcher(indexHtmlPath: string, devServerUrl?: string): (ur
     } catch {
       return false;
     }
-    if (u.protocol === 'file:') return `${u.origin === 'null' ? 'file://' : u.origin}${u.pathname}` === fileUrl && u.search === '';
+    if (u.protocol === app.protocol) return u.host === app.host && u.pathname === app.pathname && u.search === '' && !u.username && !u.password;
     return devOrigin !== null && u.origin === devOrigin;
   };
 }

@@ -146,6 +146,10 @@ const RULES: readonly Rule[] = [
   ],
   [/\bthe card has no myRELAY\b/g, 'la carte n’a pas de myRELAY'],
   [/\brelay (\S+) is on the peer['’]s (?:own )?loopback and the peer offers no strfry tunnel\b/g, 'le relais $1 est sur la boucle locale du pair et le pair ne propose pas de tunnel strfry'],
+  [
+    /\brelay (\S+) resolves to ((?:\S+, )*\S+), a loopback address \(the peer['’]s own machine\) and the peer offers no strfry tunnel\b/g,
+    'le relais $1 mène à $2, une adresse de boucle locale (la machine du pair elle-même), et le pair ne propose pas de tunnel strfry',
+  ],
   [/\(no (\S+), strfry not in (\S+)\)/g, '(pas de $1, strfry absent de $2)'],
   [/\bno (\S+): not counted as a peer\b/g, 'pas de $1: non compté comme pair'],
   [/\bnot a JSON object\b/g, 'pas un objet JSON'],
@@ -207,6 +211,13 @@ const RULES: readonly Rule[] = [
   [/\brelay URL (\S+) is not a (\S+) or (\S+) URL\b/g, 'l’URL de relais $1 n’est pas une URL $2 ou $3'],
   [/\brelay URL (\S+) has no host\b/g, 'l’URL de relais $1 n’a pas d’hôte'],
   [/\brelay URL (\S+) carries credentials, refused\b/g, 'l’URL de relais $1 contient des identifiants, refusée'],
+  [/\brelay URL (\S+) carries a query string, refused\b/g, 'l’URL de relais $1 contient une chaîne de requête, refusée'],
+  [/\brelay URL (\S+) carries a fragment, refused\b/g, 'l’URL de relais $1 contient un fragment, refusée'],
+  [/\brelay URL (\S+) has a path beyond \/, refused(?=$|[:;,)])/g, 'l’URL de relais $1 a un chemin au-delà de /, refusée'],
+  [
+    /\bsettings refused: (\S+) is not changed from the window or the web API \(it decides which program runs\); set it on the station: (\S+), (\S+), or (\S+) in (\S+)/g,
+    'réglages refusés: $1 ne se change pas depuis la fenêtre ni par l’API web (il décide du programme exécuté); réglez-le sur la station: $2, $3, ou $4 dans $5',
+  ],
   [/\binvalid settings\b/g, 'réglages invalides'],
   [/: ignored, /g, ': ignoré, '],
   [/\bthe station root cannot be empty\b/g, 'la racine de la station ne peut pas être vide'],
@@ -293,6 +304,17 @@ const RULES: readonly Rule[] = [
   [/\bNIP-11 fetch failed\b/g, 'échec de la lecture NIP-11'],
   [/\bNIP-11 answered HTTP (\d+)/g, 'NIP-11 a répondu HTTP $1'],
   [/\bNIP-11 document is not JSON \(/g, 'le document NIP-11 n’est pas du JSON ('],
+  [
+    /\bNIP-11 answered with a redirect \(HTTP (\d+)(?: to (\S+))?\): not followed\b/g,
+    (_m, status, to) => `NIP-11 a répondu par une redirection (HTTP ${status ?? ''}${to ? ` vers ${to}` : ''}): non suivie`,
+  ],
+  [/\bNIP-11 document of (\S+) bytes, larger than (\S+): not read\b/g, 'document NIP-11 de $1 octets, plus de $2: non lu'],
+  [/\bNIP-11 document larger than (\S+) bytes: not read further\b/g, 'document NIP-11 de plus de $1 octets: lecture arrêtée'],
+  [/\bconnection closed before the end of the document\b/g, 'connexion fermée avant la fin du document'],
+  [
+    /(\S+) resolves to (\S+), this machine['’]s loopback: a peer['’]s relay there is reached only through its IPFS tunnel; not dialled\b/g,
+    '$1 mène à $2, la boucle locale de cette machine: le relais d’un pair y est joignable seulement par son tunnel IPFS; non appelé',
+  ],
   [/\(not an object\)/g, '(pas un objet)'],
   [/\bno NEG-MSG answer within (\S+) ms\b/g, 'pas de réponse NEG-MSG dans les $1 ms'],
   [/^NEG-MSG answered$/g, 'NEG-MSG a répondu'],
@@ -346,6 +368,11 @@ const RULES: readonly Rule[] = [
   [/\bcannot read (\S+): /g, 'impossible de lire $1: '],
   [/(\S+) holds no PID \(stale\)/g, '$1 ne contient aucun PID (périmé)'],
   [/\bPID (\d+) is not running \(stale lock\)/g, 'le PID $1 ne tourne plus (verrou périmé)'],
+  [/\bstale lock: /g, 'verrou périmé: '],
+  [/\bwritten before the machine last started; PID (\d+) now belongs to another process\b/g, 'écrit avant le dernier démarrage de la machine; le PID $1 appartient maintenant à un autre processus'],
+  [/\bPID (\d+) now belongs to a process started after it was written\b/g, 'le PID $1 appartient maintenant à un processus démarré après son écriture'],
+  [/\bPID (\d+) is not running\b/g, 'le PID $1 ne tourne plus'],
+  [/\bit holds no PID\b/g, 'il ne contient aucun PID'],
   [/\bcannot check the lock\b/g, 'impossible de vérifier le verrou'],
   [/\bthe last run started less than a minute ago \(under (\S+) min\)/g, 'la dernière exécution a commencé il y a moins d’une minute (moins de $1 min)'],
   [/\bthe last run started (\S+) min ago \(under (\S+) min\)/g, 'la dernière exécution a commencé il y a $1 min (moins de $2 min)'],
@@ -362,9 +389,16 @@ const RULES: readonly Rule[] = [
 
   // ---------------------------------------------------------------- the local store (strfry-store.ts, relay-store.ts)
   [
-    /\bstrfry binary (\S+) is inside the swarm folder (\S+) \(files published by other stations\): refusing to run it; set the strfry binary path in Settings\b/g,
-    'le binaire strfry $1 est dans le dossier swarm $2 (fichiers publiés par d’autres stations): refus de l’exécuter; indiquez le chemin du binaire strfry dans les Réglages',
+    /\bstrfry binary (\S+) is inside the swarm folder (\S+) \(files published by other stations\): refusing to run it; set another path with (\S+), (\S+) or (\S+) in (\S+)/g,
+    'le binaire strfry $1 est dans le dossier swarm $2 (fichiers publiés par d’autres stations): refus de l’exécuter; indiquez un autre chemin avec $3, $4 ou $5 dans $6',
   ],
+  [/\bstrfry binary (\S+) is in the folder (\S+), which /g, 'le binaire strfry $1 est dans le dossier $2, qui '],
+  [/\bstrfry binary (\S+) (?=can be written|belongs to)/g, 'le binaire strfry $1 '],
+  [/\bcan be written by every user \(mode (\S+)\)/g, 'peut être modifié par tous les utilisateurs (mode $1)'],
+  [/\bcan be written by a group other users are in \(mode (\S+), gid (\S+)\)/g, 'peut être modifié par un groupe dont d’autres utilisateurs font partie (mode $1, gid $2)'],
+  [/\bbelongs to another user \(uid (\S+)\)/g, 'appartient à un autre utilisateur (uid $1)'],
+  [/: refusing to run it; make it yours and not writable by others \(chmod go-w (\S+)\)/g, ': refus de l’exécuter; faites-en le vôtre, non modifiable par d’autres (chmod go-w $1)'],
+  [/: refusing to run it; chmod go-w (\S+), or install strfry elsewhere\b/g, ': refus de l’exécuter; chmod go-w $1, ou installez strfry ailleurs'],
   [
     new RegExp(`\\bstrfry ${STRFRY_WHAT}: cannot run (\\S+)( \\(no such file\\)| \\(not executable\\))?`, 'g'),
     (_m, what, bin, hint) =>

@@ -124,7 +124,8 @@ export function defaultSettings(home: string): Settings {
     days: 1,
     kinds: [...DEFAULT_KINDS],
     noDms: false,
-    verify: false,
+    // Every peer may be hostile: signatures are checked unless the captain turns it off (--no-verify).
+    verify: true,
     profiles: true,
     fallbackRelays: [...PUBLIC_FALLBACK_RELAYS],
     directRelays: [],

@@ -57,6 +57,9 @@ test('the desktop app opens, syncs from the tray and shows the finished run', as
   try {
     const page = await app.firstWindow();
     await expect(page).toHaveTitle(/Constellation/);
+    // Served by the app's own scheme (src/main/protocol.ts), not from file://, as a secure context.
+    expect(page.url()).toBe('constellation://app/index.html');
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(true);
     // The page has the preload's API and no Node.
     expect(await page.evaluate(() => typeof (globalThis as unknown as { constellation?: { transport: string } }).constellation?.transport)).toBe('string');
     expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');

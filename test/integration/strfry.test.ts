@@ -373,9 +373,9 @@ describe('`constellation sync` with the stand-in as the station\'s strfry', () =
     expect(report.imported).toBe(expected.size - 1);
     const held = new Set((await station.relay.all({ kinds: [1] })).map((e) => e.id));
     expect(held).toEqual(expected);
-    // The station log says the import went through strfry's CLI without verification.
+    // The station log says the import was verified (the default: the sieve, then `strfry import` again).
     const log = await readFile(join(built.root, 'strfry', 'constellation-backfill.log'), 'utf8');
-    expect(log).toMatch(new RegExp(`SYNC_IMPORT: events=${expected.size - 1} mode=no-verify`));
+    expect(log).toMatch(new RegExp(`SYNC_IMPORT: events=${expected.size - 1} mode=verified`));
 
     const again = await runCli(['sync', '--json', '--no-profiles', '--fallback-relays', ''], env, { timeoutMs: 120_000 });
     expect(again.code, again.stderr).toBe(0);

@@ -1,14 +1,16 @@
-// Prints the summary table of `npm run test:faults` from what test/faults/faults.test.ts recorded.
-import { readFileSync, existsSync } from 'node:fs';
+// Prints the summary table of `npm run test:faults` from what the fault suites recorded: .tmp/faults-summary.json
+// (test/faults/faults.test.ts) and every .tmp/faults-summary-<suite>.json beside it (e.g. hostile.test.ts).
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const file = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.tmp', 'faults-summary.json');
-if (!existsSync(file)) {
-  console.error(`no fault results in ${file}: did test/faults run?`);
+const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.tmp');
+const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^faults-summary(-[\w-]+)?\.json$/.test(f)).sort() : [];
+if (files.length === 0) {
+  console.error(`no fault results in ${dir}: did test/faults run?`);
   process.exit(1);
 }
-const rows = JSON.parse(readFileSync(file, 'utf8'));
+const rows = files.flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
 const pad = (s, n) => String(s).padEnd(n);
 const w = Math.max(...rows.map((r) => r.fault.length), 5);
 // RSS: the peak resident memory of the whole test process (engine, relays, kubo stand-in) during the run, MB

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KuboStandin, peerIdFromSeed } from '../../src/devkit/index';
 import { KuboClient, KuboError } from '../../src/core/kubo/rpc';
-import { RecordBook, readRecords, pidAlive } from '../../src/core/kubo/records';
+import { RecordBook, readRecords } from '../../src/core/kubo/records';
+import { pidAlive } from '../../src/core/util/process';
 import { freeLoopbackPort, isBusyError } from '../../src/core/kubo/ports';
 
 let kubo: KuboStandin;

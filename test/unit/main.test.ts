@@ -27,6 +27,10 @@ const fake = vi.hoisted(() => {
     trays: 0,
     systemLanguages: [] as string[],
     locale: 'en-US',
+    /** privileged schemes registered, and whether the app was ready by then */
+    schemes: [] as Array<{ schemes: unknown; whenReady: boolean }>,
+    protocolHandlers: new Map<string, Fn>(),
+    ready: false,
   };
   const fire = (name: string, ...args: unknown[]): void => {
     for (const fn of state.appHandlers.get(name) ?? []) fn(...args);
@@ -58,7 +62,9 @@ const fake = vi.hoisted(() => {
     async loadFile(path: string, opts?: { hash?: string }) {
       (this.webContents.mainFrame as { url: string }).url = `file://${path}${opts?.hash ? `#${opts.hash}` : ''}`;
     }
-    async loadURL() {}
+    async loadURL(url: string) {
+      (this.webContents.mainFrame as { url: string }).url = url;
+    }
     show() {
       this.shown++;
       this.visible = true;
@@ -93,7 +99,7 @@ const fake = vi.hoisted(() => {
   const electron = {
     app: {
       isPackaged: false,
-      whenReady: async () => undefined,
+      whenReady: async () => void (state.ready = true),
       getPath: (name: string) => (name === 'userData' ? state.userData : tmpdirPath()),
       getAppPath: () => process.cwd(),
       getVersion: () => '9.9.9',
@@ -127,6 +133,10 @@ const fake = vi.hoisted(() => {
       },
     },
     shell: { openExternal: async () => undefined },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: unknown) => void state.schemes.push({ schemes, whenReady: state.ready }),
+      handle: (scheme: string, fn: Fn) => void state.protocolHandlers.set(scheme, fn),
+    },
   };
   function tmpdirPath(): string {
     return process.env.TMPDIR ?? '/tmp';
@@ -219,6 +229,9 @@ describe('src/main/index.ts with electron mocked', () => {
     fake.state.windows.length = 0;
     fake.state.quit = 0;
     fake.state.trays = 0;
+    fake.state.schemes.length = 0;
+    fake.state.protocolHandlers.clear();
+    fake.state.ready = false;
   });
 
   it('a second instance quits without a window, an engine or IPC', async () => {
@@ -239,6 +252,18 @@ describe('src/main/index.ts with electron mocked', () => {
     expect(win.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true });
     expect(String((win.options.webPreferences as { preload: string }).preload)).toMatch(/\/preload\/index\.cjs$/);
     expect(fake.state.trays).toBe(1);
+
+    // The page comes from the app's own privileged scheme, registered before the app was ready; never file://.
+    expect(fake.state.schemes).toEqual([
+      { schemes: [{ scheme: 'constellation', privileges: expect.objectContaining({ standard: true, secure: true }) }], whenReady: false },
+    ]);
+    expect((win.webContents.mainFrame as { url: string }).url).toBe('constellation://app/index.html');
+    const serve = fake.state.protocolHandlers.get('constellation') as (r: Request) => Promise<Response>;
+    const page = await serve(new Request('constellation://app/index.html'));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'self'; script-src 'self';/);
+    expect(await page.text()).toContain('<div id="app"></div>');
+    expect((await serve(new Request('constellation://app/..%2f..%2fpackage.json'))).status).toBe(403);
 
     // The app's own page may call; a stranger may not.
     const own = { sender: win.webContents, senderFrame: win.webContents.mainFrame };

@@ -3,7 +3,12 @@
  * (packaging itself needs the Electron download, impossible on these machines).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+// the module electron-builder flips the fuses with
+import { FuseV1Options, flipFuses, getCurrentFuseWire, type FuseV1Config } from '@electron/fuses';
+import { FuseState, SENTINEL } from '@electron/fuses/dist/constants.js';
 import { describe, expect, it } from 'vitest';
 // electron-builder's own configuration loader and schema check (app-builder-lib comes with electron-builder).
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config.js';
@@ -43,6 +48,48 @@ describe('electron-builder configuration', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string };
     expect(pkg.main).toBe('out/main/index.js');
     expect(config.npmRebuild).toBe(false);
+  });
+
+  it('flips the Electron fuses: no run-as-node, NODE_OPTIONS or inspector; encrypted cookies; code only from a checked app.asar; no file:// privileges', async () => {
+    const config = await getConfig(ROOT, null, null);
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableCookieEncryption: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+    expect(config.asar).toBe(true);
+    // electron-builder's own schema knows the key (a misspelt fuse would fail the validation)
+    await expect(validateConfiguration({ ...config, electronFuses: { ...config.electronFuses, runAsNodes: false } } as never, new DebugLogger(false))).rejects.toThrow();
+  });
+
+  it('the fuse wire electron-builder writes into a binary carrying Electron’s sentinel has those bits', async () => {
+    const config = await getConfig(ROOT, null, null);
+    // electron-builder's own mapping (PlatformPackager.generateFuseConfig uses no packager state), then
+    // @electron/fuses on a stand-in binary: the sentinel, wire version 1, 8 fuses, all at Electron's defaults.
+    const { PlatformPackager } = await import('app-builder-lib');
+    const fuseConfig = await (PlatformPackager.prototype as unknown as { generateFuseConfig(f: unknown): Promise<FuseV1Config> }).generateFuseConfig(config.electronFuses);
+    const dir = await mkdtemp(join(tmpdir(), 'constellation-fuses-'));
+    try {
+      const bin = join(dir, 'constellation-desktop');
+      const defaults = [FuseState.ENABLE, FuseState.DISABLE, FuseState.ENABLE, FuseState.ENABLE, FuseState.DISABLE, FuseState.DISABLE, FuseState.DISABLE, FuseState.ENABLE];
+      await writeFile(bin, Buffer.concat([Buffer.from('\x7fELF…code…'), Buffer.from(SENTINEL), Buffer.from([1, 8, ...defaults]), Buffer.from('…more code')]));
+      await flipFuses(bin, fuseConfig);
+      const wire = await getCurrentFuseWire(bin);
+      expect(wire[FuseV1Options.RunAsNode]).toBe(FuseState.DISABLE);
+      expect(wire[FuseV1Options.EnableCookieEncryption]).toBe(FuseState.ENABLE);
+      expect(wire[FuseV1Options.EnableNodeOptionsEnvironmentVariable]).toBe(FuseState.DISABLE);
+      expect(wire[FuseV1Options.EnableNodeCliInspectArguments]).toBe(FuseState.DISABLE);
+      expect(wire[FuseV1Options.EnableEmbeddedAsarIntegrityValidation]).toBe(FuseState.ENABLE);
+      expect(wire[FuseV1Options.OnlyLoadAppFromAsar]).toBe(FuseState.ENABLE);
+      expect(wire[FuseV1Options.LoadBrowserProcessSpecificV8Snapshot]).toBe(FuseState.DISABLE);
+      expect(wire[FuseV1Options.GrantFileProtocolExtraPrivileges]).toBe(FuseState.DISABLE);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('has a desktop entry with name, comments in English and French, and categories', async () => {

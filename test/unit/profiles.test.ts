@@ -7,7 +7,10 @@ import { LIMITS, parseProfileContent, safePictureUrl, coerceText } from '../../s
 import { csvCell, isoSeconds, toCsv, toJson, writeExport, CSV_HEADER, type ExportRow } from '../../src/core/profiles/export';
 import { ProfileIndex, makeEntry } from '../../src/core/profiles/profile-index';
 import { memberRelays, relaysFromTags } from '../../src/core/profiles/relays';
-import { fullSyncKinds } from '../../src/core/profiles/recover';
+import { acceptable, fullSyncKinds } from '../../src/core/profiles/recover';
+import { loadVerifier } from '../../src/core/nostr';
+import { deletion, profile, withBadSig } from '../../src/devkit/events';
+import { keyFromSeed } from '../../src/devkit/keys';
 
 // The station's sample export (../shared/samples/_NIP101.profiles.json), inlined so the test runs anywhere.
 const SAMPLE_ROWS = [
@@ -263,5 +266,21 @@ describe('recovery helpers', () => {
   it('asks every configured kind but DMs when refused, and always the profile', () => {
     expect(fullSyncKinds([1, 3, 4, 0], true)).toEqual([1, 3, 0]);
     expect(fullSyncKinds([1, 4], false)).toEqual([1, 4, 0]);
+  });
+});
+
+describe('the profile phase takes only what its author signed (issue 15, attack 1)', () => {
+  it('a forged kind 0 or kind 5 is refused when verifying, taken only with --no-verify', async () => {
+    const alice = keyFromSeed('profiles-acceptable:alice');
+    const verifier = await loadVerifier();
+    const authors = new Set([alice.pk]);
+    const kinds = new Set([0, 5]);
+    const real = profile(alice, { name: 'alice' });
+    const forged = withBadSig(profile(alice, { name: 'pwned' }));
+    const forgedDeletion = withBadSig(deletion(alice, ['ab'.repeat(32)]));
+    expect(acceptable(real, authors, kinds, verifier)).toBe(true);
+    expect(acceptable(forged, authors, kinds, verifier)).toBe(false);
+    expect(acceptable(forgedDeletion, authors, kinds, verifier)).toBe(false);
+    expect(acceptable(forged, authors, kinds, null)).toBe(true);
   });
 });

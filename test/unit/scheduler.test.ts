@@ -84,7 +84,7 @@ describe('readStationLock (real files)', () => {
     await writeFile(lockFile(), `${gone}\n`);
     const state = await readStationLock(root);
     expect(state.held).toBe(false);
-    expect(state.detail).toMatch(/not running \(stale lock\)/);
+    expect(state.detail).toMatch(/^stale lock: PID \d+ is not running$/);
   });
   it('does not follow a symlink out of the station', async () => {
     await writeFile(join(root, 'elsewhere'), `${process.pid}`);

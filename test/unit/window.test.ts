@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FALLBACK_CSP, appUrlMatcher, cspOf, safeExternalUrl } from '../../src/main/security';
 import { hardenContents, hardenSession, windowOptions } from '../../src/main/window';
+import { APP_URL, appRequestHandler, registerAppScheme } from '../../src/main/protocol';
 
 vi.mock('electron', () => ({}));
 
@@ -110,16 +113,82 @@ describe('session', () => {
 });
 
 describe('app URL', () => {
-  it('is the built index.html (any hash) or the dev server origin, nothing else', () => {
-    const isApp = appUrlMatcher('/opt/Constellation/resources/app.asar/out/renderer/index.html');
-    expect(isApp('file:///opt/Constellation/resources/app.asar/out/renderer/index.html')).toBe(true);
-    expect(isApp('file:///opt/Constellation/resources/app.asar/out/renderer/index.html#/history/r1')).toBe(true);
-    expect(isApp('file:///opt/Constellation/resources/app.asar/out/renderer/other.html')).toBe(false);
+  it('is the page of the app scheme (any hash) or the dev server origin; never a file:// page', () => {
+    const isApp = appUrlMatcher(APP_URL);
+    expect(isApp('constellation://app/index.html')).toBe(true);
+    expect(isApp('constellation://app/index.html#/history/r1')).toBe(true);
+    expect(isApp('constellation://app/other.html')).toBe(false);
+    expect(isApp('constellation://app/index.html?x=1')).toBe(false);
+    expect(isApp('constellation://evil/index.html')).toBe(false);
+    expect(isApp('file:///opt/Constellation/resources/app.asar/out/renderer/index.html')).toBe(false);
     expect(isApp('file:///tmp/evil/index.html')).toBe(false);
     expect(isApp('http://localhost:5173/')).toBe(false);
     expect(isApp('garbage')).toBe(false);
-    const dev = appUrlMatcher('/x/index.html', 'http://localhost:5173');
+    const dev = appUrlMatcher(APP_URL, 'http://localhost:5173');
     expect(dev('http://localhost:5173/#/graph')).toBe(true);
     expect(dev('http://localhost:5174/')).toBe(false);
+  });
+
+  it('navigation stays denied on the new origin: the app page cannot be left, not even for another page of the scheme', () => {
+    const c = fakeContents();
+    const opened: string[] = [];
+    hardenContents(c as never, { openExternal: (u) => void opened.push(u), warn: () => undefined });
+    for (const url of ['constellation://app/other.html', 'constellation://evil/', 'file:///etc/passwd']) {
+      const event = { preventDefault: vi.fn() };
+      c.fire('will-navigate', event, url);
+      expect(event.preventDefault).toHaveBeenCalled();
+    }
+    expect(c.open('constellation://app/index.html')).toEqual({ action: 'deny' });
+    expect(opened).toEqual([]);
+  });
+});
+
+describe('the app scheme', () => {
+  let root: string;
+  const csp = FALLBACK_CSP;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'constellation-scheme-'));
+    await mkdir(join(root, 'assets'));
+    await writeFile(join(root, 'index.html'), '<!doctype html><div id="app"></div>');
+    await writeFile(join(root, 'assets', 'index.js'), 'export {}');
+    await writeFile(join(root, '..', 'constellation-scheme-secret.txt'), 'secret');
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+    await rm(join(root, '..', 'constellation-scheme-secret.txt'), { force: true });
+  });
+
+  it('is registered privileged: standard and secure (a real origin, a secure context)', () => {
+    const registered: unknown[] = [];
+    registerAppScheme({ registerSchemesAsPrivileged: (s) => void registered.push(s) });
+    expect(registered).toEqual([[{ scheme: 'constellation', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]]);
+    expect(APP_URL).toBe('constellation://app/index.html');
+  });
+
+  it('serves the built files with the page CSP and nosniff, the right types, and nothing else', async () => {
+    const serve = appRequestHandler({ root, csp });
+    const page = await serve(new Request('constellation://app/index.html'));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toBe(csp);
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await page.text()).toContain('<div id="app">');
+    expect((await serve(new Request('constellation://app/'))).status).toBe(200);
+    const js = await serve(new Request('constellation://app/assets/index.js'));
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    for (const [url, status] of [
+      ['constellation://app/missing.js', 404],
+      ['constellation://other/index.html', 404],
+      ['constellation://app/..%2fconstellation-scheme-secret.txt', 403],
+      // (the URL parser itself folds an encoded dot segment: the path asked is /constellation-scheme-secret.txt)
+      ['constellation://app/%2e%2e/constellation-scheme-secret.txt', 404],
+      ['constellation://app/assets/..%5c..%5cconstellation-scheme-secret.txt', 403],
+    ] as const) {
+      const r = await serve(new Request(url));
+      expect(r.status, url).toBe(status);
+      expect(r.headers.get('content-security-policy')).toBe(csp);
+      expect(await r.text()).not.toContain('secret');
+    }
+    expect((await serve(new Request('constellation://app/index.html', { method: 'POST', body: 'x' }))).status).toBe(405);
   });
 });

@@ -1,8 +1,15 @@
 /**
  * `constellation serve`: the web host (same engine, same UI in a browser) for a station without a screen.
  * Prints exactly one line on stdout when ready — the URL with its token — and runs until SIGINT/SIGTERM.
+ *
+ * `--open` never puts the token on a command line (issue 15, attack 10: every local user reads the arguments of
+ * every process in /proc): xdg-open is given the path of a small page, private to this user (0600 in a 0700
+ * folder of the data folder), that sends the browser on to the URL with the token; the page is deleted a
+ * minute later, and when the host stops. (Jupyter opens its browser the same way.)
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
@@ -26,15 +33,63 @@ function parsePort(value: string): number {
   return n;
 }
 
-/** Opens the URL in the desktop's browser; a station without one just keeps the printed URL. */
-function openBrowser(url: string, warn: (m: string) => void): void {
+/** How long the page that carries the token to the browser stays on disk. */
+export const OPEN_PAGE_MS = 60_000;
+const OPEN_PAGE = /^open-[0-9a-f]{16}\.html$/;
+
+const htmlAttr = (v: string): string => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The page handed to the browser: it goes on to the URL with the token at once (no script needed). */
+export function openPageHtml(url: string): string {
+  const u = htmlAttr(url);
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
+<meta http-equiv="refresh" content="0;url=${u}"><title>Constellation</title></head>
+<body><p><a href="${u}">Constellation</a></p></body></html>
+`;
+}
+
+/**
+ * Writes the page that carries the token to the browser, private to this user, in `<dataDir>/run/`; pages left
+ * by an earlier run (their token is dead) are removed first. Returns its path.
+ */
+export async function writeOpenPage(dataDir: string, url: string): Promise<string> {
+  const dir = join(dataDir, 'run');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+  for (const name of await readdir(dir)) if (OPEN_PAGE.test(name)) await unlink(join(dir, name)).catch(() => undefined);
+  const path = join(dir, `open-${randomBytes(8).toString('hex')}.html`);
+  await writeFile(path, openPageHtml(url), { mode: 0o600, flag: 'wx' });
+  return path;
+}
+
+/**
+ * Opens the app in the desktop's browser through the private page; a station without a browser just keeps the
+ * printed URL. Returns what removes the page (done by itself after OPEN_PAGE_MS).
+ */
+async function openBrowser(url: string, dataDir: string, warn: (m: string) => void): Promise<() => Promise<void>> {
+  const opener = 'xdg-open';
+  let page: string;
   try {
-    const child = spawn('xdg-open', [url], { detached: true, stdio: 'ignore' });
-    child.on('error', (err) => warn(`--open: cannot start xdg-open (${err.message}); open the printed URL yourself`));
+    page = await writeOpenPage(dataDir, url);
+  } catch (err) {
+    warn(`--open: cannot write the page that opens the app (${(err as Error).message}); open the printed URL yourself`);
+    return async () => undefined;
+  }
+  const remove = async (): Promise<void> => {
+    clearTimeout(timer);
+    await unlink(page).catch(() => undefined);
+  };
+  const timer = setTimeout(() => void remove(), OPEN_PAGE_MS);
+  timer.unref();
+  try {
+    const child = spawn(opener, [page], { detached: true, stdio: 'ignore' });
+    child.on('error', (err) => warn(`--open: cannot start ${opener} (${err.message}); open the printed URL yourself`));
     child.unref();
   } catch (err) {
     warn(`--open: ${(err as Error).message}`);
   }
+  return remove;
 }
 
 function untilSignal(): Promise<NodeJS.Signals> {
@@ -76,9 +131,10 @@ export function registerServe(program: Command): void {
         throw err;
       }
       process.stdout.write(readyLine(host.url) + '\n');
-      if (opts.open) openBrowser(host.url, warn);
+      const removePage = opts.open ? await openBrowser(host.url, engine.config.dataDir, warn) : null;
       const sig = await untilSignal();
       warn(`${sig}: stopping the web host`);
+      await removePage?.();
       await host.close();
       await engine.stop();
       process.exitCode = EXIT.ok;

@@ -1,8 +1,10 @@
 /**
  * `constellation sync`: the old backfill script's flags (--days N, --verbose, --no-dms, --verify, --no-profiles,
- * --DRYRUN/--dry-run) plus --json, --full and --fallback-relays. Progress bars on a terminal, plain lines
- * otherwise. Exit 0 when every peer succeeded (or a dry run), 1 when some failed or the run was refused or
- * cancelled, 2 on bad usage.
+ * --DRYRUN/--dry-run) plus --no-verify, --json, --full and --fallback-relays. Signatures are verified by default
+ * (the old script's --no-verify default let any peer forge a member's notes, deletions and profile);
+ * --no-verify brings the old behaviour back for one run, and the summary says so. Progress bars on a
+ * terminal, plain lines otherwise. Exit 0 when every peer succeeded (or a dry run), 1 when some failed or the
+ * run was refused or cancelled, 2 on bad usage.
  */
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
@@ -60,6 +62,7 @@ function summaryLines(r: RunReport): string[] {
   const rej = Object.entries(r.rejectReasons);
   if (rej.length) lines.push(`rejected: ${rej.map(([k, v]) => `${k} (${v})`).join(', ')}`);
   if (r.profiles) lines.push(`profiles: found ${r.profiles.found}, missing ${r.profiles.missing}, recovered ${r.profiles.recovered}`);
+  if (r.options.verify === false) lines.push('signatures NOT verified (--no-verify): an event with a forged signature was stored as it came');
   return lines;
 }
 
@@ -111,7 +114,8 @@ export function registerSync(program: Command): void {
     .option('--days <n>', 'window in days (0 = everything; default from settings, 1)')
     .option('--verbose', 'more detail in the progress and the log')
     .option('--no-dms', 'leave out direct messages (kind 4)')
-    .option('--verify', 'verify every signature before import')
+    .option('--verify', 'verify every signature before import (the default)')
+    .option('--no-verify', 'do not verify signatures (the old script\'s behaviour: forged events are stored)')
     .option('--no-profiles', 'skip the profile phase')
     .option('--dry-run', 'show the plan, change nothing')
     .addOption(new Option('--DRYRUN', 'same as --dry-run (the old script spelling)').hideHelp())
@@ -125,7 +129,7 @@ export function registerSync(program: Command): void {
         trigger: 'cli',
         ...(days !== undefined ? { days } : {}),
         ...(flags.dms === false ? { noDms: true } : {}),
-        ...(flags.verify ? { verify: true } : {}),
+        ...(flags.verify !== undefined ? { verify: flags.verify } : {}),
         ...(flags.profiles === false ? { noProfiles: true } : {}),
         ...(flags.dryRun || flags.DRYRUN ? { dryRun: true } : {}),
         ...(flags.full ? { full: true } : {}),

@@ -20,6 +20,7 @@ import { buildStation, KuboStandin, moatsText, peerIdFromSeed, startStrfryStatio
 import { checkRelay } from '../info';
 import type { Logger } from '../log';
 import { writeFileAtomic } from '../util/fs';
+import { pidAlive } from '../util/process';
 import { generateEvents } from './generate';
 import { DEMO_PEERS, DEMO_SEED, makePlan, SELF_HOSTNAME } from './plan';
 
@@ -68,15 +69,6 @@ async function readJson<T>(path: string): Promise<T | null> {
     return JSON.parse(await readFile(path, 'utf8')) as T;
   } catch {
     return null;
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { NEG_FRAME_MAX, closeText, socketErrorText } from '../nostr/relay';
+import { peerLookup } from '../util/net';
 
 /** The proof reads one REQ answer: no frame larger than a session would take (a peer's huge event fails it here). */
 const MAX_PAYLOAD = NEG_FRAME_MAX;
@@ -33,7 +34,8 @@ function withSocket(
     }
     let ws: WebSocket;
     try {
-      ws = new WebSocket(url, { handshakeTimeout: timeoutMs, maxPayload: MAX_PAYLOAD });
+      // a peer's address (a LAN relay, or the tunnel's loopback port): a name resolving to loopback is refused
+      ws = new WebSocket(url, { handshakeTimeout: timeoutMs, maxPayload: MAX_PAYLOAD, lookup: peerLookup } as WebSocket.ClientOptions);
     } catch (err) {
       reject(new Error(`invalid URL ${url}: ${(err as Error).message}`));
       return;

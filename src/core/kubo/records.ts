@@ -65,13 +65,3 @@ export class RecordBook {
     return this.update((all) => all.filter((f) => f.listenAddress !== listenAddress));
   }
 }
-
-export function pidAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

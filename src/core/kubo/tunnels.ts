@@ -14,7 +14,8 @@ import type { EngineContext, OpenTunnel, PeerEndpoint, TunnelManager } from '../
 import { SocketGate } from './gate';
 import { relayRoundTrip, webSocketOpens } from './probe';
 import { freeLoopbackPort, isBusyError } from './ports';
-import { pidAlive, readRecords, RecordBook, type ForwardRecord } from './records';
+import { readRecords, RecordBook, type ForwardRecord } from './records';
+import { pidAlive } from '../util/process';
 import { KuboClient } from './rpc';
 
 export interface TunnelDeps {

@@ -2,10 +2,22 @@
  * NIP-11 relay information document.
  *
  * Public API:
- *   await fetchRelayInfo(wsUrl, { timeoutMs, signal }) → RelayInfo (throws with a reason naming the URL)
+ *   await fetchRelayInfo(wsUrl, { timeoutMs, signal, lookup }) → RelayInfo (throws with a reason naming the URL)
  *   relayLimits(info) → Limits (max_limit, max_subscriptions, max_message_length, filter elements, NIP-77 claim)
  *   httpUrlOf(wsUrl)
+ *
+ * The document comes from a peer, which may be hostile (issue 15, attack 5): a redirect is never followed (it
+ * would make the station send a request wherever the peer says, e.g. to another service on 127.0.0.1), the
+ * body is read up to NIP11_MAX_BYTES and no further, and the whole fetch (connect, headers, body) has its own
+ * time limit. Plain node:http(s) rather than fetch: it follows no redirect by itself, and takes the guarded
+ * `lookup` (util/net.ts) so a peer's name that resolves to this machine's loopback is not dialled.
  */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { peerLookup, type LookupFn } from '../util/net';
+
+/** A relay information document is a few hundred bytes; strfry's is under 1 KiB. */
+export const NIP11_MAX_BYTES = 64 * 1024;
 
 export interface RelayInfo {
   name?: string;
@@ -48,20 +60,30 @@ export function httpUrlOf(wsUrl: string): string {
   return wsUrl.replace(/^ws(s?):\/\//i, 'http$1://');
 }
 
-export async function fetchRelayInfo(wsUrl: string, opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<RelayInfo> {
-  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 5000);
+export interface Nip11Options {
+  /** The whole fetch: connect, headers and body. Default 5000 ms. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Largest body read. Default NIP11_MAX_BYTES. */
+  maxBytes?: number;
+  /** How the host name is resolved (default: peerLookup; the local store passes dns.lookup). */
+  lookup?: LookupFn;
+}
+
+export async function fetchRelayInfo(wsUrl: string, opts: Nip11Options = {}): Promise<RelayInfo> {
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const maxBytes = opts.maxBytes ?? NIP11_MAX_BYTES;
+  const timeout = AbortSignal.timeout(timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  let res: Response;
+  let text: string;
   try {
-    // Exactly this Accept value: strfry answers the HTML page otherwise.
-    res = await fetch(httpUrlOf(wsUrl), { headers: { Accept: 'application/nostr+json' }, signal });
+    text = await getDocument(httpUrlOf(wsUrl), maxBytes, signal, opts.lookup ?? peerLookup);
   } catch (err) {
     if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('cancelled');
-    if (timeout.aborted) throw new Error(`${wsUrl}: no NIP-11 document after ${opts.timeoutMs ?? 5000} ms`);
+    if (timeout.aborted) throw new Error(`${wsUrl}: no NIP-11 document after ${timeoutMs} ms`);
+    if (err instanceof Nip11Refusal) throw new Error(`${wsUrl}: ${err.message}`);
     throw new Error(`${wsUrl}: NIP-11 fetch failed: ${(err as Error).message}`);
   }
-  if (!res.ok) throw new Error(`${wsUrl}: NIP-11 answered HTTP ${res.status}`);
-  const text = await res.text();
   try {
     const doc = JSON.parse(text) as unknown;
     if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not an object');
@@ -69,6 +91,58 @@ export async function fetchRelayInfo(wsUrl: string, opts: { timeoutMs?: number; 
   } catch (err) {
     throw new Error(`${wsUrl}: NIP-11 document is not JSON (${(err as Error).message})`);
   }
+}
+
+/** What the relay answered that we refuse to go on with (a redirect, an error status, a body too large). */
+class Nip11Refusal extends Error {}
+
+/** GET with `Accept: application/nostr+json` (exactly: strfry answers its HTML page otherwise), no redirect. */
+function getDocument(url: string, maxBytes: number, signal: AbortSignal, lookup: LookupFn): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let u: URL;
+    try {
+      u = new URL(url);
+    } catch {
+      reject(new Error(`not a valid URL`));
+      return;
+    }
+    const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = request(u, { method: 'GET', headers: { Accept: 'application/nostr+json' }, agent: false, lookup, signal });
+    req.on('error', reject);
+    req.on('response', (res: IncomingMessage) => {
+      const status = res.statusCode ?? 0;
+      const fail = (why: string): void => {
+        res.destroy();
+        reject(new Nip11Refusal(why));
+      };
+      if (status >= 300 && status < 400) {
+        const to = typeof res.headers.location === 'string' ? ` to ${res.headers.location.slice(0, 200)}` : '';
+        return fail(`NIP-11 answered with a redirect (HTTP ${status}${to}): not followed`);
+      }
+      if (status < 200 || status >= 300) return fail(`NIP-11 answered HTTP ${status}`);
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        return fail(`NIP-11 document of ${declared} bytes, larger than ${maxBytes}: not read`);
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) return fail(`NIP-11 document larger than ${maxBytes} bytes: not read further`);
+        chunks.push(chunk);
+      });
+      let ended = false;
+      res.on('error', reject);
+      res.on('end', () => {
+        ended = true;
+        resolve(Buffer.concat(chunks).toString('utf8'));
+      });
+      res.on('close', () => {
+        if (!ended) reject(new Error('connection closed before the end of the document'));
+      });
+    });
+    req.end();
+  });
 }
 
 const positive = (v: unknown, dflt: number): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.floor(v) : dflt);

@@ -21,6 +21,7 @@ import type { Socket } from 'node:net';
 import WebSocket, { type PerMessageDeflateOptions } from 'ws';
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import { abortReason } from '../util/limit';
+import { peerLookup, type LookupFn } from '../util/net';
 
 /** A relay's refusal (CLOSED, NOTICE, NEG-ERR, OK false), with the machine-readable prefix when it has one. */
 export class RelayRefusal extends Error {
@@ -88,6 +89,11 @@ export interface ConnectOptions {
   bytesBoundName?: string;
   /** Offer permessage-deflate (default true; off for the station's own relay on loopback: CPU for nothing). */
   deflate?: boolean;
+  /**
+   * How the host name is resolved. Default peerLookup (util/net.ts): a name resolving to this machine's
+   * loopback is refused, a peer cannot steer us to a local service. The local store passes systemLookup.
+   */
+  lookup?: LookupFn;
 }
 
 /**
@@ -323,11 +329,14 @@ export class RelayConnection {
       let ws: WebSocket;
       let socket: Socket | null = null;
       try {
-        ws = new WebSocket(url, {
+        // (ws hands `lookup` on to net.connect; its types do not list it)
+        const options = {
           maxPayload: opts.maxPayload ?? DEFAULT_MAX_PAYLOAD,
           handshakeTimeout: timeoutMs,
           perMessageDeflate: opts.deflate === false ? false : CLIENT_DEFLATE,
-        });
+          lookup: opts.lookup ?? peerLookup,
+        };
+        ws = new WebSocket(url, options as WebSocket.ClientOptions);
         ws.on('unexpected-response', (_req, res) => fail(new Error(`${url}: not a relay (HTTP ${res.statusCode} instead of a WebSocket)`)));
         ws.once('upgrade', (res) => (socket = res.socket));
       } catch (err) {

@@ -157,6 +157,7 @@ export function createProfileService(ctx: EngineContext): ProfileService {
     state: StationState;
     signal: AbortSignal;
     dryRun: boolean;
+    verify?: boolean;
     onProgress: (p: RecoverProgress) => void;
   }): Promise<NonNullable<RunReport['profiles']>> {
     const { state, signal, dryRun } = opts;
@@ -180,7 +181,7 @@ export function createProfileService(ctx: EngineContext): ProfileService {
       return { found: members.length - missing.length, missing: missing.length, recovered: 0, outcomes };
     }
 
-    const verify = ctx.settings().verify;
+    const verify = opts.verify ?? ctx.settings().verify;
     let recovered: ProfileOutcome[] = [];
     if (missing.length > 0) {
       ctx.log.info(`profiles: ${missing.length} of ${members.length} members have no profile in the local relay; recovering`);
@@ -189,6 +190,7 @@ export function createProfileService(ctx: EngineContext): ProfileService {
         missing,
         peers: state.snapshot.peers.filter((p) => p.syncable),
         signal,
+        verify,
         import: async (events, sig) => {
           const at = Date.now();
           const r = await ctx.store().import(events, { verify }, sig);

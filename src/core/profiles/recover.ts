@@ -20,10 +20,12 @@ import {
   fetchRelayInfo,
   hasValidId,
   isWellFormed,
+  loadVerifier,
   pageEvents,
   relayLimits,
   subscriptionBudget,
   type Limits,
+  type Verifier,
 } from '../nostr';
 import { forEachLimited } from '../util/limit';
 
@@ -47,14 +49,19 @@ export function peerLabel(peer: Peer): string {
   return peer.hostname ? `peer ${short} (${peer.hostname})` : `peer ${short}`;
 }
 
-/** The sieve for events a peer sends us: well-formed, the id right, and matching what we asked. */
-export function acceptable(e: unknown, authors: ReadonlySet<string>, kinds: ReadonlySet<number>): e is NostrEvent {
+/**
+ * The sieve for events a peer sends us: well-formed, the id right, matching what we asked, and signed by its
+ * author (unless the captain turned verification off: `verifier` null). A forged kind 0 must never become a
+ * member's profile, nor a forged kind 5 delete a member's note.
+ */
+export function acceptable(e: unknown, authors: ReadonlySet<string>, kinds: ReadonlySet<number>, verifier: Verifier | null): e is NostrEvent {
   return (
     isWellFormed(e) &&
     authors.has(e.pubkey) &&
     kinds.has(e.kind) &&
     hasValidId(e) &&
-    !WELCOME_NOTE_PATTERN.test(e.content)
+    !WELCOME_NOTE_PATTERN.test(e.content) &&
+    (verifier === null || verifier.verify(e))
   );
 }
 
@@ -176,7 +183,7 @@ export async function probeProfiles(
   conn: RelayConnection,
   limits: Limits,
   authors: readonly string[],
-  opts: { idleMs: number; signal: AbortSignal },
+  opts: { idleMs: number; signal: AbortSignal; verifier: Verifier | null },
 ): Promise<Map<string, NostrEvent>> {
   const found = new Map<string, NostrEvent>();
   const kinds = new Set([PROFILE_KIND]);
@@ -184,7 +191,7 @@ export async function probeProfiles(
     const wanted = new Set(batch);
     const filter = { kinds: [PROFILE_KIND], authors: batch };
     for await (const e of pageEvents(conn, filter, { pageSize: limits.maxLimit, idleMs: opts.idleMs, signal: opts.signal })) {
-      if (!acceptable(e, wanted, kinds)) continue;
+      if (!acceptable(e, wanted, kinds, opts.verifier)) continue;
       const cur = found.get(e.pubkey);
       if (!cur || e.created_at > cur.created_at || (e.created_at === cur.created_at && e.id < cur.id)) found.set(e.pubkey, e);
     }
@@ -201,7 +208,7 @@ export async function fullSync(
   link: PeerLink,
   hex: string,
   kinds: readonly number[],
-  opts: { idleMs: number; signal: AbortSignal; flush: (events: NostrEvent[]) => Promise<void> },
+  opts: { idleMs: number; signal: AbortSignal; verifier: Verifier | null; flush: (events: NostrEvent[]) => Promise<void> },
 ): Promise<{ profile: boolean; events: number }> {
   const authors = new Set([hex]);
   const kindSet = new Set(kinds);
@@ -216,7 +223,7 @@ export async function fullSync(
   };
   const filter = { kinds: [...kinds], authors: [hex] };
   for await (const e of pageEvents(link.conn, filter, { pageSize: link.limits.maxLimit, idleMs: opts.idleMs, signal: opts.signal })) {
-    if (!acceptable(e, authors, kindSet)) continue;
+    if (!acceptable(e, authors, kindSet, opts.verifier)) continue;
     if (e.kind === PROFILE_KIND) profile = true;
     if (e.kind === 5) for (const t of e.tags) if (t[0] === 'e' && typeof t[1] === 'string') deleted.add(t[1]);
     held.push(e);
@@ -239,6 +246,8 @@ export interface RecoverPlan {
   missing: readonly string[];
   peers: readonly Peer[];
   signal: AbortSignal;
+  /** check every signature (default true: a peer may be hostile) */
+  verify?: boolean;
   import: (events: NostrEvent[], signal: AbortSignal) => Promise<void>;
   onMember: (outcome: ProfileOutcome) => void;
 }
@@ -249,6 +258,7 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
   const settings = ctx.settings();
   const t = ctx.config.timeouts;
   const kinds = fullSyncKinds(settings.kinds, settings.noDms);
+  const verifier = (plan.verify ?? true) ? await loadVerifier() : null;
   const outcomes = new Map<string, ProfileOutcome>();
   const problems = new Map<string, string[]>();
   const note = (hex: string, why: string): void => {
@@ -267,7 +277,7 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
         const probeSignal = AbortSignal.any([signal, AbortSignal.timeout(t.profile)]);
         try {
           const link = await links.get(peer);
-          holders.set(peer.id, await probeProfiles(link.conn, link.limits, plan.missing, { idleMs: t.idle, signal: probeSignal }));
+          holders.set(peer.id, await probeProfiles(link.conn, link.limits, plan.missing, { idleMs: t.idle, signal: probeSignal, verifier }));
         } catch (err) {
           if (signal.aborted) return;
           const why = probeSignal.aborted ? `${peerLabel(peer)}: no answer within ${t.profile} ms (timeouts.profile)` : reasonOf(err);
@@ -288,7 +298,7 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
         const link = await links.get(peer);
         try {
           const started = Date.now();
-          const r = await fullSync(link, hex, kinds, { idleMs: t.idle, signal: memberSignal, flush: (ev) => queue.add(hex, ev) });
+          const r = await fullSync(link, hex, kinds, { idleMs: t.idle, signal: memberSignal, verifier, flush: (ev) => queue.add(hex, ev) });
           ctx.log.debug(`profiles: ${hex.slice(0, 12)}… full sync from ${link.label}: ${r.events} events in ${Date.now() - started} ms`);
           if (r.profile) {
             const o = { hex, outcome: 'peer', source: peer.id, reason: `${link.label}: full sync, ${r.events} events` };
@@ -333,7 +343,7 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
       let conn: RelayConnection | null = null;
       try {
         conn = await RelayConnection.connect(url, { timeoutMs: t.connect, signal: relaySignal });
-        const found = await probeProfiles(conn, DEFAULT_LIMITS, left, { idleMs: t.idle, signal: relaySignal });
+        const found = await probeProfiles(conn, DEFAULT_LIMITS, left, { idleMs: t.idle, signal: relaySignal, verifier });
         if (found.size > 0) await plan.import([...found.values()], signal);
         for (const hex of found.keys()) {
           const o = { hex, outcome: 'fallback', source: url, reason: `fallback relay ${url}: kind 0` };

@@ -41,6 +41,7 @@ export function createStationService(ctx: EngineContext): StationService {
     const state = await readStation(s.zenRoot, {
       staleHours: s.staleHours,
       directRelays: s.directRelays,
+      resolve: ctx.config.resolve,
       now: ctx.config.clock(),
       kuboId: kuboIdLookup,
       ipfsConfig: ipfsConfigPath(s.zenRoot),

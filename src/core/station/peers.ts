@@ -8,7 +8,8 @@ import type { Peer, PeerStatus, Route, StationProblem } from '../../shared/schem
 import { parseCard, type StationCard } from './card';
 import { parseMoats } from './moats';
 import { LIMITS, type StationReader } from './read';
-import { classifyRelayUrl, isListedDirect } from './route';
+import { classifyRelayUrl, isListedDirect, resolveRelayUrl, type RouteVerdict } from './route';
+import type { Resolver } from '../util/net';
 
 export const SWARM_DIR = join('tmp', 'swarm');
 /** A constellation has tens of stations; a swarm folder with thousands is broken or hostile. */
@@ -21,6 +22,8 @@ export interface PeerReadOptions {
   now: number;
   /** Loopback relay URLs reached directly, not through a tunnel (Settings.directRelays: demo/test on one machine). */
   directRelays?: readonly string[];
+  /** Resolves relay host names, so a route follows what a name IS; without it names are judged by their text. */
+  resolve?: Resolver;
 }
 
 export interface SwarmRead {
@@ -66,6 +69,8 @@ export function judgePeer(
   p: Peer,
   card: StationCard,
   opts: PeerReadOptions,
+  /** the relay URL's verdict when already made (resolved); else judged from its text */
+  relayVerdict?: RouteVerdict,
 ): { status: PeerStatus; reason: string | null; route: Route } {
   const none = (status: PeerStatus, reason: string): { status: PeerStatus; reason: string; route: Route } => ({ status, reason, route: 'none' });
   if (opts.selfId && (p.id === opts.selfId || p.peerId === opts.selfId)) return none('self', 'this station itself');
@@ -75,20 +80,26 @@ export function judgePeer(
     return none('stale', `beacon not refreshed for ${formatAge(p.ageSeconds)} (stale after ${opts.staleHours} h)`);
   }
   if (!card.relayUrl) return none('no-relay', 'the card has no myRELAY');
-  const verdict = classifyRelayUrl(card.relayUrl);
+  const verdict = relayVerdict ?? classifyRelayUrl(card.relayUrl);
   if (!verdict.ok) return none('bad-url', verdict.reason);
   // A demo or test constellation on one machine: this loopback relay is really ours to dial, not the peer's.
   if (verdict.route === 'tunnel' && isListedDirect(card.relayUrl, opts.directRelays)) return { status: 'ok', reason: null, route: 'direct' };
   if (verdict.route === 'tunnel' && !p.servesStrfry) {
-    return none(
-      'no-relay',
-      `relay ${card.relayUrl} is on the peer's own loopback and the peer offers no strfry tunnel (no x_strfry.sh, strfry not in dragon_services)`,
-    );
+    const where = verdict.addresses
+      ? `resolves to ${verdict.addresses.join(', ')}, a loopback address (the peer's own machine)`
+      : "is on the peer's own loopback";
+    return none('no-relay', `relay ${card.relayUrl} ${where} and the peer offers no strfry tunnel (no x_strfry.sh, strfry not in dragon_services)`);
   }
   return { status: 'ok', reason: null, route: verdict.route };
 }
 
-async function readPeer(reader: StationReader, folder: string, opts: PeerReadOptions, out: SwarmRead): Promise<void> {
+async function readPeer(
+  reader: StationReader,
+  folder: string,
+  opts: PeerReadOptions,
+  out: SwarmRead,
+  judging: Array<{ p: Peer; card: StationCard }>,
+): Promise<void> {
   const dir = join(SWARM_DIR, folder);
   const cardPath = join(dir, '12345.json');
   const p = emptyPeer(folder);
@@ -150,12 +161,17 @@ async function readPeer(reader: StationReader, folder: string, opts: PeerReadOpt
   }
   // Stat only: the script is another station's code.
   p.servesStrfry = card.services.includes('strfry') || (await reader.isFile(join(dir, 'x_strfry.sh')));
-  const judged = judgePeer(p, card, opts);
+  out.peers.push(p);
+  // judged once every card is read, so that the relay names are resolved all at once (readSwarm)
+  judging.push({ p, card });
+}
+
+function applyJudgement(p: Peer, card: StationCard, opts: PeerReadOptions, verdict?: RouteVerdict): void {
+  const judged = judgePeer(p, card, opts, verdict);
   p.status = judged.status;
   p.reason = judged.reason;
   p.route = judged.route;
   p.syncable = judged.status === 'ok' && judged.route !== 'none';
-  out.peers.push(p);
 }
 
 export async function readSwarm(reader: StationReader, opts: PeerReadOptions): Promise<SwarmRead> {
@@ -166,6 +182,7 @@ export async function readSwarm(reader: StationReader, opts: PeerReadOptions): P
     return out;
   }
   let counted = 0;
+  const judging: Array<{ p: Peer; card: StationCard }> = [];
   for (const e of listing.entries) {
     if (e.name.startsWith('.')) continue;
     if (++counted > MAX_PEERS) {
@@ -181,7 +198,16 @@ export async function readSwarm(reader: StationReader, opts: PeerReadOptions): P
       out.problems.push({ path: join(SWARM_DIR, e.name), reason: `${e.type === 'file' ? 'a file' : 'not a folder (FIFO, socket or device)'}, not a beacon folder; ignored` });
       continue;
     }
-    await readPeer(reader, e.name, opts, out);
+    await readPeer(reader, e.name, opts, out, judging);
   }
+  // The relay names, resolved in parallel (each bounded in time, answers cached): a swarm of tens of peers
+  // must not wait for each name in turn.
+  const resolve = opts.resolve;
+  await Promise.all(
+    judging.map(async ({ p, card }) => {
+      const verdict = resolve && card.relayUrl ? await resolveRelayUrl(card.relayUrl, resolve) : undefined;
+      applyJudgement(p, card, opts, verdict);
+    }),
+  );
   return out;
 }

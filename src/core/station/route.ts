@@ -1,65 +1,42 @@
 /**
- * How a peer's relay URL is reached, decided from the URL alone:
- * - the peer's own loopback (127.0.0.0/8, ::1, 0.0.0.0, localhost) → only through an IPFS p2p tunnel;
+ * How a peer's relay URL is reached, decided by what its host IS (issue 15, attack 7), not by how it is written:
+ * - the peer's own loopback (127.0.0.0/8, ::1, 0.0.0.0, localhost, or a NAME that resolves to one of those)
+ *   → only through an IPFS p2p tunnel;
  * - a private-network address (10/8, 172.16/12, 192.168/16, 100.64/10, link-local 169.254/16 and fe80::/10,
- *   unique-local fc00::/7) or a local name (single label, .local, .lan, .home.arpa, .internal) → tried directly
- *   with a short timeout, then through a tunnel;
+ *   unique-local fc00::/7), a name resolving to one, or a local name that does not resolve here (single label,
+ *   .local, .lan, .home.arpa, .internal) → tried directly with a short timeout, then through a tunnel;
  * - anything else (wss:// or ws:// to a public address or public name) → directly.
+ * A name resolving to several addresses takes the most restricted class. The dial checks again (util/net.ts
+ * peerLookup): a name that turns to loopback after the route was chosen is refused.
+ *
+ * A relay URL is a scheme, a host and a port: a query string, a fragment or a path beyond `/` is refused (a
+ * peer must not choose what the station asks of a LAN address, e.g. `ws://192.168.1.10/cgi-bin/reboot?now=1`).
  * The WHATWG URL parser normalises odd IPv4 spellings (`ws://2130706433`, `ws://0x7f.1`) before we look.
  */
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { classifyAddress, isLoopbackName, worstClass, type AddressClass, type Resolver } from '../util/net';
 import { MAX_RELAY_URL } from './card';
 
 export type RelayRoute = 'direct' | 'tunnel' | 'lan';
-export type RouteVerdict = { ok: true; route: RelayRoute; host: string } | { ok: false; reason: string };
-
-const loopback = new BlockList();
-loopback.addSubnet('127.0.0.0', 8, 'ipv4');
-loopback.addSubnet('0.0.0.0', 8, 'ipv4');
-loopback.addAddress('::1', 'ipv6');
-loopback.addAddress('::', 'ipv6');
-
-const privateNet = new BlockList();
-privateNet.addSubnet('10.0.0.0', 8, 'ipv4');
-privateNet.addSubnet('172.16.0.0', 12, 'ipv4');
-privateNet.addSubnet('192.168.0.0', 16, 'ipv4');
-privateNet.addSubnet('100.64.0.0', 10, 'ipv4');
-privateNet.addSubnet('169.254.0.0', 16, 'ipv4');
-privateNet.addSubnet('fc00::', 7, 'ipv6');
-privateNet.addSubnet('fe80::', 10, 'ipv6');
+export type RouteVerdict =
+  | { ok: true; route: RelayRoute; host: string; /** the addresses the name resolved to, when it was resolved */ addresses?: string[] }
+  | { ok: false; reason: string };
 
 const LOCAL_SUFFIXES = ['.local', '.lan', '.home.arpa', '.internal', '.localdomain'];
 
-/** An IPv4-mapped IPv6 address (`::ffff:7f00:1` once normalised) as its IPv4 form, else null. */
-function mappedIPv4(v6: string): string | null {
-  const m = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(v6);
-  if (m) {
-    const hi = parseInt(m[1] ?? '0', 16);
-    const lo = parseInt(m[2] ?? '0', 16);
-    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  }
-  const d = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(v6);
-  return d ? (d[1] ?? null) : null;
-}
-
-function classifyAddress(host: string): 'loopback' | 'private' | 'public' {
-  let v4 = isIPv4(host) ? host : null;
-  if (!v4 && isIPv6(host)) v4 = mappedIPv4(host);
-  if (v4) {
-    if (loopback.check(v4, 'ipv4')) return 'loopback';
-    return privateNet.check(v4, 'ipv4') ? 'private' : 'public';
-  }
-  if (isIPv6(host)) {
-    if (loopback.check(host, 'ipv6')) return 'loopback';
-    return privateNet.check(host, 'ipv6') ? 'private' : 'public';
-  }
+/** The class of a host written in a URL: by its address when it is one, by its text when it is a name. */
+function classifyHostText(host: string): AddressClass {
+  const byAddress = classifyAddress(host);
+  if (byAddress) return byAddress;
   const name = host.toLowerCase().replace(/\.$/, '');
-  if (name === 'localhost' || name.endsWith('.localhost')) return 'loopback';
+  if (isLoopbackName(name)) return 'loopback';
   if (!name.includes('.') || LOCAL_SUFFIXES.some((s) => name.endsWith(s))) return 'private';
   return 'public';
 }
 
-export function classifyRelayUrl(raw: string): RouteVerdict {
+const ROUTE_OF: Record<AddressClass, RelayRoute> = { loopback: 'tunnel', private: 'lan', public: 'direct' };
+
+/** The URL checks that need no network: a ws(s) URL with a host and nothing a peer could use to steer a request. */
+export function parseRelayUrl(raw: string): { ok: true; url: URL; host: string } | { ok: false; reason: string } {
   const text = raw.trim();
   const shown = JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
   if (text === '') return { ok: false, reason: 'empty relay URL' };
@@ -76,9 +53,37 @@ export function classifyRelayUrl(raw: string): RouteVerdict {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (host === '') return { ok: false, reason: `relay URL ${shown} has no host` };
   if (url.username || url.password) return { ok: false, reason: `relay URL ${shown} carries credentials, refused` };
-  const kind = classifyAddress(host);
-  const route: RelayRoute = kind === 'loopback' ? 'tunnel' : kind === 'private' ? 'lan' : 'direct';
-  return { ok: true, route, host };
+  if (url.search !== '' || text.includes('?')) return { ok: false, reason: `relay URL ${shown} carries a query string, refused` };
+  if (url.hash !== '' || text.includes('#')) return { ok: false, reason: `relay URL ${shown} carries a fragment, refused` };
+  if (url.pathname !== '/' && url.pathname !== '') return { ok: false, reason: `relay URL ${shown} has a path beyond /, refused` };
+  return { ok: true, url, host };
+}
+
+/**
+ * The route of a relay URL. `addresses`: what its host name resolved to (resolveRelayUrl), when it did; without
+ * them a name is judged by its text.
+ */
+export function classifyRelayUrl(raw: string, addresses?: readonly string[] | null): RouteVerdict {
+  const parsed = parseRelayUrl(raw);
+  if (!parsed.ok) return parsed;
+  const { host } = parsed;
+  const named = classifyAddress(host) === null && !isLoopbackName(host);
+  if (named && addresses && addresses.length > 0) {
+    const kind = worstClass(addresses.map(classifyAddress));
+    return { ok: true, route: ROUTE_OF[kind], host, addresses: [...addresses] };
+  }
+  return { ok: true, route: ROUTE_OF[classifyHostText(host)], host };
+}
+
+/** classifyRelayUrl after resolving the host name (IP literals and loopback names are not resolved). */
+export async function resolveRelayUrl(raw: string, resolve: Resolver): Promise<RouteVerdict> {
+  const parsed = parseRelayUrl(raw);
+  if (!parsed.ok) return parsed;
+  const { host } = parsed;
+  if (classifyAddress(host) !== null || isLoopbackName(host)) return classifyRelayUrl(raw);
+  // A name that does not resolve here keeps the route its text gives; the dial re-checks what it resolves to.
+  const addresses = await resolve(host).catch(() => null);
+  return classifyRelayUrl(raw, addresses);
 }
 
 /** A relay URL in a comparable form (lower-case scheme and host, default port and trailing slash dropped). */

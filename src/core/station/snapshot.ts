@@ -7,6 +7,7 @@ import { readBlacklist, readMembers } from './members';
 import { readSwarm, SWARM_DIR } from './peers';
 import { LIMITS, StationReader } from './read';
 import { resolveSelfId, type SelfLookup } from './self';
+import type { Resolver } from '../util/net';
 
 export interface ReadStationOptions extends SelfLookup {
   staleHours: number;
@@ -14,6 +15,8 @@ export interface ReadStationOptions extends SelfLookup {
   now: number;
   /** Settings.directRelays. */
   directRelays?: readonly string[];
+  /** Resolves relay host names (EngineConfig.resolve). */
+  resolve?: Resolver;
 }
 
 async function selfCard(reader: StationReader, peerId: string | null): Promise<StationCard | null> {
@@ -33,7 +36,7 @@ export async function readStation(root: string, opts: ReadStationOptions): Promi
   const problems: StationProblem[] = [];
   const self = found ? await resolveSelfId(reader, opts, problems) : { peerId: null, source: null };
   const swarm = found
-    ? await readSwarm(reader, { selfId: self.peerId, staleHours: opts.staleHours, now: Math.floor(opts.now / 1000), directRelays: opts.directRelays })
+    ? await readSwarm(reader, { selfId: self.peerId, staleHours: opts.staleHours, now: Math.floor(opts.now / 1000), directRelays: opts.directRelays, resolve: opts.resolve })
     : { peers: [], cards: [], problems: [] };
   problems.push(...swarm.problems);
   const members = await readMembers(reader, swarm.cards);

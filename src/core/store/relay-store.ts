@@ -9,6 +9,7 @@ import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import type { ImportResult, LocalStore } from '../services';
 import { RelayConnection, fetchRelayInfo, relayLimits, subscriptionBudget, pageEvents, fetchByIds, parseReason, type Limits } from '../nostr';
 import type { Timeouts } from '../config';
+import { systemLookup } from '../util/net';
 import { PackedEvents, type PackedImport } from './packed';
 import { forEachLimited } from '../util/limit';
 
@@ -39,7 +40,8 @@ export class RelayStore implements LocalStore, PackedImport {
 
   private async connection(signal?: AbortSignal): Promise<{ conn: RelayConnection; limits: Limits }> {
     if (!this.limits) {
-      const info = await fetchRelayInfo(this.url, { timeoutMs: this.timeouts.nip11, signal }).catch(() => null);
+      // the station's own relay, chosen by the captain: its name may well resolve to this machine's loopback
+      const info = await fetchRelayInfo(this.url, { timeoutMs: this.timeouts.nip11, signal, lookup: systemLookup }).catch(() => null);
       this.limits = relayLimits(info);
     }
     const limits = this.limits;
@@ -51,6 +53,7 @@ export class RelayStore implements LocalStore, PackedImport {
         maxMessageLength: limits.maxMessageLength,
         // the station's own relay, on this machine: compressing would only cost CPU
         deflate: false,
+        lookup: systemLookup,
       }).catch((err: Error) => {
         this.conn = null;
         throw new Error(`local relay: ${err.message}`);

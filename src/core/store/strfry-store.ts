@@ -17,7 +17,8 @@
  * - Any failure ends with `strfry error: <reason>` on stderr and exit code 1.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
@@ -63,10 +64,66 @@ export function strfryReason(stderr: string): string {
 }
 
 /**
- * Refuses a strfry binary that lives in the swarm folder (`<zenRoot>/tmp/swarm/…`, written by other stations):
- * Constellation never executes files another station published. Symlinks are resolved first.
+ * Whether a group holds nobody but this user: its own primary group (the user private group Debian and Ubuntu
+ * make, where a umask of 002 leaves files group-writable) with no other member in /etc/group and no other user
+ * having it as primary group in /etc/passwd. Unknown (a file unreadable) counts as shared.
  */
-export function checkStrfryBinary(bin: string, zenRoot: string): void {
+export function isPrivateGroup(gid: number, files = { group: '/etc/group', passwd: '/etc/passwd' }): boolean {
+  let me: { username: string; gid: number };
+  try {
+    me = userInfo();
+  } catch {
+    return false;
+  }
+  if (gid !== me.gid) return false;
+  try {
+    const groupLine = readFileSync(files.group, 'utf8').split('\n').map((l) => l.split(':')).find((f) => f[2] === String(gid));
+    if (!groupLine) return false;
+    if ((groupLine[3] ?? '').split(',').map((m) => m.trim()).some((m) => m !== '' && m !== me.username)) return false;
+    const others = readFileSync(files.passwd, 'utf8').split('\n').map((l) => l.split(':')).filter((f) => f[3] === String(gid) && f[0] !== me.username);
+    return others.length === 0;
+  } catch {
+    return false;
+  }
+}
+
+export interface BinaryCheckOptions {
+  /** Whether a group-writable file or folder of this group is still only ours (default isPrivateGroup). */
+  privateGroup?: (gid: number) => boolean;
+}
+
+const octal = (mode: number): string => `0${(mode & 0o7777).toString(8).padStart(3, '0')}`;
+
+/**
+ * Why a file or folder on the way to the binary could be changed by another user, or null: it belongs to
+ * someone else than this user or root, or others may write it (a folder with the sticky bit, like /tmp, is
+ * fine: nobody may replace another's entries there).
+ */
+function writableByOthers(path: string, info: Stats, isDir: boolean, uid: number, privateGroup: (gid: number) => boolean): string | null {
+  if (info.uid !== uid && info.uid !== 0) return `belongs to another user (uid ${info.uid})`;
+  if (isDir && info.mode & 0o1000) return null;
+  if (info.mode & 0o002) return `can be written by every user (mode ${octal(info.mode)})`;
+  if (info.mode & 0o020 && !privateGroup(info.gid)) return `can be written by a group other users are in (mode ${octal(info.mode)}, gid ${info.gid})`;
+  return null;
+}
+
+function ancestors(path: string): string[] {
+  const out: string[] = [];
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    out.push(dir);
+    if (dirname(dir) === dir) return out;
+  }
+}
+
+/**
+ * Refuses a strfry binary that another user or another station could have put there (issue 15, attack 8):
+ * - inside the swarm folder (`<zenRoot>/tmp/swarm/…`, written by other stations): Constellation never executes
+ *   files another station published;
+ * - a file, or a folder on its path (as given and once symlinks are resolved), that another user may change:
+ *   owned by someone else than this user or root, or writable by others.
+ * The reason says what to fix.
+ */
+export function checkStrfryBinary(bin: string, zenRoot: string, opts: BinaryCheckOptions = {}): void {
   const real = (p: string): string => {
     try {
       return realpathSync(p);
@@ -78,7 +135,28 @@ export function checkStrfryBinary(bin: string, zenRoot: string): void {
   const target = real(bin);
   const rel = relative(swarm, target);
   if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
-    throw new Error(`strfry binary ${bin} is inside the swarm folder ${swarm} (files published by other stations): refusing to run it; set the strfry binary path in Settings`);
+    throw new Error(`strfry binary ${bin} is inside the swarm folder ${swarm} (files published by other stations): refusing to run it; set another path with --strfry-bin, CONSTELLATION_STRFRY_BIN or "strfryBin" in settings.json`);
+  }
+  const uid = process.getuid?.();
+  if (uid === undefined) return; // not POSIX: no owners nor modes to judge by
+  const privateGroup = opts.privateGroup ?? isPrivateGroup;
+  let info: Stats;
+  try {
+    info = statSync(target);
+  } catch {
+    return; // not there: running it fails with its own reason
+  }
+  const fileWhy = writableByOthers(target, info, false, uid, privateGroup);
+  if (fileWhy) throw new Error(`strfry binary ${bin} ${fileWhy}: refusing to run it; make it yours and not writable by others (chmod go-w ${target})`);
+  for (const dir of new Set([...ancestors(resolve(bin)), ...ancestors(target)])) {
+    let d: Stats;
+    try {
+      d = statSync(dir);
+    } catch {
+      continue;
+    }
+    const why = writableByOthers(dir, d, true, uid, privateGroup);
+    if (why) throw new Error(`strfry binary ${bin} is in the folder ${dir}, which ${why}: refusing to run it; chmod go-w ${dir}, or install strfry elsewhere`);
   }
 }
 

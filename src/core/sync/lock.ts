@@ -2,14 +2,20 @@
  * The station lock `strfry/constellation-backfill.lock`, holding the PID of the run, shared with the station's
  * own scheduler (which checks the same PID before launching the shell backfill).
  *
+ * A lock is stale when its PID no longer names the process that wrote it: no such process, or the lock is older
+ * than this boot, or the process now under that PID started after the lock was written (util/process.ts). A
+ * PID alone is not enough: after a reboot the number is soon reused by some other process, and every sync
+ * would be refused until someone deleted the lock by hand.
+ *
  * Public API:
- *   readLock(zenRoot) → { pid, alive } | null
- *   acquireLock(zenRoot) → { path, release() }      // throws LockHeld when a live PID holds it; clears a stale one
+ *   readLock(zenRoot) → { pid, alive, why } | null
+ *   acquireLock(zenRoot) → { path, release() }      // throws LockHeld when a live owner holds it; clears a stale one
  *   lockPath(zenRoot)
  */
-import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
+import { ownerAlive } from '../util/process';
+import { tempNameFor } from '../util/fs';
 
 export function lockPath(zenRoot: string): string {
   return join(zenRoot, 'strfry', 'constellation-backfill.lock');
@@ -22,33 +28,41 @@ export class LockHeld extends Error {
   }
 }
 
-/** Is a process with this PID alive? EPERM means it exists but belongs to someone else: alive. */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export interface LockOwner {
+  pid: number;
+  /** the process that wrote the lock still runs */
+  alive: boolean;
+  /** why the lock is stale, when it is */
+  why: string | null;
 }
 
-export async function readLock(zenRoot: string): Promise<{ pid: number; alive: boolean } | null> {
+/** Whose the lock is, judged by its PID and its time (see above); `proc` is for tests. */
+export function judgeLock(text: string, writtenAtMs: number, proc?: string): LockOwner {
+  const pid = Number.parseInt(text.trim().split(/\s+/)[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0) return { pid: 0, alive: false, why: 'it holds no PID' };
+  const v = ownerAlive(pid, writtenAtMs, proc);
+  return { pid, alive: v.alive, why: v.alive ? null : v.why };
+}
+
+export async function readLock(zenRoot: string): Promise<LockOwner | null> {
+  const path = lockPath(zenRoot);
   let text: string;
+  let writtenAt: number;
   try {
-    text = await readFile(lockPath(zenRoot), 'utf8');
+    [text, writtenAt] = await Promise.all([readFile(path, 'utf8'), stat(path).then((s) => s.mtimeMs)]);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  const pid = Number.parseInt(text.trim(), 10);
-  return { pid: Number.isFinite(pid) ? pid : 0, alive: pidAlive(pid) };
+  return judgeLock(text, writtenAt);
 }
 
 export interface HeldLock {
   path: string;
-  /** true when a stale lock (dead PID) was removed first */
+  /** the PID of a stale lock removed first, else null */
   clearedStale: number | null;
+  /** why that lock was stale */
+  staleWhy: string | null;
   /** Removes the lock if it still holds our PID. Never throws. */
   release(): Promise<void>;
 }
@@ -62,7 +76,8 @@ const GUARD_STALE_MS = 10_000;
  * written would be seen empty for an instant, and an empty lock reads as stale: another run would remove it.
  */
 async function createLock(path: string, pid: number): Promise<boolean> {
-  const tmp = `${path}.${pid}.${randomBytes(4).toString('hex')}.tmp`;
+  // named like writeFileAtomic's temporary files, so one left by a crash is swept at the next start
+  const tmp = tempNameFor(path);
   await writeFile(tmp, `${pid}\n`, { mode: 0o644 });
   try {
     await link(tmp, path);
@@ -105,11 +120,13 @@ export async function acquireLock(zenRoot: string, pid = process.pid): Promise<H
   const path = lockPath(zenRoot);
   await mkdir(dirname(path), { recursive: true });
   let clearedStale: number | null = null;
+  let staleWhy: string | null = null;
   for (let attempt = 0; attempt < 50; attempt++) {
     if (await createLock(path, pid)) {
       return {
         path,
         clearedStale,
+        staleWhy,
         release: async () => {
           try {
             const cur = await readLock(zenRoot);
@@ -123,7 +140,10 @@ export async function acquireLock(zenRoot: string, pid = process.pid): Promise<H
     const cur = await readLock(zenRoot);
     if (!cur) continue; // released meanwhile: try again
     if (cur.alive) throw new LockHeld(cur.pid, path);
-    if (await clearStale(path, zenRoot, cur.pid)) clearedStale = cur.pid;
+    if (await clearStale(path, zenRoot, cur.pid)) {
+      clearedStale = cur.pid;
+      staleWhy = cur.why;
+    }
   }
   throw new Error(`cannot take the lock ${path}: it keeps coming back`);
 }

@@ -204,7 +204,7 @@ export class Run {
       }
       const synced = await this.syncPeers(plan);
       const report = await this.report(plan, synced);
-      if (!this.signal.aborted) await this.afterPeers(report, plan.state);
+      if (!this.signal.aborted) await this.afterPeers(report, plan.state, plan.verify);
       return report;
     } catch (err) {
       const msg = this.signal.aborted ? 'cancelled by the captain' : (err as Error).message;
@@ -238,7 +238,7 @@ export class Run {
       }
       throw err;
     }
-    if (lock.clearedStale !== null) log.info(`removed a stale lock ${lock.path} (PID ${lock.clearedStale} is not running)`);
+    if (lock.clearedStale !== null) log.info(`removed a stale lock ${lock.path} (${lock.staleWhy ?? `PID ${lock.clearedStale} is not running`})`);
     return { lock };
   }
 
@@ -257,7 +257,7 @@ export class Run {
     const filtersFor = (maxFilterElements: number): PlannedFilter[] =>
       buildFilters({ kinds: settings.kinds, noDms, days, members, nowSec, maxFilterElements });
     const lines: string[] = [
-      `window: ${days === 0 ? 'everything' : `last ${days} day(s)`}; ${members.length} members; ${noDms ? 'no DMs; ' : ''}${verify ? 'verifying signatures' : 'no signature check'}`,
+      `window: ${days === 0 ? 'everything' : `last ${days} day(s)`}; ${members.length} members; ${noDms ? 'no DMs; ' : ''}${verify ? 'signatures verified' : 'signatures NOT verified (--no-verify: forged events are stored as they come)'}`,
       `local store: ${this.ctx.store().description}`,
     ];
     for (const p of peers) {
@@ -323,6 +323,8 @@ export class Run {
         : ok < total
           ? `${total - ok} of ${total} peer(s) failed${this.deadline.aborted ? `; ${this.deadlineText()} passed` : ''}`
           : null,
+      // the options in effect (verify from the settings when the run did not say): the report says it
+      options: { ...this.opts, verify: plan.verify },
       members: plan.members.length,
       peers: outcomes,
       categories,
@@ -354,7 +356,7 @@ export class Run {
     return report;
   }
 
-  private async afterPeers(report: RunReport, state: StationState): Promise<void> {
+  private async afterPeers(report: RunReport, state: StationState, verify: boolean): Promise<void> {
     const log = this.ctx.log;
     if (!this.opts.noProfiles && this.deadline.aborted) log.warn(`profile phase skipped: ${this.deadlineText()} has passed`);
     else if (!this.opts.noProfiles) {
@@ -366,6 +368,7 @@ export class Run {
           state,
           signal: this.signal,
           dryRun: false,
+          verify,
           onProgress: (p) => {
             this.progress.profiles = { ...p };
             this.notify();

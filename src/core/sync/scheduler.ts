@@ -11,7 +11,7 @@
 import { lstat, readFile } from 'node:fs/promises';
 import type { RunSummary, ScheduleStatus } from '../../shared/schemas';
 import type { EngineContext, Scheduler } from '../services';
-import { lockPath, pidAlive } from './lock';
+import { judgeLock, lockPath } from './lock';
 
 const MINUTE = 60_000;
 
@@ -103,19 +103,21 @@ export function firstDueAt(now: number, intervalMinutes: number, lastRun: Pick<R
 export async function readStationLock(zenRoot: string): Promise<LockState> {
   const path = lockPath(zenRoot);
   let text: string;
+  let writtenAt: number;
   try {
     const info = await lstat(path);
     // A lock we may not read is treated as held: better skip a slot than run beside the station's script.
     if (info.isSymbolicLink()) return { held: true, detail: `${path} is a symlink, not followed` };
+    writtenAt = info.mtimeMs;
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { held: false, detail: null };
     return { held: true, detail: `cannot read ${path}: ${(err as Error).message}` };
   }
-  const pid = Number.parseInt(text.trim().split(/\s+/)[0] ?? '', 10);
-  if (!Number.isInteger(pid) || pid <= 0) return { held: false, detail: `${path} holds no PID (stale)` };
-  if (pidAlive(pid)) return { held: true, detail: `PID ${pid}` };
-  return { held: false, detail: `PID ${pid} is not running (stale lock)` };
+  const owner = judgeLock(text, writtenAt);
+  if (owner.pid === 0) return { held: false, detail: `${path} holds no PID (stale)` };
+  if (owner.alive) return { held: true, detail: `PID ${owner.pid}` };
+  return { held: false, detail: `stale lock: ${owner.why ?? `PID ${owner.pid} is not running`}` };
 }
 
 export interface SchedulerDeps {
