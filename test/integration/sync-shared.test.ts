@@ -130,7 +130,8 @@ describe('peers synced at once share the local reads and the fetches', () => {
 
     const r = await sync(engine);
     expect(r.peers.find((p) => p.peer === built.peers[0]!.id)!.ok).toBe(false);
-    expect(r.peers.filter((p) => p.ok)).toHaveLength(2);
+    // the healthy ones succeed (their reasons shown if not)
+    expect(r.peers.filter((p) => p.peer !== built.peers[0]!.id && !p.ok).map((p) => p.reason)).toEqual([]);
     expect(await local.relay.count({})).toBe(events.length);
     expect(r.fetches!.distinct).toBe(events.length);
   }, 120_000);

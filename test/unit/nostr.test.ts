@@ -103,6 +103,34 @@ describe('permessage-deflate as strfry negotiates it (devkit relay) and as we of
   });
 });
 
+describe('silence on a compressed connection', () => {
+  it('a relay that only pings is silent: its control frames are not taken for bytes still being decoded', async () => {
+    const { WebSocketServer } = await import('ws');
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: { threshold: 0 } });
+    await new Promise((r) => wss.once('listening', r));
+    wss.on('connection', (ws) => {
+      const t = setInterval(() => ws.ping(), 100);
+      ws.on('close', () => clearInterval(t));
+    });
+    try {
+      const port = (wss.address() as { port: number }).port;
+      const conn = await RelayConnection.connect(`ws://127.0.0.1:${port}`);
+      const t0 = Date.now();
+      const run = async (): Promise<number> => {
+        let n = 0;
+        for await (const _ of conn.req([{ kinds: [1] }], { idleMs: 600 })) n++;
+        return n;
+      };
+      await expect(run()).rejects.toThrow(/went silent/);
+      expect(Date.now() - t0).toBeLessThan(3000);
+      conn.close();
+    } finally {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+    }
+  });
+});
+
 describe('relay connection', () => {
   it('reads NIP-11 and its limits', async () => {
     const info = await fetchRelayInfo(relay.url);

@@ -284,6 +284,8 @@ export class RelayConnection {
   payloadOut = 0;
   /** when the relay last answered one of our subscriptions (Date.now()) */
   lastFrameAt = 0;
+  /** the socket's bytesRead when the last message came out of the WebSocket */
+  private wireAtLastMessage = 0;
   /** the TCP socket under the WebSocket (its counters are the bytes on the wire) */
   private socket: Socket | null = null;
   /** The last NOTICEs received (bounded). */
@@ -315,6 +317,12 @@ export class RelayConnection {
     },
   ) {
     ws.on('message', (data: WebSocket.RawData) => this.receive(data));
+    // control frames are bytes the relay sent that come out as no message (strfry pings every 55 s)
+    const decoded = (): void => {
+      if (this.socket) this.wireAtLastMessage = this.socket.bytesRead;
+    };
+    ws.on('ping', decoded);
+    ws.on('pong', decoded);
     ws.on('close', (code, reason) => this.shutdown(new ConnectionLost(`${url}: ${closeText(code, reason.toString())}`, false)));
     ws.on('error', (err: Error & { code?: string }) =>
       this.shutdown(new ConnectionLost(`${url}: ${socketErrorText(err, this.maxPayload)}`, RULE_BREAKS.test(err.code ?? ''))),
@@ -367,6 +375,7 @@ export class RelayConnection {
           bytesBoundName: opts.bytesBoundName ?? 'maxBytesIn',
         });
         conn.socket = socket;
+        conn.wireAtLastMessage = socket?.bytesRead ?? 0;
         if (opts.signal) {
           const sig = opts.signal;
           const onAbortLater = (): void => conn.close();
@@ -432,8 +441,9 @@ export class RelayConnection {
     };
     const silence = new Silence(
       idleMs,
-      // held back by us: the socket is paused, or our consumer has not come back for more yet
-      () => this.holders.size > 0 || !waiting,
+      // held back by us: the socket is paused, our consumer has not come back for more yet, or what the relay
+      // sent is still being decoded
+      () => this.held || !waiting,
       () => {
         const said = lastNotice ? ` (its last NOTICE: "${lastNotice.slice(0, 160)}")` : '';
         failure ??= new RelayTimeout(`${this.url}: relay went silent: no ${answered ? 'EOSE' : 'answer to a REQ'} for ${idleMs} ms${said}`);
@@ -680,9 +690,18 @@ export class RelayConnection {
     this.slotWaiters.shift()?.();
   }
 
-  /** True while a consumer is behind and the socket is paused (nothing can arrive: not the relay's silence). */
+  /**
+   * True while the relay's silence cannot be told: a consumer is behind and the socket is paused (nothing can
+   * arrive), or bytes the relay sent are still on their way through the WebSocket (a compressed frame waits for
+   * zlib, which runs on libuv's thread pool: behind a slow disk's fsyncs it can wait for seconds).
+   */
   get held(): boolean {
-    return this.holders.size > 0;
+    return this.holders.size > 0 || this.behind;
+  }
+
+  /** Bytes the relay sent that have not come out as a message yet. */
+  private get behind(): boolean {
+    return this.socket !== null && this.socket.bytesRead > this.wireAtLastMessage;
   }
 
   private hold(sub: string): void {
@@ -700,6 +719,7 @@ export class RelayConnection {
     // ws hands a Buffer (its default binaryType): read it where it is, no copy per frame
     const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     this.payloadIn += buf.length;
+    if (this.socket) this.wireAtLastMessage = this.socket.bytesRead;
     if (this.closedWith) return;
     if (this.payloadIn > this.limits.maxBytesIn) {
       const mb = Math.round((this.limits.maxBytesIn / 1048576) * 100) / 100;

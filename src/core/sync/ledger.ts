@@ -38,6 +38,8 @@ export class RunLedger {
   private events = 0;
   private nextOwner = 1;
   private waiters: Array<() => void> = [];
+  /** when a session last received an event or had ids settled or given back (Date.now()) */
+  lastActivity = Date.now();
 
   /** A session's handle: its claims, released when it ends. */
   claims(): Claims {
@@ -47,6 +49,7 @@ export class RunLedger {
   /** An event arrived from a peer (counted whatever the sieve then says). */
   fetched(id: unknown): void {
     this.events++;
+    this.lastActivity = Date.now();
     if (typeof id === 'string') this.received.add(id);
   }
 
@@ -115,6 +118,7 @@ export class RunLedger {
 
   /** Wakes every session waiting in nextChange(). */
   changed(): void {
+    this.lastActivity = Date.now();
     for (const w of this.waiters.splice(0)) w();
   }
 

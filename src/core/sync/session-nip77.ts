@@ -304,10 +304,11 @@ function releaseRound(x: Round): void {
   x.r.have.release();
 }
 
-/** A session waiting for ids other sessions claimed fetches them itself after this long without any of them
- * settling (a stalled peer's session must not hold the others)… */
+/** A session waiting for ids other sessions claimed fetches them itself after this long with no session
+ * receiving events or settling ids and the local store idle (a stalled peer's session must not hold the others;
+ * while the store imports, fetching again would only queue the same events behind it)… */
 export const WAIT_PATIENCE_MS = 10_000;
-/** …or after this long in all (a peer that drips its events keeps settling a few). */
+/** …or after this long in all (a peer that drips its events keeps the run busy). */
 export const WAIT_MAX_MS = 60_000;
 
 /**
@@ -315,17 +316,16 @@ export const WAIT_MAX_MS = 60_000;
  * imported and answered for (so no session ever waits for one that waits); then each set-aside id is either
  * settled (recorded in the peer's known set), or given back by the other session (this one fetches it from its
  * own peer), or still claimed: then wait for the next change in the ledger. Fetched here anyway (twice rather than
- * late) once none of them settled for WAIT_PATIENCE_MS, or after WAIT_MAX_MS in all.
+ * late) when nothing moved for WAIT_PATIENCE_MS, or after WAIT_MAX_MS in all.
  */
 export async function settleDeferred(session: Session): Promise<void> {
   const { s } = session;
   const started = Date.now();
-  let progressAt = started;
-  let pending = Infinity;
   while (session.deferred.length > 0) {
     await session.importTaken();
     const now = Date.now();
-    const impatient = now - progressAt >= WAIT_PATIENCE_MS || now - started >= WAIT_MAX_MS;
+    const stalled = now - s.ledger.lastActivity >= WAIT_PATIENCE_MS && s.importer.idle;
+    const impatient = stalled || now - started >= WAIT_MAX_MS;
     for (const d of session.deferred.splice(0)) {
       if (impatient) {
         session.enter('fetch');
@@ -343,11 +343,9 @@ export async function settleDeferred(session: Session): Promise<void> {
         await d.pass.fetchAgain(split.mine);
       } else split.mine.release();
     }
-    const left = session.deferred.reduce((a, d) => a + d.ids.length, 0);
-    if (left === 0) return;
-    if (left < pending) progressAt = Date.now();
-    pending = left;
-    const wait = Math.min(WAIT_PATIENCE_MS - (Date.now() - progressAt), WAIT_MAX_MS - (Date.now() - started));
+    if (session.deferred.length === 0) return;
+    const quietLeft = WAIT_PATIENCE_MS - (Date.now() - s.ledger.lastActivity);
+    const wait = Math.min(Math.max(quietLeft, 250), WAIT_MAX_MS - (Date.now() - started));
     if (wait > 0) await s.ledger.nextChange(s.signal, wait);
   }
 }
