@@ -28,6 +28,7 @@ import { buildFilters, mergeDeletions } from '../../src/core/sync/filters';
 import { DEFAULT_LIMITS } from '../../src/core/nostr';
 import { DEFAULT_KINDS } from '../../src/shared/kinds';
 import { buildWorld, type World } from './world';
+import { runConstellation } from '../engine-process';
 import type { ModelJob, ModelResult } from './strfry-sync-model';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -92,16 +93,6 @@ interface Row {
   modelCompleteness: number;
 }
 
-/** Peak RSS (VmHWM) of a running process, in bytes; 0 once it is gone. */
-async function peakRss(pid: number): Promise<number> {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** A `strfry` in front of the stand-in that notes each command it is run with (`scan`, `import`, …). */
 async function countingStrfry(dir: string, real: string): Promise<{ bin: string; count: () => Promise<Record<string, number>> }> {
   const log = join(dir, 'strfry-calls.log');
@@ -126,24 +117,14 @@ async function countingStrfry(dir: string, real: string): Promise<{ bin: string;
 
 async function engineRun(w: World, st: StrfryStation, strfryBin: string, dataDir: string, calls: () => Promise<Record<string, number>>): Promise<EngineRun> {
   const cmd = [
-    join(REPO, 'bin', 'constellation.mjs'), 'sync', '--json', '--no-profiles', '--days', '1',
+    'sync', '--json', '--no-profiles', '--days', '1',
     '--zen-root', w.built.root, '--data-dir', dataDir, '--kubo-api', w.kubo.url,
     '--relay-url', st.relayUrl, '--strfry-bin', strfryBin, '--strfry-conf', st.strfryConf,
   ];
   const callsBefore = await calls();
   const wire0 = w.wireBytes();
   const pay0 = w.payloadBytes();
-  const t0 = performance.now();
-  const child = spawn(join(REPO, 'node_modules', '.bin', 'node'), cmd, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  let peak = 0;
-  const sampler = setInterval(() => void peakRss(child.pid!).then((v) => (peak = Math.max(peak, v))), 50);
-  const code = await new Promise<number | null>((r) => child.on('close', r));
-  clearInterval(sampler);
-  const wallMs = performance.now() - t0;
+  const { code, stdout: out, stderr: err, wallMs, peakRss: peak } = await runConstellation(cmd);
   const callsAfter = await calls();
   const delta = (k: string): number => (callsAfter[k] ?? 0) - (callsBefore[k] ?? 0);
   let report: {
