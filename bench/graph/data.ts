@@ -11,16 +11,10 @@
 
 export const ENTRIES = 200;
 
-/** mulberry32: the same data on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: the same data on every run (the engine's own generator). */
+import { mulberry32 } from '../../src/core/util/prng';
+
+export const prng = mulberry32;
 
 export const hexOf = (i: number): string => i.toString(16).padStart(64, '0');
 

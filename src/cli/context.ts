@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { SettingsPatch } from '../shared/schemas';
-import { makeConfig } from '../core/config';
-import { Engine } from '../core/engine';
+import type { Engine } from '../core/engine';
 import { appRoot } from './root';
 
 export interface GlobalOptions {
@@ -36,8 +35,12 @@ export function globalOptions(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
 }
 
-/** Builds an engine from the global options (flags and environment win over saved settings). */
-export function engineFrom(opts: GlobalOptions, host = 'cli', extra: { schedule?: boolean; quiet?: boolean } = {}): Engine {
+/**
+ * Builds an engine from the global options (flags and environment win over saved settings). The engine's
+ * modules are loaded here, not when the command starts: `--version` and `--help` need none of them.
+ */
+export async function engineFrom(opts: GlobalOptions, host = 'cli', extra: { schedule?: boolean; quiet?: boolean } = {}): Promise<Engine> {
+  const [{ makeConfig }, { Engine }] = await Promise.all([import('../core/config'), import('../core/engine')]);
   const overrides: SettingsPatch = {};
   if (opts.zenRoot) overrides.zenRoot = resolve(opts.zenRoot);
   if (opts.strfryBin) overrides.strfryBin = resolve(opts.strfryBin);
@@ -63,7 +66,7 @@ export function engineFrom(opts: GlobalOptions, host = 'cli', extra: { schedule?
 
 /** Runs fn with a started engine and always stops it. */
 export async function withEngine<T>(opts: GlobalOptions, fn: (engine: Engine) => Promise<T>, host = 'cli'): Promise<T> {
-  const engine = engineFrom(opts, host);
+  const engine = await engineFrom(opts, host);
   try {
     await engine.start();
     return await fn(engine);

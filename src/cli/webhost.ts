@@ -21,9 +21,10 @@ import { extname, join, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { WebSocket, RawData } from 'ws';
 import { ContractError, WireRequest, isCallName, parseInput } from '../shared/api';
-import { FALLBACK_CSP, cspOf } from '../shared/csp';
+import { FALLBACK_CSP, cspOf, headerCsp } from '../shared/csp';
 import { mimeType, resolveInside } from '../core/util/static-files';
 import type { CallName, EventName, WireMessage } from '../shared/api';
+import { LOOPBACK } from './loopback';
 
 /** What the web host needs from the engine (the Engine class fits). */
 export interface ContractEndpoint {
@@ -59,7 +60,7 @@ export interface WebHost {
   close(): Promise<void>;
 }
 
-export const LOOPBACK = '127.0.0.1';
+export { LOOPBACK };
 export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 export const DEFAULT_MAX_CLIENTS = 16;
 /**
@@ -159,7 +160,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     return true;
   };
   const warn = opts.warn ?? ((m: string) => process.stderr.write(`web host: ${m}\n`));
-  const headers = securityHeaders(cspOf(indexHtml) ?? FALLBACK_CSP);
+  const headers = securityHeaders(headerCsp(cspOf(indexHtml) ?? FALLBACK_CSP));
   let port = 0;
 
   const server: Server = createServer((req, res) => {

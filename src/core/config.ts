@@ -38,8 +38,8 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   kuboRpc: 10_000,
   connect: 8_000,
   lanDirect: 2_500,
-  tunnelCheck: 700,
-  kuboPing: 1_000,
+  tunnelCheck: 500,
+  kuboPing: 1_400,
   nip11: 5_000,
   negProbe: 4_000,
   idle: 20_000,
@@ -73,6 +73,28 @@ export function defaultDataDir(home = homedir()): string {
   return join(xdg && xdg.length > 0 ? xdg : join(home, '.config'), 'constellation');
 }
 
+/**
+ * Timeouts from the environment, `CONSTELLATION_TIMEOUTS='{"kuboPing":3000}'` (ms, names as in Timeouts): for a
+ * slow machine, or a test running the command. A wrong name or value is refused with the reason.
+ */
+export function timeoutsFromEnv(text: string | undefined): Partial<Timeouts> {
+  if (text === undefined || text.trim() === '') return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new Error(`CONSTELLATION_TIMEOUTS is not JSON (${text.slice(0, 80)}): give an object of timeouts in ms, e.g. {"kuboPing":3000}`);
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('CONSTELLATION_TIMEOUTS must be an object of timeouts in ms, e.g. {"kuboPing":3000}');
+  const out: Partial<Timeouts> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (!(k in DEFAULT_TIMEOUTS)) throw new Error(`CONSTELLATION_TIMEOUTS: no timeout named "${k}" (known: ${Object.keys(DEFAULT_TIMEOUTS).join(', ')})`);
+    if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0) throw new Error(`CONSTELLATION_TIMEOUTS: ${k} must be a positive number`);
+    out[k as keyof Timeouts] = x;
+  }
+  return out;
+}
+
 export function makeConfig(partial: Partial<EngineConfig> = {}): EngineConfig {
   const home = partial.home ?? homedir();
   return {
@@ -81,7 +103,7 @@ export function makeConfig(partial: Partial<EngineConfig> = {}): EngineConfig {
     host: partial.host ?? 'cli',
     clock: partial.clock ?? Date.now,
     resolve: partial.resolve ?? systemResolver,
-    timeouts: { ...DEFAULT_TIMEOUTS, ...(partial.timeouts ?? {}) },
+    timeouts: { ...DEFAULT_TIMEOUTS, ...timeoutsFromEnv(process.env.CONSTELLATION_TIMEOUTS), ...(partial.timeouts ?? {}) },
     home,
     demo: partial.demo ?? false,
     version: partial.version ?? '0.0.0',

@@ -86,6 +86,11 @@ export interface ImportResult {
   added: number;
   duplicates: number;
   rejected: number;
+  /**
+   * Answered for but not held, and never to be: older than the replaceable/addressable version the store holds
+   * (or than another event of the same batch), or deleted by a kind 5 it holds (or of the same batch).
+   */
+  superseded: number;
   /** reason → count */
   reasons: Record<string, number>;
   bytes: number;

@@ -6,3 +6,4 @@ export * from './keys';
 export * from './events';
 export * from './station-builder';
 export * from './strfry-standin-station';
+export * from './ports';

@@ -17,6 +17,7 @@ import { EventRepositorySqlite } from '@nostr-relay/event-repository-sqlite';
 import { FastNegentropyStorage, StrfryNegentropy } from './negentropy-responder';
 import type { NostrEvent } from 'nostr-tools';
 import { UPSERT_EVENT_SQL } from './event-upsert.mjs';
+import { addressOf, checkEvent, isEphemeralKind, makeVerifier, strfryWriter } from './strfry-rules.mjs';
 
 export type { NostrEvent };
 
@@ -74,7 +75,7 @@ interface Statement {
 interface SqliteDb {
   prepare(sql: string): Statement;
   pragma(p: string): unknown;
-  transaction<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void;
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
 }
 
 const DEFAULT_MAX_LIMIT = 500;
@@ -85,11 +86,21 @@ const DEFAULT_MAX_SYNC_EVENTS = 1_000_000;
 const NEG_FRAME_LIMIT = 500_000;
 const SQL_CHUNK = 500;
 
-/** Kinds the relay keeps one of per author (and `d` tag for addressable ones); null = regular. */
-function dTagValue(event: NostrEvent): string | null {
-  const k = event.kind;
-  if (k === 0 || k === 3 || (k >= 10_000 && k < 20_000)) return '';
-  if (k >= 30_000 && k < 40_000) return event.tags.find((t) => t[0] === 'd')?.[1] ?? '';
+/** Kinds the relay keeps one of per author (and `d` tag for addressable ones, strfry's rules); null = regular. */
+const dTagValue = (event: NostrEvent): string | null => addressOf(event);
+
+/** strfry's defaults for the checks of an EVENT (strfry.conf `events { … }`). */
+const EVENT_LIMITS = { maxNumTags: 2_000, maxTagValSize: 1_024 };
+const MAX_EVENT_SIZE = 65_536;
+const REJECT_OLDER_THAN_SEC = 94_608_000;
+const REJECT_NEWER_THAN_SEC = 900;
+
+/** strfry's time checks of an EVENT over WebSocket (verifyEventTimestamp; ephemeral kinds go to the library). */
+function timeProblem(e: NostrEvent, nowSec: number): string | null {
+  if (e.created_at < nowSec - REJECT_OLDER_THAN_SEC) return 'created_at too early';
+  if (e.created_at > nowSec + REJECT_NEWER_THAN_SEC) return 'created_at too late';
+  const exp = e.tags.find((t) => t[0] === 'expiration')?.[1];
+  if (exp !== undefined && /^\d+$/.test(exp) && Number(exp) > 1 && Number(exp) <= nowSec) return 'event expired';
   return null;
 }
 
@@ -211,6 +222,7 @@ export class TestRelay {
   /** bytes of the sockets already closed, and where the counters were last reset */
   private readonly wire = { closedIn: 0, closedOut: 0, zeroIn: 0, zeroOut: 0 };
   private stopped = false;
+  private writer: ReturnType<typeof strfryWriter> | null = null;
 
   private constructor(
     private readonly opts: TestRelayOptions,
@@ -219,6 +231,7 @@ export class TestRelay {
     private readonly relay: NostrRelay,
     private readonly repo: EventRepositorySqlite,
     private readonly validator: Validator,
+    private readonly verifier: (e: NostrEvent) => string | null,
   ) {
     this.port = (http.address() as AddressInfo).port;
     this.url = `ws://127.0.0.1:${this.port}`;
@@ -274,7 +287,7 @@ export class TestRelay {
       http.once('error', reject);
       http.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
     });
-    const self = new TestRelay(opts, http, wss, relay, repo, validator);
+    const self = new TestRelay(opts, http, wss, relay, repo, validator, await makeVerifier());
     http.on('request', (req, res) => self.serveHttp(req, res));
     http.on('upgrade', (req, socket, head) => {
       const offer = req.headers['sec-websocket-extensions'];
@@ -423,11 +436,39 @@ export class TestRelay {
       }
       return;
     }
-    const result = await this.relay.handleMessage(conn.client as never, valid);
-    // The library applies a kind 5 but does not keep it; strfry keeps it (peers sync deletions too).
-    if (valid[0] === 'EVENT' && valid[1].kind === 5 && result && 'success' in result && result.success) {
-      await this.repo.upsert(valid[1]);
+    if (valid[0] === 'EVENT' && !isEphemeralKind(valid[1].kind)) {
+      await this.onEvent(conn, valid[1] as NostrEvent);
+      return;
     }
+    await this.relay.handleMessage(conn.client as never, valid);
+  }
+
+  /**
+   * EVENT as strfry's relay takes it (RelayIngester, RelayWriter): strfry's checks (`invalid: …`), a duplicate
+   * answered `duplicate: have this event`, then its writer's rules, shared with the strfry stand-in
+   * (strfry-rules.mjs): an older version answered `replaced: have newer event`, a deleted event
+   * `deleted: user requested deletion` (both `false`), a kind 5 stored and applied. Written events go to the
+   * library's live subscriptions. (Ephemeral kinds stay with the library: broadcast, never stored.)
+   */
+  private async onEvent(conn: Connection, e: NostrEvent): Promise<void> {
+    const ok = (accepted: boolean, message: string): void => this.send(conn, ['OK', e.id, accepted, message]);
+    const size = JSON.stringify({ content: e.content, created_at: e.created_at, id: e.id, kind: e.kind, pubkey: e.pubkey, sig: e.sig, tags: e.tags }).length;
+    const problem =
+      checkEvent(e, EVENT_LIMITS) ??
+      timeProblem(e, Math.floor(Date.now() / 1000)) ??
+      this.verifier(e) ??
+      (size > MAX_EVENT_SIZE ? `event too large: ${size}` : null);
+    if (problem) return ok(false, `invalid: ${problem}`);
+    this.writer ??= strfryWriter(this.db);
+    const writer = this.writer;
+    if (writer.stored(e.id)) return ok(true, 'duplicate: have this event');
+    const status = this.db.transaction(() => writer.writeEvents([e]))()[0];
+    if (status === 'written') {
+      ok(true, '');
+      await this.relay.broadcast(e);
+    } else if (status === 'duplicate') ok(true, 'duplicate: have this event');
+    else if (status === 'replaced') ok(false, 'replaced: have newer event');
+    else ok(false, 'deleted: user requested deletion');
   }
 
   private onCount(conn: Connection, msg: unknown[]): void {

@@ -5,31 +5,38 @@
 //   strfry [--config=<config>] scan [--pause=<pause>] [--metrics] [--count] <filter>
 //   strfry [--config=<config>] export [--since=<since>] [--until=<until>] [--reverse]
 //
-// Shaped after strfry's own sources (golpe main.cpp, cmd_import.cpp, WriterPipeline.h, cmd_scan.cpp):
+// Shaped after strfry 1.1.1-144's own sources (golpe main.cpp, cmd_import.cpp, WriterPipeline.h, events.cpp,
+// cmd_scan.cpp, cmd_export.cpp, filters.h), and checked case by case against the transcripts of
+// ../shared/spec/strfry-import.md (test/integration/strfry-spec.test.ts):
 // - the config is --config, else $STRFRY_CONFIG, else /etc/strfry.conf, else ./strfry.conf; `db` is relative to
 //   the working directory and must exist (LMDB does not create it);
-// - the log goes to stderr in loguru's shape (`<date> <time> (<uptime>s) [<thread>]INFO| …`); import ends with
-//   `Done. Processed N lines. A added, R rejected, D dups` and logs `Committed …` after each batch;
+// - the log goes to stderr in loguru's shape (`<date> <time> (<uptime>s) [<thread>]INFO| …`), after a
+//   `WARNING: Running as root is not recommended` line when run as root;
+// - import: see the import section below (the Committed / Writer: / Done. lines, what counts as added, dups,
+//   rejected, and the events counted in none of them: older versions (`replaced`) and deleted ones (`deleted`));
+//   the event rules themselves are in strfry-rules.mjs, shared with the devkit relay's EVENT path;
 // - a line longer than events.maxEventSize aborts with `strfry error: Line larger than configured maxEventSize on
 //   line N` and exit code 1, after committing what came before (strfry's writer flushes while unwinding);
-// - a line that is not JSON is skipped with a warning (not counted as processed); a malformed or (unless
-//   --no-verify) badly signed event is rejected; an id already stored, an older replaceable/addressable event and an
-//   event deleted by a stored kind 5 count as dups; a kind 5 deletes the referenced events of its author;
 // - strfry's getline quirk is kept: the last byte of every line is dropped as its newline, even when the input
 //   does not end with one;
-// - scan prints the stored JSON with sorted keys (tao::json), newest first; --count prints one number;
+// - scan prints the stored JSON with sorted keys (tao::json), newest first (strfry: index order, newest first
+//   per index; the order across indexes is not pinned); --count prints one number and a newline; export prints
+//   everything oldest first;
 // - any error: `strfry error: <reason>` on stderr, exit code 1; bad arguments: docopt's message, exit code 255.
+//
+// Not modelled (known differences): the relay's later removal of ephemeral and expired events that import
+// stores; an upper-case or 0x-prefixed id is kept as sent (strfry keys it by its bytes); the `--set` and
+// `--verbosity` options of newer golpe versions; tao::json's exact wording for JSON it cannot parse.
 //
 // Storage: a SQLite file `strfry-standin.sqlite` inside the db folder, in the schema of
 // @nostr-relay/event-repository-sqlite, so a devkit TestRelay opened on the same file serves over WebSocket what
 // this CLI imported (the way strfry's relay and CLI share one LMDB). WAL and busy timeouts let both work at once.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UPSERT_EVENT_SQL } from './event-upsert.mjs';
+import { checkEvent, makeVerifier, strfryWriter } from './strfry-rules.mjs';
 
 const STANDIN_DB_FILE = 'strfry-standin.sqlite';
 
@@ -268,9 +275,9 @@ async function openDatabase(cfg) {
   try {
     st = statSync(dir);
   } catch {
-    throw new StrfryError(`mdb_env_open: No such file or directory (db folder ${dir})`);
+    throw new StrfryError(`mdb_env_open: No such file or directory`);
   }
-  if (!st.isDirectory()) throw new StrfryError(`mdb_env_open: Not a directory (db folder ${dir})`);
+  if (!st.isDirectory()) throw new StrfryError(`mdb_env_open: Not a directory`);
   const file = join(dir, STANDIN_DB_FILE);
   const Database = require('better-sqlite3');
   const fresh = !existsSync(file);
@@ -293,122 +300,16 @@ async function openDatabase(cfg) {
   return db;
 }
 
-/** Kinds kept once per author (and `d` tag for addressable ones); null = regular. */
-function dTagValue(e) {
-  const k = e.kind;
-  if (k === 0 || k === 3 || (k >= 10_000 && k < 20_000)) return '';
-  if (k >= 30_000 && k < 40_000) return e.tags.find((t) => t[0] === 'd')?.[1] ?? '';
-  return null;
-}
-
-/**
- * The writer: one immediate transaction per batch, strfry's dedup/replace/delete rules.
- * Foreign keys are off here for speed (each tag row would look its event up): the two things their cascades did
- * are done by hand — the tag rows of a replaced or deleted event are removed.
- */
-function makeWriter(db) {
-  db.pragma('foreign_keys = OFF');
-  const insert = db.prepare(UPSERT_EVENT_SQL);
-  const current = db.prepare('SELECT id FROM events WHERE author = ? AND kind = ? AND d_tag_value = ?').pluck();
-  const clearTags = db.prepare('DELETE FROM generic_tags WHERE event_id = ?');
-  const insertTag = db.prepare('INSERT OR IGNORE INTO generic_tags (tag, event_id, author, kind, created_at) VALUES (?, ?, ?, ?, ?)');
-  const hasDeletions = db.prepare('SELECT 1 FROM events WHERE author = ? AND kind = 5 LIMIT 1').pluck();
-  const deletedBy = db.prepare('SELECT 1 FROM generic_tags WHERE tag = ? AND author = ? AND kind = 5 LIMIT 1').pluck();
-  const deleteTarget = db.prepare('DELETE FROM events WHERE id = ? AND author = ? AND kind != 5');
-  const hasFts = !!db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'events_fts'`).get();
-  const deleteFts = hasFts ? db.prepare('DELETE FROM events_fts WHERE id = ?') : null;
-  const forget = (id) => {
-    clearTags.run(id);
-    deleteFts?.run(id);
-  };
-  // Whether an author has any kind 5 stored: most have none, and then no event of theirs needs the lookup.
-  const deleters = new Map();
-  const mayBeDeleted = (author) => {
-    let v = deleters.get(author);
-    if (v === undefined) deleters.set(author, (v = !!hasDeletions.get(author)));
-    return v;
-  };
-
-  const write = db.transaction((batch) => {
-    let written = 0;
-    let dups = 0;
-    for (const e of batch) {
-      if (e.kind !== 5 && mayBeDeleted(e.pubkey) && deletedBy.get(`e:${e.id}`, e.pubkey)) {
-        dups++;
-        continue;
-      }
-      const d = dTagValue(e);
-      const previous = d === null ? undefined : current.get(e.pubkey, e.kind, d);
-      const r = insert.run(e.id, e.pubkey, e.pubkey, e.created_at, e.kind, JSON.stringify(e.tags), e.content, e.sig, d);
-      if (r.changes === 0) {
-        dups++;
-        continue;
-      }
-      written++;
-      if (previous !== undefined) forget(previous);
-      const seen = new Set();
-      for (const t of e.tags) {
-        if (t.length < 2 || t[0].length !== 1 || !/^[a-zA-Z]$/.test(t[0])) continue;
-        const tag = `${t[0]}:${t[1]}`;
-        if (seen.has(tag)) continue;
-        seen.add(tag);
-        insertTag.run(tag, e.id, e.pubkey, e.kind, e.created_at);
-      }
-      if (e.kind === 5) {
-        deleters.set(e.pubkey, true);
-        for (const t of e.tags) {
-          if (t[0] === 'e' && typeof t[1] === 'string' && /^[0-9a-f]{64}$/.test(t[1])) {
-            if (deleteTarget.run(t[1], e.pubkey).changes > 0) forget(t[1]);
-          }
-        }
-      }
-    }
-    return { written, dups };
-  });
-  return (batch) => write.immediate(batch);
-}
-
 // ---------------------------------------------------------------------------------------------------------------
-// Events: structure checks (always, like strfry's parser) and id/signature checks (unless --no-verify).
-
-const HEX64 = /^[0-9a-f]{64}$/;
-const HEX128 = /^[0-9a-f]{128}$/;
-
-function checkShape(e, cfg) {
-  if (typeof e !== 'object' || e === null || Array.isArray(e)) return 'event is not an object';
-  if (typeof e.id !== 'string' || !HEX64.test(e.id)) return 'id should be hex';
-  if (typeof e.pubkey !== 'string' || !HEX64.test(e.pubkey)) return 'pubkey should be hex';
-  if (typeof e.sig !== 'string' || !HEX128.test(e.sig)) return 'sig should be hex';
-  if (!Number.isSafeInteger(e.created_at) || e.created_at < 0) return 'created_at should be a non-negative integer';
-  if (!Number.isSafeInteger(e.kind) || e.kind < 0) return 'kind should be a non-negative integer';
-  if (typeof e.content !== 'string') return 'content should be a string';
-  if (!Array.isArray(e.tags)) return 'tags should be an array';
-  if (e.tags.length > cfg.maxNumTags) return 'too many tags';
-  for (const t of e.tags) {
-    if (!Array.isArray(t) || t.length === 0) return 'tag should be a non-empty array';
-    for (const v of t) if (typeof v !== 'string') return 'tag values should be strings';
-    if (t.length >= 2 && Buffer.byteLength(t[1]) > cfg.maxTagValSize) return 'tag val too large';
-  }
-  return null;
-}
-
-async function makeVerifier() {
-  const { initNostrWasm } = await import('nostr-wasm');
-  const nw = await initNostrWasm();
-  return (e) => {
-    const serial = JSON.stringify([0, e.pubkey, e.created_at, e.kind, e.tags, e.content]);
-    if (createHash('sha256').update(serial).digest('hex') !== e.id) return 'bad event id';
-    try {
-      nw.verifyEvent(e);
-      return null;
-    } catch {
-      return 'bad signature';
-    }
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// import
+// import: strfry's WriterPipeline. The main thread reads lines (getline; a line that is not JSON is skipped with a
+// warning and not counted; JSON `null` is skipped silently), the Validator checks each event (strfry-rules.mjs;
+// rejected ones never reach the writer), the Writer takes what arrived after a debounce (or a full batch):
+// ids already stored are dups at once, the rest goes through writeEvents in one transaction. After each such
+// pass: `Committed N. Processed P lines. A added, R rejected, D dups` (N written in this pass, the rest totals;
+// only when something was handed to writeEvents), then `Writer: added: … dups: … replaced: … deleted: …` (this
+// pass; always). At the end a last pass runs (printing its Writer line even when it had nothing), then `Done.`.
+// Both writer lines come from the Writer thread (onCommit runs there), `Rejected event …` (--show-rejected)
+// from the Validator thread, the rest from the main thread.
 
 async function cmdImport(args, cfg) {
   const o = parseArgs(
@@ -425,27 +326,54 @@ async function cmdImport(args, cfg) {
 
   if (noVerify) LW('not verifying event IDs or signatures!');
   const db = await openDatabase(cfg);
-  const write = makeWriter(db);
+  // Foreign keys off for speed (each tag row would look its event up); the writer removes tag rows by hand.
+  db.pragma('foreign_keys = OFF');
+  const writer = strfryWriter(db);
   const verify = noVerify ? null : await makeVerifier();
+  const limits = { maxNumTags: cfg.maxNumTags, maxTagValSize: cfg.maxTagValSize };
 
-  let processed = 0;
-  let added = 0;
-  let rejected = 0;
-  let dups = 0;
-  let pending = [];
+  const total = { processed: 0, written: 0, rejected: 0, dups: 0, replaced: 0, deleted: 0 };
+  let inbox = [];
   let timer = null;
+  // One writer pass in one transaction: the pre-filter (ids already stored: dups at once) then writeEvents.
+  const writeSome = db.transaction(() => {
+    const proc = [];
+    let dups = 0;
+    let taken = 0;
+    for (; taken < inbox.length && proc.length < writeBatch; taken++) {
+      const e = inbox[taken];
+      if (writer.stored(e.id)) dups++;
+      else proc.push(e);
+    }
+    inbox = inbox.slice(taken);
+    const statuses = proc.length > 0 ? writer.writeEvents(proc, (msg) => LI(msg, 'Writer'), { fresh: true }) : [];
+    return { dups, statuses };
+  });
 
-  const commit = () => {
+  const writerPass = () => {
     if (timer) clearTimeout(timer);
     timer = null;
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    const r = write(batch);
-    added += r.written;
-    dups += r.dups;
-    LI(`Committed ${r.written}. Processed ${processed} lines. ${added} added, ${rejected} rejected, ${dups} dups`, 'Writer');
-    LI(`Writer: added: ${r.written} dups: ${r.dups}`, 'Writer');
+    const { dups, statuses } = writeSome.immediate();
+    const pass = { written: 0, dups, replaced: 0, deleted: 0 };
+    for (const st of statuses) {
+      if (st === 'written') pass.written++;
+      else if (st === 'duplicate') pass.dups++;
+      else if (st === 'replaced') pass.replaced++;
+      else pass.deleted++;
+    }
+    total.written += pass.written;
+    total.dups += pass.dups;
+    total.replaced += pass.replaced;
+    total.deleted += pass.deleted;
+    if (statuses.length > 0) {
+      LI(`Committed ${pass.written}. Processed ${total.processed} lines. ${total.written} added, ${total.rejected} rejected, ${total.dups} dups`, 'Writer');
+    }
+    LI(`Writer: added: ${pass.written} dups: ${pass.dups} replaced: ${pass.replaced} deleted: ${pass.deleted}`, 'Writer');
+  };
+  /** The shutdown: the writer empties its inbox; the pass that sees the end marker prints its line too. */
+  const lastPasses = () => {
+    do writerPass();
+    while (inbox.length > 0);
   };
 
   const onLine = (buf, lineNo) => {
@@ -456,22 +384,32 @@ async function cmdImport(args, cfg) {
       LW(`Unable to parse JSON on line ${lineNo}`);
       return;
     }
-    processed++;
-    const why = checkShape(ev, cfg) ?? (verify ? verify(ev) : null);
+    if (ev === null) return; // WriterPipeline::write ignores a null value
+    total.processed++;
+    let why = checkEvent(ev, limits);
+    if (!why && verify) {
+      why = verify(ev);
+      const size = eventJson([ev.content, ev.created_at, ev.id, ev.kind, ev.pubkey, ev.sig, JSON.stringify(ev.tags)]).length;
+      if (!why && size > cfg.maxEventSize) why = `event too large: ${size}`;
+    }
     if (why) {
-      rejected++;
-      if (showRejected) LW(`Rejected event: ${JSON.stringify(ev)} reason: ${why}`, 'Validator');
+      total.rejected++;
+      if (showRejected) {
+        const id = typeof ev === 'object' && !Array.isArray(ev) && typeof ev.id === 'string' ? ev.id : 'unknown';
+        LI(`Rejected event ${id}: ${why}`, 'Validator');
+      }
       return;
     }
-    pending.push(ev);
-    if (pending.length >= writeBatch) commit();
-    else if (!timer) timer = setTimeout(commit, debounceMillis);
+    inbox.push(ev);
+    if (inbox.length >= writeBatch) writerPass();
+    else if (!timer) timer = setTimeout(writerPass, debounceMillis);
   };
 
   let lineNo = 0;
   let carry = null;
   const tooLarge = () => {
-    commit();
+    // The exception unwinds through WriterPipeline's destructor, which flushes the writer first.
+    lastPasses();
     db.close();
     throw new StrfryError(`Line larger than configured maxEventSize on line ${lineNo}`);
   };
@@ -499,39 +437,80 @@ async function cmdImport(args, cfg) {
     // strfry drops the last byte of each line as its newline, also when the input ends without one.
     onLine(carry.subarray(0, carry.length - 1), lineNo);
   }
-  commit();
+  lastPasses();
   db.close();
-  LI(`Done. Processed ${processed} lines. ${added} added, ${rejected} rejected, ${dups} dups`);
+  LI(`Done. Processed ${total.processed} lines. ${total.written} added, ${total.rejected} rejected, ${total.dups} dups`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // scan / export
 
-const FILTER_KEYS = new Set(['ids', 'authors', 'kinds', 'since', 'until', 'limit']);
+/** relay.maxTagsPerFilter's default (strfry.conf may change it; the stand-in does not read it). */
+const MAX_TAGS_PER_FILTER = 3;
+const MAX_FILTER_BYTES = 65_535;
 
-/** strfry's filter rules: known keys only, full 64-hex ids and authors, single-letter tags. */
+/**
+ * strfry's filter rules (filters.h NostrFilter, as `scan` builds it with no limit cap): `ids`, `authors`, `#e`
+ * and `#p` hold 32-byte hex values; other `#x` (a two-character key) strings of at most 255 bytes; `kinds`
+ * unsigned integers; an empty list matches nothing; `since`/`until`/`limit` unsigned; at most 3 tag filters; a
+ * list's decoded bytes at most 65,535. Returns the filter with hex values in lower case, or throws strfry's error.
+ */
 function parseFilter(text) {
   let f;
   try {
     f = JSON.parse(text);
   } catch (err) {
+    // tao::json's own wording for a parse error is not known here.
     throw new StrfryError(`parse error: ${err.message}`);
   }
-  if (typeof f !== 'object' || f === null || Array.isArray(f)) throw new StrfryError('filter is not an object');
+  if (typeof f !== 'object' || f === null || Array.isArray(f)) throw new StrfryError('provided filter is not an object');
+  const out = {};
+  let tags = 0;
+  const bytes = (k, list, hex, min, max) => {
+    let total = 0;
+    const values = list.map((x) => {
+      // tao::json's get_string() on a non-string throws with a wording not known here.
+      if (typeof x !== 'string') throw new StrfryError(`error parsing ${k}: not a string (real wording unknown)`);
+      let size = Buffer.byteLength(x);
+      let v = x;
+      if (hex) {
+        const h = x.startsWith('0x') ? x.slice(2) : x;
+        if (h.length % 2 !== 0) throw new StrfryError(`error parsing ${k}: uneven size input to from_hex`);
+        const bad = /[^0-9a-fA-F]/.exec(h);
+        if (bad) throw new StrfryError(`error parsing ${k}: unexpected character in from_hex: ${h.charCodeAt(bad.index)}`);
+        size = h.length / 2;
+        v = h.toLowerCase();
+      }
+      if (size < min) throw new StrfryError(`error parsing ${k}: filter item too small`);
+      if (size > max) throw new StrfryError(`error parsing ${k}: filter item too large`);
+      total += size;
+      return v;
+    });
+    if (total > MAX_FILTER_BYTES) throw new StrfryError(`error parsing ${k}: total filter items too large`);
+    return values;
+  };
   for (const [k, v] of Object.entries(f)) {
-    if (FILTER_KEYS.has(k)) {
-      if (k === 'ids' || k === 'authors') {
-        if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || !HEX64.test(x))) throw new StrfryError(`${k} must be an array of 64-char hex strings`);
-      } else if (k === 'kinds') {
-        if (!Array.isArray(v) || v.some((x) => !Number.isSafeInteger(x) || x < 0)) throw new StrfryError('kinds must be an array of integers');
-      } else if (!Number.isSafeInteger(v) || v < 0) throw new StrfryError(`${k} must be a non-negative integer`);
-    } else if (/^#[a-zA-Z]$/.test(k)) {
-      if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new StrfryError(`${k} must be an array of strings`);
-    } else {
-      throw new StrfryError(`unrecognised filter item: ${k}`);
-    }
+    const isList = k === 'ids' || k === 'authors' || k === 'kinds' || k.startsWith('#');
+    if (isList && !Array.isArray(v)) throw new StrfryError(`${k} not an array`);
+    if (k === 'ids' || k === 'authors') out[k] = bytes(k, v, true, 32, 32);
+    else if (k === 'kinds') {
+      if (v.some((x) => !Number.isSafeInteger(x) || x < 0)) throw new StrfryError('error parsing kinds: not an unsigned integer (real wording unknown)');
+      out.kinds = v;
+    } else if (k.startsWith('#')) {
+      if (v.length === 0) {
+        out[k] = [];
+        continue;
+      }
+      if (k.length !== 2) throw new StrfryError(`error parsing ${k}: unindexed tag filter`);
+      tags++;
+      out[k] = k === '#e' || k === '#p' ? bytes(k, v, true, 32, 32) : bytes(k, v, false, 0, 255);
+    } else if (k === 'since' || k === 'until' || k === 'limit') {
+      if (!Number.isSafeInteger(v) || v < 0) throw new StrfryError(`error parsing ${k}`);
+      out[k] = v;
+    } else throw new StrfryError(`unrecognised filter item: ${k}`);
   }
-  return f;
+  if (tags > MAX_TAGS_PER_FILTER) throw new StrfryError('too many tags in filter');
+  return out;
 }
 
 function filterWhere(f) {
@@ -623,6 +602,10 @@ async function cmdExport(args, cfg) {
 // ---------------------------------------------------------------------------------------------------------------
 
 async function main(argv) {
+  // onPreStartup: before anything else, a warning for root (plain when stderr is not a terminal).
+  if (process.getuid?.() === 0) {
+    process.stderr.write(process.stderr.isTTY ? '\x1b[1;35mWARNING: Running as root is not recommended\x1b[0m\n' : 'WARNING: Running as root is not recommended\n');
+  }
   // Global part: [--config=<config>] <command> [<args>...]; options after the command belong to the command.
   let explicitConfig;
   let i = 0;

@@ -19,6 +19,7 @@ import { createNotifier, peerNotes, runNote } from './notify';
 import type { Note } from './notify';
 import { FALLBACK_CSP, appUrlMatcher, cspOf, senderRefusal } from './security';
 import { APP_SCHEME, APP_URL, appRequestHandler, registerAppScheme } from './protocol';
+import { headerCsp } from '../shared/csp';
 import { claimSingleInstance } from './single-instance';
 import { installTestHooks } from './test-hooks';
 import { TrayController } from './tray';
@@ -113,7 +114,8 @@ async function start(): Promise<void> {
     return;
   }
 
-  const csp = pageCsp();
+  // The page's policy plus frame-ancestors, which only a header may carry.
+  const csp = headerCsp(pageCsp());
   hardenSession(session.defaultSession, csp);
   protocol.handle(APP_SCHEME, appRequestHandler({ root: RENDERER_DIR, csp }));
   const isAppUrl = appUrlMatcher(APP_URL, DEV_URL);

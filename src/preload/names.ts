@@ -39,6 +39,7 @@ export const PRELOAD_EVENTS = [
   'sync.progress',
   'sync.finished',
   'graph.changed',
+  'graph.progress',
   'schedule.changed',
 ] as const satisfies readonly EventName[];
 

@@ -53,6 +53,7 @@ export const events = {
   'sync.progress': S.SyncProgress,
   'sync.finished': S.RunReport,
   'graph.changed': z.object({ computedAt: z.number() }),
+  'graph.progress': S.GraphProgress,
   'schedule.changed': S.ScheduleStatus,
 } as const;
 

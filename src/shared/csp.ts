@@ -13,3 +13,11 @@ export function cspOf(html: string): string | null {
   const m = /<meta\s+http-equiv=["']Content-Security-Policy["']\s+content=(?:"([^"]*)"|'([^']*)')/i.exec(html);
   return m ? (m[1] ?? m[2] ?? null) : null;
 }
+
+/**
+ * The header both hosts send: the page's own policy plus `frame-ancestors 'none'`, which only a header may carry
+ * (in a <meta> Chromium ignores it and logs an error on every page load).
+ */
+export function headerCsp(pageCsp: string): string {
+  return /(^|;)\s*frame-ancestors\s/.test(pageCsp) ? pageCsp : `${pageCsp.replace(/;\s*$/, '')}; frame-ancestors 'none'`;
+}

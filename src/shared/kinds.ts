@@ -118,9 +118,25 @@ export function addCounts(into: CategoryCounts, from: CategoryCounts): void {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 }
 
-/** The `SYNC_STATS: events=… dms=… …` line body, every key present, in the station's order. */
+/**
+ * Every key the station's `sync_report.sh` reads from the last `SYNC_STATS:` line, in its order
+ * (../shared/spec/station.md). Some count kinds Constellation does not sync or group otherwise (e.g.
+ * `economic_health`, `love_ledger`, `nip52_calendar`): they are written as 0.
+ */
+export const STATION_STAT_KEYS: readonly string[] = [
+  'events', 'dms', 'public', 'deletions', 'videos', 'files', 'comments', 'voice', 'tags', 'tmdb', 'channels',
+  'playlists', 'status', 'did', 'ore_spaces', 'ore_meetings', 'oracle', 'economic_health', 'workflows', 'n2_memory',
+  'nip52_calendar', 'profiles', 'text', 'contacts', 'reposts', 'reactions', 'blog', 'drafts', 'analytics',
+  'encrypted_analytics', 'badge_awards', 'profile_badges', 'badge_definitions', 'love_ledger', 'wotx2_objects',
+  'wotx2_justice', 'vibration_matches', 'friction_reports', 'zaps', 'crowdfunding',
+];
+
+/** The keys of the `SYNC_STATS:` line: the station's, in its order, then the categories Constellation adds. */
+export const SYNC_STATS_KEYS: readonly string[] = [...STATION_STAT_KEYS, ...STAT_KEYS.filter((k) => !STATION_STAT_KEYS.includes(k))];
+
+/** The `SYNC_STATS: events=… dms=… …` line body: every station key (0 where nothing is counted), then ours. */
 export function formatSyncStats(counts: CategoryCounts): string {
-  return 'SYNC_STATS: ' + STAT_KEYS.map((k) => `${k}=${counts[k] ?? 0}`).join(' ');
+  return 'SYNC_STATS: ' + SYNC_STATS_KEYS.map((k) => `${k}=${counts[k] ?? 0}`).join(' ');
 }
 
 /** The category a kind is shown under in settings (first match), or `other`. */

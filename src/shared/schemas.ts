@@ -288,6 +288,8 @@ export const SyncTotals = z.object({
   imported: z.number(),
   duplicates: z.number(),
   rejected: z.number(),
+  /** answered for by the local store, never to be held: older versions, events deleted by a kind 5 it holds */
+  superseded: z.number().default(0),
   dropped: z.number(),
   bytesIn: z.number(),
   bytesOut: z.number(),
@@ -316,6 +318,8 @@ export const PeerOutcome = z.object({
   imported: z.number(),
   duplicates: z.number(),
   rejected: z.number(),
+  /** see SyncTotals.superseded (0 in reports written before it was counted) */
+  superseded: z.number().default(0),
   dropped: z.record(z.string(), z.number()),
   bytesIn: z.number(),
   bytesOut: z.number(),
@@ -352,6 +356,8 @@ export const RunReport = z.object({
   imported: z.number(),
   duplicates: z.number(),
   rejected: z.number(),
+  /** see SyncTotals.superseded (0 in reports written before it was counted) */
+  superseded: z.number().default(0),
   rejectReasons: z.record(z.string(), z.number()),
   dropped: z.record(z.string(), z.number()),
   bytesIn: z.number(),
@@ -494,15 +500,43 @@ export const GraphNode = z.object({
   size: z.number(),
   x: z.number(),
   y: z.number(),
+  /** A station: this one. A member: one of this station's users (MULTIPASS). */
+  local: z.boolean(),
+  /**
+   * The group of members who follow each other this node belongs to (Louvain communities of the members'
+   * follows, largest first: 0, 1, …); N1 and N2 take the group of the member they hang on; -1 for none.
+   */
+  group: z.number().int(),
 });
 export type GraphNode = z.infer<typeof GraphNode>;
 export const Subgraph = z.object({
   nodes: z.array(GraphNode),
-  edges: z.array(z.tuple([z.string(), z.string()])),
+  /**
+   * Follows between drawn nodes as pairs of positions in `nodes`: [from0, to0, from1, to1, …] ("from follows
+   * to"; a station's pair links it to its captain's or node's key). Positions, not keys: 60,000 edges as key pairs
+   * weighed 8 MB of JSON and most of the window's first second.
+   */
+  edges: z.array(z.number().int().min(0)),
   totalNodes: z.number(),
+  /** Nodes of each kind in the whole graph, drawn or not (N2 is drawn as a sample, or as a halo). */
+  totals: z.object({ station: z.number(), member: z.number(), n1: z.number(), n2: z.number() }),
+  /** Members in each group (`group` of the nodes), largest first. */
+  groups: z.array(z.number()),
   sampled: z.boolean(),
+  /** The computation it was drawn from (the reach's computedAt, as graph.changed announces it). */
+  computedAt: z.number(),
 });
 export type Subgraph = z.infer<typeof Subgraph>;
+
+/** Where a graph computation is (the first one takes seconds: the window shows the step). */
+export const GraphProgress = z.object({
+  /** follow lists read, N1/N2 found, coverage counted, picture laid out; `done` when the drawing is ready */
+  step: z.enum(['lists', 'analysis', 'coverage', 'layout', 'done']),
+  /** follow lists read so far (lists), nodes to place (layout); 0 otherwise */
+  count: z.number(),
+  startedAt: z.number(),
+});
+export type GraphProgress = z.infer<typeof GraphProgress>;
 
 export const Neighbors = z.object({ hex: z.string(), follows: z.array(z.string()), followers: z.array(z.string()) });
 export type Neighbors = z.infer<typeof Neighbors>;

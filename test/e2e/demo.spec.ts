@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { REPO_ROOT } from '../support/index';
+import { expectLegibleGraph } from './fixtures/checks';
 
 let tmp = '';
 let child: ChildProcess | null = null;
@@ -93,4 +94,16 @@ test('the demo constellation: overview, sync, constellation, profiles', async ({
   const cards = page.locator('[data-test="profiles-grid"] .profile-card');
   await expect(cards.first()).toBeVisible({ timeout: 30_000 });
   await expect(page.locator('[data-test="profiles-grid"]')).toContainText('alpha');
+});
+
+test('the demo constellation is legible in the dark theme: edges drawn, no white disc, labels apart', async ({ page }) => {
+  // Thousands of follows (a real constellation's density): where a crowd of faint edges once made a white disc.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  const u = new URL(url);
+  u.hash = '#/graph';
+  await page.goto(u.toString());
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expect(page.locator('[data-test="graph-canvas"]')).toHaveAttribute('data-complete', 'yes', { timeout: 90_000 });
+  expect(Number(await page.locator('[data-test="graph-node-count"]').getAttribute('data-edges'))).toBeGreaterThan(5000);
+  await expectLegibleGraph(page);
 });

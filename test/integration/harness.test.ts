@@ -20,6 +20,7 @@ import {
   note,
   profile,
   article,
+  sign,
   runCleanup,
   startRelays,
   withBadId,
@@ -74,18 +75,23 @@ describe('test relay', () => {
     const c = await RawClient.connect(relay!.url);
     onCleanup(() => c.close());
     const key = keyFromSeed('harness', 0);
-    const n1 = note(key, 'first', 1_700_000_000);
-    const n2 = note(key, 'second', 1_700_000_100);
+    // strfry's relay refuses events more than 3 years old or 15 minutes ahead: recent times here
+    const t = Math.floor(Date.now() / 1000) - 100_000;
+    const n1 = note(key, 'first', t);
+    const n2 = note(key, 'second', t + 100);
     expect(await c.publish(n1)).toEqual(['OK', n1.id, true, '']);
     expect(await c.publish(n2)).toEqual(['OK', n2.id, true, '']);
-    const dup = await c.publish(n1);
-    expect(dup[2]).toBe(true);
-    expect(String(dup[3])).toMatch(/^duplicate:/);
-    const badId = await c.publish(withBadId(note(key, 'x', 1_700_000_200)));
-    expect(badId[2]).toBe(false);
-    expect(String(badId[3])).toMatch(/^invalid:/);
-    const badSig = await c.publish(withBadSig(note(key, 'y', 1_700_000_300)));
-    expect(badSig[2]).toBe(false);
+    expect(await c.publish(n1)).toEqual(['OK', n1.id, true, 'duplicate: have this event']);
+    const badId = withBadId(note(key, 'x', t + 200));
+    expect(await c.publish(badId)).toEqual(['OK', badId.id, false, 'invalid: bad event id']);
+    const badSig = withBadSig(note(key, 'y', t + 300));
+    expect(await c.publish(badSig)).toEqual(['OK', badSig.id, false, 'invalid: bad signature']);
+    const old = note(key, 'old', 1_600_000_000);
+    expect(await c.publish(old)).toEqual(['OK', old.id, false, 'invalid: created_at too early']);
+    const ahead = note(key, 'ahead', t + 100_000 + 3600);
+    expect(await c.publish(ahead)).toEqual(['OK', ahead.id, false, 'invalid: created_at too late']);
+    const badTag = note(key, 'bad e tag', t + 400, [['e', 'abc']]);
+    expect(await c.publish(badTag)).toEqual(['OK', badTag.id, false, 'invalid: unexpected size for fixed-size tag: e']);
 
     const { events, end } = await c.req('r1', [{ authors: [key.pk], kinds: [1] }]);
     expect(end).toEqual(['EOSE', 'r1']);
@@ -103,27 +109,38 @@ describe('test relay', () => {
     expect(relay!.stats.reqs).toBe(2);
   });
 
-  it('keeps the newest replaceable/addressable event and stores and applies kind 5', async () => {
+  it('keeps the newest replaceable/addressable event and stores and applies kind 5, answering like strfry', async () => {
     const [relay] = await startRelays(1);
     const c = await RawClient.connect(relay!.url);
     onCleanup(() => c.close());
     const key = keyFromSeed('harness', 1);
-    const old = profile(key, { name: 'old' }, 1_700_000_000);
-    const fresh = profile(key, { name: 'new' }, 1_700_000_500);
+    const t = Math.floor(Date.now() / 1000) - 100_000;
+    const old = profile(key, { name: 'old' }, t);
+    const fresh = profile(key, { name: 'new' }, t + 500);
     await c.publish(fresh);
-    await c.publish(old);
-    const a1 = article(key, 'post', 'v1', 1_700_000_000);
-    const a2 = article(key, 'post', 'v2', 1_700_000_900);
+    expect(await c.publish(old)).toEqual(['OK', old.id, false, 'replaced: have newer event']);
+    const a1 = article(key, 'post', 'v1', t);
+    const a2 = article(key, 'post', 'v2', t + 900);
     await c.publish(a1);
-    await c.publish(a2);
+    expect((await c.publish(a2))[2]).toBe(true);
     expect((await relay!.all({ kinds: [0] })).map((e) => e.id)).toEqual([fresh.id]);
     expect((await relay!.all({ kinds: [30023] })).map((e) => e.id)).toEqual([a2.id]);
-    const victim = note(key, 'to delete', 1_700_000_000);
+    const victim = note(key, 'to delete', t);
     await c.publish(victim);
-    const del = deletion(key, [victim.id], 1_700_001_000);
+    const del = deletion(key, [victim.id], t + 1000);
     expect((await c.publish(del))[2]).toBe(true);
     expect(await relay!.count({ ids: [victim.id] })).toBe(0);
     expect(await relay!.count({ kinds: [5] })).toBe(1);
+    // a deleted event never comes back
+    expect(await c.publish(victim)).toEqual(['OK', victim.id, false, 'deleted: user requested deletion']);
+    // a deletion by an `a` tag removes the versions no newer than itself, and keeps them out
+    const aDel = sign(key, { kind: 5, created_at: t + 950, tags: [['a', `30023:${key.pk}:post`]], content: '' });
+    expect((await c.publish(aDel))[2]).toBe(true);
+    expect(await relay!.count({ kinds: [30023] })).toBe(0);
+    const a3 = article(key, 'post', 'v3', t + 940);
+    expect(await c.publish(a3)).toEqual(['OK', a3.id, false, 'deleted: user requested deletion']);
+    const a4 = article(key, 'post', 'v4', t + 960);
+    expect(await c.publish(a4)).toEqual(['OK', a4.id, true, '']);
   });
 
   it('clamps REQ limits to max_limit exactly as strfry (no limit or above → max_limit, newest first)', async () => {

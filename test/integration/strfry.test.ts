@@ -27,6 +27,7 @@ import {
   profile,
   runCleanup,
   runCli,
+  runStrfry,
   startRelays,
   startStrfryStation,
   strfryStationEnv,
@@ -39,28 +40,8 @@ import {
 
 const NOW = Math.floor(Date.now() / 1000);
 
-interface Proc {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
 /** Runs the stand-in like a captain would: in the folder of strfry.conf. */
-function strfry(station: StrfryStation, args: string[], input?: string): Promise<Proc> {
-  const started = performance.now();
-  return new Promise((ok, fail) => {
-    const child = spawn(station.strfryBin, args, { cwd: join(station.strfryConf, '..'), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => ok({ code, stdout, stderr, ms: performance.now() - started }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input ?? '');
-  });
-}
+const strfry = runStrfry;
 
 const jsonl = (events: readonly NostrEvent[]): string => events.map((e) => JSON.stringify(e) + '\n').join('');
 
@@ -103,8 +84,9 @@ describe('the strfry CLI stand-in as a process', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \( +\d+\.\d{3}s\) \[main thread {5}\]INFO\| arguments: /m);
     expect(r.stderr).toMatch(/\]WARN\| Unable to parse JSON on line 31$/m);
-    expect(r.stderr).toMatch(/Rejected event: .* reason: bad signature/);
-    expect(r.stderr).toMatch(/Rejected event: .* reason: bad event id/);
+    expect(r.stderr).toContain(`]INFO| Rejected event ${notes[30]!.id}: bad signature`);
+    expect(r.stderr).toMatch(/\[Validator {7}\]INFO\| Rejected event [0-9a-f]{64}: bad event id$/m);
+    expect(r.stderr).toMatch(/\[Writer {10}\]INFO\| Writer: added: 30 dups: 0 replaced: 0 deleted: 0$/m);
     expect(r.stderr).toMatch(/\[Writer {10}\]INFO\| Committed 30\. Processed 32 lines\. 30 added, 2 rejected, 0 dups/);
     expect(r.stderr.trim().split('\n').pop()).toMatch(/\[main thread {5}\]INFO\| Done\. Processed 32 lines\. 30 added, 2 rejected, 0 dups$/);
     expect(r.stdout).toBe('');
@@ -143,22 +125,31 @@ describe('the strfry CLI stand-in as a process', () => {
     expect(all.map((e) => e.created_at)).toEqual(all.map((e) => e.created_at).sort((a, b) => a - b));
   });
 
-  it('replaceable kinds: the newest wins, an older one counts as a dup; a kind 5 deletes and keeps its target out', async () => {
+  it('replaceable kinds: the newest wins (an older one later is `replaced`, in no count); a kind 5 deletes and keeps its target out', async () => {
     const k = keys[1]!;
     const older = profile(k, { name: 'old' }, NOW - 2000);
     const newer = profile(k, { name: 'new' }, NOW - 1000);
+    // one batch is written oldest first: both added, the older one removed at once
     const r1 = await strfry(station, ['import'], jsonl([newer, older]));
-    expect(r1.stderr).toMatch(/Done\. Processed 2 lines\. 1 added, 0 rejected, 1 dups$/m);
+    expect(r1.stderr).toContain(`INFO| Deleting event (d-tag). id=${older.id}\n`);
+    expect(r1.stderr).toMatch(/Done\. Processed 2 lines\. 2 added, 0 rejected, 0 dups$/m);
     const scan = await strfry(station, ['scan', JSON.stringify({ kinds: [0], authors: [k.pk] })]);
     expect((JSON.parse(scan.stdout.trim()) as NostrEvent).id).toBe(newer.id);
+    const again = await strfry(station, ['import'], jsonl([older]));
+    expect(again.stderr).toMatch(/Writer: added: 0 dups: 0 replaced: 1 deleted: 0$/m);
+    expect(again.stderr).toMatch(/Done\. Processed 1 lines\. 0 added, 0 rejected, 0 dups$/m);
 
     const target = note(k, 'to delete', NOW - 900);
     const del = deletion(k, [target.id], NOW - 800);
     await strfry(station, ['import'], jsonl([target]));
     const r2 = await strfry(station, ['import'], jsonl([del, target]));
+    expect(r2.stderr).toContain(`INFO| Deleting event (kind 5, e-tag). id=${target.id}\n`);
     expect(r2.stderr).toMatch(/Done\. Processed 2 lines\. 1 added, 0 rejected, 1 dups$/m);
     expect(await station.relay.count({ ids: [target.id] })).toBe(0);
     expect(await station.relay.count({ ids: [del.id] })).toBe(1);
+    const back = await strfry(station, ['import'], jsonl([target]));
+    expect(back.stderr).toMatch(/Writer: added: 0 dups: 0 replaced: 0 deleted: 1$/m);
+    expect(await station.relay.count({ ids: [target.id] })).toBe(0);
   });
 
   it('a line longer than maxEventSize aborts like strfry, after committing the lines before it', async () => {
@@ -178,6 +169,24 @@ describe('the strfry CLI stand-in as a process', () => {
     const bad = await strfry(station, ['scan', '{"foo":[1]}']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^strfry error: unrecognised filter item: foo$/m);
+    // strfry's filter rules (filters.h), which the engine's scans must stay within
+    const filterError = async (filter: object): Promise<string> => {
+      const r = await strfry(station, ['scan', '--count', JSON.stringify(filter)]);
+      expect(r.code).toBe(1);
+      return r.stderr.trim().split('\n').pop() ?? '';
+    };
+    expect(await filterError({ ids: ['abcd'] })).toBe('strfry error: error parsing ids: filter item too small');
+    const hex = (i: number): string => i.toString(16).padStart(64, '0');
+    // at most 65,535 bytes of values per list (2,047 ids or authors: more than the kernel passes in one argument,
+    // 128 KiB, so the engine's scans stay far below both)
+    const long = (i: number): string => String(i).padStart(255, 'v');
+    expect(await filterError({ '#t': Array.from({ length: 258 }, (_, i) => long(i)) })).toBe('strfry error: error parsing #t: total filter items too large');
+    expect(await filterError({ '#t': ['a'], '#e': [hex(1)], '#p': [hex(2)], '#d': ['x'] })).toBe('strfry error: too many tags in filter');
+    expect(await filterError({ '#tt': ['a'] })).toBe('strfry error: error parsing #tt: unindexed tag filter');
+    expect(await filterError({ '#e': ['nothex'] })).toBe('strfry error: error parsing #e: unexpected character in from_hex: 110');
+    expect(await filterError({ since: -1 })).toBe('strfry error: error parsing since');
+    const most = await strfry(station, ['scan', '--count', JSON.stringify({ authors: Array.from({ length: 1000 }, (_, i) => hex(i)), ids: [] })]);
+    expect(most.stdout).toBe('0\n');
     const opt = await strfry(station, ['import', '--bogus']);
     expect(opt.code).toBe(255);
     expect(opt.stdout).toMatch(/Usage:\s+import \[--show-rejected\] \[--no-verify\]/);
@@ -222,8 +231,8 @@ describe('the engine on the strfry stand-in (StrfryStore through openLocalStore)
   it('imports with the right counts: added, duplicates, rejected (verify) and a bad signature kept (--no-verify)', async () => {
     const bad = withBadSig(note(keys[0]!, 'bad sig', NOW - 100));
     const first = await store.import([...signed.slice(0, 300), bad], { verify: true });
-    expect(first).toMatchObject({ added: 300, duplicates: 0, rejected: 1 });
-    expect(first.reasons).toEqual({ 'strfry import: bad id or signature': 1 });
+    expect(first).toMatchObject({ added: 300, duplicates: 0, rejected: 1, superseded: 0 });
+    expect(first.reasons).toEqual({ 'strfry import: bad signature': 1 });
     expect(first.bytes).toBeGreaterThan(300 * 300);
 
     const second = await store.import([...signed, bad], { verify: false });
@@ -258,7 +267,7 @@ describe('the engine on the strfry stand-in (StrfryStore through openLocalStore)
     expect((await store.has([live.id])).has(live.id)).toBe(true);
   });
 
-  it('imports 20,000 events with --no-verify at CLI speed', async () => {
+  it('imports 20,000 events with --no-verify in one batch (its speed is printed; bench/sync measures it)', async () => {
     const volume = unsignedVolume(20_000, 'volume');
     const t0 = performance.now();
     const r = await store.import(volume, { verify: false });
@@ -267,8 +276,7 @@ describe('the engine on the strfry stand-in (StrfryStore through openLocalStore)
     const rate = Math.round(20_000 / (ms / 1000));
     console.log(`strfry stand-in: 20,000 events imported (--no-verify, through StrfryStore) in ${ms.toFixed(0)} ms = ${rate} events/s`);
     expect(await store.count({ '#t': ['tag3'] })).toBe(volume.filter((e) => e.tags[0]![1] === 'tag3').length);
-    // ≥ 20,000/s on an idle 2-core machine; the bound tolerates a loaded one.
-    expect(rate).toBeGreaterThan(4_000);
+    // Speed is a benchmark's figure, not a test's: a loaded machine must not fail this correctness check.
   }, 60_000);
 
   it('an event above maxEventSize is left out and counted as rejected (strfry would abort the whole import)', async () => {

@@ -58,7 +58,12 @@ beforeAll(async () => {
   ]);
   heldAfterDry = await local.count({});
   const strfry = join(built.root, 'strfry');
-  leftByDry = [join(strfry, 'constellation-backfill.log'), join(strfry, 'constellation-backfill.lock'), join(dataDir, 'sync-state')].filter((p) => existsSync(p));
+  leftByDry = [
+    join(strfry, 'constellation-backfill.log'),
+    join(strfry, 'constellation-backfill.lock'),
+    join(built.root, 'tmp', 'backfill_constellation.lastrun'),
+    join(dataDir, 'sync-state'),
+  ].filter((p) => existsSync(p));
   leftByDry.push(...kubo.listeners().filter((l) => l.TargetAddress.startsWith('/p2p/')).map((l) => `tunnel ${l.ListenAddress}`));
   real = await runCli(['sync', '--json', '--no-profiles', '--days', '1', ...args()], env, { timeoutMs: 90_000 });
 }, 150_000);

@@ -188,8 +188,13 @@ describe('sync engine on real relays', () => {
   it('a live lock refuses the run; a stale one is cleared', async () => {
     await mkdir(join(built.root, 'strfry'), { recursive: true });
     await writeFile(lockPath(built.root), `${process.pid}\n`);
+    const stationFiles = async (): Promise<string[]> =>
+      Promise.all([join(built.root, 'strfry', 'constellation-backfill.log'), join(built.root, 'tmp', 'backfill_constellation.lastrun')].map((p) => readFile(p, 'utf8').catch(() => '')));
+    const untouched = await stationFiles();
     const refused = await syncOnce(engine);
     expect(refused.outcome).toBe('refused');
+    // a refused run is not a run: no stamp, no station log line (the holder of the lock writes them)
+    expect(await stationFiles()).toEqual(untouched);
     expect(refused.reason).toMatch(/already running/);
     expect((await readLock(built.root))?.pid).toBe(process.pid);
     await writeFile(lockPath(built.root), '4194300\n');

@@ -231,7 +231,8 @@ describe('constellation serve', () => {
     const page = await fetch(`${base}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(page.headers.get('content-security-policy')).toBe(CSP);
+    // The page's policy, plus frame-ancestors, which only a header may carry (a <meta> one logs a console error).
+    expect(page.headers.get('content-security-policy')).toBe(`${CSP}; frame-ancestors 'none'`);
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     expect(page.headers.get('x-frame-options')).toBe('DENY');

@@ -13,7 +13,8 @@ if (files.length === 0) {
 const rows = files.flatMap((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
 const pad = (s, n) => String(s).padEnd(n);
 const w = Math.max(...rows.map((r) => r.fault.length), 5);
-// RSS: the peak resident memory of the whole test process (engine, relays, kubo stand-in) during the run, MB
+// RSS (MB): the engine process's peak where the case ran the engine as `constellation sync`, else the peak of the whole
+// test process (engine, relays and kubo stand-in together); '-' where a case did not measure it
 console.log(`\n${pad('fault', w)}  ${pad('survived', 8)}  ${pad('lost', 4)}  ${pad('secs', 5)}  ${pad('RSS', 4)}  peer  reason / failures`);
 console.log('-'.repeat(w + 66));
 for (const r of rows) {

@@ -1,9 +1,8 @@
 // Test support: the devkit plus vitest-friendly helpers (temp folders, relays, ports, the CLI, cleanup).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { TestRelay, type TestRelayOptions } from '../../src/devkit/relay';
 
 export * from '../../src/devkit/index';
@@ -47,18 +46,6 @@ export async function startRelays(n: number, opts: TestRelayOptions = {}): Promi
   return relays;
 }
 
-/** A TCP port free right now on 127.0.0.1 (for forwards: a tiny race is possible, so use it at once). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
 
 export interface CliResult {
   code: number | null;
@@ -146,3 +133,26 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
   }
 }
 export { stationOnlyContext } from './engine-context';
+
+export interface StrfryRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs a station's strfry (the stand-in) as a captain would: in the folder of strfry.conf, `input` on stdin. */
+export function runStrfry(station: { strfryBin: string; strfryConf: string }, args: string[], input = ''): Promise<StrfryRun> {
+  const started = performance.now();
+  return new Promise((ok, fail) => {
+    const child = spawn(station.strfryBin, args, { cwd: dirname(station.strfryConf), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => ok({ code, stdout, stderr, ms: performance.now() - started }));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input);
+  });
+}

@@ -7,6 +7,15 @@ import { runInWorker } from '../../src/core/graph/runner';
 import { selectSubgraph, withPositions, type SubgraphSource } from '../../src/core/graph/subgraph';
 import type { Analysis } from '../../src/core/graph/analyze';
 import { Subgraph } from '../../src/shared/schemas';
+import { memberGroups } from '../../src/core/graph/groups';
+import { placeStations } from '../../src/core/graph/layout';
+
+/** The selection's edges as [from id, to id]. */
+function pairs(sel: { nodes: Array<{ id: string }>; edges: number[] }): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let k = 0; k + 1 < sel.edges.length; k += 2) out.push([sel.nodes[sel.edges[k]!]!.id, sel.nodes[sel.edges[k + 1]!]!.id]);
+  return out;
+}
 
 const K = (name: string): string => Buffer.from(name).toString('hex').padStart(64, '0');
 let seq = 0;
@@ -48,10 +57,15 @@ describe('graph: subgraph for drawing', () => {
     expect(byId.get(K('D'))!.size).toBeGreaterThan(byId.get(K('G'))!.size);
     expect(byId.get(K('G'))!.size).toBeGreaterThan(byId.get(K('H'))!.size);
     // The station hangs on its captain when that key is a member; an unknown key gives no edge.
-    expect(sel.edges).toContainEqual(['station:12D3KooWpeer', K('A')]);
-    expect(sel.edges.some((e) => e[1] === K('Z'))).toBe(false);
-    expect(sel.edges).toContainEqual([K('D'), K('I')]);
-    expect(sel.edges.length).toBe(1 + 7);
+    const edges = pairs(sel);
+    expect(edges).toContainEqual(['station:12D3KooWpeer', K('A')]);
+    expect(edges.some((e) => e[1] === K('Z'))).toBe(false);
+    expect(edges).toContainEqual([K('D'), K('I')]);
+    expect(edges.length).toBe(1 + 7);
+    // Totals by kind, drawn or not.
+    expect(sel.totals).toEqual({ station: 1, member: 2, n1: 2, n2: 3 });
+    // A and B follow nobody among members: no group.
+    expect(sel.nodes.every((n) => n.group === -1)).toBe(true);
   });
 
   it('samples N2 deterministically up to the limit, most followed first', () => {
@@ -62,7 +76,7 @@ describe('graph: subgraph for drawing', () => {
     expect(n2).toEqual([K('G')]);
     expect(selectSubgraph(source(), 2, 6)).toEqual(sel);
     // Every drawn node other than members and stations has a parent edge.
-    for (const node of sel.nodes.filter((n) => n.distance > 0)) expect(sel.edges.some((e) => e[1] === node.id)).toBe(true);
+    for (const node of sel.nodes.filter((n) => n.distance > 0)) expect(pairs(sel).some((e) => e[1] === node.id)).toBe(true);
   });
 
   it('depth limits the levels', () => {
@@ -84,14 +98,95 @@ describe('graph: subgraph for drawing', () => {
     const byRing = (d: number): number[] => sel.nodes.flatMap((n, i) => (n.kind !== 'station' && n.distance === d ? [r(i)] : []));
     expect(Math.max(...byRing(0))).toBeLessThan(Math.min(...byRing(1)));
     expect(Math.max(...byRing(1))).toBeLessThan(Math.min(...byRing(2)));
-    const sub = withPositions(sel, a);
+    const sub = withPositions(sel, a, 42);
     expect(Subgraph.parse(sub).nodes).toHaveLength(8);
+    expect(sub.computedAt).toBe(42);
   });
 
   it('bounds the layout work as the graph grows', () => {
     expect(layoutIterations(100, 200)).toBe(100);
     expect(layoutIterations(20_000, 60_000)).toBe(30);
     expect(layoutIterations(1_000_000, 3_000_000)).toBe(10);
+  });
+});
+
+describe('graph: groups of members who follow each other', () => {
+  it('finds the groups, largest first, and leaves members who follow no other member out', () => {
+    // 0-1-2 follow each other, 3-4 follow each other, 5 alone.
+    const { group, sizes } = memberGroups(6, [0, 1, 1, 0, 1, 2, 2, 0, 3, 4, 4, 3]);
+    expect(sizes).toEqual([3, 2]);
+    expect([...group]).toEqual([0, 0, 0, 1, 1, -1]);
+    // The same follows, the same groups.
+    expect([...memberGroups(6, [0, 1, 1, 0, 1, 2, 2, 0, 3, 4, 4, 3]).group]).toEqual([...group]);
+    expect([...memberGroups(3, []).group]).toEqual([-1, -1, -1]);
+  });
+
+  it('marks this station and its users, and gives N1 and N2 the group of the member they hang on', () => {
+    // Members A, B, E: A and B follow each other (a group), E alone; this station's users: A.
+    const { built, analysis } = reachFromData({
+      members: [K('A'), K('B'), K('E')],
+      followLists: [list('A', ['B', 'C']), list('B', ['A']), list('E', ['F']), list('C', ['G'])],
+    });
+    const src: SubgraphSource = {
+      graph: built.graph,
+      reverse: reverse(built.graph),
+      analysis,
+      names: new Map(),
+      stations: [{ id: 'station:self', label: 'home', links: [K('A')], self: true }, { id: 'station:peer', label: 'peer', links: [K('E')] }],
+      localUsers: new Set([K('A')]),
+      indexOf: (hex) => built.index.get(hex),
+    };
+    const sel = selectSubgraph(src, 2, 100);
+    const by = new Map(sel.nodes.map((n) => [n.id, n]));
+    expect(by.get('station:self')!.local).toBe(true);
+    expect(by.get('station:peer')!.local).toBe(false);
+    expect(by.get(K('A'))!.local).toBe(true);
+    expect(by.get(K('B'))!.local).toBe(false);
+    expect(by.get(K('A'))!.group).toBe(0);
+    expect(by.get(K('B'))!.group).toBe(0);
+    expect(by.get(K('E'))!.group).toBe(-1);
+    expect(by.get(K('C'))!.group).toBe(0); // N1 of A
+    expect(by.get(K('G'))!.group).toBe(0); // N2 through C
+    expect(by.get(K('F'))!.group).toBe(-1);
+    expect(sel.groups).toEqual([2]);
+
+    const xy = computeLayout({ ...sel.layout, iterations: 20 });
+    const at = (id: string): [number, number] => {
+      const i = sel.nodes.findIndex((n) => n.id === id);
+      return [xy[2 * i] as number, xy[2 * i + 1] as number];
+    };
+    // This station in the centre; the peer next to its captain E, inside it.
+    expect(at('station:self')).toEqual([0, 0]);
+    const [px, py] = at('station:peer');
+    const [ex, ey] = at(K('E'));
+    expect(Math.hypot(px, py)).toBeLessThan(Math.hypot(ex, ey));
+    expect(Math.abs(Math.atan2(py, px) - Math.atan2(ey, ex))).toBeLessThan(0.05);
+  });
+
+  it('puts each group in one sector: its members side by side around the circle', () => {
+    // Two groups of three (each a ring of follows), interleaved in the selection order.
+    const names = ['a1', 'b1', 'a2', 'b2', 'a3', 'b3'];
+    const ring = (x: string[]): FollowListEvent[] => x.map((m, i) => list(m, [x[(i + 1) % x.length]!, `${m}-n1`]));
+    const { built, analysis } = reachFromData({ members: names.map(K), followLists: [...ring(['a1', 'a2', 'a3']), ...ring(['b1', 'b2', 'b3'])] });
+    const src: SubgraphSource = { graph: built.graph, reverse: reverse(built.graph), analysis, names: new Map(), stations: [], indexOf: (hex) => built.index.get(hex) };
+    const sel = selectSubgraph(src, 1, 100);
+    const xy = computeLayout({ ...sel.layout, iterations: 0 });
+    const angle = (id: string): number => {
+      const i = sel.nodes.findIndex((n) => n.id === id);
+      return Math.atan2(xy[2 * i + 1] as number, xy[2 * i] as number);
+    };
+    // Sorted by angle, the members come as aaa bbb (or bbb aaa), never mixed.
+    const order = names.map((n) => [n, angle(K(n))] as const).sort((a, b) => a[1] - b[1]).map(([n]) => n[0]).join('');
+    expect(['aaabbb', 'bbbaaa', 'abbbaa', 'aabbba', 'baaabb', 'bbaaab']).toContain(order);
+  });
+
+  it('never puts two stations on one spot', () => {
+    const pos = new Float64Array([0, 0, 0, 0, 0, 0, 10, 0]);
+    placeStations(pos, 3, Int32Array.from([3, 3, 3]));
+    const d = (a: number, b: number): number => Math.hypot((pos[2 * a] as number) - (pos[2 * b] as number), (pos[2 * a + 1] as number) - (pos[2 * b + 1] as number));
+    expect(d(0, 1)).toBeGreaterThan(2);
+    expect(d(1, 2)).toBeGreaterThan(2);
+    expect(d(0, 2)).toBeGreaterThan(2);
   });
 });
 

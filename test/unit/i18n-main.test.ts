@@ -67,7 +67,7 @@ describe('choosing the language', () => {
 function report(over: Partial<RunReport> = {}): RunReport {
   return {
     id: 'r1', startedAt: Date.UTC(2026, 0, 2, 3, 4, 5), finishedAt: 1, durationMs: 1500, outcome: 'partial', reason: '<script>alert(1)</script>', options: { days: 1 },
-    members: 1234, categories: { events: 1 }, imported: 2048, duplicates: 0, rejected: 1, rejectReasons: { '<b>x</b>': 1 }, dropped: { blacklisted: 3 },
+    members: 1234, categories: { events: 1 }, imported: 2048, duplicates: 0, rejected: 1, superseded: 3, rejectReasons: { '<b>x</b>': 1 }, dropped: { blacklisted: 3 },
     bytesIn: 1536, bytesOut: 10, plan: ['<i>plan</i>'],
     profiles: { found: 1, missing: 2, recovered: 1, outcomes: [{ hex: 'ab'.repeat(32), outcome: 'recovered', source: '<u>peer</u>', reason: null }] },
     peers: [{ peer: 'p', hostname: '<img src=x onerror=alert(1)>', relayUrl: null, route: 'tunnel', method: 'req', ok: false, reason: '"><script>', fetched: 0, imported: 0, duplicates: 0, rejected: 0, dropped: {}, bytesIn: 0, bytesOut: 0, durationMs: 0 }],
@@ -83,7 +83,8 @@ describe('HTML run report', () => {
     expect(html).toContain('Résultat\u00a0: en partie échouée — &#60;script&#62;');
     expect(html).toContain('Lancée le 2026-01-02 03:04:05 UTC, durée 1,5 s.');
     expect(html).toContain('Membres\u00a0: 1\u202f234.');
-    expect(html).toContain('Importés 2\u202f048, doublons 0, rejetés 1.');
+    expect(html).toContain('Importés 2\u202f048, doublons 0, rejetés 1, remplacés ou supprimés 3.');
+    expect(html).toContain('<th>remplacés ou supprimés</th>');
     expect(html).toContain('Transférés 1,5 Kio reçus, 10 o envoyés.');
     expect(html).toContain('<h2>Pairs</h2>');
     expect(html).toContain('<th>hôte</th>');

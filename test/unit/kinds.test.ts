@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_KINDS, countEvent, emptyCounts, formatSyncStats, kindsByCategory, STAT_KEYS } from '../../src/shared/kinds';
+import { DEFAULT_KINDS, countEvent, emptyCounts, formatSyncStats, kindsByCategory, STAT_KEYS, STATION_STAT_KEYS } from '../../src/shared/kinds';
 
 describe('kinds registry', () => {
   it('holds the 57 kinds of the station script, once each', () => {
@@ -25,6 +25,18 @@ describe('kinds registry', () => {
     expect(line).toContain(' text=1 ');
     expect(line).toContain(' analytics=1 encrypted_analytics=1 ');
     expect(line).toContain(' playlists=0 ');
-    expect(line.split(' ').length - 1).toBe(STAT_KEYS.length);
+    // every key sync_report.sh reads, in its order, each once; then the categories Constellation adds
+    const keys = line.slice('SYNC_STATS: '.length).split(' ').map((kv) => kv.split('=')[0]);
+    expect(keys.slice(0, STATION_STAT_KEYS.length)).toEqual([...STATION_STAT_KEYS]);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(new Set(keys)).toEqual(new Set([...STATION_STAT_KEYS, ...STAT_KEYS]));
+    expect(line).toContain(' economic_health=0 ');
+    expect(line).toMatch(/ crowdfunding=0 /);
+  });
+
+  it('lists the 40 keys the station\'s sync_report.sh reads (station.md)', () => {
+    const fromSpec =
+      'events dms public deletions videos files comments voice tags tmdb channels playlists status did ore_spaces ore_meetings oracle economic_health workflows n2_memory nip52_calendar profiles text contacts reposts reactions blog drafts analytics encrypted_analytics badge_awards profile_badges badge_definitions love_ledger wotx2_objects wotx2_justice vibration_matches friction_reports zaps crowdfunding';
+    expect(STATION_STAT_KEYS).toEqual(fromSpec.split(' '));
   });
 });

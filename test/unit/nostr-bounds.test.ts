@@ -11,6 +11,7 @@ import {
   RelayConnection,
   ReconcileCapped,
   eventFrameLimit,
+  fetchByIds,
   maxPayloadFor,
   pageEvents,
   reconcile,
@@ -93,6 +94,22 @@ describe('paging a hostile relay', () => {
     conn.close();
     expect(asked[0]).toBe(MAX_PAGE);
     expect(n).toBe(MAX_PAGE);
+  });
+});
+
+describe('fetching by id from a hostile relay', () => {
+  it('reads at most twice as many events as ids asked per REQ', async () => {
+    const url = await scripted((ws, [type, sub]) => {
+      if (type !== 'REQ') return;
+      for (let i = 0; i < 500; i++) ws.send(JSON.stringify(['EVENT', sub, fakeEvent(1_700_000_000 - i)]));
+      ws.send(JSON.stringify(['EOSE', sub]));
+    });
+    const conn = await RelayConnection.connect(url);
+    const ids = Array.from({ length: 30 }, () => randomBytes(32).toString('hex'));
+    let n = 0;
+    for await (const _ of fetchByIds(conn, ids, { chunk: 10, inFlight: 2 })) n++;
+    conn.close();
+    expect(n).toBe(3 * 2 * 10);
   });
 });
 

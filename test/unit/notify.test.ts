@@ -6,10 +6,10 @@ import type { Lang } from '../../src/main/i18n';
 import type { PeerOutcome, RunReport, StationSnapshot, Peer } from '../../src/shared/schemas';
 
 function peer(over: Partial<PeerOutcome>): PeerOutcome {
-  return { peer: '12D3KooWAbCdEfGhIjKlMnOpQrStUvWxYz', hostname: null, relayUrl: null, route: 'tunnel', method: 'nip77', ok: true, reason: null, fetched: 0, imported: 0, duplicates: 0, rejected: 0, dropped: {}, bytesIn: 0, bytesOut: 0, durationMs: 1, ...over };
+  return { peer: '12D3KooWAbCdEfGhIjKlMnOpQrStUvWxYz', hostname: null, relayUrl: null, route: 'tunnel', method: 'nip77', ok: true, reason: null, fetched: 0, imported: 0, duplicates: 0, rejected: 0, superseded: 0, dropped: {}, bytesIn: 0, bytesOut: 0, durationMs: 1, ...over };
 }
 function report(over: Partial<RunReport>): RunReport {
-  return { id: 'run-1', startedAt: 1, finishedAt: 2, durationMs: 1, outcome: 'success', reason: null, options: {}, members: 10, peers: [peer({ hostname: 'alpha' }), peer({ hostname: 'beta' })], categories: {}, imported: 0, duplicates: 0, rejected: 0, rejectReasons: {}, dropped: {}, bytesIn: 0, bytesOut: 0, plan: [], profiles: null, ...over };
+  return { id: 'run-1', startedAt: 1, finishedAt: 2, durationMs: 1, outcome: 'success', reason: null, options: {}, members: 10, peers: [peer({ hostname: 'alpha' }), peer({ hostname: 'beta' })], categories: {}, imported: 0, duplicates: 0, rejected: 0, superseded: 0, rejectReasons: {}, dropped: {}, bytesIn: 0, bytesOut: 0, plan: [], profiles: null, ...over };
 }
 
 describe('run notes', () => {

@@ -5,9 +5,14 @@ import { buildStationRows, filterStationRows, sortStationRows, countBy } from '.
 import { diffSettings, parseRelayLines, validateSettings } from '../../src/renderer/src/lib/settingsForm';
 import { engineFieldErrors } from '../../src/renderer/src/lib/settingsErrors';
 import { resolveLanguage, resolveTheme } from '../../src/renderer/src/lib/theme';
-import { overallFraction, peerFraction } from '../../src/renderer/src/lib/progress';
-import { chronological, topCategories } from '../../src/renderer/src/lib/historyCharts';
-import { buildGraph, countKinds, findNode, visibleCount } from '../../src/renderer/src/lib/graphModel';
+import { overallFraction, peerCounts, peerFraction, runBarState, runState } from '../../src/renderer/src/lib/progress';
+import { categoryStacks, chronological, receivedTotal, topCategories } from '../../src/renderer/src/lib/historyCharts';
+import { buildGraph, drawnCount, edgeColor, findNode, groupNames, legendCounts, PALETTES, premultiplied, stationStates } from '../../src/renderer/src/lib/graphModel';
+import { overlaps, placeLabels, type LabelCandidate } from '../../src/renderer/src/lib/graphLabels';
+import { shiftBetween } from '../../src/renderer/src/lib/graphMotion';
+import { haloProfile } from '../../src/renderer/src/lib/graphHalo';
+import { isDesktop, scheduleView } from '../../src/renderer/src/lib/schedule';
+import { loadShowN2, saveShowN2 } from '../../src/renderer/src/lib/graphPrefs';
 import { en } from '../../src/renderer/src/i18n/en';
 import { fr } from '../../src/renderer/src/i18n/fr';
 import { CATEGORIES } from '../../src/shared/kinds';
@@ -150,6 +155,23 @@ describe('progress', () => {
     const run = { stage: 'peers', peers: [p({ phase: 'done' }), p({ coverage: 0.5 })] } as SyncProgress;
     expect(overallFraction(run)).toBe(0.75);
   });
+  it('a run cancelled at once reads cancelled, not done: its bar stays where its peers stopped, not green', () => {
+    const run = { runId: 'r1', stage: 'done', peers: [p({ phase: 'cancelled' }), p({ phase: 'cancelled', coverage: 0.2 }), p({ phase: 'cancelled' })] } as SyncProgress;
+    // Until the report arrives the run is finishing; then it is what the report says.
+    expect(runState(run, null)).toBe('finishing');
+    expect(runState(run, { id: 'other', outcome: 'success' })).toBe('finishing');
+    const state = runState(run, { id: 'r1', outcome: 'cancelled' });
+    expect(state).toBe('cancelled');
+    expect(overallFraction(run, state)).toBeCloseTo(0.2 / 3);
+    expect(runBarState(state)).toBe('cancelled');
+    expect(peerCounts(run)).toEqual({ done: 0, failed: 0, cancelled: 3, pending: 0 });
+    expect(peerFraction(p({ phase: 'cancelled' }))).toBe(0);
+    // A finished successful run is full and green.
+    const ok = { runId: 'r2', stage: 'done', peers: [p({ phase: 'done' })] } as SyncProgress;
+    expect(overallFraction(ok, runState(ok, { id: 'r2', outcome: 'success' }))).toBe(1);
+    expect(runBarState('success')).toBe('done');
+    expect(runState({ ...ok, stage: 'peers' }, null)).toBe('running');
+  });
 });
 
 describe('history charts', () => {
@@ -160,57 +182,105 @@ describe('history charts', () => {
     expect(chronological(runs).map((r) => r.id)).toEqual(['a', 'b']);
     expect(topCategories(runs)).toEqual(['text', 'reactions', 'profiles']);
   });
+  it('stacks the categories so each run adds up to what it received, the rest as "other"', () => {
+    const runs = [run('a', 1, { events: 10, public: 9, dms: 1, text: 5, reactions: 2, profiles: 1 }), run('b', 2, { events: 4, public: 4, text: 4 })];
+    const stacks = categoryStacks(runs, 2);
+    expect(stacks.map((s) => s.key)).toEqual(['text', 'reactions', 'other']);
+    runs.forEach((r, i) => expect(stacks.reduce((sum, s) => sum + (s.data[i] as number), 0)).toBe(receivedTotal(r)));
+  });
 });
 
 describe('graph model', () => {
+  const node = (o: Partial<Subgraph['nodes'][number]> & Pick<Subgraph['nodes'][number], 'id' | 'kind'>): Subgraph['nodes'][number] => ({
+    label: '', distance: o.kind === 'n1' ? 1 : o.kind === 'n2' ? 2 : 0, size: 1, x: 0, y: 0, local: false, group: -1, ...o,
+  });
   const sub: Subgraph = {
     nodes: [
-      { id: 's', label: 'station', kind: 'station', distance: 0, size: 4, x: 0, y: 0 },
-      { id: 'm', label: 'member', kind: 'member', distance: 0, size: 2, x: 1, y: 1 },
-      { id: 'n', label: '', kind: 'n1', distance: 1, size: 1, x: 2, y: Number.NaN },
-      { id: 'o', label: 'far', kind: 'n2', distance: 2, size: 0, x: 3, y: 3 },
+      node({ id: 'station:S', label: 'station', kind: 'station', local: true }),
+      node({ id: 'm', label: 'member', kind: 'member', x: 1, y: 1, group: 0, local: true }),
+      node({ id: 'n', kind: 'n1', x: 2, y: Number.NaN, group: 0 }),
+      node({ id: 'o', label: 'far', kind: 'n2', x: 3, y: 3 }),
+      node({ id: 'k', label: 'other', kind: 'member', group: 1 }),
     ],
-    edges: [['m', 'n'], ['n', 'o'], ['m', 'n'], ['m', 'm'], ['m', 'ghost']],
+    // m→n, n→o, m→n again, m→m, station→m, m→k
+    edges: [1, 2, 2, 3, 1, 2, 1, 1, 0, 1, 1, 4],
     totalNodes: 9,
+    totals: { station: 1, member: 2, n1: 1, n2: 5 },
+    groups: [3, 2],
     sampled: true,
+    computedAt: 1,
   };
-  it('keeps the engine positions and drops duplicate, self and dangling edges', () => {
-    const g = buildGraph(sub, 'light');
+  it('keeps the engine positions, leaves N2 out until asked for, and drops duplicate and self edges', () => {
+    const g = buildGraph(sub, { theme: 'light', showN2: false });
     expect(g.order).toBe(4);
-    expect(g.size).toBe(2);
+    expect(g.size).toBe(3);
     expect(g.getNodeAttribute('n', 'y')).toBe(0);
     expect(g.getNodeAttribute('n', 'label')).toBe('n');
-    expect(g.getNodeAttribute('o', 'x')).toBe(3);
-  });
-  it('can build the nodes alone, for a first frame before the edges', () => {
-    const g = buildGraph(sub, 'light', false);
-    expect(g.order).toBe(4);
-    expect(g.size).toBe(0);
-    expect(buildGraph(sub, 'light', true).size).toBe(2);
-  });
-  it('counts kinds and what a distance filter keeps', () => {
-    expect(countKinds(sub)).toEqual({ station: 1, member: 1, n1: 1, n2: 1 });
-    expect(visibleCount(sub, null)).toBe(4);
-    expect(visibleCount(sub, 1)).toBe(3);
+    const all = buildGraph(sub, { theme: 'light', showN2: true });
+    expect(all.order).toBe(5);
+    expect(all.size).toBe(4);
+    expect(all.getNodeAttribute('o', 'x')).toBe(3);
+    expect(buildGraph(sub, { theme: 'light', showN2: true, withEdges: false }).size).toBe(0);
+    expect(drawnCount(sub, false)).toBe(4);
+    expect(drawnCount(sub, true)).toBe(5);
   });
   it('draws the N1 and N2 crowd as points under circles for stations and members', () => {
-    const g = buildGraph(sub, 'dark');
-    expect(['s', 'm', 'n', 'o'].map((id) => g.getNodeAttribute(id, 'type'))).toEqual(['circle', 'circle', 'point', 'point']);
-    expect(g.getNodeAttribute('s', 'zIndex')).toBeGreaterThan(g.getNodeAttribute('m', 'zIndex'));
+    const g = buildGraph(sub, { theme: 'dark', showN2: true });
+    expect(['station:S', 'm', 'n', 'o'].map((id) => g.getNodeAttribute(id, 'type'))).toEqual(['circle', 'circle', 'point', 'point']);
+    expect(g.getNodeAttribute('station:S', 'zIndex')).toBeGreaterThan(g.getNodeAttribute('m', 'zIndex'));
     expect(g.getNodeAttribute('n', 'zIndex')).toBeGreaterThan(g.getNodeAttribute('o', 'zIndex'));
+  });
+  it('colours members by group, their N1 with a tint of it, stations by state', () => {
+    for (const theme of ['light', 'dark'] as const) {
+      const p = PALETTES[theme];
+      const g = buildGraph(sub, { theme, showN2: false, stations: new Map([['station:S', 'failing' as const]]) });
+      expect(g.getNodeAttribute('m', 'color')).toBe(p.groups[0]);
+      expect(g.getNodeAttribute('k', 'color')).toBe(p.groups[1]);
+      expect(g.getNodeAttribute('n', 'color')).not.toBe(p.groups[0]);
+      expect(g.getNodeAttribute('station:S', 'color')).toBe(p.station.failing);
+    }
+  });
+  it('gives edges premultiplied colours (sigma blends ONE, ONE_MINUS_SRC_ALPHA): faint means faint in both themes', () => {
+    expect(premultiplied(200, 100, 50, 0.1)).toBe('rgba(20,10,5,0.1)');
+    for (const theme of ['light', 'dark'] as const) {
+      const g = buildGraph(sub, { theme, showN2: true });
+      g.forEachEdge((_e, attrs) => {
+        const [r, gg, b, a] = String((attrs as { color: string }).color).match(/[\d.]+/g)!.map(Number) as [number, number, number, number];
+        for (const c of [r, gg, b]) expect(c).toBeLessThanOrEqual(Math.ceil(255 * a));
+        expect(a).toBeLessThan(1);
+      });
+      // The crowd's follows are fainter than the follows between members, which are fainter than a station's link.
+      const alpha = (c: string): number => Number(c.match(/[\d.]+/g)![3]);
+      const at = (id: string) => g.getNodeAttributes(id);
+      expect(alpha(edgeColor(at('n'), at('o'), PALETTES[theme]))).toBeLessThan(alpha(edgeColor(at('m'), at('k'), PALETTES[theme])));
+      expect(alpha(edgeColor(at('m'), at('k'), PALETTES[theme]))).toBeLessThan(alpha(edgeColor(at('station:S'), at('m'), PALETTES[theme])));
+    }
+  });
+  it('tells each station’s state from the snapshot and the last run', () => {
+    const snapshot = {
+      self: { peerId: 'SELF' },
+      peers: [peer({ id: 'A', peerId: 'A' }), peer({ id: 'B', peerId: 'B' }), peer({ id: 'C', peerId: 'C', status: 'stale', syncable: false }), peer({ id: 'D', peerId: 'D' })],
+    } as unknown as Parameters<typeof stationStates>[0];
+    const report = { peers: [{ peer: 'A', ok: true }, { peer: 'B', ok: false }] } as unknown as RunReport;
+    const states = stationStates(snapshot, report);
+    expect(Object.fromEntries(states)).toEqual({ 'station:SELF': 'self', 'station:A': 'synced', 'station:B': 'failing', 'station:C': 'stale', 'station:D': 'unsynced' });
+    expect(legendCounts(sub, new Map([['station:S', 'self' as const]]))).toEqual({ stations: { self: 1, synced: 0, failing: 0, stale: 0, unsynced: 0 }, local: 1, others: 1 });
+    expect(groupNames(sub, 10)).toEqual([
+      { group: 0, name: 'member', members: 3 },
+      { group: 1, name: 'other', members: 2 },
+    ]);
   });
   it('finds a node by name: exact before prefix before substring, stations and members first, accents ignored', () => {
     const people: Subgraph = {
+      ...sub,
       nodes: [
-        { id: 'a'.repeat(64), label: 'Aurore Lumière', kind: 'n2', distance: 2, size: 0, x: 0, y: 0 },
-        { id: 'b'.repeat(64), label: 'Aurore Lumiere', kind: 'member', distance: 0, size: 0, x: 0, y: 0 },
-        { id: 'c'.repeat(64), label: 'aurore', kind: 'n1', distance: 1, size: 0, x: 0, y: 0 },
-        { id: 'd'.repeat(64), label: 'Bruno chez Aurore', kind: 'station', distance: 0, size: 0, x: 0, y: 0 },
-        { id: '0123456789' + 'e'.repeat(54), label: '', kind: 'n2', distance: 2, size: 0, x: 0, y: 0 },
+        node({ id: 'a'.repeat(64), label: 'Aurore Lumière', kind: 'n2' }),
+        node({ id: 'b'.repeat(64), label: 'Aurore Lumiere', kind: 'member' }),
+        node({ id: 'c'.repeat(64), label: 'aurore', kind: 'n1' }),
+        node({ id: 'd'.repeat(64), label: 'Bruno chez Aurore', kind: 'station' }),
+        node({ id: '0123456789' + 'e'.repeat(54), kind: 'n2' }),
       ],
       edges: [],
-      totalNodes: 5,
-      sampled: false,
     };
     expect(findNode(people, '  AURORE ')).toBe('c'.repeat(64));
     expect(findNode(people, 'aurore lum')).toBe('b'.repeat(64));
@@ -220,8 +290,74 @@ describe('graph model', () => {
     expect(findNode(people, '0123')).toBeNull();
     expect(findNode(people, 'nobody')).toBeNull();
     expect(findNode(people, '')).toBeNull();
-    // A distance filter hides N2: the N2 match is not offered.
-    expect(findNode(people, '01234567', 1)).toBeNull();
+    // N2 not shown: the N2 match is not offered.
+    expect(findNode(people, '01234567', false)).toBeNull();
+  });
+});
+
+describe('graph labels, motion and halo', () => {
+  const measure = (text: string): number => text.length * 7;
+  const opts = { width: 400, height: 300, lineHeight: 14, max: 100, margin: 2 };
+  it('places the most important labels first and never one over another or over a station', () => {
+    // Ten nodes on one spot: one label on each side of it, the rest are left out.
+    const crowd: LabelCandidate[] = Array.from({ length: 10 }, (_, i) => ({ id: `n${i}`, text: `node ${i}`, x: 200, y: 150, radius: 3, priority: 10 - i }));
+    const placed = placeLabels(crowd, measure, opts);
+    expect(placed.map((l) => l.id)).toEqual(['n9', 'n8']);
+    for (const a of placed) for (const b of placed) if (a !== b) expect(overlaps(a, b)).toBe(false);
+    // A station's marker is an obstacle: a label that would cover it goes to the other side or away.
+    const blocked = placeLabels([{ id: 'x', text: 'long label', x: 100, y: 100, radius: 3, priority: 1 }], measure, { ...opts, obstacles: [{ x: 104, y: 90, w: 20, h: 20 }] });
+    expect(blocked).toHaveLength(1);
+    expect(blocked[0]!.x + blocked[0]!.w).toBeLessThanOrEqual(100);
+    // Off-screen nodes get no label; the cap holds.
+    expect(placeLabels([{ id: 'far', text: 'far', x: 900, y: 100, radius: 3, priority: 1 }], measure, opts)).toEqual([]);
+    const spread: LabelCandidate[] = Array.from({ length: 50 }, (_, i) => ({ id: `s${i}`, text: 'ab', x: 20 + (i % 10) * 36, y: 20 + Math.floor(i / 10) * 40, radius: 2, priority: i }));
+    expect(placeLabels(spread, measure, { ...opts, max: 7 })).toHaveLength(7);
+  });
+  it('moves the last drawing with one scale and shift that carries the old points onto the new ones', () => {
+    const s = shiftBetween({ x: 10, y: 10 }, { x: 30, y: 10 }, { x: 15, y: 5 }, { x: 55, y: 5 });
+    expect(s.scale).toBe(2);
+    expect(s.x + s.scale * 10).toBe(15);
+    expect(s.y + s.scale * 10).toBe(5);
+    expect(shiftBetween({ x: 0, y: 0 }, { x: 1, y: 1 }, { x: 5, y: 5 }, { x: 6, y: 6 })).toEqual({ scale: 1, x: 5, y: 5 });
+  });
+  it('summarises N2 as a halo: darker where more of it hangs, outside the drawn nodes', () => {
+    const nodes = [
+      { kind: 'member', x: 1, y: 0 },
+      { kind: 'n1', x: 0, y: 40 },
+      ...Array.from({ length: 9 }, () => ({ kind: 'n2', x: 100, y: 1 })),
+      { kind: 'n2', x: -100, y: 1 },
+    ];
+    const h = haloProfile(nodes, 8);
+    expect(h.inner).toBe(40);
+    expect(Math.max(...h.density)).toBe(1);
+    const right = h.density[4]!;
+    const left = h.density[7]!;
+    expect(right).toBeGreaterThan(left);
+    expect(left).toBeGreaterThan(0);
+  });
+  it('remembers whether the captain asked for the N2', () => {
+    const store = new Map<string, string>();
+    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
+    expect(loadShowN2(storage)).toBe(false);
+    saveShowN2(true, storage);
+    expect(loadShowN2(storage)).toBe(true);
+    expect(loadShowN2({ getItem: () => { throw new Error('denied'); } })).toBe(false);
+  });
+});
+
+describe('schedule texts', () => {
+  const status = (enabled: boolean, paused = false) => ({ enabled, paused, intervalMinutes: 60, nextRunAt: null, lastDecision: null });
+  it('agree with the settings: ticked but not run here is said so, never "turned off"', () => {
+    expect(scheduleView(false, status(false))).toBe('off');
+    expect(scheduleView(true, status(false))).toBe('notHere');
+    expect(scheduleView(true, status(true))).toBe('on');
+    expect(scheduleView(true, status(true, true))).toBe('paused');
+    expect(scheduleView(null, status(true))).toBeNull();
+  });
+  it('shows the desktop-only settings in the desktop app only', () => {
+    expect(isDesktop('electron')).toBe(true);
+    expect(isDesktop('web')).toBe(false);
+    expect(isDesktop(undefined)).toBe(false);
   });
 });
 

@@ -118,7 +118,10 @@ describe('stores take a packed batch', () => {
     const bin = join(dir, 'strfry');
     await writeFile(
       bin,
-      `#!/bin/sh\ncat > ${JSON.stringify(out)}\nn=$(wc -l < ${JSON.stringify(out)} | tr -d ' ')\necho "Done. Processed $n lines. $n added, 0 rejected, 0 dups" >&2\n`,
+      `#!/bin/sh\ncat > ${JSON.stringify(out)}\nn=$(wc -l < ${JSON.stringify(out)} | tr -d ' ')\n` +
+        `echo "Committed $n. Processed $n lines. $n added, 0 rejected, 0 dups" >&2\n` +
+        `echo "Writer: added: $n dups: 0 replaced: 0 deleted: 0" >&2\n` +
+        `echo "Done. Processed $n lines. $n added, 0 rejected, 0 dups" >&2\n`,
     );
     await chmod(bin, 0o755);
     const conf = join(dir, 'strfry.conf');
@@ -150,7 +153,7 @@ describe('stores take a packed batch', () => {
       description: 'test store',
       import: async (list: readonly NostrEvent[]): Promise<ImportResult> => {
         seen.push([...list]);
-        return { added: list.length, duplicates: 0, rejected: 0, reasons: {}, bytes: 0 };
+        return { added: list.length, duplicates: 0, rejected: 0, superseded: 0, reasons: {}, bytes: 0 };
       },
     } as unknown as LocalStore;
     const r = await new Importer(store).import(PackedEvents.of(events), { verify: false });

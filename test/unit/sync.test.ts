@@ -8,7 +8,6 @@ import { buildFilters, authorBuckets, filterKey, mergeDeletions, windowSince } f
 import { Sieve } from '../../src/core/sync/sieve';
 import { acquireLock, readLock, lockPath, LockHeld } from '../../src/core/sync/lock';
 import { KnownSet } from '../../src/core/sync/known';
-import { parseImportCounts } from '../../src/core/store/strfry-store';
 import { renderReportHtml } from '../../src/core/sync/report-html';
 import { loadVerifier } from '../../src/core/nostr';
 import { keysFromSeed } from '../../src/devkit/keys';
@@ -188,21 +187,15 @@ describe('known sets and strfry counts', () => {
     }
     expect(k.encode(NOW, 1234)).toEqual(oldEncode(NOW - 100, sections, 1234));
   });
-
-  it('reads strfry import counts', () => {
-    const log = '... Committed 10. Processed 10 lines. 7 added, 1 rejected, 2 dups\n... Done. Processed 12 lines. 8 added, 1 rejected, 3 dups\n';
-    expect(parseImportCounts(log)).toEqual({ processed: 12, added: 8, rejected: 1, dups: 3 });
-    expect(parseImportCounts('nothing')).toBeNull();
-  });
 });
 
 describe('report HTML', () => {
   it('escapes every remote string', () => {
     const html = renderReportHtml({
       id: 'r1', startedAt: 0, finishedAt: 1, durationMs: 1, outcome: 'partial', reason: '<script>alert(1)</script>', options: {},
-      members: 1, categories: { events: 1 }, imported: 1, duplicates: 0, rejected: 0, rejectReasons: { '<b>x</b>': 1 }, dropped: {},
+      members: 1, categories: { events: 1 }, imported: 1, duplicates: 0, rejected: 0, superseded: 0, rejectReasons: { '<b>x</b>': 1 }, dropped: {},
       bytesIn: 0, bytesOut: 0, plan: [], profiles: null,
-      peers: [{ peer: 'p', hostname: '<img src=x onerror=alert(1)>', relayUrl: null, route: 'tunnel', method: 'req', ok: false, reason: '"><script>', fetched: 0, imported: 0, duplicates: 0, rejected: 0, dropped: {}, bytesIn: 0, bytesOut: 0, durationMs: 0 }],
+      peers: [{ peer: 'p', hostname: '<img src=x onerror=alert(1)>', relayUrl: null, route: 'tunnel', method: 'req', ok: false, reason: '"><script>', fetched: 0, imported: 0, duplicates: 0, rejected: 0, superseded: 0, dropped: {}, bytesIn: 0, bytesOut: 0, durationMs: 0 }],
     });
     expect(html).not.toMatch(/<script>|<img|<b>x/);
     expect(html).toContain('&#60;img');

@@ -13,7 +13,7 @@ const schedule = { enabled: true, paused: false, nextRunAt: new Date(2026, 10, 2
 const idle: TrayFacts = { running: false, progress: null, lastRun: { id: 'r1', outcome: 'success', finishedAt: at, imported: 1234, peersOk: 5, peersTotal: 6, reason: null }, schedule, lang: 'en' };
 
 function progress(over: Partial<SyncProgress>): SyncProgress {
-  return { runId: 'r2', stage: 'peers', startedAt: at, peers: [], totals: { fetched: 0, imported: 0, duplicates: 0, rejected: 0, dropped: 0, bytesIn: 0, bytesOut: 0 }, profiles: null, ...over };
+  return { runId: 'r2', stage: 'peers', startedAt: at, peers: [], totals: { fetched: 0, imported: 0, duplicates: 0, rejected: 0, superseded: 0, dropped: 0, bytesIn: 0, bytesOut: 0 }, profiles: null, ...over };
 }
 const peerP = (phase: 'fetch' | 'done', coverage: number) => ({ peer: 'p', hostname: null, route: 'direct' as const, phase, method: null, have: 0, need: 0, fetched: 0, imported: 0, bytesIn: 0, bytesOut: 0, rate: 0, coverage, error: null });
 

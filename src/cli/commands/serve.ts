@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { EXIT, UsageError, engineFrom, globalOptions } from '../context';
-import { LOOPBACK, startWebHost } from '../webhost';
+import { LOOPBACK } from '../loopback';
 import { appRoot } from '../root';
 
 export const DEFAULT_SERVE_PORT = 7790;
@@ -119,7 +119,7 @@ export function registerServe(program: Command): void {
       }
       const port = parsePort(opts.port);
       const warn = (m: string): void => void process.stderr.write(`${m}\n`);
-      const engine = engineFrom(globalOptions(cmd), 'web', { schedule: opts.schedule ?? false });
+      const [engine, { startWebHost }] = await Promise.all([engineFrom(globalOptions(cmd), 'web', { schedule: opts.schedule ?? false }), import('../webhost')]);
       await engine.start();
       let host;
       try {

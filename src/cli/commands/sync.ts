@@ -7,7 +7,6 @@
  * run was refused or cancelled, 2 on bad usage.
  */
 import { Option, type Command } from 'commander';
-import cliProgress from 'cli-progress';
 import type { PeerProgress, RunReport, SyncOptions, SyncProgress } from '../../shared/schemas';
 import { globalOptions, engineFrom, EXIT, UsageError } from '../context';
 
@@ -52,7 +51,9 @@ function summaryLines(r: RunReport): string[] {
         (p.notes ?? []).map((x) => `\n      note: ${x}`).join(''),
     );
   }
-  lines.push(`imported ${r.imported}, duplicates ${r.duplicates}, rejected ${r.rejected}; ${mb(r.bytesIn)} in, ${mb(r.bytesOut)} out`);
+  lines.push(
+    `imported ${r.imported}, duplicates ${r.duplicates}, rejected ${r.rejected}, superseded or deleted ${r.superseded}; ${mb(r.bytesIn)} in, ${mb(r.bytesOut)} out`,
+  );
   if (r.fetches && r.fetches.events > 0) {
     const again = r.fetches.events - r.fetches.distinct;
     lines.push(`fetched ${r.fetches.events} events for ${r.fetches.distinct} ids (${again} fetched again); local relay read ${r.localReads ?? 0} time(s)`);
@@ -67,13 +68,14 @@ function summaryLines(r: RunReport): string[] {
 }
 
 /** Renders the progress stream: bars on a TTY, one line per peer phase change otherwise. */
-function progressView(tty: boolean, verbose: boolean): { update(p: SyncProgress): void; stop(): void } {
+async function progressView(tty: boolean, verbose: boolean): Promise<{ update(p: SyncProgress): void; stop(): void }> {
   if (tty) {
+    const { default: cliProgress } = await import('cli-progress');
     const multi = new cliProgress.MultiBar(
       { format: ' {peer} |{bar}| {phase} {method} fetched {fetched} imported {imported} {rate}/s', hideCursor: true, clearOnComplete: false },
       cliProgress.Presets.shades_classic,
     );
-    const bars = new Map<string, cliProgress.SingleBar>();
+    const bars = new Map<string, InstanceType<typeof cliProgress.SingleBar>>();
     const payload = (pp: PeerProgress) => ({
       peer: short(pp.peer).padEnd(14), phase: pp.phase.padEnd(9), method: (pp.method ?? '').padEnd(5),
       fetched: pp.fetched, imported: pp.imported, rate: pp.rate,
@@ -134,11 +136,11 @@ export function registerSync(program: Command): void {
         ...(flags.dryRun || flags.DRYRUN ? { dryRun: true } : {}),
         ...(flags.full ? { full: true } : {}),
       };
-      const engine = engineFrom(globalOptions(cmd));
+      const engine = await engineFrom(globalOptions(cmd));
       // Launch overrides are read when the engine loads its settings: this run only, never saved.
       if (fallback !== undefined) engine.config.overrides.fallbackRelays = fallback;
       const json = flags.json ?? false;
-      const view = json ? null : progressView(Boolean(process.stdout.isTTY), flags.verbose ?? false);
+      const view = json ? null : await progressView(Boolean(process.stdout.isTTY), flags.verbose ?? false);
       const off = view ? engine.on('sync.progress', (p) => view.update(p)) : () => undefined;
       const onSignal = (): void => {
         void engine.sync.cancel();

@@ -2,12 +2,13 @@
  * A precomputed layout for the window, so it draws tens of thousands of nodes without laying them out itself.
  * Pure and deterministic (same input, same picture); runs in a worker when large.
  *
- * Two steps, both cheap enough for 20,000 nodes in well under a second:
+ * Two steps, both cheap enough for 20,000 nodes in well under a second, then the stations:
  * 1. A radial tree: every drawn node hangs on its parent (a drawn follower one step closer, chosen by the
- *    subgraph). Members (and stations' links) share the centre, N1 and N2 sit on rings around them, and each
+ *    subgraph). Members fill a disc around the centre, N1 and N2 sit on rings around them, and each
  *    node's wedge of the circle is shared among its children in proportion to their subtrees, so a member's
- *    N1 and their N2 form one sector: communities are visible before any force runs. Radii get a deterministic
- *    jitter inside each ring's band, so leaves form clouds, not circles.
+ *    N1 and their N2 form one sector. Members are taken group by group (the groups of members who follow each
+ *    other), with a gap between groups: each group is one sector of the picture, its members inside, their N1
+ *    and N2 outside. Radii get a deterministic jitter inside each ring's band, so leaves form clouds, not circles.
  * 2. A fixed small number of force iterations (Fruchterman–Reingold with Barnes-Hut repulsion on a quadtree in
  *    typed arrays), with a temperature that caps each move: close friends pull together and crowded spots
  *    spread out, while the rings and sectors of step 1 stay recognisable.
@@ -23,15 +24,25 @@ export interface LayoutInput {
   edges: Uint32Array;
   /** node → the node it hangs on (a drawn follower one ring closer), -1 for none */
   parent?: Int32Array;
-  /** the first `stations` nodes are stations: a small circle in the centre, outside the tree */
+  /** the first `stations` nodes are stations: placed last, next to the member they link to (`anchor`) */
   stations?: number;
+  /** node → its group of members (-1 none): members are laid out group by group */
+  group?: Int32Array;
+  /** station → the node of its captain (or node key) when drawn, -1 otherwise */
+  anchor?: Int32Array;
+  /** the station that is this one (drawn at the centre), -1 none */
+  self?: number;
   /** force iterations (0: the radial tree only) */
   iterations: number;
 }
 
-const RING_RADIUS = [12, 45, 100] as const;
-const RING_WIDTH = [8, 24, 60] as const;
-const STATION_RADIUS = 4;
+const RING_RADIUS = [17, 45, 100] as const;
+const RING_WIDTH = [22, 24, 60] as const;
+/** Where stations without a drawn captain go, and how far inside its captain a station sits. */
+const STATION_RADIUS = 5;
+const STATION_INSET = 4;
+/** Share of the circle left empty between two groups of members. */
+const GROUP_GAP = 0.012;
 
 /** Work budget: iterations shrink as the graph grows, so a large layout stays within about a second. */
 export function layoutIterations(nodes: number, edges: number): number {
@@ -50,10 +61,10 @@ function jitter(i: number, salt: number): number {
 
 /**
  * Step 1: the radial tree. Nodes without a parent are roots (members); a root's wedge is in proportion to its
- * subtree. The first `stationCount` nodes (stations) go to a small circle in the centre. Also used alone for
- * iterations = 0.
+ * subtree. The first `stationCount` nodes (stations) are left at the centre: `placeStations` puts them once the
+ * members are where they stay.
  */
-export function radialPositions(ring: Uint8Array, parent?: Int32Array, stationCount = 0): Float64Array {
+export function radialPositions(ring: Uint8Array, parent?: Int32Array, stationCount = 0, group?: Int32Array): Float64Array {
   const n = ring.length;
   const pos = new Float64Array(2 * n);
   const par = new Int32Array(n).fill(-1);
@@ -71,36 +82,42 @@ export function radialPositions(ring: Uint8Array, parent?: Int32Array, stationCo
     for (let i = 0; i < n; i++) if (ring[i] === r && (par[i] as number) >= 0) weight[par[i] as number]! += weight[i] as number;
   }
   const roots: number[] = [];
-  const stations: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (i < stationCount) stations.push(i);
-    else if ((par[i] as number) < 0) roots.push(i);
-  }
-  stations.forEach((s, k) => {
-    const a = (2 * Math.PI * k) / Math.max(1, stations.length);
-    const r = stations.length > 1 ? STATION_RADIUS : 0;
-    pos[2 * s] = r * Math.cos(a);
-    pos[2 * s + 1] = r * Math.sin(a);
-  });
-  // Wedges, breadth first: [from, to) angles per node.
+  for (let i = stationCount; i < n; i++) if ((par[i] as number) < 0) roots.push(i);
+  // Group by group (largest first), members of no group last; the sort is stable, so each group keeps the
+  // selection's order (most followed first).
+  const groupOf = (i: number): number => {
+    const g = group ? (group[i] as number) : -1;
+    return g < 0 ? Number.MAX_SAFE_INTEGER : g;
+  };
+  roots.sort((a, b) => groupOf(a) - groupOf(b));
+  // Wedges, breadth first: [from, to) angles per node; an empty gap where one group ends and the next begins.
   const from = new Float64Array(n);
   const to = new Float64Array(n);
   let total = 0;
-  for (const r of roots) total += weight[r] as number;
+  let gaps = 0;
+  roots.forEach((r, k) => {
+    total += weight[r] as number;
+    if (k > 0 && groupOf(r) !== groupOf(roots[k - 1] as number)) gaps++;
+  });
+  const gap = gaps > 0 ? Math.min(GROUP_GAP * 2 * Math.PI, (0.2 * 2 * Math.PI) / gaps) : 0;
+  const share = 2 * Math.PI - gap * gaps;
   let angle = 0;
   const queue = new Int32Array(n);
   let tail = 0;
-  for (const r of roots) {
+  roots.forEach((r, k) => {
+    if (k > 0 && groupOf(r) !== groupOf(roots[k - 1] as number)) angle += gap;
     from[r] = angle;
-    angle += (2 * Math.PI * (weight[r] as number)) / Math.max(1, total);
+    angle += (share * (weight[r] as number)) / Math.max(1, total);
     to[r] = angle;
     queue[tail++] = r;
-  }
+  });
   for (let head = 0; head < tail; head++) {
     const v = queue[head] as number;
     const rv = Math.min(2, ring[v] as number) as 0 | 1 | 2;
     const mid = ((from[v] as number) + (to[v] as number)) / 2;
-    const radius = RING_RADIUS[rv] + RING_WIDTH[rv] * (jitter(v, 1) - 0.5);
+    // Members spread over their disc's area (a square root: as many near its outer edge as near its inner one).
+    const spreadOut = rv === 0 ? Math.sqrt(jitter(v, 1)) : jitter(v, 1);
+    const radius = RING_RADIUS[rv] + RING_WIDTH[rv] * (spreadOut - 0.5);
     pos[2 * v] = radius * Math.cos(mid);
     pos[2 * v + 1] = radius * Math.sin(mid);
     const span = (to[v] as number) - (from[v] as number);
@@ -331,15 +348,64 @@ function relax(pos: Float64Array, edges: Uint32Array, parent: Int32Array | undef
   }
 }
 
+/**
+ * Step 3, after the forces: the stations. This one in the centre; each other one just inside the member it links
+ * to (its captain, or its node key), so it reads as a landmark among its own people; one without a drawn link on
+ * a small circle around the centre. Two stations never share a spot.
+ */
+export function placeStations(pos: Float64Array, count: number, anchor?: Int32Array, self = -1): void {
+  const loose: number[] = [];
+  for (let s = 0; s < count; s++) {
+    if (s === self) {
+      pos[2 * s] = 0;
+      pos[2 * s + 1] = 0;
+      continue;
+    }
+    const a = anchor ? (anchor[s] as number) : -1;
+    if (a < 0) {
+      loose.push(s);
+      continue;
+    }
+    const x = pos[2 * a] as number;
+    const y = pos[2 * a + 1] as number;
+    const r = Math.hypot(x, y);
+    const inner = Math.max(STATION_RADIUS, r - STATION_INSET);
+    const angle = Math.atan2(y, x);
+    pos[2 * s] = inner * Math.cos(angle);
+    pos[2 * s + 1] = inner * Math.sin(angle);
+  }
+  loose.forEach((s, k) => {
+    const a = (2 * Math.PI * (k + 0.5)) / loose.length;
+    pos[2 * s] = STATION_RADIUS * Math.cos(a);
+    pos[2 * s + 1] = STATION_RADIUS * Math.sin(a);
+  });
+  // Stations anchored on the same member (or very close ones): pushed apart along their circle.
+  const MIN = 2.5;
+  for (let s = 0; s < count; s++) {
+    for (let t = 0; t < s; t++) {
+      const dx = (pos[2 * s] as number) - (pos[2 * t] as number);
+      const dy = (pos[2 * s + 1] as number) - (pos[2 * t + 1] as number);
+      if (Math.hypot(dx, dy) >= MIN) continue;
+      const r = Math.max(STATION_RADIUS, Math.hypot(pos[2 * s] as number, pos[2 * s + 1] as number));
+      const angle = Math.atan2(pos[2 * s + 1] as number, pos[2 * s] as number) + MIN / r;
+      pos[2 * s] = r * Math.cos(angle);
+      pos[2 * s + 1] = r * Math.sin(angle);
+    }
+  }
+}
+
 /** Positions as [x0, y0, x1, y1, …]. */
 export function computeLayout(input: LayoutInput): Float64Array {
-  const pos = radialPositions(input.ring, input.parent, input.stations ?? 0);
+  const stations = input.stations ?? 0;
+  const pos = radialPositions(input.ring, input.parent, stations, input.group);
   const n = input.ring.length;
-  if (input.iterations <= 0 || n < 2) return pos;
-  // The ideal distance: the outer disc's area shared among the nodes.
-  const outer = RING_RADIUS[2] + RING_WIDTH[2] / 2;
-  const k = Math.min(8, Math.sqrt((Math.PI * outer * outer) / n));
-  relax(pos, input.edges, input.parent, input.stations ?? 0, input.iterations, k);
+  if (input.iterations > 0 && n >= 2) {
+    // The ideal distance: the outer disc's area shared among the nodes.
+    const outer = RING_RADIUS[2] + RING_WIDTH[2] / 2;
+    const k = Math.min(8, Math.sqrt((Math.PI * outer * outer) / n));
+    relax(pos, input.edges, input.parent, stations, input.iterations, k);
+  }
+  placeStations(pos, stations, input.anchor, input.self ?? -1);
   for (let i = 0; i < pos.length; i++) if (!Number.isFinite(pos[i] as number)) pos[i] = 0;
   return pos;
 }

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Reach, Subgraph, type Neighbors, type StationSnapshot } from '../../shared/schemas';
+import { Reach, Subgraph, type GraphProgress, type Neighbors, type StationSnapshot } from '../../shared/schemas';
 import type { EngineContext, GraphService } from '../services';
 import { writeFileAtomic } from '../util/fs';
 import type { Analysis } from './analyze';
@@ -45,6 +45,7 @@ interface Computed {
   analysis: Analysis;
   names: Map<string, string>;
   stations: StationNode[];
+  localUsers: Set<string>;
   reverse?: ReturnType<typeof reverse>;
   subgraphs: Map<string, Promise<Subgraph>>;
 }
@@ -55,7 +56,7 @@ export function stationsOf(snap: StationSnapshot): StationNode[] {
   const label = (host: string | null, id: string): string => host || (id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-6)}` : id);
   const keys = (...hexes: Array<string | null>): string[] => hexes.map((h) => normalizeKey(h)).filter((h): h is string => h !== null);
   if (snap.self.peerId) {
-    out.set(`station:${snap.self.peerId}`, { id: `station:${snap.self.peerId}`, label: label(snap.self.hostname, snap.self.peerId), links: keys(snap.self.captainHex) });
+    out.set(`station:${snap.self.peerId}`, { id: `station:${snap.self.peerId}`, label: label(snap.self.hostname, snap.self.peerId), links: keys(snap.self.captainHex), self: true });
   }
   for (const p of snap.peers) {
     const id = `station:${p.peerId ?? p.id}`;
@@ -83,6 +84,16 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
   let queued: Promise<Reach> | null = null;
   /** performance.now() at the start of the latest computation (-1: none yet). */
   let lastStartedAt = -1;
+  /** When the computation the window waits for began (clock time), for graph.progress. */
+  let progressStartedAt = 0;
+  let lastProgressAt = 0;
+  /** Tells the window which step a computation is at; the count of lists read goes at most 4 times a second. */
+  const progress = (step: GraphProgress['step'], count = 0, throttle = false): void => {
+    const now = Date.now();
+    if (throttle && now - lastProgressAt < 250) return;
+    lastProgressAt = now;
+    ctx.events.emit('graph.progress', { step, count, startedAt: progressStartedAt });
+  };
 
   const loadSaved = (): Promise<{ reach: Reach | null; subgraph: Subgraph | null }> => {
     saved ??= readFile(file, 'utf8').then(
@@ -126,6 +137,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
       analysis: c.analysis,
       names: c.names,
       stations: c.stations,
+      localUsers: c.localUsers,
       indexOf: (hex) => c.built.index.get(hex),
     };
   };
@@ -135,8 +147,10 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     const edges = sel.layout.edges.length / 2;
     const iterations = layoutIterations(sel.nodes.length, edges);
     const large = sel.nodes.length + edges > opts.layoutInWorkerAbove;
+    progress('layout', sel.nodes.length);
     const xy = (await runJob({ type: 'layout', input: { ...sel.layout, iterations } }, large)) as Float64Array;
-    return withPositions(sel, xy);
+    progress('done', sel.nodes.length);
+    return withPositions(sel, xy, c.reach.computedAt);
   };
 
   const subgraphOf = (c: Computed, depth: number, limit: number): Promise<Subgraph> => {
@@ -162,6 +176,8 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
   const computeOnce = async (): Promise<Reach> => {
     const started = performance.now();
     lastStartedAt = started;
+    progressStartedAt = ctx.config.clock();
+    progress('lists');
     const state = await ctx.station.state();
     const store = ctx.store();
     const cap = opts.followListCap;
@@ -172,9 +188,11 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     const builder = new ReachBuilder(members, cap, state.blacklist);
     const isLocalUser = new Set(localUsers);
     const localLists = new Map<string, FollowListEvent>();
+    let lists = 0;
     const sink = (ev: FollowListEvent): void => {
       builder.add(ev);
       if (isLocalUser.has(ev.pubkey)) localLists.set(ev.pubkey, ev);
+      progress('lists', ++lists, true);
     };
     // One COUNT of the whole relay, asked while the members' lists are read, decides every one-pass reading.
     const relayTotal = store.count({}).catch(() => null);
@@ -184,6 +202,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     const built = builder.finish();
     const listsMs = performance.now() - started;
     const { graph } = built;
+    progress('analysis');
     const analysis = (await runJob(
       { type: 'analyze', nodes: graph.keys.length, offsets: graph.offsets, targets: graph.targets, members: built.members },
       graph.targets.length > opts.analyzeInWorkerAbove,
@@ -197,6 +216,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     }
     const known = builder.authors;
     const now = ctx.config.clock();
+    progress('coverage');
     const coverage = await collectCoverage(store, { keys: reached, alsoNames: members, known, nowSeconds: Math.floor(now / 1000), tuning });
 
     const reach = reachFigures({
@@ -210,7 +230,15 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
       computedAt: ctx.config.clock(),
       durationMs: Math.round(performance.now() - started),
     });
-    const computed: Computed = { reach, built, analysis, names: coverage.names, stations: stationsOf(state.snapshot), subgraphs: new Map() };
+    const computed: Computed = {
+      reach,
+      built,
+      analysis,
+      names: coverage.names,
+      stations: stationsOf(state.snapshot),
+      localUsers: isLocalUser,
+      subgraphs: new Map(),
+    };
     current = computed;
     await save(reach, null);
     ctx.log.info(
@@ -219,6 +247,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
         (reach.caps.listsOverCap > 0 ? ` (${reach.caps.listsOverCap} follow lists over ${cap} entries ignored)` : ''),
     );
     ctx.events.emit('graph.changed', { computedAt: reach.computedAt });
+    if (!opts.drawAfterCompute) progress('done');
     if (opts.drawAfterCompute) {
       subgraphOf(computed, opts.defaultDepth, opts.defaultLimit).catch((err: Error) => ctx.log.warn(`graph: drawing the subgraph failed: ${err.message}`));
     }

@@ -208,7 +208,8 @@ export async function reconcile(
 
 /**
  * Events for the given ids, REQ `{"ids":[…]}` in chunks of `chunk` ids (within max_limit and the filter
- * element limit), at most `inFlight` REQs at once. Order is not kept.
+ * element limit), at most `inFlight` REQs at once, at most twice as many events read per REQ as it asked ids.
+ * Order is not kept.
  */
 export async function* fetchByIds(
   conn: RelayConnection,
@@ -221,9 +222,21 @@ export async function* fetchByIds(
   const slice = (from: number): string[] => (ids instanceof IdList ? ids.hexSlice(from, from + chunk) : ids.slice(from, from + chunk));
   const sources = Array.from({ length: Math.ceil(ids.length / chunk) }, (_, c) => () => {
     const part = slice(c * chunk);
-    return conn.req([{ ids: part, ...only, limit: part.length }], { idleMs: opts.idleMs, signal: opts.signal });
+    // an honest relay sends at most one event per id; a REQ is read for twice that at most (what it slips in
+    // unasked is dropped by the sieve, and does not hide the events asked for)
+    return atMost(conn.req([{ ids: part, ...only, limit: part.length }], { idleMs: opts.idleMs, signal: opts.signal }), 2 * part.length);
   });
   yield* mergeConcurrent(sources, opts.inFlight);
+}
+
+/** The first `n` items of a REQ: past them the relay is not read further. */
+async function* atMost<T>(source: AsyncIterable<T>, n: number): AsyncGenerator<T> {
+  if (n <= 0) return;
+  let i = 0;
+  for await (const item of source) {
+    yield item;
+    if (++i >= n) return;
+  }
 }
 
 /** Runs at most `limit` async sources at once and yields their items as they come (bounded buffering). */

@@ -8,7 +8,8 @@ import { RelayStore } from './relay-store';
 import { checkStrfryBinary, StrfryStore } from './strfry-store';
 
 export { RelayStore, reasonKey } from './relay-store';
-export { StrfryStore, parseImportCounts, strfryReason, checkStrfryBinary } from './strfry-store';
+export { StrfryStore, strfryReason, checkStrfryBinary } from './strfry-store';
+export { readImportLog, settleImport, ImportLogReader } from './strfry-import-log';
 export { PackedEvents, importsPacked } from './packed';
 
 export function openLocalStore(ctx: EngineContext): LocalStore {

@@ -2,27 +2,23 @@
  * The local store as any NIP-01 relay over WebSocket (settings.relayUrl).
  *
  * import = publish EVENTs, a bounded number in flight, reading the OK answers: `duplicate:` → duplicate,
- * other `false` → rejected (counted by reason). query = REQ paging (complete past max_limit). ids = paging.
- * has = REQ `{"ids":[…]}` in chunks. count = COUNT (NIP-45), else paging.
+ * `replaced:`/`deleted:` → superseded, other `false` → rejected (counted by reason). query = REQ paging (complete
+ * past max_limit). ids = paging. has = REQ `{"ids":[…]}` in chunks. count = COUNT (NIP-45), else paging.
  */
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import type { ImportResult, LocalStore } from '../services';
-import { RelayConnection, fetchRelayInfo, relayLimits, subscriptionBudget, pageEvents, fetchByIds, parseReason, type Limits } from '../nostr';
+import { RelayConnection, fetchRelayInfo, relayLimits, subscriptionBudget, pageEvents, fetchByIds, type Limits } from '../nostr';
 import type { Timeouts } from '../config';
 import { systemLookup } from '../util/net';
 import { PackedEvents, type PackedImport } from './packed';
+import { supersededInBatch, viewOf } from './batch-rules';
+import { reasonKey } from './reasons';
 import { forEachLimited } from '../util/limit';
+
+export { reasonKey };
 
 const PUBLISH_IN_FLIGHT = 64;
 
-/** `invalid: bad signature` stays as is; a long or event-specific message is cut to its prefix. */
-export function reasonKey(message: string): string {
-  const m = message.trim();
-  if (!m) return 'rejected (no reason given)';
-  const { prefix, text } = parseReason(m);
-  const key = prefix ? `${prefix}: ${text}` : m;
-  return key.replace(/\b[0-9a-f]{16,}\b/g, '…').replace(/\d{3,}/g, 'N').slice(0, 80);
-}
 
 export class RelayStore implements LocalStore, PackedImport {
   readonly kind = 'relay' as const;
@@ -91,22 +87,30 @@ export class RelayStore implements LocalStore, PackedImport {
     return c;
   }
 
-  /** Events, or a packed batch (each event parsed back just before it is published). */
+  /**
+   * Events, or a packed batch (each event parsed back just before it is published). Versions and deleted events
+   * the batch itself supersedes are not sent (batch-rules.ts: otherwise the order of the OKs would decide);
+   * `replaced:` and `deleted:` answers (strfry: `replaced: have newer event`, `deleted: user requested
+   * deletion`) are superseded events, answered for like strfry import's `replaced`/`deleted`.
+   */
   async import(events: readonly NostrEvent[] | PackedEvents, _opts: { verify: boolean }, signal?: AbortSignal): Promise<ImportResult> {
     // A relay verifies ids and signatures itself on EVENT: `verify` changes nothing here.
-    const result: ImportResult = { added: 0, duplicates: 0, rejected: 0, reasons: {}, bytes: 0 };
+    const result: ImportResult = { added: 0, duplicates: 0, rejected: 0, superseded: 0, reasons: {}, bytes: 0 };
     if (events.length === 0) return result;
+    const packed = events instanceof PackedEvents ? events : null;
+    const skip = new Set(supersededInBatch(packed ?? viewOf(events as readonly NostrEvent[])));
+    result.superseded = skip.size;
     const { conn } = await this.connection(signal);
     const before = conn.payloadOut;
     const indexes = Array.from({ length: events.length }, (_, i) => i);
     await forEachLimited(indexes, PUBLISH_IN_FLIGHT, async (i) => {
       // (a packed batch released by the caller after a failure has length 0: nothing left to publish)
-      if (i >= events.length) return;
-      const e = events instanceof PackedEvents ? events.event(i) : (events[i] as NostrEvent);
+      if (i >= events.length || skip.has(i)) return;
+      const e = packed ? packed.event(i) : ((events as readonly NostrEvent[])[i] as NostrEvent);
       const ok = await conn.publish(e, { timeoutMs: this.timeouts.idle, signal });
-      if (ok.ok && /^duplicate:/i.test(ok.message)) result.duplicates++;
+      if (/^duplicate:/i.test(ok.message)) result.duplicates++;
       else if (ok.ok) result.added++;
-      else if (/^duplicate:/i.test(ok.message)) result.duplicates++;
+      else if (/^(replaced|deleted):/i.test(ok.message)) result.superseded++;
       else {
         result.rejected++;
         const key = reasonKey(ok.message);

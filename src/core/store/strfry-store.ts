@@ -7,11 +7,16 @@
  *   explicitly because strfry, without `--config`, reads $STRFRY_CONFIG, then /etc/strfry.conf, and only then
  *   ./strfry.conf: a station with an /etc/strfry.conf would otherwise import into another database.
  * - The working directory is the folder of strfry.conf: `db = "./strfry-db/"` is relative to it.
- * - `strfry import` logs on stderr (loguru lines `… INFO| …`), a `Committed N. Processed P lines. A added,
- *   R rejected, D dups` after each batch and `Done. Processed P lines. A added, R rejected, D dups` at the
- *   end: the last of those gives the counts. Lines that are not JSON are skipped and not counted as processed.
- *   A line longer than `events.maxEventSize` aborts the import (`strfry error: Line larger than configured
- *   maxEventSize on line N`, exit code 1) after committing the lines before it.
+ * - `strfry import` logs on stderr (loguru lines `… INFO| …`): after each writer pass `Committed N. …` and
+ *   `Writer: added: … dups: … replaced: … deleted: …`, at the end `Done. Processed P lines. A added, R rejected,
+ *   D dups`; `Processed` leaves out lines that are not JSON (`Unable to parse JSON on line N`), and an event
+ *   older than the version strfry holds or deleted by a kind 5 it holds is in none of added, rejected and dups.
+ *   All of it is read and checked in strfry-import-log.ts. A line longer than `events.maxEventSize` aborts the
+ *   import (`strfry error: Line larger than configured maxEventSize on line N`, exit code 1) after committing
+ *   the lines before it.
+ * - `strfry scan` prints one event per line (JSON, keys sorted) and exits 0; `scan --count` prints the number
+ *   and a newline. Its filter follows the relay's rules (full 64-hex ids and authors, at most 65,535 bytes of
+ *   ids or of authors, at most 3 tag filters) but no `limit` cap: a scan is complete.
  * - `import` skips the write policy and the time checks; `--no-verify` also skips id and signature checks, so
  *   the sync's sieve verifies itself when `--verify` is asked.
  * - Any failure ends with `strfry error: <reason>` on stderr and exit code 1.
@@ -24,6 +29,8 @@ import { createInterface } from 'node:readline';
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import type { ImportResult, LocalStore } from '../services';
 import { PackedEvents, type PackedImport } from './packed';
+import { supersededInBatch, viewOf } from './batch-rules';
+import { ImportLogReader, settleImport } from './strfry-import-log';
 
 const SCAN_IDS_CHUNK = 500;
 /** JSONL is written to strfry's stdin in pieces of about this many characters. */
@@ -43,15 +50,6 @@ export function readMaxEventSize(confText: string): number {
   const block = /(?:^|[\s,;])events\s*[=:]?\s*\{([^}]*)\}/.exec(text);
   const inner = block ? /(?:^|[\s,;{])maxEventSize\s*[=:]\s*(\d+)/.exec(block[1] ?? '') : null;
   return inner ? Number(inner[1]) : STRFRY_DEFAULT_MAX_EVENT_SIZE;
-}
-
-/** Reads the counts of strfry import's last `Processed … added, … rejected, … dups` line. */
-export function parseImportCounts(log: string): { processed: number; added: number; rejected: number; dups: number } | null {
-  const re = /Processed (\d+) lines?\. (\d+) added, (\d+) rejected, (\d+) dups/g;
-  let last: RegExpExecArray | null = null;
-  for (let m = re.exec(log); m; m = re.exec(log)) last = m;
-  if (!last) return null;
-  return { processed: Number(last[1]), added: Number(last[2]), rejected: Number(last[3]), dups: Number(last[4]) };
 }
 
 /** strfry's own reason for a failure: its `strfry error: …` line, else the last line it logged. */
@@ -189,7 +187,7 @@ export class StrfryStore implements LocalStore, PackedImport {
     this.description = `strfry ${bin} (config ${conf})`;
   }
 
-  private run(args: string[]): Run {
+  private run(args: string[], onStderr?: (chunk: string) => void): Run {
     const child = spawn(this.bin, [`--config=${this.confPath}`, ...args], {
       cwd: this.cwd,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -200,6 +198,7 @@ export class StrfryStore implements LocalStore, PackedImport {
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => {
       stderr = (stderr + d).slice(-STDERR_KEEP);
+      onStderr?.(d);
     });
     // A strfry that died early closes its stdin: the write error is reported through the exit code.
     child.stdin.on('error', () => undefined);
@@ -299,30 +298,40 @@ export class StrfryStore implements LocalStore, PackedImport {
 
   /**
    * Events, or a packed batch (their JSON lines already made: written from there, in copies, so the batch is
-   * not referenced once this returns).
+   * not referenced once this returns). Every event is answered for: added, duplicate, rejected (with strfry's
+   * reason: `--show-rejected`), or superseded — kept out of the batch by a newer version or a kind 5 of the same
+   * batch (batch-rules.ts), or processed by strfry and counted in none of the three (older than what it holds,
+   * or deleted by a kind 5 it holds). The counts come from everything strfry printed (strfry-import-log.ts).
    */
   async import(events: readonly NostrEvent[] | PackedEvents, opts: { verify: boolean }, signal?: AbortSignal): Promise<ImportResult> {
-    const result: ImportResult = { added: 0, duplicates: 0, rejected: 0, reasons: {}, bytes: 0 };
+    const result: ImportResult = { added: 0, duplicates: 0, rejected: 0, superseded: 0, reasons: {}, bytes: 0 };
     if (events.length === 0) return result;
     signal?.throwIfAborted();
     const what = opts.verify ? 'import' : 'import --no-verify';
+    const packed = events instanceof PackedEvents ? events : null;
+    const list = packed ? null : (events as readonly NostrEvent[]);
+    const skip = new Set(supersededInBatch(packed ?? viewOf(list as readonly NostrEvent[])));
+    result.superseded = skip.size;
     // strfry aborts the whole import at the first line longer than maxEventSize (its relay refuses such events
     // too): those events are left out and counted as rejected, the rest goes in. Lines are made as they are
     // written (no second copy of the batch as JSON held in memory); strfry starts with the first line to send.
     let tooLarge = 0;
+    /** the batch index of each line sent (line n is lineEvent[n - 1]) */
+    const lineEvent = new Uint32Array(events.length);
     let sent = 0;
     const max = this.maxEventSize();
     let p: Run | null = null;
     let unhook = (): void => undefined;
     let e: Exit | null = null;
-    const packed = events instanceof PackedEvents ? events : null;
-    const list = packed ? null : (events as readonly NostrEvent[]);
+    const log = new ImportLogReader();
+    const start = (): Run => this.startImport(opts.verify, signal, log, (u) => (unhook = u));
     try {
       let piece: Array<string | Buffer> = [];
       let pieceSize = 0;
       const joined = (): string | Buffer =>
         packed ? Buffer.concat(piece as Buffer[], pieceSize) : (piece as string[]).join('');
       for (let i = 0; i < events.length; i++) {
+        if (skip.has(i)) continue;
         const line: string | Buffer = packed ? packed.line(i) : JSON.stringify(list![i]) + '\n';
         const size = typeof line === 'string' ? Buffer.byteLength(line) : line.length;
         if (size > max) {
@@ -330,18 +339,18 @@ export class StrfryStore implements LocalStore, PackedImport {
           continue;
         }
         result.bytes += size;
-        sent++;
+        lineEvent[sent++] = i;
         piece.push(line);
         pieceSize += size;
         if (pieceSize >= STDIN_PIECE) {
-          p ??= this.startImport(opts.verify, signal, (u) => (unhook = u));
+          p ??= start();
           if (!(await this.feed(p, joined()))) break;
           piece = [];
           pieceSize = 0;
         }
       }
       if (piece.length > 0) {
-        p ??= this.startImport(opts.verify, signal, (u) => (unhook = u));
+        p ??= start();
         await this.feed(p, joined());
       }
       if (p) {
@@ -359,26 +368,37 @@ export class StrfryStore implements LocalStore, PackedImport {
     }
     signal?.throwIfAborted();
     if (!p || !e) return result;
-    const log = p.stderr();
-    const counts = parseImportCounts(log);
+    const read = log.end();
     if (e.code !== 0 || e.signal) {
       // strfry commits in batches: what it committed before dying is stored.
-      const partial = counts ? `; it had stored ${counts.added} of the ${sent} events before stopping` : '';
+      const partial = read.last ? `; it had stored ${read.committed} of the ${sent} events before stopping` : '';
       throw this.failure(what, p, e, partial);
     }
-    if (!counts) throw new Error(`strfry ${what} (${this.bin}) finished but printed no "Processed … added" line; cannot count what it stored`);
-    result.added = counts.added;
-    result.duplicates = counts.dups;
-    // Lines strfry could not parse are not counted as processed.
-    const refused = counts.rejected + Math.max(0, sent - counts.processed);
-    result.rejected += refused;
-    if (refused > 0) result.reasons[opts.verify ? 'strfry import: bad id or signature' : 'strfry import: rejected'] = refused;
+    const idOf = (n: number): string => {
+      const i = lineEvent[n - 1];
+      const id = i === undefined || n < 1 || n > sent ? '' : packed ? packed.idHex(i) : (list![i]?.id ?? '');
+      return id ? `event ${id.slice(0, 16)}…` : 'no such line sent';
+    };
+    let settled;
+    try {
+      settled = settleImport(read, sent, { verify: opts.verify, nameLine: idOf });
+    } catch (err) {
+      throw new Error(`${(err as Error).message} (${this.bin}, config ${this.confPath})`);
+    }
+    result.added = settled.added;
+    result.duplicates = settled.duplicates;
+    result.rejected += settled.rejected;
+    result.superseded += settled.superseded;
+    for (const [k, v] of Object.entries(settled.reasons)) result.reasons[k] = (result.reasons[k] ?? 0) + v;
     return result;
   }
 
-  /** Spawns `strfry import` for one batch; the kill-on-abort hook is handed back for the caller's cleanup. */
-  private startImport(verify: boolean, signal: AbortSignal | undefined, hook: (unhook: () => void) => void): Run {
-    const p = this.run(verify ? ['import'] : ['import', '--no-verify']);
+  /**
+   * Spawns `strfry import` for one batch, its log read as it comes (--show-rejected: strfry names each rejected
+   * event's reason); the kill-on-abort hook is handed back for the caller's cleanup.
+   */
+  private startImport(verify: boolean, signal: AbortSignal | undefined, log: ImportLogReader, hook: (unhook: () => void) => void): Run {
+    const p = this.run(verify ? ['import', '--show-rejected'] : ['import', '--show-rejected', '--no-verify'], (d) => log.push(d));
     p.child.stdout.resume();
     hook(this.killOnAbort(p, signal));
     return p;

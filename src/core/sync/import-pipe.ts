@@ -1,7 +1,8 @@
 /**
  * A session's imports: at most `depth` batches handed to the run's importer and not yet answered, so fetching
  * goes on while earlier batches are imported and a slow local store does not stall the peer's socket long.
- * A batch counts only when the local store answered for every event of it; a short answer fails the session.
+ * A batch counts only when the local store answered for every event of it (added, duplicate, rejected or
+ * superseded: strfry's replaced/deleted); a short answer fails the session.
  */
 import type { PeerProgress } from '../../shared/schemas';
 import type { LocalStore } from '../services';
@@ -55,7 +56,7 @@ export class ImportPipe {
     s.notify();
     const job = s.importer.import(events, { verify: s.verify }, s.signal).then(
       (r) => {
-        const answered = r.added + r.duplicates + r.rejected;
+        const answered = r.added + r.duplicates + r.rejected + r.superseded;
         if (answered !== events.length) {
           throw new Error(`the local store answered for ${answered} of ${events.length} events sent to it (${s.store.description}); the rest are not counted as held`);
         }

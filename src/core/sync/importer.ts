@@ -14,7 +14,7 @@ export class Importer {
   private chain: Promise<unknown> = Promise.resolve();
   /** imports handed over and not answered yet */
   private pending = 0;
-  readonly totals: ImportResult = { added: 0, duplicates: 0, rejected: 0, reasons: {}, bytes: 0 };
+  readonly totals: ImportResult = { added: 0, duplicates: 0, rejected: 0, superseded: 0, reasons: {}, bytes: 0 };
 
   constructor(private readonly store: LocalStore) {}
 
@@ -38,6 +38,7 @@ export class Importer {
       this.totals.added += r.added;
       this.totals.duplicates += r.duplicates;
       this.totals.rejected += r.rejected;
+      this.totals.superseded += r.superseded;
       this.totals.bytes += r.bytes;
       for (const [k, v] of Object.entries(r.reasons)) this.totals.reasons[k] = (this.totals.reasons[k] ?? 0) + v;
       return r;

@@ -28,6 +28,11 @@ export function createSyncService(ctx: EngineContext): SyncService {
       const done = (async (): Promise<RunReport> => {
         const report = await run.execute();
         run.progress.stage = 'done';
+        // A cancelled run leaves the peers it never reached (or was in the middle of) as they were, `queued`
+        // or working: the last progress says they were stopped, as the run's report does.
+        if (report.outcome === 'cancelled') {
+          for (const p of run.progress.peers) if (p.phase !== 'done' && p.phase !== 'failed') p.phase = 'cancelled';
+        }
         ctx.events.emit('sync.progress', structuredClone(run.progress));
         try {
           await ctx.history.add(report);

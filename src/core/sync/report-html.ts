@@ -21,10 +21,11 @@ const en = {
   outcomes: { success: 'success', partial: 'partly failed', failed: 'failed', cancelled: 'cancelled', 'dry-run': 'dry run', refused: 'refused' } as Record<string, string>,
   started: (when: string, took: string) => `Started ${when}, took ${took}.`,
   members: (n: string) => `Members: ${n}.`,
-  counts: (imported: string, duplicates: string, rejected: string) => `Imported ${imported}, duplicates ${duplicates}, rejected ${rejected}.`,
+  counts: (imported: string, duplicates: string, rejected: string, superseded: string) =>
+    `Imported ${imported}, duplicates ${duplicates}, rejected ${rejected}, superseded or deleted ${superseded}.`,
   transferred: (bytesIn: string, bytesOut: string) => `Transferred ${bytesIn} in, ${bytesOut} out.`,
   peers: 'Peers',
-  peerHead: ['peer', 'host', 'route', 'method', 'outcome', 'fetched', 'imported', 'duplicates', 'rejected', 'dropped', 'in', 'out', 'time'],
+  peerHead: ['peer', 'host', 'route', 'method', 'outcome', 'fetched', 'imported', 'duplicates', 'rejected', 'superseded or deleted', 'dropped', 'in', 'out', 'time'],
   ok: 'ok',
   peerFailed: (reason: string) => `failed: ${reason}`,
   categories: 'Events by category',
@@ -51,10 +52,11 @@ const fr: Labels = {
   outcomes: { success: 'réussie', partial: 'en partie échouée', failed: 'échouée', cancelled: 'annulée', 'dry-run': 'à blanc', refused: 'refusée' },
   started: (when: string, took: string) => `Lancée le ${when}, durée ${took}.`,
   members: (n: string) => `Membres\u00a0: ${n}.`,
-  counts: (imported: string, duplicates: string, rejected: string) => `Importés ${imported}, doublons ${duplicates}, rejetés ${rejected}.`,
+  counts: (imported: string, duplicates: string, rejected: string, superseded: string) =>
+    `Importés ${imported}, doublons ${duplicates}, rejetés ${rejected}, remplacés ou supprimés ${superseded}.`,
   transferred: (bytesIn: string, bytesOut: string) => `Transférés ${bytesIn} reçus, ${bytesOut} envoyés.`,
   peers: 'Pairs',
-  peerHead: ['pair', 'hôte', 'route', 'méthode', 'résultat', 'récupérés', 'importés', 'doublons', 'rejetés', 'écartés', 'reçus', 'envoyés', 'durée'],
+  peerHead: ['pair', 'hôte', 'route', 'méthode', 'résultat', 'récupérés', 'importés', 'doublons', 'rejetés', 'remplacés ou supprimés', 'écartés', 'reçus', 'envoyés', 'durée'],
   ok: 'ok',
   peerFailed: (reason: string) => `échec\u00a0: ${reason}`,
   categories: 'Événements par catégorie',
@@ -107,7 +109,7 @@ export function renderReportHtml(report: RunReport, lang: ReportLang = 'en'): st
     l.peerHead,
     r.peers.map((p) => [
       p.peer, p.hostname ?? '', p.route, p.method ?? '', p.ok ? [l.ok, ...(p.notes ?? []).map((x) => localizeReason(x, lang))].join(' — ') : l.peerFailed(localizeReason(p.reason ?? '', lang)), n(p.fetched), n(p.imported),
-      n(p.duplicates), n(p.rejected), Object.entries(p.dropped).map(([k, v]) => `${k} ${n(v)}`).join(', '),
+      n(p.duplicates), n(p.rejected), n(p.superseded ?? 0), Object.entries(p.dropped).map(([k, v]) => `${k} ${n(v)}`).join(', '),
       bytes(p.bytesIn), bytes(p.bytesOut), secs(p.durationMs),
     ]),
   );
@@ -130,7 +132,7 @@ th{background:#f3f3f3}.outcome{font-weight:bold}
 <h1>${escapeHtml(l.heading)} ${escapeHtml(r.id)}</h1>
 <p class="outcome">${escapeHtml(l.outcome)} ${escapeHtml(outcome(r.outcome))}${r.reason ? ` — ${escapeHtml(localizeReason(r.reason, lang))}` : ''}</p>
 <p>${escapeHtml(l.started(when(r.startedAt), secs(r.durationMs)))} ${escapeHtml(l.members(n(r.members)))}
-${escapeHtml(l.counts(n(r.imported), n(r.duplicates), n(r.rejected)))}
+${escapeHtml(l.counts(n(r.imported), n(r.duplicates), n(r.rejected), n(r.superseded ?? 0)))}
 ${escapeHtml(l.transferred(bytes(r.bytesIn), bytes(r.bytesOut)))}</p>
 <h2>${escapeHtml(l.peers)}</h2>
 ${peers}

@@ -6,10 +6,9 @@
  * contacted, no tunnel opened, no log line appended. They are recorded in the app's own history.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { EngineContext, PeerEndpoint, StationState } from '../services';
 import type { Peer, PeerOutcome, PeerProgress, RunReport, Settings, SyncOptions, SyncProgress } from '../../shared/schemas';
-import { addCounts, emptyCounts, formatSyncStats, type CategoryCounts } from '../../shared/kinds';
+import { addCounts, emptyCounts, type CategoryCounts } from '../../shared/kinds';
 import { loadVerifier, DEFAULT_LIMITS } from '../nostr';
 import { acquireLock, readLock, LockHeld, type HeldLock } from './lock';
 import { buildFilters, describeFilter, syncKinds, windowSince, type PlannedFilter } from './filters';
@@ -25,6 +24,7 @@ import { mayPass } from './retry';
 import { PeerBudget, localMaxEventSize, peerBounds, type PeerBounds } from './bounds';
 import { Tally } from './session-tally';
 import { loadPeerMemory, savePeerMemory, type PeerMemory } from './memory';
+import { StationRecord } from './station-record';
 
 const PROGRESS_EVERY_MS = 250;
 
@@ -32,10 +32,6 @@ export function newRunId(now: number): string {
   const d = new Date(now);
   const p = (x: number): string => String(x).padStart(2, '0');
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}-${randomBytes(3).toString('hex')}`;
-}
-
-export function stationLogPath(zenRoot: string): string {
-  return join(zenRoot, 'strfry', 'constellation-backfill.log');
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -133,7 +129,7 @@ export class Run {
       stage: 'lock',
       startedAt: this.startedAt,
       peers: [],
-      totals: { fetched: 0, imported: 0, duplicates: 0, rejected: 0, dropped: 0, bytesIn: 0, bytesOut: 0 },
+      totals: { fetched: 0, imported: 0, duplicates: 0, rejected: 0, superseded: 0, dropped: 0, bytesIn: 0, bytesOut: 0 },
       profiles: null,
     };
   }
@@ -180,6 +176,7 @@ export class Run {
       imported: 0,
       duplicates: 0,
       rejected: 0,
+      superseded: 0,
       rejectReasons: {},
       dropped: {},
       bytesIn: 0,
@@ -193,25 +190,30 @@ export class Run {
   /** lock → plan → peers → report → profiles and graph. */
   async execute(): Promise<RunReport> {
     let lock: HeldLock | null = null;
+    // what the station's scheduler and sync_report.sh read: begun once the lock is held, ended before it is released
+    const station = new StationRecord(this.ctx, this.settings.zenRoot, this.id);
+    let final: RunReport | null = null;
     try {
       const taken = await this.takeLock();
       if (taken.refused) return taken.refused;
       lock = taken.lock;
+      if (lock) await station.begin();
       const plan = await this.plan();
       if (this.opts.dryRun) {
         for (const line of plan.lines) this.ctx.log.info(`dry run: ${line}`);
         return this.reportOf({ outcome: 'dry-run', members: plan.members.length, plan: plan.lines });
       }
       const synced = await this.syncPeers(plan);
-      const report = await this.report(plan, synced);
+      const report = await this.report(plan, synced, station);
       if (!this.signal.aborted) await this.afterPeers(report, plan.state, plan.verify);
-      return report;
+      return (final = report);
     } catch (err) {
       const msg = this.signal.aborted ? 'cancelled by the captain' : (err as Error).message;
       this.ctx.log.error(`sync ${this.id} failed: ${msg}`);
-      return this.reportOf({ outcome: this.signal.aborted ? 'cancelled' : 'failed', reason: msg });
+      return (final = this.reportOf({ outcome: this.signal.aborted ? 'cancelled' : 'failed', reason: msg }));
     } finally {
       if (this.pendingEmit) clearTimeout(this.pendingEmit);
+      if (lock) await station.end(final);
       await lock?.release();
     }
   }
@@ -304,13 +306,13 @@ export class Run {
     });
     await savePeerMemory(this.ctx.config.dataDir, memory).catch((err: Error) => log.warn(`cannot save the peer memory: ${err.message}`));
     const unstarted = this.signal.aborted ? 'cancelled before it started' : `not started: ${this.deadlineText()} had passed`;
-    const done = peers.map((p, i) => outcomes[i] ?? this.failedOutcome(p, this.progress.peers[i] as PeerProgress, unstarted, 0));
+    const done = peers.map((p, i) => outcomes[i] ?? this.outcomeOf(p, this.progress.peers[i] as PeerProgress, null, unstarted, 0));
     if (this.deadline.aborted && !this.signal.aborted) log.warn(`sync ${this.id}: ${this.deadlineText()} passed: unfinished peers were cut`);
     return { outcomes: done, categories, sieve, importer, ledger, local };
   }
 
   /** The run's report, its totals in the progress, and the station's summary lines in its log. */
-  private async report(plan: RunPlan, synced: PeersDone): Promise<RunReport> {
+  private async report(plan: RunPlan, synced: PeersDone, station: StationRecord): Promise<RunReport> {
     const { outcomes, categories, sieve, importer, ledger, local } = synced;
     const total = plan.peers.length;
     const ok = outcomes.filter((o) => o.ok).length;
@@ -331,6 +333,7 @@ export class Run {
       imported: importer.totals.added,
       duplicates: importer.totals.duplicates + sieve.duplicates,
       rejected: importer.totals.rejected,
+      superseded: importer.totals.superseded,
       rejectReasons: importer.totals.reasons,
       dropped,
       bytesIn: outcomes.reduce((a, o) => a + o.bytesIn, 0),
@@ -343,16 +346,11 @@ export class Run {
     local.release();
     this.progress.totals.duplicates = report.duplicates;
     this.progress.totals.rejected = report.rejected;
+    this.progress.totals.superseded = report.superseded;
     this.progress.totals.dropped = Object.values(dropped).reduce((a, b) => a + b, 0);
 
-    await this.ctx.log.appendStationLog(stationLogPath(this.settings.zenRoot), 'INFO', [
-      `Constellation sync ${this.id}: ${report.outcome}${report.reason ? ` (${report.reason})` : ''}`,
-      formatSyncStats(categories),
-      `SYNC_IMPORT: events=${report.imported} mode=${plan.verify ? 'verified' : 'no-verify'}`,
-      `SYNC_PEERS: success=${ok} total=${total}`,
-      `SYNC_HEX: count=${plan.members.length}`,
-    ]);
-    this.ctx.log.info(`sync ${this.id}: ${report.outcome}; imported ${report.imported}, duplicates ${report.duplicates}, rejected ${report.rejected}; peers ${ok}/${total}`);
+    await station.summary({ report, categories, verify: plan.verify, peersOk: ok, peersTotal: total, members: plan.members.length });
+    this.ctx.log.info(`sync ${this.id}: ${report.outcome}; imported ${report.imported}, duplicates ${report.duplicates}, rejected ${report.rejected}, superseded or deleted ${report.superseded}; peers ${ok}/${total}`);
     return report;
   }
 
@@ -401,10 +399,13 @@ export class Run {
     };
   }
 
-  private failedOutcome(peer: Peer, pp: PeerProgress, reason: string, durationMs: number): PeerOutcome {
+  /** A peer's line in the report: ok when no reason is given; its counts from its Tally (none when it never started). */
+  private outcomeOf(peer: Peer, pp: PeerProgress, r: SessionResult | null, reason: string | null, durationMs: number): PeerOutcome {
     return {
-      peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: pp.method, ok: false, reason,
-      fetched: pp.fetched, imported: pp.imported, duplicates: 0, rejected: 0, dropped: {}, bytesIn: pp.bytesIn, bytesOut: pp.bytesOut, durationMs,
+      peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: pp.method, ok: reason === null, reason,
+      fetched: r?.fetched ?? 0, imported: r?.imported ?? 0, duplicates: r?.duplicates ?? 0, rejected: r?.rejected ?? 0, superseded: r?.superseded ?? 0, dropped: r?.dropped ?? {},
+      bytesIn: pp.bytesIn, bytesOut: pp.bytesOut, durationMs,
+      ...(r && r.notes.length > 0 ? { notes: r.notes } : {}),
     };
   }
 
@@ -439,15 +440,7 @@ export class Run {
         this.notify(true);
         this.ctx.log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${res.method}, fetched ${res.fetched}, imported ${res.imported}`);
         for (const note of res.notes) this.ctx.log.warn(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${note}`);
-        return {
-          outcome: {
-            peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: res.method, ok: true, reason: null,
-            fetched: res.fetched, imported: res.imported, duplicates: res.duplicates, rejected: res.rejected, dropped: res.dropped,
-            bytesIn: spent.bytesIn, bytesOut: spent.bytesOut, durationMs: Date.now() - started,
-            ...(res.notes.length > 0 ? { notes: res.notes } : {}),
-          },
-          categories: res.categories,
-        };
+        return { outcome: this.outcomeOf(peer, pp, res, null, Date.now() - started), categories: res.categories };
       }
       if (this.signal.aborted) {
         lastError = 'cancelled';
@@ -458,20 +451,14 @@ export class Run {
       this.ctx.log.warn(`${lastError}${again ? ' (will retry)' : ''}`);
       if (!again) break;
     }
+    lastError ||= this.signal.aborted ? 'cancelled' : `not started: ${this.deadlineText()} had passed`;
     pp.phase = this.signal.aborted ? 'cancelled' : 'failed';
     pp.error = lastError;
     pp.bytesIn = spent.bytesIn;
     pp.bytesOut = spent.bytesOut;
     this.notify(true);
     // what its failed attempts fetched and imported still counts (in the station's totals too)
-    const r = tally.result;
-    return {
-      outcome: {
-        ...this.failedOutcome(peer, pp, lastError, Date.now() - started),
-        fetched: r.fetched, imported: r.imported, duplicates: r.duplicates, rejected: r.rejected, dropped: r.dropped,
-      },
-      categories: r.categories,
-    };
+    return { outcome: this.outcomeOf(peer, pp, tally.result, lastError, Date.now() - started), categories: tally.result.categories };
   }
 
   /**

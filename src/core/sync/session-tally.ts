@@ -1,7 +1,7 @@
 /**
  * A peer's counts in a run, in one place: every event the peer sent is counted here once as fetched, then as
- * exactly one of: queued for import (and later answered for by the local store: imported, duplicate or
- * rejected), a duplicate, or dropped with a named reason. Drops decided outside the sieve (ids the peer
+ * exactly one of: queued for import (and later answered for by the local store: imported, duplicate,
+ * rejected or superseded), a duplicate, or dropped with a named reason. Drops decided outside the sieve (ids the peer
  * announced and never sent, frames that were not JSON) also reach the run's sieve totals from here.
  * One Tally lives through all the peer's attempts: what a failed attempt fetched and imported still counts.
  */
@@ -18,6 +18,8 @@ export interface SessionResult {
   imported: number;
   duplicates: number;
   rejected: number;
+  /** answered for by the local store but not held: older versions, events deleted by a kind 5 it holds */
+  superseded: number;
   rejectReasons: Record<string, number>;
   dropped: Record<string, number>;
   categories: CategoryCounts;
@@ -31,7 +33,7 @@ export interface SessionResult {
 
 export function emptyResult(): SessionResult {
   return {
-    method: 'req', nip77: false, nip77Reason: '', fetched: 0, imported: 0, duplicates: 0, rejected: 0,
+    method: 'req', nip77: false, nip77Reason: '', fetched: 0, imported: 0, duplicates: 0, rejected: 0, superseded: 0,
     rejectReasons: {}, dropped: {}, categories: emptyCounts(), bytesIn: 0, bytesOut: 0, fullDone: false, notes: [],
   };
 }
@@ -94,6 +96,7 @@ export class Tally {
     res.imported += r.added;
     res.duplicates += r.duplicates;
     res.rejected += r.rejected;
+    res.superseded += r.superseded;
     for (const [k, v] of Object.entries(r.reasons)) add(res.rejectReasons, k, v);
     this.progress.imported = res.imported;
   }

@@ -89,6 +89,12 @@ export function reasonWithoutPeer(reason: string, peer: Pick<Peer, 'id' | 'peerI
   return text;
 }
 
+/** A card's city as people write it: "Toulouse,France" (as IPCity comes) reads "Toulouse, France". */
+export function formatCity(city: string | null): string | null {
+  if (!city) return null;
+  return city.trim().replace(/\s*,\s*/g, ', ');
+}
+
 /** Peers counted by a field, for the Overview. */
 export function countBy<T extends string>(peers: readonly Peer[], field: (p: Peer) => T): Record<string, number> {
   const out: Record<string, number> = {};

@@ -27,7 +27,8 @@ export function bindEvents(): () => void {
       sync.onFinished(r);
       history.onFinished(r);
     }),
-    api.on('graph.changed', () => graph.onChanged()),
+    api.on('graph.changed', (c) => graph.onChanged(c.computedAt)),
+    api.on('graph.progress', (p) => graph.onProgress(p)),
     api.on('schedule.changed', (s) => sync.onSchedule(s)),
   ];
   return () => offs.forEach((off) => off());

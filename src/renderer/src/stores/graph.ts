@@ -1,24 +1,33 @@
 import { defineStore } from 'pinia';
-import { ref, shallowRef } from 'vue';
-import type { Reach, Subgraph } from '../../../shared/schemas';
+import { computed, ref, shallowRef } from 'vue';
+import type { GraphProgress, Reach, Subgraph } from '../../../shared/schemas';
 import { getApi } from '../transport';
 
 export const SUBGRAPH_LIMIT = 20_000;
 
-/** The subgraph to draw and the reach figures; both marked stale when graph.changed arrives. */
+/**
+ * The subgraph to draw and the reach figures. Each is out of date when the engine announced a computation newer
+ * than the one it came from (graph.changed carries its computedAt, as both do): one flag each, so loading one never
+ * marks the other fresh (the Reach screen used to read the Constellation's shared flag and stayed on "no reach
+ * computed yet" until a reload).
+ */
 export const useGraphStore = defineStore('graph', () => {
   // shallowRef: 20,000 nodes must not become 20,000 reactive proxies.
   const subgraph = shallowRef<Subgraph | null>(null);
   const reach = ref<Reach | null>(null);
   const reachLoaded = ref(false);
   const loading = ref(false);
-  const stale = ref(false);
+  /** computedAt of the newest computation the engine announced (0: none since the window opened). */
+  const latest = ref(0);
+  const subgraphStale = computed(() => subgraph.value !== null && latest.value > subgraph.value.computedAt);
+  const reachStale = computed(() => reachLoaded.value && latest.value > (reach.value?.computedAt ?? 0));
+  /** The engine's computation under way (null when none is known to run). */
+  const progress = ref<GraphProgress | null>(null);
 
   async function loadSubgraph(): Promise<void> {
     loading.value = true;
     try {
       subgraph.value = await getApi()['graph.subgraph']({ depth: 2, limit: SUBGRAPH_LIMIT });
-      stale.value = false;
     } finally {
       loading.value = false;
     }
@@ -27,8 +36,11 @@ export const useGraphStore = defineStore('graph', () => {
     reach.value = await getApi()['graph.reach']();
     reachLoaded.value = true;
   }
-  function onChanged(): void {
-    stale.value = true;
+  function onChanged(computedAt: number): void {
+    latest.value = Math.max(latest.value, computedAt);
   }
-  return { subgraph, reach, reachLoaded, loading, stale, loadSubgraph, loadReach, onChanged };
+  function onProgress(p: GraphProgress): void {
+    progress.value = p.step === 'done' ? null : p;
+  }
+  return { subgraph, reach, reachLoaded, loading, subgraphStale, reachStale, progress, loadSubgraph, loadReach, onChanged, onProgress };
 });

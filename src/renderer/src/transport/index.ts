@@ -25,6 +25,15 @@ export function getApi(): ConstellationApi {
 }
 
 /**
+ * True in a browser page opened without the web host's token (not in the URL, not kept from an earlier load of
+ * this tab): the engine would refuse every call, so the window shows how to open it instead.
+ */
+export function tokenMissing(): boolean {
+  if (window.constellation) return false;
+  return takeToken({ location: window.location, history: window.history, storage: window.sessionStorage }) === null;
+}
+
+/**
  * Follows the link to the engine: always 'open' in Electron; in the browser, the WebSocket's state and the
  * reason it is down (for a banner). Returns an unsubscribe function.
  */
