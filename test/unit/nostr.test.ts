@@ -129,6 +129,37 @@ describe('silence on a compressed connection', () => {
       wss.close();
     }
   });
+
+  it('a relay that begins a frame and never finishes it is silent once the decode grace has passed', async () => {
+    const { createServer } = await import('node:http');
+    const { createHash } = await import('node:crypto');
+    // a relay by hand: the WebSocket handshake, then the head of a 1,000-byte text frame and 3 of its bytes
+    const server = createServer();
+    const sockets: import('node:net').Socket[] = [];
+    server.on('upgrade', (req, socket) => {
+      sockets.push(socket as import('node:net').Socket);
+      const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      socket.once('data', () => socket.write(Buffer.from([0x81, 0x7e, 0x03, 0xe8, 0x5b, 0x22, 0x45])));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const conn = await RelayConnection.connect(`ws://127.0.0.1:${port}`, { decodeGraceMs: 500 });
+      const t0 = Date.now();
+      const run = async (): Promise<number> => {
+        let n = 0;
+        for await (const _ of conn.req([{ kinds: [1] }], { idleMs: 400 })) n++;
+        return n;
+      };
+      await expect(run()).rejects.toThrow(/went silent/);
+      expect(Date.now() - t0).toBeLessThan(3000);
+      conn.close();
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  });
 });
 
 describe('relay connection', () => {

@@ -90,6 +90,11 @@ export interface ConnectOptions {
   /** Offer permessage-deflate (default true; off for the station's own relay on loopback: CPU for nothing). */
   deflate?: boolean;
   /**
+   * How long bytes the relay sent may wait to come out of the WebSocket as a message before its silence counts
+   * again (default DECODE_GRACE_MS). Bounds the wait a half-sent frame could otherwise hold forever.
+   */
+  decodeGraceMs?: number;
+  /**
    * How the host name is resolved. Default peerLookup (util/net.ts): a name resolving to this machine's
    * loopback is refused, a peer cannot steer us to a local service. The local store passes systemLookup.
    */
@@ -152,6 +157,12 @@ interface Listener {
 }
 
 const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
+/**
+ * Bytes on the wire not decoded yet are not the relay's silence for this long after the wire last moved: a
+ * compressed frame waits for zlib on libuv's thread pool, which a slow disk's fsyncs can hold for seconds. Past it,
+ * what is left is a frame the relay never finished (a broken or hostile relay), and its silence counts again.
+ */
+export const DECODE_GRACE_MS = 5_000;
 const HIGH_WATER = 500;
 const LOW_WATER = 100;
 
@@ -286,6 +297,9 @@ export class RelayConnection {
   lastFrameAt = 0;
   /** the socket's bytesRead when the last message came out of the WebSocket */
   private wireAtLastMessage = 0;
+  /** the socket's bytesRead when `behind` last looked, and when it saw it move (Date.now()) */
+  private wireSeen = 0;
+  private wireMovedAt = 0;
   /** the TCP socket under the WebSocket (its counters are the bytes on the wire) */
   private socket: Socket | null = null;
   /** The last NOTICEs received (bounded). */
@@ -310,10 +324,11 @@ export class RelayConnection {
     private readonly maxSubscriptions: number,
     private readonly maxMessageLength: number,
     private readonly maxPayload: number,
-    private readonly limits: { maxEventFrame: number; maxBytesIn: number; bytesBoundName: string } = {
+    private readonly limits: { maxEventFrame: number; maxBytesIn: number; bytesBoundName: string; decodeGraceMs: number } = {
       maxEventFrame: Infinity,
       maxBytesIn: Infinity,
       bytesBoundName: '',
+      decodeGraceMs: DECODE_GRACE_MS,
     },
   ) {
     ws.on('message', (data: WebSocket.RawData) => this.receive(data));
@@ -373,6 +388,7 @@ export class RelayConnection {
           maxEventFrame: opts.maxEventFrame ?? Infinity,
           maxBytesIn: opts.maxBytesIn ?? Infinity,
           bytesBoundName: opts.bytesBoundName ?? 'maxBytesIn',
+          decodeGraceMs: opts.decodeGraceMs ?? DECODE_GRACE_MS,
         });
         conn.socket = socket;
         conn.wireAtLastMessage = socket?.bytesRead ?? 0;
@@ -699,9 +715,21 @@ export class RelayConnection {
     return this.holders.size > 0 || this.behind;
   }
 
-  /** Bytes the relay sent that have not come out as a message yet. */
+  /**
+   * Bytes the relay sent that have not come out as a message yet, for at most decodeGraceMs after the wire last
+   * moved (seen when this is asked: the silence checks ask about once per idle period). A frame the relay began
+   * and never finished is its silence, not ours to wait for.
+   */
   private get behind(): boolean {
-    return this.socket !== null && this.socket.bytesRead > this.wireAtLastMessage;
+    if (this.socket === null) return false;
+    const read = this.socket.bytesRead;
+    if (read <= this.wireAtLastMessage) return false;
+    const now = Date.now();
+    if (read !== this.wireSeen) {
+      this.wireSeen = read;
+      this.wireMovedAt = now;
+    }
+    return now - this.wireMovedAt < this.limits.decodeGraceMs;
   }
 
   private hold(sub: string): void {
