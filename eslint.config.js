@@ -1,5 +1,6 @@
 // Lint rules, including the import boundaries of ../shared/DESIGN.md:
-// core, shared, cli and devkit never import electron; the renderer never reaches past the contract.
+// core, shared, cli, demo and devkit never import electron; the engine (core) never imports the devkit's stand-ins
+// nor the demo built from them (they sit above it); the renderer never reaches past the contract.
 import tseslint from 'typescript-eslint';
 import pluginVue from 'eslint-plugin-vue';
 import vueParser from 'vue-eslint-parser';
@@ -9,8 +10,13 @@ const nodeBuiltins = [
   'url', 'util', 'events', 'dgram', 'tls', 'zlib', 'readline', 'process', 'module', 'v8', 'vm', 'cluster', 'dns',
 ];
 const noElectron = {
-  paths: [{ name: 'electron', message: 'src/core, src/shared, src/cli and src/devkit must not import electron (DESIGN.md).' }],
-  patterns: [{ group: ['electron/*'], message: 'src/core, src/shared, src/cli and src/devkit must not import electron.' }],
+  paths: [{ name: 'electron', message: 'src/core, src/shared, src/cli, src/demo and src/devkit must not import electron (DESIGN.md).' }],
+  patterns: [{ group: ['electron/*'], message: 'src/core, src/shared, src/cli, src/demo and src/devkit must not import electron.' }],
+};
+// The product never imports the test kit: the demo is handed to the engine by its host (src/demo/launch.ts).
+const engineAbove = {
+  group: ['**/devkit', '**/devkit/**', '**/demo', '**/demo/**'],
+  message: 'src/core must not import src/devkit nor src/demo: they sit above the engine (the host injects the demo, see src/demo/launch.ts).',
 };
 
 export default tseslint.config(
@@ -34,8 +40,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**', 'src/shared/**', 'src/cli/**', 'src/devkit/**'],
+    files: ['src/shared/**', 'src/cli/**', 'src/demo/**', 'src/devkit/**'],
     rules: { 'no-restricted-imports': ['error', noElectron] },
+  },
+  {
+    files: ['src/core/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: noElectron.paths, patterns: [...noElectron.patterns, engineAbove] }] },
   },
   {
     files: ['src/shared/**'],
@@ -63,7 +73,7 @@ export default tseslint.config(
             ]),
           ],
           patterns: [
-            { group: ['**/core/**', '**/main/**', '**/cli/**', '**/devkit/**', '**/preload/**'], message: 'The renderer may import only src/shared and its own files.' },
+            { group: ['**/core/**', '**/main/**', '**/cli/**', '**/devkit/**', '**/demo/**', '**/preload/**'], message: 'The renderer may import only src/shared and its own files.' },
             { group: ['node:*'], message: 'The renderer has no Node.' },
           ],
         },

@@ -20,7 +20,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
 import type { WebSocket, RawData } from 'ws';
-import { ContractError, WireRequest, isCallName, parseInput } from '../shared/api';
+import { WireRequest, callFailure, isCallName, parseInput } from '../shared/api';
 import { FALLBACK_CSP, cspOf, headerCsp } from '../shared/csp';
 import { mimeType, resolveInside } from '../core/util/static-files';
 import type { CallName, EventName, WireMessage } from '../shared/api';
@@ -265,10 +265,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         .then(() => opts.engine.call(name, parseInput(name, req.input)))
         .then(
           (output) => reply({ type: 'result', id: req.id, ok: true, output }),
-          (err: unknown) => {
-            const code = err instanceof ContractError ? err.code : 'failed';
-            reply({ type: 'result', id: req.id, ok: false, error: (err as Error).message ?? String(err), code });
-          },
+          // The engine's reason travels with its message: the window says it in its own language.
+          (err: unknown) => reply({ type: 'result', id: req.id, ok: false, ...callFailure(err) }),
         )
         .finally(() => inFlight--);
     });

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SettingsPatch } from '../shared/schemas';
+import type { Logger } from './log';
 import { systemResolver, type Resolver } from './util/net';
 
 /** Timeouts, all in milliseconds, named so a captain's error message can say which one ran out. */
@@ -63,7 +64,10 @@ export interface EngineConfig {
   timeouts: Timeouts;
   /** Home folder used for defaults (~/.zen). */
   home: string;
-  /** Run the embedded demo constellation. */
+  /**
+   * Run the embedded demo constellation: asked by the host (`--demo`). The demo itself is not the engine's: the
+   * host decides and hands the engine a DemoLauncher (src/demo/launch.ts); the engine then says `demo: true`.
+   */
   demo: boolean;
   version: string;
 }
@@ -108,4 +112,20 @@ export function makeConfig(partial: Partial<EngineConfig> = {}): EngineConfig {
     demo: partial.demo ?? false,
     version: partial.version ?? '0.0.0',
   };
+}
+
+/** A demo constellation the engine is pointed at: its launch overrides (never saved) and how to stop it. */
+export interface RunningDemo {
+  overrides: SettingsPatch;
+  stop(): Promise<void>;
+}
+
+/**
+ * How a host starts the demo for the engine. The engine calls it in `start()` (so the demo logs into the
+ * engine's log and the window's Log) and stops what it returns in `stop()`, after its own parts, so no run or
+ * tunnel outlives the relays it uses. Injected rather than imported: the demo is built from the devkit's
+ * stand-ins, which the engine must never import (DESIGN.md).
+ */
+export interface DemoLauncher {
+  start(ctx: { log: Logger; clock: () => number }): Promise<RunningDemo>;
 }

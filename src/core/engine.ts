@@ -4,8 +4,9 @@
  */
 import { calls, parseInput, parseOutput, ContractError } from '../shared/api';
 import type { CallName, CallOutput, EventName, EventPayload, Handlers } from '../shared/api';
-import type { Settings } from '../shared/schemas';
-import type { EngineConfig } from './config';
+import type { LogLine, Settings } from '../shared/schemas';
+import { pickLanguage, reason, ReasonError, reasonOf, reasonText } from '../shared/i18n';
+import type { DemoLauncher, EngineConfig, RunningDemo } from './config';
 import { EngineEvents } from './events';
 import { Logger } from './log';
 import { SettingsStore } from './settings';
@@ -27,10 +28,7 @@ import { openLocalStore } from './store';
 import { createProfileService } from './profiles';
 import { createGraphService } from './graph';
 import { createSyncService, createHistoryStore, renderReportHtml } from './sync';
-import { reportLanguage } from './sync/report-html';
 import { createScheduler } from './sync/scheduler';
-import { demoAppDir, demoWanted } from './demo/decide';
-import type { DemoHandle } from './demo';
 import { sweepLeftovers } from './leftovers';
 
 export class Engine implements EngineContext {
@@ -49,21 +47,18 @@ export class Engine implements EngineContext {
   private current: Settings | null = null;
   private localStore: LocalStore | null = null;
   private started = false;
-  /** The data folder the demo lives in (the captain's), when this engine runs the demo; else null. */
-  private readonly demoHome: string | null;
-  private demo: DemoHandle | null = null;
+  /** Starts the demo constellation, when this engine runs on it (given by the host); else null. */
+  private readonly demoLauncher: DemoLauncher | null;
+  private demo: RunningDemo | null = null;
   readonly handlers: Handlers;
 
   constructor(
     config: EngineConfig,
-    opts: { echo?: (line: { level: string; msg: string }) => void; schedule?: boolean } = {},
+    opts: { echo?: (line: LogLine) => void; schedule?: boolean; demo?: DemoLauncher } = {},
   ) {
-    // Demo mode (--demo, or a newcomer without a station): the engine lives in <dataDir>/demo/app, so the
-    // captain's own settings, history and sync memory are never touched. Decided here: the parts below are
-    // built on the data folder.
-    const demo = demoWanted(config);
-    this.demoHome = demo ? config.dataDir : null;
-    this.config = demo ? { ...config, demo: true, dataDir: demoAppDir(config.dataDir) } : config;
+    // Demo mode: the host decided it (src/demo/launch.ts) and already pointed the data folder at the demo's own.
+    this.demoLauncher = opts.demo ?? null;
+    this.config = { ...config, demo: this.demoLauncher !== null };
     config = this.config;
     this.log = new Logger(this.events, config.clock, opts.echo);
     this.settingsStore = new SettingsStore(config.dataDir, config.home, config.overrides);
@@ -79,7 +74,7 @@ export class Engine implements EngineContext {
   private readonly wantSchedule: boolean;
 
   settings(): Settings {
-    if (!this.current) throw new Error('the engine is not started');
+    if (!this.current) throw new ReasonError(reason('engine.notStarted'));
     return this.current;
   }
 
@@ -90,19 +85,17 @@ export class Engine implements EngineContext {
 
   async start(): Promise<void> {
     if (this.started) return;
-    if (this.demoHome !== null && !this.demo) {
-      // Loaded only when wanted: the demo brings the relay implementation, which a station never needs.
-      const { startDemo } = await import('./demo');
-      this.demo = await startDemo({ dataDir: this.demoHome, log: this.log, clock: this.config.clock });
+    if (this.demoLauncher && !this.demo) {
+      this.demo = await this.demoLauncher.start({ log: this.log, clock: this.config.clock });
       // The demo's overrides win over the launch ones (a demo never points at the captain's station).
       this.settingsStore = new SettingsStore(this.config.dataDir, this.config.home, { ...this.config.overrides, ...this.demo.overrides });
     }
     this.current = await this.settingsStore.load();
     if (this.settingsStore.loadProblem) this.log.warn(this.settingsStore.loadProblem);
-    if (this.settingsStore.tightened) this.log.info(`${this.settingsStore.path} was readable by other users (it holds kuboAuth): made private (0600)`);
+    if (this.settingsStore.tightened) this.log.info(reason('settings.tightened', { path: this.settingsStore.path }));
     await sweepLeftovers(this.config.dataDir, this.current.zenRoot, this.log);
     await this.station.start();
-    await this.tunnels.cleanupLeftovers().catch((err: unknown) => this.log.warn(`leftover tunnels: ${(err as Error).message}`));
+    await this.tunnels.cleanupLeftovers().catch((err: unknown) => this.log.warn(reason('engine.leftoverTunnels', { why: reasonOf(err) })));
     if (this.wantSchedule) this.scheduler = createScheduler(this);
     this.started = true;
   }
@@ -115,7 +108,7 @@ export class Engine implements EngineContext {
     await this.localStore?.close().catch(() => undefined);
     this.localStore = null;
     // The demo's relays stop with the engine (the app quits, the command ends).
-    await this.demo?.stop().catch((err: unknown) => this.log.warn(`demo: ${(err as Error).message}`));
+    await this.demo?.stop().catch((err: unknown) => this.log.warn(reason('engine.demoStop', { why: reasonOf(err) })));
     this.demo = null;
     this.started = false;
   }
@@ -131,7 +124,7 @@ export class Engine implements EngineContext {
 
   /** Runs a call of the contract: validates input, runs the handler, validates output. */
   async call<K extends CallName>(name: K, input: unknown): Promise<CallOutput<K>> {
-    if (!Object.prototype.hasOwnProperty.call(calls, name)) throw new ContractError(`unknown call ${String(name)}`, 'unknown-call');
+    if (!Object.prototype.hasOwnProperty.call(calls, name)) throw ContractError.of(reason('contract.unknownCall', { call: String(name) }), 'unknown-call');
     const parsed = parseInput(name, input);
     const handler = this.handlers[name] as (i: unknown) => Promise<unknown>;
     const out = await handler(parsed);
@@ -188,10 +181,11 @@ export class Engine implements EngineContext {
       'sync.status': async () => this.sync.status(),
       'history.list': async (i) => this.history.list(i?.limit ?? 100),
       'history.get': async ({ id }) => this.history.get(id),
-      'history.exportHtml': async ({ id }) => {
+      'history.exportHtml': async ({ id, lang }) => {
         const report = await this.history.get(id);
-        if (!report) throw new ContractError(`no run ${id} in the history`, 'failed');
-        return { filename: `constellation-run-${report.id}.html`, html: renderReportHtml(report, reportLanguage(this.settings().language)) };
+        if (!report) throw ContractError.of(reason('history.noRun', { id }), 'failed');
+        const language = pickLanguage({ flag: lang, setting: this.settings().language, env: process.env });
+        return { filename: `constellation-run-${report.id}.html`, html: renderReportHtml(report, language) };
       },
       'schedule.status': async () => this.schedulerOrIdle().status(),
       'schedule.pause': async () => this.schedulerOrIdle().pause(),
@@ -207,12 +201,14 @@ export class Engine implements EngineContext {
 
   private schedulerOrIdle(): Scheduler {
     if (this.scheduler) return this.scheduler;
+    const why = reason('schedule.noHost');
     const idle = {
       enabled: false,
       paused: false,
       intervalMinutes: this.settings().scheduleMinutes,
       nextRunAt: null,
-      lastDecision: 'no schedule in this host (the desktop app and `serve --schedule` run one)',
+      lastDecision: reasonText(why),
+      lastDecisionWhy: why,
     };
     return { status: () => idle, pause: () => idle, resume: () => idle, stop: () => undefined };
   }

@@ -1,32 +1,39 @@
-import { access, stat } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { AppInfo, ServiceCheck, Settings } from '../shared/schemas';
+import { reason, reasonText, textReason, type Reason } from '../shared/i18n';
+import { stationFound } from './station/found';
+
+/** A service's answer: reachable, or why not (a code, and its English text). */
+function check(url: string, why: Reason | null): ServiceCheck {
+  return why ? { url, reachable: false, error: reasonText(why), why } : { url, reachable: true, error: null };
+}
 
 /** Whether a relay accepts a WebSocket connection within the timeout. */
 export function checkRelay(url: string, timeoutMs: number): Promise<ServiceCheck> {
   return new Promise((resolve) => {
     let done = false;
-    const finish = (reachable: boolean, error: string | null): void => {
+    const finish = (why: Reason | null): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       ws.removeAllListeners();
       ws.on('error', () => undefined);
       ws.terminate();
-      resolve({ url, reachable, error });
+      resolve(check(url, why));
     };
     let ws: WebSocket;
     try {
       ws = new WebSocket(url, { handshakeTimeout: timeoutMs });
     } catch (err) {
-      resolve({ url, reachable: false, error: `invalid relay URL: ${(err as Error).message}` });
+      resolve(check(url, reason('service.invalidUrl', { detail: (err as Error).message })));
       return;
     }
-    const timer = setTimeout(() => finish(false, `no answer within ${timeoutMs} ms`), timeoutMs);
-    ws.on('open', () => finish(true, null));
-    ws.on('error', (err) => finish(false, (err as NodeJS.ErrnoException).code ?? err.message));
+    const timer = setTimeout(() => finish(reason('service.noAnswer', { ms: timeoutMs })), timeoutMs);
+    ws.on('open', () => finish(null));
+    // Node's code (ECONNREFUSED…) says it best; each language glosses it.
+    ws.on('error', (err) => finish(textReason((err as NodeJS.ErrnoException).code ?? err.message)));
   });
 }
 
@@ -36,14 +43,14 @@ export async function checkKubo(url: string, auth: string, timeoutMs: number): P
     const headers: Record<string, string> = {};
     if (auth) headers.Authorization = auth;
     const res = await fetch(new URL('/api/v0/id', url), { method: 'POST', headers, signal: AbortSignal.timeout(timeoutMs) });
-    if (!res.ok) return { url, reachable: false, error: `kubo answered HTTP ${res.status}`, peerId: null };
+    if (!res.ok) return { ...check(url, reason('service.kuboHttp', { status: res.status })), peerId: null };
     const body = (await res.json()) as { ID?: unknown };
-    return { url, reachable: true, error: null, peerId: typeof body.ID === 'string' ? body.ID : null };
+    return { ...check(url, null), peerId: typeof body.ID === 'string' ? body.ID : null };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     // fetch hides the socket's reason in `cause` ("fetch failed" alone tells a captain nothing).
-    const reason = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
-    return { url, reachable: false, error: reason, peerId: null };
+    const why = e.name === 'TimeoutError' ? reason('service.noAnswer', { ms: timeoutMs }) : textReason(e.cause?.code ?? e.cause?.message ?? e.message);
+    return { ...check(url, why), peerId: null };
   }
 }
 
@@ -54,16 +61,6 @@ async function exists(path: string, mode = constants.F_OK): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** A station root is "found" when it is a folder holding the station's tmp/ or strfry/ folder. */
-export async function stationFound(root: string): Promise<boolean> {
-  try {
-    if (!(await stat(root)).isDirectory()) return false;
-  } catch {
-    return false;
-  }
-  return (await exists(join(root, 'tmp'))) || (await exists(join(root, 'strfry'))) || (await exists(join(root, 'game')));
 }
 
 export interface InfoInput {
@@ -100,8 +97,8 @@ export async function appInfo(i: InfoInput): Promise<AppInfo> {
     peerId: self.peerId,
     peerIdSource: self.source,
     services: {
-      relay: { url: relay.url, reachable: relay.reachable, error: relay.error },
-      kubo: { url: kubo.url, reachable: kubo.reachable, error: kubo.error },
+      relay,
+      kubo: { url: kubo.url, reachable: kubo.reachable, error: kubo.error, ...(kubo.why ? { why: kubo.why } : {}) },
       strfry: { bin: s.strfryBin, binFound, conf: s.strfryConf, confFound },
     },
   };

@@ -9,6 +9,7 @@ import type { Logger } from './log';
 import { sweepTempFiles } from './util/fs';
 import { EXPORT_CSV, EXPORT_DIR, EXPORT_JSON } from './profiles/export';
 import { lockPath } from './sync/lock';
+import { reason, reasonOf } from '../shared/i18n';
 
 /** The data folder's subfolders written with writeFileAtomic (history reports, per-peer sync state). */
 const DATA_SUBDIRS = ['history', 'sync-state'];
@@ -32,7 +33,7 @@ export async function sweepLeftovers(dataDir: string, zenRoot: string, log: Logg
     // A station folder that resolves outside the root (a planted symlink) is not ours to clean.
     for (const [dir, names] of station) if (await insideRoot(zenRoot, dir)) removed.push(...(await sweepTempFiles(dir, { names })));
   } catch (err) {
-    log.warn(`leftover temporary files not swept: ${(err as Error).message}`);
+    log.warn(reason('files.notSwept', { why: reasonOf(err) }));
   }
   if (removed.length > 0) log.info(`removed ${removed.length} temporary file(s) left by an interrupted write: ${removed.join(', ')}`);
 }

@@ -1,6 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { LogLine } from '../shared/schemas';
+import { reasonText, type Reason } from '../shared/i18n';
 import type { EngineEvents } from './events';
 
 type Level = LogLine['level'];
@@ -28,17 +29,22 @@ export class Logger {
     private readonly echo?: (line: LogLine) => void,
   ) {}
 
-  log(level: Level, msg: string): void {
-    const line: LogLine = { time: this.clock(), level, msg };
+  /**
+   * A line in English (the station log, the Log screen); given as a reason (a code with parameters), the line
+   * also carries it, so the command and the window say it in the captain's language.
+   */
+  log(level: Level, what: string | Reason): void {
+    const line: LogLine =
+      typeof what === 'string' ? { time: this.clock(), level, msg: what } : { time: this.clock(), level, msg: reasonText(what), why: what };
     this.tail.push(line);
     if (this.tail.length > this.max) this.tail.splice(0, this.tail.length - this.max);
     this.events.emit('app.log', line);
     this.echo?.(line);
   }
-  debug(msg: string): void { this.log('debug', msg); }
-  info(msg: string): void { this.log('info', msg); }
-  warn(msg: string): void { this.log('warn', msg); }
-  error(msg: string): void { this.log('error', msg); }
+  debug(msg: string | Reason): void { this.log('debug', msg); }
+  info(msg: string | Reason): void { this.log('info', msg); }
+  warn(msg: string | Reason): void { this.log('warn', msg); }
+  error(msg: string | Reason): void { this.log('error', msg); }
 
   recent(limit = 200): LogLine[] {
     return this.tail.slice(-limit);

@@ -1,11 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Settings, SettingsPatch, defaultSettings } from '../shared/schemas';
+import { Settings, SettingsPatch, defaultSettings, issueReason } from '../shared/schemas';
+import { reason, ReasonError, type Reason } from '../shared/i18n';
 import { PRIVATE_FILE, tightenFile, writeFileAtomic } from './util/fs';
 
-export class SettingsError extends Error {
+/** Settings refused: the reason names each field and why (codes, so the window says them in its language). */
+export class SettingsError extends ReasonError {
   override name = 'SettingsError';
 }
+
+type Issue = Parameters<typeof issueReason>[0];
+const issues = (list: Issue[]): Reason[] => list.map((i) => issueReason({ ...i, path: i.path.length ? i.path : ['settings'] }));
 
 /**
  * Settings that choose a program the app runs (the strfry binary), what it runs it with (its config) and the
@@ -20,10 +25,6 @@ export const CAPTAIN_ONLY = {
 } as const;
 export type CaptainOnly = keyof typeof CAPTAIN_ONLY;
 
-function describe(issues: { path: PropertyKey[]; message: string }[]): string {
-  return issues.map((i) => `${i.path.map(String).join('.') || 'settings'}: ${i.message}`).join('; ');
-}
-
 /**
  * Settings persisted as JSON in the data folder. Effective settings = defaults ← saved file ← launch overrides
  * (CLI flags and environment, never saved). strfry paths follow the station root unless set explicitly.
@@ -32,7 +33,7 @@ export class SettingsStore {
   private saved: SettingsPatch = {};
   readonly path: string;
   /** Why the saved file was ignored, when it was. */
-  loadProblem: string | null = null;
+  loadProblem: Reason | null = null;
   /** Set when load() found the file readable by others and made it private. */
   tightened = false;
 
@@ -53,15 +54,15 @@ export class SettingsStore {
     try {
       text = await readFile(this.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.loadProblem = `${this.path}: ${(err as Error).message}`;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.loadProblem = reason('settings.fileUnreadable', { path: this.path, detail: (err as Error).message });
     }
     if (text !== null) {
       try {
         const parsed = SettingsPatch.safeParse(JSON.parse(text));
         if (parsed.success) this.saved = parsed.data;
-        else this.loadProblem = `${this.path}: ignored, ${describe(parsed.error.issues)}`;
+        else this.loadProblem = reason('settings.fileIgnored', { path: this.path, issues: issues(parsed.error.issues) });
       } catch (err) {
-        this.loadProblem = `${this.path}: ignored, not valid JSON (${(err as Error).message})`;
+        this.loadProblem = reason('settings.fileNotJson', { path: this.path, detail: (err as Error).message });
       }
     }
     return this.effective();
@@ -79,7 +80,7 @@ export class SettingsStore {
     if (explicit.strfryConf === undefined) merged.strfryConf = join(merged.zenRoot, 'strfry', 'strfry.conf');
     merged.notifications = { ...defaults.notifications, ...(explicit.notifications ?? {}) };
     const r = Settings.safeParse(merged);
-    if (!r.success) throw new SettingsError(`invalid settings: ${describe(r.error.issues)}`);
+    if (!r.success) throw new SettingsError(reason('settings.invalid', { issues: issues(r.error.issues) }));
     return r.data;
   }
 
@@ -89,7 +90,7 @@ export class SettingsStore {
    */
   async set(patch: unknown): Promise<Settings> {
     const p = SettingsPatch.safeParse(patch);
-    if (!p.success) throw new SettingsError(`invalid settings: ${describe(p.error.issues)}`);
+    if (!p.success) throw new SettingsError(reason('settings.invalid', { issues: issues(p.error.issues) }));
     const change = stripUndefined(p.data);
     const current = this.effective();
     for (const key of Object.keys(CAPTAIN_ONLY) as CaptainOnly[]) {
@@ -110,10 +111,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 /** Why a captain-only setting cannot be changed from the window or the web API, and where to change it. */
-export function captainOnlyReason(key: CaptainOnly, settingsPath: string): string {
+export function captainOnlyReason(key: CaptainOnly, settingsPath: string): Reason {
   const how = CAPTAIN_ONLY[key];
-  return (
-    `settings refused: ${key} is not changed from the window or the web API (it decides which program runs); ` +
-    `set it on the station: ${how.flag}, ${how.env}, or "${key}" in ${settingsPath}`
-  );
+  return reason('settings.captainOnly', { key, flag: how.flag, env: how.env, path: settingsPath });
 }

@@ -1,19 +1,13 @@
 /**
  * The main process's words (tray, tooltip, notifications) in English and French: captains are mostly
- * French-speaking. `fr` is typed as `Catalogue` (the shape of `en`), so a key missing from fr, or one fr has
+ * French-speaking. Which language is the shared resolution's (src/shared/i18n/lang.ts), as for the window, the
+ * report and the command. `fr` is typed as `Catalogue` (the shape of `en`), so a key missing from fr, or one fr has
  * and en has not, fails the typecheck. Plurals go through Intl.PluralRules and numbers through
  * Intl.NumberFormat of the chosen locale, because the two languages differ (French: "0 événement", "1 234").
  */
-import type { Settings } from '../shared/schemas';
+import { formats, type Forms, type Lang } from '../shared/i18n';
 
-export type Lang = 'en' | 'fr';
-
-/** Forms of a counted phrase; `#` is replaced by the formatted number. `many` is French's form for millions. */
-export interface Forms {
-  one: string;
-  other: string;
-  many?: string;
-}
+export type { Forms, Lang };
 
 /** What a message function gets to format numbers, plurals and lists in its own language. */
 export interface Tools {
@@ -129,59 +123,22 @@ export const fr: Catalogue = {
 };
 
 const CATALOGUES: Record<Lang, Catalogue> = { en, fr };
-const LOCALES: Record<Lang, string> = { en: 'en-US', fr: 'fr-FR' };
 
-/** A language's catalogue with its number, plural and percent formatters. */
+/** A language's catalogue with its number, plural and percent formatters (the shared ones, src/shared/i18n). */
 export interface Words extends Tools {
   lang: Lang;
   locale: string;
   m: Catalogue;
 }
 
-function makeWords(lang: Lang): Words {
-  const locale = LOCALES[lang];
-  const numbers = new Intl.NumberFormat(locale);
-  const percents = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
-  const plurals = new Intl.PluralRules(locale);
-  const num = (n: number): string => numbers.format(n);
-  return {
-    lang,
-    locale,
-    m: CATALOGUES[lang],
-    num,
-    percent: (fraction) => percents.format(fraction),
-    count: (n, forms) => {
-      const cat = plurals.select(n);
-      const form = cat === 'one' ? forms.one : cat === 'many' ? (forms.many ?? forms.other) : forms.other;
-      return form.replace('#', num(n));
-    },
-  };
-}
-
-// Intl objects are costly to build and the tray asks on every progress tick: one per language.
+// The tray asks on every progress tick: one per language.
 const cache = new Map<Lang, Words>();
 
 export function words(lang: Lang): Words {
   let w = cache.get(lang);
-  if (!w) cache.set(lang, (w = makeWords(lang)));
-  return w;
-}
-
-/** The language part of a BCP 47 tag or a POSIX locale ("fr-CA", "fr_FR.UTF-8", "fr@euro" → "fr"). */
-export function localeLanguage(locale: string): string {
-  return locale.trim().toLowerCase().split(/[-_.@]/)[0] ?? '';
-}
-
-/**
- * The language to speak: the captain's choice, or for 'system' the first system locale that is French or
- * English (the renderer's rule, so window and tray agree); anything else falls back to English.
- */
-export function pick(language: Settings['language'], systemLocale: string | readonly string[]): Lang {
-  if (language !== 'system') return language;
-  for (const l of typeof systemLocale === 'string' ? [systemLocale] : systemLocale) {
-    const base = localeLanguage(l);
-    if (base === 'fr') return 'fr';
-    if (base === 'en') return 'en';
+  if (!w) {
+    const f = formats(lang);
+    cache.set(lang, (w = { lang, locale: f.locale, m: CATALOGUES[lang], num: f.num, count: f.count, percent: f.percent }));
   }
-  return 'en';
+  return w;
 }

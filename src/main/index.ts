@@ -9,12 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Menu, Notification, Tray, app, ipcMain, nativeImage, powerMonitor, protocol, session, shell } from 'electron';
 import { Engine } from '../core/engine';
 import { makeConfig } from '../core/config';
+import { demoLaunch } from '../demo/launch';
 import type { RunReport, Settings, StationSnapshot } from '../shared/schemas';
 import { parseDesktopArgs } from './args';
 import { applyAutostart } from './autostart';
 import { bindIpc, forwardEvents } from './ipc';
-import { pick, words } from './i18n';
-import type { Lang } from './i18n';
+import { words } from './i18n';
+import { pickLanguage, type Lang } from '../shared/i18n';
 import { createNotifier, peerNotes, runNote } from './notify';
 import type { Note } from './notify';
 import { FALLBACK_CSP, appUrlMatcher, cspOf, senderRefusal } from './security';
@@ -38,6 +39,16 @@ const warn = (m: string): void => void process.stderr.write(`constellation: ${m}
 
 function resourcesDir(): string {
   return app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources');
+}
+
+/**
+ * The language of the tray and notifications: the shared resolution (src/shared/i18n/lang.ts) — the setting, then
+ * the system's preferred languages — as the window (whose Chromium has the same list). Electron builds that list
+ * from LC_ALL/LC_MESSAGES/LANG on Linux and from the desktop's settings elsewhere, so the environment is not asked
+ * twice here.
+ */
+function language(setting: Settings['language']): Lang {
+  return pickLanguage({ setting, system: systemLocales() });
 }
 
 /** The system's languages, most preferred first; the app's locale (from LANG on Linux) closes the list. */
@@ -96,7 +107,8 @@ function showWindow(runId: string | null = null): void {
 
 async function start(): Promise<void> {
   await app.whenReady();
-  const engine = new Engine(
+  // The demo (asked, or a newcomer without a station) is decided here and handed to the engine, which never imports it.
+  const { config, demo } = demoLaunch(
     makeConfig({
       host: 'electron',
       dataDir: args.dataDir ?? app.getPath('userData'),
@@ -104,8 +116,12 @@ async function start(): Promise<void> {
       demo: args.demo,
       version: app.getVersion(),
     }),
-    { schedule: true, echo: (line) => (line.level === 'warn' || line.level === 'error' ? warn(line.msg) : undefined) },
   );
+  const engine = new Engine(config, {
+    schedule: true,
+    demo,
+    echo: (line) => (line.level === 'warn' || line.level === 'error' ? warn(line.msg) : undefined),
+  });
   try {
     await engine.start();
   } catch (err) {
@@ -123,7 +139,7 @@ async function start(): Promise<void> {
   forwardEvents(engine, () => win);
 
   let settings: Settings = engine.settings();
-  let lang: Lang = pick(settings.language, systemLocales());
+  let lang: Lang = language(settings.language);
   const status = await engine.call('sync.status', undefined);
   const schedule = await engine.call('schedule.status', undefined);
 
@@ -207,7 +223,7 @@ async function start(): Promise<void> {
     if (next.startAtLogin !== settings.startAtLogin) autostart(next.startAtLogin);
     settings = next;
     // A new language: the tray is rebuilt in it, and notes not yet shown are worded in it.
-    const nextLang = pick(next.language, systemLocales());
+    const nextLang = language(next.language);
     if (nextLang !== lang) {
       lang = nextLang;
       tray.update({ lang });

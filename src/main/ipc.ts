@@ -1,13 +1,13 @@
 /**
  * The engine bound to IPC: one `ipcMain.handle` per call of the contract, each refusing callers that are not
- * the app's own window and page. Answers travel as envelopes ({ok, output} | {ok: false, error, code}) so the
- * renderer gets the engine's own message and code instead of Electron's "Error invoking remote method…".
+ * the app's own window and page. Answers travel as envelopes ({ok, output} | {ok: false, error, code, reason?}) so
+ * the renderer gets the engine's own message, code and reason instead of Electron's "Error invoking remote method…".
  */
 import type { IpcMainInvokeEvent } from 'electron';
-import { CALL_NAMES, ContractError, IPC_EVENT_CHANNEL, ipcChannel } from '../shared/api';
-import type { CallName, EventName } from '../shared/api';
+import { CALL_NAMES, IPC_EVENT_CHANNEL, callFailure, ipcChannel } from '../shared/api';
+import type { CallFailure, CallName, EventName } from '../shared/api';
 
-export type IpcAnswer = { ok: true; output: unknown } | { ok: false; error: string; code: string };
+export type IpcAnswer = { ok: true; output: unknown } | ({ ok: false } & CallFailure);
 
 export interface IpcMainLike {
   handle(channel: string, listener: (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<unknown>): void;
@@ -36,7 +36,7 @@ export function bindIpc(
       try {
         return { ok: true, output: await engine.call(name, input) };
       } catch (err) {
-        return { ok: false, error: (err as Error).message ?? String(err), code: err instanceof ContractError ? err.code : 'failed' };
+        return { ok: false, ...callFailure(err) };
       }
     });
   }

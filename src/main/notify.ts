@@ -5,7 +5,7 @@
  */
 import type { Peer, RunReport, Settings, StationSnapshot } from '../shared/schemas';
 import { words } from './i18n';
-import { localizeReason } from '../shared/reasons';
+import { sayReason, type Reason } from '../shared/i18n';
 import type { Words } from './i18n';
 
 export type NoteKind = 'finished' | 'failed' | 'peer-new' | 'peer-stale';
@@ -36,12 +36,12 @@ function peerName(p: { hostname: string | null; peer: string }): string {
 /**
  * The note for a finished run, or null when there is nothing worth a word (a quiet success, a dry run, a run
  * the captain cancelled). `newMembers` is how many members the station gained since the previous run.
- * Reasons come from the engine in English (they name the peer and the fault precisely); in French they go through
- * localizeReason, which translates the known phrases and keeps URLs, PeerIDs and error codes as they are.
+ * Reasons come from the engine as codes (rendered by the language's catalogue), or as English text for the parts not
+ * converted yet (then localizeReason translates the known phrases and keeps URLs, PeerIDs and codes as they are).
  */
 export function runNote(report: RunReport, newMembers: number, w: Words = words('en')): Note | null {
   const m = w.m.notify;
-  const say = (text: string): string => localizeReason(text, w.lang);
+  const say = (text: string, why?: Reason): string => sayReason(text, why, w.lang);
   const recovered = report.profiles?.recovered ?? 0;
   const failedPeers = report.peers.filter((p) => !p.ok);
   const gainList = [
@@ -53,7 +53,7 @@ export function runNote(report: RunReport, newMembers: number, w: Words = words(
   const why = (list: typeof failedPeers): string =>
     list
       .slice(0, 3)
-      .map((p) => m.peerWhy(peerName(p), p.reason ? say(p.reason) : m.peerFailed))
+      .map((p) => m.peerWhy(peerName(p), p.reason ? say(p.reason, p.why) : m.peerFailed))
       .join(m.whySep) + (list.length > 3 ? m.whyMore(w, list.length - 3) : '');
 
   switch (report.outcome) {
@@ -63,9 +63,9 @@ export function runNote(report: RunReport, newMembers: number, w: Words = words(
     case 'partial':
       return { kind: 'failed', title: m.partlyFailed(w, failedPeers.length, report.peers.length), body: m.partlyBody(why(failedPeers), gains), runId: report.id };
     case 'failed':
-      return { kind: 'failed', title: m.failed, body: report.reason ? say(report.reason) : (failedPeers.length ? `${why(failedPeers)}.` : m.noPeerSynced), runId: report.id };
+      return { kind: 'failed', title: m.failed, body: report.reason ? say(report.reason, report.why) : (failedPeers.length ? `${why(failedPeers)}.` : m.noPeerSynced), runId: report.id };
     case 'refused':
-      return { kind: 'failed', title: m.refused, body: report.reason ? say(report.reason) : m.refusedBody, runId: report.id };
+      return { kind: 'failed', title: m.refused, body: report.reason ? say(report.reason, report.why) : m.refusedBody, runId: report.id };
     default:
       return null;
   }

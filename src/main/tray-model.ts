@@ -4,7 +4,7 @@
  */
 import type { RunSummary, ScheduleStatus, SyncProgress } from '../shared/schemas';
 import { words } from './i18n';
-import { localizeReason } from '../shared/reasons';
+import { sayReason } from '../shared/i18n';
 import type { Lang, Words } from './i18n';
 
 export type TrayIconState = 'idle' | 'syncing' | 'error';
@@ -12,7 +12,7 @@ export type TrayIconState = 'idle' | 'syncing' | 'error';
 export interface TrayFacts {
   running: boolean;
   progress: SyncProgress | null;
-  lastRun: Pick<RunSummary, 'id' | 'outcome' | 'finishedAt' | 'imported' | 'peersOk' | 'peersTotal' | 'reason'> | null;
+  lastRun: Pick<RunSummary, 'id' | 'outcome' | 'finishedAt' | 'imported' | 'peersOk' | 'peersTotal' | 'reason' | 'why'> | null;
   schedule: Pick<ScheduleStatus, 'enabled' | 'paused' | 'nextRunAt'> | null;
   /** The language the tray speaks (settings.language, or the system's). */
   lang: Lang;
@@ -75,7 +75,7 @@ export function lastRunLine(last: TrayFacts['lastRun'], w: Words = words('en')):
   const parts = [w.m.tray.lastRun(clock(last.finishedAt), outcomes[last.outcome] ?? last.outcome)];
   if (last.outcome === 'success' || last.outcome === 'partial') parts.push(w.count(last.imported, w.m.tray.events), w.m.tray.peersOk(w, last.peersOk, last.peersTotal));
   else if (last.reason) {
-    const reason = localizeReason(last.reason, w.lang);
+    const reason = sayReason(last.reason, last.why, w.lang);
     parts.push(reason.length > 60 ? `${reason.slice(0, 59)}…` : reason);
   }
   return parts.join(', ');

@@ -10,12 +10,14 @@ import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcRendererEvent } from 'electron';
 import { EVENT_CHANNEL, PRELOAD_CALLS, PRELOAD_EVENTS, channelOf } from './names';
 
-type Answer = { ok: true; output: unknown } | { ok: false; error: string; code: string };
+type Answer = { ok: true; output: unknown } | { ok: false; error: string; code: string; reason?: unknown };
 
 class ContractCallError extends Error {
   constructor(
     message: string,
     readonly code: string,
+    /** The engine's reason as a code, unchecked here: the renderer checks it against the contract. */
+    readonly reason: unknown,
   ) {
     super(message);
     this.name = 'ContractError';
@@ -54,7 +56,7 @@ for (const name of PRELOAD_CALLS) {
     const answer = (await ipcRenderer.invoke(channelOf(name), input)) as Answer;
     if (answer.ok) return answer.output;
     // A ContractError-like error: the renderer shows `message` and may branch on `code`.
-    throw new ContractCallError(answer.error, answer.code);
+    throw new ContractCallError(answer.error, answer.code, answer.reason);
   };
 }
 

@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 import * as S from './schemas';
+import { reason, reasonText, type Reason } from './i18n/reason';
+import { ReasonSchema } from './i18n/reason-schema';
 
 const none = z.undefined().optional();
 
@@ -28,7 +30,11 @@ export const calls = {
   'sync.status': { input: none, output: S.SyncStatus },
   'history.list': { input: z.object({ limit: z.number().int().min(1).max(1000).default(100) }).optional(), output: z.array(S.RunSummary) },
   'history.get': { input: z.object({ id: z.string().max(100) }), output: S.RunReport.nullable() },
-  'history.exportHtml': { input: z.object({ id: z.string().max(100) }), output: z.object({ filename: z.string(), html: z.string() }) },
+  /** `lang`: the window asks in its own language; without it, the engine's resolution (settings, then locale). */
+  'history.exportHtml': {
+    input: z.object({ id: z.string().max(100), lang: z.enum(['en', 'fr']).optional() }),
+    output: z.object({ filename: z.string(), html: z.string() }),
+  },
   'schedule.status': { input: none, output: S.ScheduleStatus },
   'schedule.pause': { input: none, output: S.ScheduleStatus },
   'schedule.resume': { input: none, output: S.ScheduleStatus },
@@ -85,35 +91,67 @@ export type ConstellationApi = {
 /** The engine side: one handler per call. */
 export type Handlers = { [K in CallName]: (input: z.output<(typeof calls)[K]['input']>) => Promise<CallOutput<K>> };
 
+export type ContractErrorCode = 'bad-input' | 'bad-output' | 'unknown-call' | 'forbidden' | 'failed' | 'transport';
+
+/**
+ * A failed call as both transports hand it to the window: the message (English), a code to branch on, and —
+ * when the engine gave one — its reason as a code with parameters, for the window's language.
+ */
 export class ContractError extends Error {
   constructor(
     message: string,
-    readonly code: 'bad-input' | 'bad-output' | 'unknown-call' | 'forbidden' | 'failed' | 'transport',
+    readonly code: ContractErrorCode,
+    readonly reason?: Reason,
   ) {
     super(message);
     this.name = 'ContractError';
   }
+
+  /** A contract error whose message is the reason's English. */
+  static of(why: Reason, code: ContractErrorCode): ContractError {
+    return new ContractError(reasonText(why), code, why);
+  }
 }
 
-function describe(err: z.ZodError): string {
-  return err.issues.map((i) => `${i.path.length ? i.path.join('.') : 'value'}: ${i.message}`).join('; ');
+/** What a failed call carries over a transport (IPC envelope, WebSocket result). */
+export interface CallFailure {
+  error: string;
+  code: string;
+  reason?: Reason;
 }
+
+/** Anything thrown by a call, as its transport carries it: message, code, and the reason when it has one. */
+export function callFailure(err: unknown): CallFailure {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = err instanceof ContractError ? err.code : 'failed';
+  const r = (err as { reason?: unknown } | null)?.reason;
+  const parsed = r === undefined ? null : ReasonSchema.safeParse(r);
+  return { error: message, code, ...(parsed?.success ? { reason: parsed.data } : {}) };
+}
+
+/** A failure received from a transport, as the ContractError the window handles (its reason checked). */
+export function fromCallFailure(f: { error?: unknown; code?: unknown; reason?: unknown }): ContractError {
+  const parsed = f.reason === undefined ? null : ReasonSchema.safeParse(f.reason);
+  return new ContractError(String(f.error ?? 'failed'), (typeof f.code === 'string' ? f.code : 'failed') as ContractErrorCode, parsed?.success ? parsed.data : undefined);
+}
+
+const issues = (err: z.ZodError): Reason[] => err.issues.map((i) => S.issueReason(i));
 
 export function parseInput<K extends CallName>(name: K, input: unknown): z.output<(typeof calls)[K]['input']> {
   const r = calls[name].input.safeParse(input);
-  if (!r.success) throw new ContractError(`${name}: invalid input: ${describe(r.error)}`, 'bad-input');
+  if (!r.success) throw ContractError.of(reason('contract.invalidInput', { call: name, issues: issues(r.error) }), 'bad-input');
   return r.data as z.output<(typeof calls)[K]['input']>;
 }
 
 export function parseOutput<K extends CallName>(name: K, output: unknown): CallOutput<K> {
   const r = calls[name].output.safeParse(output);
-  if (!r.success) throw new ContractError(`${name}: invalid answer from the engine: ${describe(r.error)}`, 'bad-output');
+  if (!r.success) throw ContractError.of(reason('contract.invalidOutput', { call: name, issues: issues(r.error) }), 'bad-output');
   return r.data as CallOutput<K>;
 }
 
 export function parseEvent<E extends EventName>(name: E, payload: unknown): EventPayload<E> {
   const r = events[name].safeParse(payload);
-  if (!r.success) throw new ContractError(`${name}: invalid event payload: ${describe(r.error)}`, 'bad-output');
+  if (!r.success) throw ContractError.of(reason('contract.invalidEvent', { event: name, issues: issues(r.error) }), 'bad-output');
   return r.data as EventPayload<E>;
 }
 
@@ -122,7 +160,7 @@ export const WireRequest = z.object({ id: z.number().int(), call: z.string().max
 export type WireRequest = z.infer<typeof WireRequest>;
 export type WireMessage =
   | { type: 'result'; id: number; ok: true; output: unknown }
-  | { type: 'result'; id: number; ok: false; error: string; code: string }
+  | ({ type: 'result'; id: number; ok: false } & CallFailure)
   | { type: 'event'; event: EventName; payload: unknown };
 
 /** IPC channel names: one per call, and one for events. */

@@ -119,7 +119,8 @@ function alone(english: string, french: string): Rule {
 }
 
 const AGE_UNITS: Record<string, string> = { min: 'min', h: 'h', days: 'jours' };
-const ZOD_TYPES: Record<string, string> = {
+/** The French names of zod's value types (also used by the French catalogue, i18n/reasons-fr.ts). */
+export const ZOD_TYPES: Readonly<Record<string, string>> = {
   number: 'nombre',
   string: 'texte',
   boolean: 'booléen',

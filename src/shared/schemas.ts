@@ -4,8 +4,68 @@
  */
 import { z } from 'zod';
 import { DEFAULT_KINDS } from './kinds';
+import { reason, reasonText, type Reason, type ReasonCode } from './i18n/reason';
+import { ReasonSchema } from './i18n/reason-schema';
 
-export const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a 64-character lower-case hex key');
+export { ReasonSchema };
+
+/**
+ * A reason as a code with parameters, next to its English text wherever a reason crosses the contract: readers
+ * render `why` in their language (src/shared/i18n); `reason` stays the English text logs, the history and scripts
+ * read. Optional: runs recorded before, and reasons from parts of the engine not given codes yet, have none (their
+ * English text is translated by src/shared/reasons.ts instead).
+ */
+const why = ReasonSchema.optional();
+
+/** The English text of a schema's own refusals, by code: the code comes back from the issue (issueReason). */
+const SCHEMA_REASONS = ['input.wsUrl', 'input.httpUrl', 'input.hex64', 'input.zenRootEmpty', 'input.daysNegative', 'input.noKind'] as const;
+const refusal = (code: (typeof SCHEMA_REASONS)[number]): string => reasonText(reason(code));
+const byText = new Map<string, ReasonCode>(SCHEMA_REASONS.map((c) => [refusal(c), c]));
+
+/** What zod's issues carry that a language needs to say them (the English is zod's own message). */
+interface IssueLike {
+  code: string;
+  message: string;
+  path: PropertyKey[];
+  origin?: unknown;
+  minimum?: unknown;
+  maximum?: unknown;
+  inclusive?: unknown;
+  expected?: unknown;
+  input?: unknown;
+  values?: unknown;
+  keys?: unknown;
+}
+
+function receivedType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number' && Number.isNaN(v)) return 'nan';
+  return typeof v;
+}
+
+/** One schema issue as a reason: `field: why`, the schema's own refusals by their code, zod's by their parameters. */
+export function issueReason(issue: IssueLike): Reason {
+  const path = issue.path.length ? issue.path.map(String).join('.') : 'value';
+  const own = byText.get(issue.message);
+  const limit = issue.minimum ?? issue.maximum;
+  const list = (issue.values ?? issue.keys) as unknown[] | undefined;
+  const check = own
+    ? reason(own as (typeof SCHEMA_REASONS)[number])
+    : reason('input.check', {
+        text: issue.message,
+        check: issue.code,
+        origin: typeof issue.origin === 'string' ? issue.origin : undefined,
+        limit: typeof limit === 'number' ? limit : typeof limit === 'bigint' ? Number(limit) : undefined,
+        inclusive: typeof issue.inclusive === 'boolean' ? issue.inclusive : undefined,
+        expected: typeof issue.expected === 'string' ? issue.expected : undefined,
+        received: issue.code === 'invalid_type' ? receivedType(issue.input) : undefined,
+        values: Array.isArray(list) ? list.map(String) : undefined,
+      });
+  return reason('input.field', { path, why: check });
+}
+
+export const hex64 = z.string().regex(/^[0-9a-f]{64}$/, refusal('input.hex64'));
 
 // ---------------------------------------------------------------- app.info
 
@@ -14,6 +74,7 @@ export const ServiceCheck = z.object({
   reachable: z.boolean(),
   /** Why it is not reachable, in words a captain can act on. */
   error: z.string().nullable(),
+  why,
 });
 export type ServiceCheck = z.infer<typeof ServiceCheck>;
 
@@ -50,11 +111,11 @@ export type AppInfo = z.infer<typeof AppInfo>;
 const relayUrl = z
   .string()
   .trim()
-  .regex(/^wss?:\/\/[^\s/]+(\/[^\s]*)?$/i, 'a ws:// or wss:// URL');
+  .regex(/^wss?:\/\/[^\s/]+(\/[^\s]*)?$/i, refusal('input.wsUrl'));
 const httpUrl = z
   .string()
   .trim()
-  .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/i, 'an http:// or https:// URL');
+  .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/i, refusal('input.httpUrl'));
 
 export const NotificationSettings = z.object({
   finished: z.boolean(),
@@ -63,15 +124,15 @@ export const NotificationSettings = z.object({
 });
 
 export const Settings = z.object({
-  zenRoot: z.string().min(1, 'the station root cannot be empty'),
+  zenRoot: z.string().min(1, refusal('input.zenRootEmpty')),
   strfryBin: z.string().min(1),
   strfryConf: z.string().min(1),
   relayUrl,
   kuboApi: httpUrl,
   /** Value of the Authorization header for kubo's API.Authorizations, empty when not used. */
   kuboAuth: z.string(),
-  days: z.number().int().min(0, 'days must be 0 (everything) or more').max(3650),
-  kinds: z.array(z.number().int().min(0).max(65535)).min(1, 'choose at least one kind'),
+  days: z.number().int().min(0, refusal('input.daysNegative')).max(3650),
+  kinds: z.array(z.number().int().min(0).max(65535)).min(1, refusal('input.noKind')),
   noDms: z.boolean(),
   verify: z.boolean(),
   profiles: z.boolean(),
@@ -179,6 +240,7 @@ export const Peer = z.object({
   status: PeerStatus,
   /** Why the peer is kept out of the sync (null when status is ok). */
   reason: z.string().nullable(),
+  why,
   route: Route,
   /** True when the sync uses this peer. */
   syncable: z.boolean(),
@@ -193,7 +255,7 @@ export const MemberSources = z.object({
 });
 export type MemberSources = z.infer<typeof MemberSources>;
 
-export const StationProblem = z.object({ path: z.string(), reason: z.string() });
+export const StationProblem = z.object({ path: z.string(), reason: z.string(), why });
 export type StationProblem = z.infer<typeof StationProblem>;
 
 export const StationSnapshot = z.object({
@@ -229,6 +291,7 @@ export const Tunnel = z.object({
   localPort: z.number().nullable(),
   state: TunnelState,
   reason: z.string().nullable(),
+  why,
   changedAt: z.number(),
 });
 export type Tunnel = z.infer<typeof Tunnel>;
@@ -272,6 +335,7 @@ export const PeerProgress = z.object({
   /** share of the window covered, 0..1 */
   coverage: z.number(),
   error: z.string().nullable(),
+  why,
 });
 export type PeerProgress = z.infer<typeof PeerProgress>;
 
@@ -314,6 +378,7 @@ export const PeerOutcome = z.object({
   method: SyncMethod.nullable(),
   ok: z.boolean(),
   reason: z.string().nullable(),
+  why,
   fetched: z.number(),
   imported: z.number(),
   duplicates: z.number(),
@@ -335,6 +400,7 @@ export const ProfileOutcome = z.object({
   outcome: z.string(),
   source: z.string().nullable(),
   reason: z.string().nullable(),
+  why,
 });
 export type ProfileOutcome = z.infer<typeof ProfileOutcome>;
 
@@ -349,6 +415,7 @@ export const RunReport = z.object({
   outcome: RunOutcome,
   /** Why the run failed or was refused, when it did. */
   reason: z.string().nullable(),
+  why,
   options: SyncOptions,
   members: z.number(),
   peers: z.array(PeerOutcome),
@@ -386,6 +453,7 @@ export const RunSummary = RunReport.pick({
   durationMs: true,
   outcome: true,
   reason: true,
+  why: true,
   imported: true,
   categories: true,
 }).extend({ peersOk: z.number(), peersTotal: z.number() });
@@ -400,6 +468,7 @@ export function summarizeRun(r: RunReport): RunSummary {
     durationMs: r.durationMs,
     outcome: r.outcome,
     reason: r.reason,
+    ...(r.why ? { why: r.why } : {}),
     imported: r.imported,
     categories: r.categories,
     peersOk: r.peers.filter((p) => p.ok).length,
@@ -420,6 +489,8 @@ export const ScheduleStatus = z.object({
   intervalMinutes: z.number(),
   nextRunAt: z.number().nullable(),
   lastDecision: z.string().nullable(),
+  /** The same decision as a code (its time included), for the reader's language. */
+  lastDecisionWhy: why,
 });
 export type ScheduleStatus = z.infer<typeof ScheduleStatus>;
 
@@ -545,12 +616,16 @@ export const LogLine = z.object({
   time: z.number(),
   level: z.enum(['debug', 'info', 'warn', 'error']),
   msg: z.string(),
+  /** The line as a code, when it has one: the command and the window say it in the captain's language. */
+  why,
 });
 export type LogLine = z.infer<typeof LogLine>;
 
 export const StoreStats = z.object({
   events: z.number().nullable(),
+  /** How the events were counted, or why they could not be (English; `why` the same as a code). */
   method: z.string(),
+  why,
   dbBytes: z.number().nullable(),
   members: MemberSources.extend({ total: z.number() }),
 });

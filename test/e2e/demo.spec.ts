@@ -1,7 +1,8 @@
 /**
  * The demo constellation in Chromium, as a newcomer meets it: `constellation serve --demo` on a fresh data
- * folder, then Overview (the demo banner), Sync (a run starts and finishes), Constellation (the graph draws
- * nodes) and Profiles (a search finds a demo member).
+ * folder, then Overview (the demo banner), Sync (a run starts and finishes), Reach (friends of friends: N2 > 0,
+ * N1 partly covered by profiles, members who bring N2 alone), Constellation (the graph draws nodes) and Profiles
+ * (a search finds a demo member).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -59,7 +60,10 @@ test.afterAll(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-test('the demo constellation: overview, sync, constellation, profiles', async ({ page }) => {
+/** A number as the window prints it in English ("10,835"). */
+const figure = (text: string | null): number => Number((text ?? '').replace(/[^\d]/g, '') || 'NaN');
+
+test('the demo constellation: overview, sync, reach, constellation, profiles', async ({ page }) => {
   test.setTimeout(420_000);
   await page.goto(url);
 
@@ -74,6 +78,14 @@ test('the demo constellation: overview, sync, constellation, profiles', async ({
   await expect(page.locator('[data-test="sync-peer"]')).toHaveCount(4, { timeout: 60_000 });
   await expect(page.locator('[data-test="sync-last"]')).toBeVisible({ timeout: 300_000 });
   await expect(page.locator('[data-test="sync-overall"]')).toHaveAttribute('data-running', 'no');
+
+  // Reach: the demo is a constellation in miniature, so its headline figures are not zeros: the station's relay
+  // holds follow lists of many N1 keys (N2 > 0), profiles for part of N1, and some members bring N2 alone.
+  await page.locator('[data-screen="reach"]').click();
+  await expect.poll(async () => figure(await page.locator('[data-test="reach-n2"]').textContent()), { timeout: 120_000 }).toBeGreaterThan(1000);
+  expect(figure(await page.locator('[data-test="reach-n1"]').textContent())).toBeGreaterThan(1000);
+  const n2Alone = await page.locator('table.grid tbody tr').first().locator('td.num').nth(1).textContent();
+  expect(figure(n2Alone)).toBeGreaterThan(0);
 
   // Constellation: the graph draws, with nodes.
   await page.locator('[data-screen="graph"]').click();

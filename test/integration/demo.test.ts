@@ -10,7 +10,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo, DEMO_PEERS } from '../../src/core/demo';
+import { startDemo, DEMO_PEERS } from '../../src/demo';
 import { EngineEvents } from '../../src/core/events';
 import { Logger } from '../../src/core/log';
 import { readStation } from '../../src/core/station/snapshot';
@@ -151,6 +151,17 @@ describe('the demo constellation', () => {
     expect(r1.peers.filter((p) => p.route === 'tunnel').map((p) => p.hostname)).toEqual(DEMO_PEERS.filter((p) => p.tunnelOnly).map((p) => p.hostname));
     // Profiles that exist only as old events on one peer come back through the recovery.
     expect(r1.profiles?.recovered ?? 0).toBeGreaterThan(0);
+
+    // A constellation in miniature: the station's relay holds follow lists and profiles of part of N1, so the
+    // reach has friends of friends, N1 coverage and members who bring N2 alone (all zeros before issue 17).
+    const reached = await run(['--data-dir', dataDir, 'reach', '--demo', '--json']);
+    expect(reached.code, reached.err).toBe(0);
+    const reach = JSON.parse(reached.out) as { n1: number; n2: number; coverage: { n1: { withProfile: number; total: number } }; perMember: Array<{ n2Alone: number }>; connectors: Array<{ name: string }> };
+    expect(reach.n2).toBeGreaterThan(1000);
+    expect(reach.coverage.n1.withProfile / reach.coverage.n1.total).toBeGreaterThan(0.15);
+    expect(reach.perMember.filter((m) => m.n2Alone > 0).length).toBeGreaterThan(10);
+    // The most followed come with a name.
+    expect(reach.connectors.slice(0, 5).every((c) => c.name !== '')).toBe(true);
 
     const second = await run(['--data-dir', dataDir, 'sync', '--demo', '--json']);
     expect(second.code, second.err).toBe(0);

@@ -10,6 +10,7 @@ import { DEFAULT_TIMEOUTS, makeConfig } from '../../src/core/config';
 import { createProfileService } from '../../src/core/profiles';
 import type { EngineContext, ProfileService, TunnelManager } from '../../src/core/services';
 import type { RunReport } from '../../src/shared/schemas';
+import { renderReason, reasonText } from '../../src/shared/i18n';
 import {
   KuboStandin,
   buildStation,
@@ -179,6 +180,15 @@ describe('profile phase (integration)', () => {
     expect(lost?.reason).toMatch(/no peer holds its profile/);
     expect(lost?.reason).toContain(`fallback relay ${fallback.url}: no kind 0`);
     expect(byHex.get(keys[0]?.pk as string)).toMatchObject({ outcome: 'local' });
+    // Every reason the recovery gave carries its code, said in French by the catalogue (not left in English).
+    const coded = report.outcomes.filter((o) => o.reason !== null);
+    expect(coded.length).toBeGreaterThanOrEqual(4);
+    for (const o of coded) {
+      expect(o.why, o.reason ?? '').toBeDefined();
+      expect(reasonText(o.why!)).toBe(o.reason);
+      expect(renderReason(o.why!, 'fr')).not.toBe(o.reason);
+    }
+    expect(renderReason(lost!.why!, 'fr')).toContain('aucun pair ne détient son profil');
     if (!usesTunnels) console.warn('profiles integration: ran without tunnels (see above)');
   });
 

@@ -70,7 +70,9 @@ afterAll(async () => {
 
 const base = (): string[] => ['--zen-root', station.root, '--kubo-api', kubo.url, '--data-dir', dataDir, '--relay-url', relay.url];
 // Keep the engine off any public fallback relay and any real strfry binary.
-const env = { CONSTELLATION_STRFRY_BIN: '/nonexistent/strfry' };
+// Eight processes start side by side: on a two-core machine kubo's answer may take longer than the 2 s a window
+// waits before it reads the PeerID from the ipfs config instead; these runs check what is printed, not how fast.
+const env = { CONSTELLATION_STRFRY_BIN: '/nonexistent/strfry', CONSTELLATION_TIMEOUTS: JSON.stringify({ serviceCheck: 20_000 }) };
 
 describe('constellation peers', () => {
   it('prints every peer with route, status, reason and freshness', () => {
@@ -89,7 +91,7 @@ describe('constellation peers', () => {
     expect(line(pico?.id ?? '?')).toMatch(/pico\.example\s+none\s+picoport.*picoport card/);
     expect(line(SELF)).toMatch(/none\s+self.*this station itself/);
     expect(out).toMatch(/peers {3}7 \(3 syncable\)/);
-    expect(out).toMatch(/problem\(s\) in the station files:[\s\S]*12345\.json: invalid JSON/);
+    expect(out).toMatch(/\d+ problems? in the station files:[\s\S]*12345\.json: invalid JSON/);
   });
 
   it('prints the snapshot as JSON with --json', () => {
@@ -107,7 +109,7 @@ describe('constellation peers', () => {
     const missing = join(dataDir, 'no-station-here');
     const none = run('peers-no-station');
     expect(none.code).toBe(1);
-    expect(none.stderr).toContain(`no station found at ${missing}`);
+    expect(none.stderr).toContain(`no station at ${missing}: the folder does not exist`);
   });
 });
 
@@ -134,7 +136,8 @@ describe('constellation show-hex and stats', () => {
     expect(stats.members.total).toBe(Object.keys(station.members).length);
     const text = run('stats');
     expect(text.stdout).toMatch(/events {5}3 /);
-    expect(text.stdout).toMatch(/database {3}4\.0 KiB/);
+    // Sizes in powers of 1000, as the window and the report write them.
+    expect(text.stdout).toMatch(/database {3}4\.1\u00a0kB/);
   });
 
   it('stats says why events are unknown when the local relay is down', () => {

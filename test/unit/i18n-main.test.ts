@@ -3,8 +3,9 @@
  * report in French with every remote string still escaped.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { en, fr, localeLanguage, pick, words } from '../../src/main/i18n';
-import { renderReportHtml, reportLanguage } from '../../src/core/sync/report-html';
+import { en, fr, words } from '../../src/main/i18n';
+import { localeLanguage, pickLanguage } from '../../src/shared/i18n';
+import { renderReportHtml } from '../../src/core/sync/report-html';
 import type { RunReport } from '../../src/shared/schemas';
 
 vi.mock('electron', () => ({}));
@@ -35,6 +36,7 @@ describe('main catalogue', () => {
 });
 
 describe('choosing the language', () => {
+  const pick = (setting: 'system' | 'en' | 'fr', system: string | string[]) => pickLanguage({ setting, system: typeof system === 'string' ? [system] : system });
   it('follows settings.language when it is not "system"', () => {
     expect(pick('fr', 'en-US')).toBe('fr');
     expect(pick('en', ['fr-FR'])).toBe('en');
@@ -85,7 +87,8 @@ describe('HTML run report', () => {
     expect(html).toContain('Membres\u00a0: 1\u202f234.');
     expect(html).toContain('Importés 2\u202f048, doublons 0, rejetés 1, remplacés ou supprimés 3.');
     expect(html).toContain('<th>remplacés ou supprimés</th>');
-    expect(html).toContain('Transférés 1,5 Kio reçus, 10 o envoyés.');
+    // Sizes in the language's units, in powers of 1000 as the window shows them (o, ko, Mo in French).
+    expect(html).toContain('Transférés 1,5\u00a0ko reçus, 10\u00a0o envoyés.');
     expect(html).toContain('<h2>Pairs</h2>');
     expect(html).toContain('<th>hôte</th>');
     expect(html).toContain('<h2>Écartés par le tamis</h2>');
@@ -101,10 +104,11 @@ describe('HTML run report', () => {
     expect(html).toContain('<html lang="en">');
     expect(html).toContain('Outcome: partly failed — &#60;script&#62;');
     expect(html).toContain('Started 2026-01-02 03:04:05 UTC, took 1.5 s. Members: 1,234.');
-    expect(html).toContain('Transferred 1.5 KiB in, 10 B out.');
+    expect(html).toContain('Transferred 1.5\u00a0kB in, 10\u00a0B out.');
     expect(html).not.toMatch(/<script>|<img|<b>x|<i>plan|<u>peer/);
   });
-  it('the engine picks the report language from settings, else from the process locale environment', () => {
+  it('the report, the tray and the command pick their language the same way: --lang, setting, LC_ALL, LC_MESSAGES, LANG, system', () => {
+    const reportLanguage = (setting: 'system' | 'en' | 'fr', env: Record<string, string>) => pickLanguage({ setting, env });
     expect(reportLanguage('fr', {})).toBe('fr');
     expect(reportLanguage('en', { LANG: 'fr_FR.UTF-8' })).toBe('en');
     expect(reportLanguage('system', { LANG: 'fr_FR.UTF-8' })).toBe('fr');
@@ -113,5 +117,11 @@ describe('HTML run report', () => {
     expect(reportLanguage('system', { LC_MESSAGES: 'fr' })).toBe('fr');
     expect(reportLanguage('system', { LANG: 'fy_NL' })).toBe('en');
     expect(reportLanguage('system', {})).toBe('en');
+    // --lang wins over everything; the environment wins over the system's list; a German locale decides nothing.
+    expect(pickLanguage({ flag: 'en', setting: 'fr', env: { LANG: 'fr_FR' } })).toBe('en');
+    expect(pickLanguage({ flag: 'de', setting: 'fr' })).toBe('fr');
+    expect(pickLanguage({ setting: 'system', env: { LANG: 'en_US' }, system: ['fr-FR'] })).toBe('en');
+    expect(pickLanguage({ setting: 'system', env: { LANG: 'de_DE' }, system: ['fr-FR'] })).toBe('fr');
+    expect(pickLanguage({ setting: 'system', env: { LC_ALL: '', LANG: 'fr_FR' } })).toBe('fr');
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { START_SLACK_MS, bootTimeMs, ownerAlive, pidAlive, processStartMs } from '../../src/core/util/process';
 import { LockHeld, acquireLock, judgeLock, lockPath, readLock } from '../../src/core/sync/lock';
 import { readStationLock } from '../../src/core/sync/scheduler';
+import { reason } from '../../src/shared/i18n';
 
 const dirs: string[] = [];
 let child: ChildProcess;
@@ -123,7 +124,7 @@ describe.runIf(linux)('the station lock after a reboot or a reused PID', () => {
   it('a live PID that wrote its lock after it started holds it', async () => {
     await lockAt(child.pid!, Date.now());
     expect(await readLock(root)).toMatchObject({ pid: child.pid, alive: true, why: null });
-    expect(await readStationLock(root)).toEqual({ held: true, detail: `PID ${child.pid}` });
+    expect(await readStationLock(root)).toEqual({ held: true, detail: reason('lock.pid', { pid: child.pid! }) });
     await expect(acquireLock(root)).rejects.toBeInstanceOf(LockHeld);
   });
 });

@@ -11,6 +11,7 @@ import { createScheduler, decide, firstDueAt, jitterMs, minimumGapMs, nextDueAt,
 import type { LockState, ScheduleInputs } from '../../src/core/sync/scheduler';
 import { defaultSettings } from '../../src/shared/schemas';
 import type { RunSummary, ScheduleStatus, Settings } from '../../src/shared/schemas';
+import { reason, reasonText } from '../../src/shared/i18n';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 21, 12, 0, 0);
@@ -26,13 +27,14 @@ describe('decide (pure, fake clock)', () => {
     expect(decide(inputs({ lastRun: { startedAt: T0 - 55 * MIN, outcome: 'success' } })).action).toBe('run');
   });
   it('skips while the station lock is held, naming the holder', () => {
-    const d = decide(inputs({ lock: { held: true, detail: 'PID 4242' } }));
-    expect(d).toEqual({ action: 'skip', reason: 'the station lock is held (PID 4242)' });
+    const d = decide(inputs({ lock: { held: true, detail: reason('lock.pid', { pid: 4242 }) } }));
+    expect(d.action).toBe('skip');
+    expect(reasonText(d.why)).toBe('the station lock is held (PID 4242)');
   });
   it('skips when the last run started less than 50 minutes ago', () => {
     const d = decide(inputs({ lastRun: { startedAt: T0 - 49 * MIN, outcome: 'partial' } }));
     expect(d.action).toBe('skip');
-    expect(d.reason).toMatch(/last run started 49 min ago \(under 50 min\)/);
+    expect(reasonText(d.why)).toMatch(/last run started 49 min ago \(under 50 min\)/);
     expect(decide(inputs({ lastRun: { startedAt: T0 - 50 * MIN, outcome: 'failed' } })).action).toBe('run');
   });
   it('does not count refused, cancelled or dry runs as recent', () => {
@@ -41,7 +43,7 @@ describe('decide (pure, fake clock)', () => {
     }
   });
   it('waits while paused, turned off, or not yet due; skips while a run is going', () => {
-    expect(decide(inputs({ paused: true }))).toEqual({ action: 'wait', reason: 'the schedule is paused' });
+    expect(decide(inputs({ paused: true }))).toEqual({ action: 'wait', why: { code: 'schedule.isPaused' } });
     expect(decide(inputs({ enabled: false })).action).toBe('wait');
     expect(decide(inputs({ dueAt: T0 + 1 })).action).toBe('wait');
     expect(decide(inputs({ dueAt: null })).action).toBe('wait');
@@ -77,21 +79,21 @@ describe('readStationLock (real files)', () => {
   });
   it('is held by a live PID', async () => {
     await writeFile(lockFile(), `${process.pid}\n`);
-    expect(await readStationLock(root)).toEqual({ held: true, detail: `PID ${process.pid}` });
+    expect(await readStationLock(root)).toEqual({ held: true, detail: reason('lock.pid', { pid: process.pid }) });
   });
   it('is stale when the PID is gone', async () => {
     const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
     await writeFile(lockFile(), `${gone}\n`);
     const state = await readStationLock(root);
     expect(state.held).toBe(false);
-    expect(state.detail).toMatch(/^stale lock: PID \d+ is not running$/);
+    expect(reasonText(state.detail!)).toMatch(/^stale lock: PID \d+ is not running$/);
   });
   it('does not follow a symlink out of the station', async () => {
     await writeFile(join(root, 'elsewhere'), `${process.pid}`);
     await symlink(join(root, 'elsewhere'), lockFile());
     const state = await readStationLock(root);
     expect(state.held).toBe(true);
-    expect(state.detail).toMatch(/is a symlink, not followed/);
+    expect(reasonText(state.detail!)).toMatch(/is a symlink, not followed/);
   });
 });
 
@@ -165,7 +167,7 @@ describe('createScheduler (fake timers and clock)', () => {
 
   it('skips while the lock is held and says so', async () => {
     last = summary(T0 - 120 * MIN);
-    lock = { held: true, detail: 'PID 777' };
+    lock = { held: true, detail: reason('lock.pid', { pid: 777 }) };
     const s = createScheduler(ctx(), { lock: async () => lock, random: () => 0.5 });
     await vi.advanceTimersByTimeAsync(3 * MIN);
     expect(started).toEqual([]);

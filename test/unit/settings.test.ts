@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SettingsStore } from '../../src/core/settings';
+import { reasonText } from '../../src/shared/i18n';
 
 const dirs: string[] = [];
 async function tmp(): Promise<string> {
@@ -65,6 +66,6 @@ describe('SettingsStore', () => {
     const a = new SettingsStore(dir, '/home/cap', {});
     const s = await a.load();
     expect(s.days).toBe(1);
-    expect(a.loadProblem).toMatch(/settings\.json.*not valid JSON/);
+    expect(reasonText(a.loadProblem!)).toMatch(/settings\.json.*not valid JSON/);
   });
 });

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { parseMoats } from '../../src/core/station/moats';
 import { parseCard, isPeerId } from '../../src/core/station/card';
 import { classifyRelayUrl } from '../../src/core/station/route';
-import { normalizeKey, parseKeyList, shortKey, describeBadLines } from '../../src/core/station/keys';
+import { normalizeKey, parseKeyList, shortKey, badLinesReason } from '../../src/core/station/keys';
+import { reasonText } from '../../src/shared/i18n';
 import { parsePingStream } from '../../src/core/kubo/rpc';
 
 // The station card sample from ../shared/samples, copied so the test runs in any checkout.
@@ -29,7 +30,7 @@ describe('_MySwarm.moats', () => {
     for (const bad of ['', 'yesterday', '12345', '202613301205011234', '20260231120501', '1782821101.5', '\u0000\u0001']) {
       const r = parseMoats(bad);
       expect(r.ok, bad).toBe(false);
-      if (!r.ok) expect(r.reason.length).toBeGreaterThan(0);
+      if (!r.ok) expect(reasonText(r.why).length).toBeGreaterThan(0);
     }
   });
 });
@@ -144,7 +145,7 @@ describe('relay routes', () => {
     it(`refuses ${JSON.stringify(bad)} with a reason`, () => {
       const r = classifyRelayUrl(bad);
       expect(r.ok).toBe(false);
-      if (!r.ok) expect(r.reason).toMatch(/URL|relay/);
+      if (!r.ok) expect(reasonText(r.why)).toMatch(/URL|relay/);
     });
   }
 });
@@ -159,7 +160,7 @@ describe('member key lines', () => {
     const list = parseKeyList(text);
     expect(list.keys).toEqual([k8, with2024, allDigits, upper.toLowerCase(), k8]);
     expect(list.badLines).toEqual([6, 7, 8, 9]);
-    expect(describeBadLines(list.badLines)).toMatch(/4 lines are not a 64-hex key \(lines 6, 7, 8, 9\)/);
+    expect(reasonText(badLinesReason(list.badLines))).toMatch(/4 lines are not a 64-hex key \(lines 6, 7, 8, 9\)/);
   });
   it('normalizes or refuses single keys', () => {
     expect(normalizeKey(' ' + 'AA'.repeat(32) + '\t')).toBe('aa'.repeat(32));

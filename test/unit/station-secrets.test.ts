@@ -60,7 +60,7 @@ describe('secret files in member folders', () => {
       expect(stats.events).toBeNull();
       expect(stats.method).toMatch(/no local store/);
       expect(snap.problems.filter((p) => /secret|\.pass|multipass|zine/.test(p.path))).toEqual([]);
-      expect(snap.problems).toContainEqual({ path: 'game/nostr/trap@example.org/HEX', reason: 'symlink to a private-key file, refused' });
+      expect(snap.problems).toContainEqual({ path: 'game/nostr/trap@example.org/HEX', reason: 'symlink to a private-key file, refused', why: { code: 'file.secretLink' } });
       expect(members.members.some((m) => m.hex === 'ab'.repeat(32))).toBe(false);
     } finally {
       await service.stop();

@@ -13,8 +13,9 @@ import { chmod, mkdir, readdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { EXIT, UsageError, engineFrom, globalOptions } from '../context';
+import { EXIT, UsageError, engineFrom, globalOptions, voiceFor } from '../context';
 import { LOOPBACK } from '../loopback';
+import { voiceOf, type Voice } from '../voice';
 import { appRoot } from '../root';
 
 export const DEFAULT_SERVE_PORT = 7790;
@@ -23,13 +24,13 @@ export function defaultRendererDir(): string {
   return join(appRoot(), 'out', 'renderer');
 }
 
-export function readyLine(url: string): string {
-  return `Constellation is served at ${url}`;
+export function readyLine(url: string, v: Voice = voiceOf('en')): string {
+  return v.w.serve.ready(url);
 }
 
-function parsePort(value: string): number {
+function parsePort(value: string, v: Voice): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port: ${value} is not a port number (0..65535; 0 picks a free one)`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(v.w.usage.port(value));
   return n;
 }
 
@@ -67,13 +68,13 @@ export async function writeOpenPage(dataDir: string, url: string): Promise<strin
  * Opens the app in the desktop's browser through the private page; a station without a browser just keeps the
  * printed URL. Returns what removes the page (done by itself after OPEN_PAGE_MS).
  */
-async function openBrowser(url: string, dataDir: string, warn: (m: string) => void): Promise<() => Promise<void>> {
+async function openBrowser(url: string, dataDir: string, warn: (m: string) => void, v: Voice): Promise<() => Promise<void>> {
   const opener = 'xdg-open';
   let page: string;
   try {
     page = await writeOpenPage(dataDir, url);
   } catch (err) {
-    warn(`--open: cannot write the page that opens the app (${(err as Error).message}); open the printed URL yourself`);
+    warn(v.w.serve.noPage((err as Error).message));
     return async () => undefined;
   }
   const remove = async (): Promise<void> => {
@@ -84,10 +85,10 @@ async function openBrowser(url: string, dataDir: string, warn: (m: string) => vo
   timer.unref();
   try {
     const child = spawn(opener, [page], { detached: true, stdio: 'ignore' });
-    child.on('error', (err) => warn(`--open: cannot start ${opener} (${err.message}); open the printed URL yourself`));
+    child.on('error', (err) => warn(v.w.serve.noBrowser(err.message)));
     child.unref();
   } catch (err) {
-    warn(`--open: ${(err as Error).message}`);
+    warn(v.w.serve.noBrowser((err as Error).message));
   }
   return remove;
 }
@@ -104,36 +105,37 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-export function registerServe(program: Command): void {
+export function registerServe(program: Command, v: Voice): void {
   program
     .command('serve')
-    .description('serve the app in a browser on 127.0.0.1 (token-protected URL printed on start)')
-    .addOption(new Option('--port <n>', `port on 127.0.0.1 (0 picks a free one)`).default(String(DEFAULT_SERVE_PORT)).env('CONSTELLATION_PORT'))
-    .addOption(new Option('--host <address>', 'address to bind: 127.0.0.1 only (reach it from elsewhere with ssh -L)').default(LOOPBACK))
-    .option('--schedule', 'also run the hourly sync schedule in this process')
-    .option('--open', "open the URL in the desktop's browser")
-    .addOption(new Option('--renderer-dir <dir>', 'the built renderer (default out/renderer)').env('CONSTELLATION_RENDERER_DIR').hideHelp())
+    .description(v.w.desc.serve)
+    .addOption(new Option('--port <n>', v.w.desc.port).default(String(DEFAULT_SERVE_PORT)).env('CONSTELLATION_PORT'))
+    .addOption(new Option('--host <address>', v.w.desc.host).default(LOOPBACK))
+    .option('--schedule', v.w.desc.schedule)
+    .option('--open', v.w.desc.open)
+    .addOption(new Option('--renderer-dir <dir>', v.w.desc.rendererDir).env('CONSTELLATION_RENDERER_DIR').hideHelp())
     .action(async (opts: { port: string; host: string; schedule?: boolean; open?: boolean; rendererDir?: string }, cmd: Command) => {
-      if (opts.host !== LOOPBACK) {
-        throw new UsageError(`--host ${opts.host}: the web host binds ${LOOPBACK} only; reach it from another machine through an SSH tunnel (ssh -L)`);
-      }
-      const port = parsePort(opts.port);
+      const g = globalOptions(cmd);
+      const before = voiceFor(g);
+      if (opts.host !== LOOPBACK) throw new UsageError(before.w.usage.host(opts.host, LOOPBACK));
+      const port = parsePort(opts.port, before);
       const warn = (m: string): void => void process.stderr.write(`${m}\n`);
-      const [engine, { startWebHost }] = await Promise.all([engineFrom(globalOptions(cmd), 'web', { schedule: opts.schedule ?? false }), import('../webhost')]);
+      const [engine, { startWebHost }] = await Promise.all([engineFrom(g, 'web', { schedule: opts.schedule ?? false }), import('../webhost')]);
       await engine.start();
+      const voice = voiceFor(g, engine);
       let host;
       try {
         host = await startWebHost({ engine, rendererDir: opts.rendererDir ?? defaultRendererDir(), port, warn: (m) => warn(`web host: ${m}`) });
       } catch (err) {
         await engine.stop();
         const e = err as NodeJS.ErrnoException;
-        if (e.code === 'EADDRINUSE') throw new Error(`port ${port} on ${LOOPBACK} is already in use: choose another with --port (0 picks a free one)`);
+        if (e.code === 'EADDRINUSE') throw new Error(voice.w.serve.portInUse(port, LOOPBACK));
         throw err;
       }
-      process.stdout.write(readyLine(host.url) + '\n');
-      const removePage = opts.open ? await openBrowser(host.url, engine.config.dataDir, warn) : null;
+      process.stdout.write(readyLine(host.url, voice) + '\n');
+      const removePage = opts.open ? await openBrowser(host.url, engine.config.dataDir, warn, voice) : null;
       const sig = await untilSignal();
-      warn(`${sig}: stopping the web host`);
+      warn(voice.w.serve.stopping(sig));
       await removePage?.();
       await host.close();
       await engine.stop();

@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { runGraphJob, type GraphJob, type GraphJobResult } from './jobs';
+import { reason, ReasonError, textReason } from '../../shared/i18n';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BUILT_WORKER = 'graph-worker.js';
@@ -37,7 +38,7 @@ function workerStart(): WorkerStart {
     ].join('\n');
     return { what: boot, eval: true, entry: pathToFileURL(source).href };
   }
-  throw new Error(`the graph worker is missing: neither ${join(here, BUILT_WORKER)} nor ${source} exists (broken install?)`);
+  throw new ReasonError(reason('graph.workerMissing', { built: join(here, BUILT_WORKER), source }));
 }
 
 /** Runs one job in a new worker thread; the worker ends with the job. */
@@ -54,17 +55,17 @@ export function runInWorker(job: GraphJob, transfer: ArrayBuffer[] = []): Promis
       settled = true;
       void worker.terminate();
       if (msg.ok) resolve(msg.result);
-      else reject(new Error(`graph worker (${job.type}) failed: ${msg.error}`));
+      else reject(new ReasonError(reason('graph.workerFailed', { job: job.type, why: textReason(msg.error) })));
     });
     worker.once('error', (err) => {
       if (settled) return;
       settled = true;
-      reject(new Error(`graph worker (${job.type}) crashed: ${err.message}`));
+      reject(new ReasonError(reason('graph.workerCrashed', { job: job.type, detail: err.message })));
     });
     worker.once('exit', (code) => {
       if (settled) return;
       settled = true;
-      reject(new Error(`graph worker (${job.type}) exited with code ${code} before answering`));
+      reject(new ReasonError(reason('graph.workerExited', { job: job.type, exitCode: code })));
     });
   });
 }

@@ -16,6 +16,7 @@ import { layoutIterations } from './layout';
 import { normalizeKey, reverse, type FollowListEvent } from './model';
 import { runJob } from './runner';
 import { selectSubgraph, withPositions, type StationNode, type SubgraphSource } from './subgraph';
+import { reason, ReasonError, reasonOf } from '../../shared/i18n';
 
 export interface GraphOptions {
   followListCap: number;
@@ -102,17 +103,17 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
         const reach = Reach.safeParse(data.reach);
         const sub = Subgraph.safeParse(data.subgraph);
         if (data.version !== FILE_VERSION || !reach.success) {
-          ctx.log.warn(`graph: ${file} is not a saved reach of this version; it will be rewritten after the next computation`);
+          ctx.log.warn(reason('graph.savedOld', { file }));
           return { reach: null, subgraph: null };
         }
         return { reach: reach.data, subgraph: sub.success ? sub.data : null };
       },
       (err: NodeJS.ErrnoException) => {
-        if (err.code !== 'ENOENT') ctx.log.warn(`graph: cannot read ${file}: ${err.message}`);
+        if (err.code !== 'ENOENT') ctx.log.warn(reason('graph.cannotRead', { file, detail: err.message }));
         return { reach: null, subgraph: null };
       },
     ).catch((err: Error) => {
-      ctx.log.warn(`graph: ${file} is unreadable (${err.message}); it will be rewritten after the next computation`);
+      ctx.log.warn(reason('graph.unreadable', { file, detail: err.message }));
       return { reach: null, subgraph: null };
     });
     return saved;
@@ -123,7 +124,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     saved = Promise.resolve({ reach, subgraph });
     saving = saving.then(() =>
       writeFileAtomic(file, JSON.stringify({ version: FILE_VERSION, reach, subgraph })).catch((err: Error) =>
-        ctx.log.warn(`graph: cannot save ${file}: ${err.message} (the reach stays in memory)`),
+        ctx.log.warn(reason('graph.cannotSave', { file, detail: err.message })),
       ),
     );
     return saving;
@@ -249,7 +250,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     ctx.events.emit('graph.changed', { computedAt: reach.computedAt });
     if (!opts.drawAfterCompute) progress('done');
     if (opts.drawAfterCompute) {
-      subgraphOf(computed, opts.defaultDepth, opts.defaultLimit).catch((err: Error) => ctx.log.warn(`graph: drawing the subgraph failed: ${err.message}`));
+      subgraphOf(computed, opts.defaultDepth, opts.defaultLimit).catch((err: unknown) => ctx.log.warn(reason('graph.subgraphFailed', { why: reasonOf(err) })));
     }
     return reach;
   };
@@ -273,7 +274,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
 
   const ensure = async (): Promise<Computed> => {
     if (!current) await recompute();
-    if (!current) throw new Error('graph: the computation ended without a result');
+    if (!current) throw new ReasonError(reason('graph.noResult'));
     return current;
   };
 
@@ -292,7 +293,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
         ctx.log.debug(`graph: run ${report.id} already recomputed the reach after its imports`);
         return;
       }
-      recompute().catch((err: Error) => ctx.log.warn(`graph: recompute after the sync failed: ${err.message}`));
+      recompute().catch((err: unknown) => ctx.log.warn(reason('graph.recomputeFailed', { why: reasonOf(err) })));
     });
   }
 
@@ -310,7 +311,7 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     },
     async neighbors(hex): Promise<Neighbors> {
       const key = normalizeKey(hex.trim());
-      if (!key) throw new Error(`graph: "${hex.slice(0, 80)}" is not a 64-character hex key`);
+      if (!key) throw new ReasonError(reason('graph.notHex', { value: hex.slice(0, 80) }));
       const c = await ensure();
       const i = c.built.index.get(key);
       if (i === undefined) return { hex: key, follows: [], followers: [] };

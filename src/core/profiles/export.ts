@@ -6,6 +6,7 @@ import { mkdir, realpath } from 'node:fs/promises';
 import { join, relative, isAbsolute } from 'node:path';
 import { writeFileAtomic } from '../util/fs';
 import type { RelayEntry } from './relays';
+import { reason, ReasonError } from '../../shared/i18n';
 
 export interface ExportRow {
   hex: string;
@@ -79,7 +80,7 @@ export async function writeExport(zenRoot: string, rows: readonly ExportRow[]): 
   await mkdir(dir, { recursive: true });
   const [realRoot, realDir] = await Promise.all([realpath(zenRoot), realpath(dir)]);
   if (!inside(realRoot, realDir)) {
-    throw new Error(`profile export: ${dir} resolves to ${realDir}, outside the station root ${realRoot}; not written`);
+    throw new ReasonError(reason('profiles.outsideRoot', { dir, real: realDir, root: realRoot }));
   }
   const json = join(realDir, EXPORT_JSON);
   const csv = join(realDir, EXPORT_CSV);

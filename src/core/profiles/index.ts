@@ -11,7 +11,8 @@ import { cut, parseProfileContent } from './content';
 import { isoSeconds, writeExport, type ExportRow } from './export';
 import { batches, AUTHOR_BATCH, newestEvents } from './local';
 import { buildIndex, bareSummary, summaryOf, type ProfileIndex, type IndexEntry } from './profile-index';
-import { recoverMissing, type RecoverProgress } from './recover';
+import { profileOutcome, recoverMissing, type RecoverProgress } from './recover';
+import { reason, reasonOf, reasonText, type Reason } from '../../shared/i18n';
 
 export { parseProfileContent } from './content';
 export { toCsv, toJson, csvCell, CSV_HEADER, EXPORT_JSON, EXPORT_CSV } from './export';
@@ -146,11 +147,34 @@ export function createProfileService(ctx: EngineContext): ProfileService {
       const paths = await writeExport(s.zenRoot, rows);
       ctx.log.info(`profiles: export written (${rows.length} members) to ${paths.json} and ${paths.csv}`);
     } catch (err) {
-      ctx.log.error(`profiles: cannot write the station export: ${(err as Error).message}`);
+      ctx.log.error(reason('profiles.exportFailed', { why: reasonOf(err) }));
     }
     await ctx.log.appendStationLog(join(s.zenRoot, 'strfry', 'constellation-backfill.log'), 'INFO', [
       `SYNC_PROFILES: found=${found} missing=${missing}`,
     ]);
+  }
+
+  /**
+   * One line for the members still without a profile, with the distinct reasons (most frequent first): a
+   * station always has a few members who never published a profile, which is no warning; each member's reason is
+   * in the run report (and, one line each, at debug level).
+   */
+  function logStillMissing(outcomes: readonly ProfileOutcome[], total: number): void {
+    const missing = outcomes.filter((o) => o.outcome === 'missing');
+    if (missing.length === 0) return;
+    const byText = new Map<string, { why: Reason; n: number }>();
+    for (const o of missing) {
+      ctx.log.debug(`profiles: ${o.hex.slice(0, 12)}… still without a profile: ${o.reason ?? ''}`);
+      const parts: Reason[] = o.why?.code === 'profiles.still' ? ((o.why.params?.whys as Reason[] | undefined) ?? []) : o.why ? [o.why] : [];
+      for (const why of parts) {
+        const key = reasonText(why);
+        const seen = byText.get(key);
+        if (seen) seen.n++;
+        else byText.set(key, { why, n: 1 });
+      }
+    }
+    const whys = [...byText.values()].sort((a, b) => b.n - a.n).slice(0, 3).map((x) => x.why);
+    ctx.log.info(reason('profiles.stillMissing', { count: missing.length, total, whys }));
   }
 
   async function recover(opts: {
@@ -168,12 +192,12 @@ export function createProfileService(ctx: EngineContext): ProfileService {
     opts.onProgress({ ...progress });
     const outcomes: ProfileOutcome[] = members
       .filter((h) => !missingSet.has(h))
-      .map((hex) => ({ hex, outcome: 'local', source: 'local relay', reason: null }));
+      .map((hex) => profileOutcome(hex, 'local', 'local relay', null));
 
     if (dryRun) {
       const peers = state.snapshot.peers.filter((p) => p.syncable).length;
       for (const hex of missing) {
-        outcomes.push({ hex, outcome: 'missing', source: null, reason: `dry run: would be asked of ${peers} peer(s), then ${ctx.settings().fallbackRelays.length} fallback relay(s)` });
+        outcomes.push(profileOutcome(hex, 'missing', null, reason('profiles.dryRun', { peers, fallbacks: ctx.settings().fallbackRelays.length })));
       }
       progress.done = missing.length;
       progress.missing = missing.length;
@@ -195,7 +219,7 @@ export function createProfileService(ctx: EngineContext): ProfileService {
           const at = Date.now();
           const r = await ctx.store().import(events, { verify }, sig);
           ctx.log.debug(`profiles: ${events.length} events imported into the local relay in ${Date.now() - at} ms (${r.added} new)`);
-          if (r.rejected > 0) ctx.log.warn(`profiles: ${r.rejected} events refused by the local relay (${Object.entries(r.reasons).map(([k, v]) => `${k}: ${v}`).join(', ')})`);
+          if (r.rejected > 0) ctx.log.warn(reason('profiles.refused', { count: r.rejected, reasons: Object.entries(r.reasons).map(([k, v]) => `${k}: ${v}`) }));
         },
         onMember: (o) => {
           progress.done += 1;
@@ -209,9 +233,7 @@ export function createProfileService(ctx: EngineContext): ProfileService {
     const gained = recovered.filter((o) => o.outcome !== 'missing').length;
     const stillMissing = missing.length - gained;
     const found = members.length - stillMissing;
-    for (const o of recovered) {
-      if (o.outcome === 'missing') ctx.log.warn(`profiles: ${o.hex.slice(0, 12)}… still without a profile: ${o.reason ?? ''}`);
-    }
+    logStillMissing(recovered, members.length);
 
     // The index and the export reflect what the local relay now holds.
     const idx = await rebuild();

@@ -28,6 +28,7 @@ import {
   type Verifier,
 } from '../nostr';
 import { forEachLimited } from '../util/limit';
+import { reason, ReasonError, reasonOf, reasonText, withReason, type Reason } from '../../shared/i18n';
 
 export interface RecoverProgress {
   total: number;
@@ -39,14 +40,19 @@ export interface RecoverProgress {
 /** Events collected for one member before they are imported (bounded memory for very active authors). */
 const FLUSH_AT = 5000;
 
-function reasonOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** A peer as reasons name it: `peer 12D3KooW…AbCd (host)`. */
+export function peerName(peer: Peer): Reason {
+  const id = peer.peerId ?? peer.id;
+  return reason('peer.label', { id: id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id, host: peer.hostname });
 }
 
 export function peerLabel(peer: Peer): string {
-  const id = peer.peerId ?? peer.id;
-  const short = id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id;
-  return peer.hostname ? `peer ${short} (${peer.hostname})` : `peer ${short}`;
+  return reasonText(peerName(peer));
+}
+
+/** A member's outcome: where its profile came from, or why not (a code, and its English). */
+export function profileOutcome(hex: string, outcome: string, source: string | null, why: Reason | null): ProfileOutcome {
+  return why ? { hex, outcome, source, ...withReason(why) } : { hex, outcome, source, reason: null };
 }
 
 /**
@@ -69,6 +75,7 @@ export function acceptable(e: unknown, authors: ReadonlySet<string>, kinds: Read
 export interface PeerLink {
   peer: Peer;
   label: string;
+  name: Reason;
   conn: RelayConnection;
   limits: Limits;
 }
@@ -96,13 +103,14 @@ export class PeerLinks {
   }
 
   private async open(peer: Peer): Promise<PeerLink> {
-    const label = peerLabel(peer);
+    const name = peerName(peer);
+    const label = reasonText(name);
     const t = this.ctx.config.timeouts;
     let endpoint: PeerEndpoint;
     try {
       endpoint = await this.ctx.tunnels.endpoint(peer, this.signal);
     } catch (err) {
-      throw new Error(`${label}: no way to its relay: ${reasonOf(err)}`);
+      throw new ReasonError(reason('profiles.noWay', { peer: name, why: reasonOf(err) }));
     }
     this.endpoints.push(endpoint);
     let limits = DEFAULT_LIMITS;
@@ -111,7 +119,7 @@ export class PeerLinks {
     } catch (err) {
       // No NIP-11 document: the defaults (strfry's) are a safe guess; say so in the app log.
       if (this.signal.aborted) throw err;
-      this.ctx.log.debug(`${label}: ${reasonOf(err)}; using default relay limits`);
+      this.ctx.log.debug(`${label}: ${reasonText(reasonOf(err))}; using default relay limits`);
     }
     let conn: RelayConnection;
     try {
@@ -122,10 +130,10 @@ export class PeerLinks {
         maxMessageLength: limits.maxMessageLength,
       });
     } catch (err) {
-      throw new Error(`${label}: cannot connect to ${endpoint.url}: ${reasonOf(err)}`);
+      throw new ReasonError(reason('profiles.cannotConnect', { peer: name, url: endpoint.url, why: reasonOf(err) }));
     }
     this.conns.push(conn);
-    return { peer, label, conn, limits };
+    return { peer, label, name, conn, limits };
   }
 
   bytes(): { bytesIn: number; bytesOut: number } {
@@ -146,7 +154,7 @@ export class ImportQueue {
   private pending: NostrEvent[] = [];
   private owners = new Set<string>();
   private running: Promise<void> = Promise.resolve();
-  readonly failures = new Map<string, string>();
+  readonly failures = new Map<string, Reason>();
 
   constructor(
     private readonly run: (events: NostrEvent[]) => Promise<void>,
@@ -171,7 +179,7 @@ export class ImportQueue {
       try {
         await this.run(events);
       } catch (err) {
-        for (const o of owners) this.failures.set(o, `import into the local relay failed: ${reasonOf(err)}`);
+        for (const o of owners) this.failures.set(o, reason('profiles.importFailed', { why: reasonOf(err) }));
       }
     });
     return this.running;
@@ -260,8 +268,8 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
   const kinds = fullSyncKinds(settings.kinds, settings.noDms);
   const verifier = (plan.verify ?? true) ? await loadVerifier() : null;
   const outcomes = new Map<string, ProfileOutcome>();
-  const problems = new Map<string, string[]>();
-  const note = (hex: string, why: string): void => {
+  const problems = new Map<string, Reason[]>();
+  const note = (hex: string, why: Reason): void => {
     const list = problems.get(hex) ?? [];
     list.push(why);
     problems.set(hex, list);
@@ -271,7 +279,7 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
   try {
     // 1. Ask every peer once which missing profiles it holds.
     const holders = new Map<string, Map<string, NostrEvent>>();
-    const failedPeers = new Map<string, string>();
+    const failedPeers = new Map<string, Reason>();
     await Promise.all(
       plan.peers.map(async (peer) => {
         const probeSignal = AbortSignal.any([signal, AbortSignal.timeout(t.profile)]);
@@ -280,8 +288,10 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
           holders.set(peer.id, await probeProfiles(link.conn, link.limits, plan.missing, { idleMs: t.idle, signal: probeSignal, verifier }));
         } catch (err) {
           if (signal.aborted) return;
-          const why = probeSignal.aborted ? `${peerLabel(peer)}: no answer within ${t.profile} ms (timeouts.profile)` : reasonOf(err);
-          failedPeers.set(peer.id, why.startsWith('peer ') ? why : `${peerLabel(peer)}: ${why}`);
+          // Named once: the link's own reasons already start with the peer.
+          const why = probeSignal.aborted ? reason('profiles.noAnswer', { ms: t.profile }) : reasonOf(err);
+          const named = why.code === 'profiles.noWay' || why.code === 'profiles.cannotConnect';
+          failedPeers.set(peer.id, named ? why : reason('at', { who: peerName(peer), why }));
         }
       }),
     );
@@ -301,28 +311,28 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
           const r = await fullSync(link, hex, kinds, { idleMs: t.idle, signal: memberSignal, verifier, flush: (ev) => queue.add(hex, ev) });
           ctx.log.debug(`profiles: ${hex.slice(0, 12)}… full sync from ${link.label}: ${r.events} events in ${Date.now() - started} ms`);
           if (r.profile) {
-            const o = { hex, outcome: 'peer', source: peer.id, reason: `${link.label}: full sync, ${r.events} events` };
+            const o = profileOutcome(hex, 'peer', peer.id, reason('profiles.fullSync', { peer: link.name, events: r.events }));
             outcomes.set(hex, o);
             plan.onMember(o);
             return;
           }
-          note(hex, `${link.label}: its profile was gone by the full sync`);
+          note(hex, reason('profiles.gone', { peer: link.name }));
         } catch (err) {
           if (signal.aborted) return;
-          const why = memberSignal.aborted ? `no end of the full sync within ${t.profile} ms (timeouts.profile)` : reasonOf(err);
+          const why = memberSignal.aborted ? reason('profiles.fullSyncTimeout', { ms: t.profile }) : reasonOf(err);
           // The probe already brought the profile itself: keep it even though the full sync did not finish.
           const kind0 = holders.get(peer.id)?.get(hex);
           if (kind0) {
             await queue.add(hex, [kind0]);
-            const o = { hex, outcome: 'peer', source: peer.id, reason: `${link.label}: profile only, full sync failed: ${why}` };
+            const o = profileOutcome(hex, 'peer', peer.id, reason('profiles.profileOnly', { peer: link.name, why }));
             outcomes.set(hex, o);
             plan.onMember(o);
             return;
           }
-          note(hex, `${link.label}: ${why}`);
+          note(hex, reason('at', { who: link.name, why }));
         }
       }
-      if (candidates.length === 0) note(hex, plan.peers.length === 0 ? 'no syncable peer' : 'no peer holds its profile');
+      if (candidates.length === 0) note(hex, reason(plan.peers.length === 0 ? 'profiles.noSyncablePeer' : 'profiles.noPeerHolds'));
       stillMissing.push(hex);
     });
     await queue.flush();
@@ -346,28 +356,28 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
         const found = await probeProfiles(conn, DEFAULT_LIMITS, left, { idleMs: t.idle, signal: relaySignal, verifier });
         if (found.size > 0) await plan.import([...found.values()], signal);
         for (const hex of found.keys()) {
-          const o = { hex, outcome: 'fallback', source: url, reason: `fallback relay ${url}: kind 0` };
+          const o = profileOutcome(hex, 'fallback', url, reason('profiles.fallbackFound', { url }));
           outcomes.set(hex, o);
           plan.onMember(o);
         }
-        for (const hex of left) if (!found.has(hex)) note(hex, `fallback relay ${url}: no kind 0`);
+        for (const hex of left) if (!found.has(hex)) note(hex, reason('profiles.fallbackNone', { url }));
         left = left.filter((h) => !found.has(h));
       } catch (err) {
         if (signal.aborted) throw err;
-        const why = relaySignal.aborted ? `no answer within ${t.profile} ms (timeouts.profile)` : reasonOf(err);
-        for (const hex of left) note(hex, `fallback relay ${url}: ${why}`);
+        const why = relaySignal.aborted ? reason('profiles.noAnswer', { ms: t.profile }) : reasonOf(err);
+        for (const hex of left) note(hex, reason('profiles.fallbackFailed', { url, why }));
       } finally {
         conn?.close();
       }
     }
-    if (settings.fallbackRelays.length === 0) for (const hex of left) note(hex, 'no fallback relay configured');
+    if (settings.fallbackRelays.length === 0) for (const hex of left) note(hex, reason('profiles.noFallback'));
     for (const hex of left) {
-      const o = { hex, outcome: 'missing', source: null, reason: (problems.get(hex) ?? ['not found']).join('; ') };
+      const o = profileOutcome(hex, 'missing', null, reason('profiles.still', { whys: problems.get(hex) ?? [reason('profiles.notFound')] }));
       outcomes.set(hex, o);
       plan.onMember(o);
     }
   } finally {
     await links.closeAll();
   }
-  return plan.missing.map((hex) => outcomes.get(hex) ?? { hex, outcome: 'missing', source: null, reason: 'cancelled' });
+  return plan.missing.map((hex) => outcomes.get(hex) ?? profileOutcome(hex, 'missing', null, reason('cancelled')));
 }

@@ -2,6 +2,7 @@
  * A station card (`12345.json`), read as untrusted data. Nearly every value is a string; a field of the wrong
  * type is treated as absent. Long strings are cut so a hostile card cannot flood the window or the logs.
  */
+import { reason, type Reason } from '../../shared/i18n';
 import { normalizeKey } from './keys';
 
 export interface StationCard {
@@ -27,7 +28,7 @@ export interface StationCard {
   created: number | null;
 }
 
-export type CardParse = { ok: true; card: StationCard } | { ok: false; reason: string };
+export type CardParse = { ok: true; card: StationCard } | { ok: false; why: Reason };
 
 const MAX_STRING = 512;
 
@@ -76,9 +77,9 @@ export function parseCard(text: string): CardParse {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return { ok: false, reason: `invalid JSON (${(err as Error).message.slice(0, 120)})` };
+    return { ok: false, why: reason('card.invalidJson', { detail: (err as Error).message.slice(0, 120) }) };
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, reason: 'not a JSON object' };
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, why: reason('card.notObject') };
   const c = value as Record<string, unknown>;
   const version = str(c.version);
   const relayUrl = str(c.myRELAY, MAX_RELAY_URL + 1);

@@ -3,6 +3,7 @@
  * folder and emits `station.changed` with the new snapshot when what it shows changed.
  */
 import type { MemberList, StationSnapshot } from '../../shared/schemas';
+import { reason, reasonOf } from '../../shared/i18n';
 import { KuboClient } from '../kubo/rpc';
 import type { EngineContext, StationService, StationState } from '../services';
 import { ipfsConfigPath } from './self';
@@ -72,9 +73,9 @@ export function createStationService(ctx: EngineContext): StationService {
         s.zenRoot,
         () => {
           dirty = true;
-          state().catch((err: unknown) => ctx.log.warn(`station ${s.zenRoot}: re-reading after a change failed: ${(err as Error).message}`));
+          state().catch((err: unknown) => ctx.log.warn(reason('station.rereadFailed', { root: s.zenRoot, why: reasonOf(err) })));
         },
-        { debounceMs: 500, pollMs: 2000, onProblem: (msg) => ctx.log.warn(`station ${s.zenRoot}: ${msg}`) },
+        { debounceMs: 500, pollMs: 2000, onProblem: (why) => ctx.log.warn(reason('at', { who: s.zenRoot, why })) },
       );
       await watcher.start();
       dirty = true;

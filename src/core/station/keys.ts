@@ -3,6 +3,8 @@
  * lower-cased (a key's case carries no meaning; the relays and nostr-tools want lower case). Nothing else is
  * judged: the old script's "looks like a timestamp" check dropped valid keys and is deliberately absent.
  */
+import { reason, type Reason } from '../../shared/i18n';
+
 const HEX64 = /^[0-9a-f]{64}$/;
 
 export function normalizeKey(line: string): string | null {
@@ -73,11 +75,8 @@ export function parseKeyBytes(bytes: Uint8Array): KeyList & { binaryLines: numbe
 }
 
 /** "3 lines are not 64-hex keys (lines 2, 5, 9)" — bounded, for the problems list. */
-export function describeBadLines(badLines: readonly number[]): string {
-  const shown = badLines.slice(0, 10).join(', ');
-  const more = badLines.length > 10 ? `, … ${badLines.length - 10} more` : '';
-  const n = badLines.length;
-  return `${n} line${n === 1 ? ' is' : 's are'} not a 64-hex key (line${n === 1 ? '' : 's'} ${shown}${more}); ignored`;
+export function badLinesReason(badLines: readonly number[], binaryLines = 0): Reason {
+  return reason('members.badLines', { count: badLines.length, lines: badLines.slice(0, 10), more: Math.max(0, badLines.length - 10), binary: binaryLines });
 }
 
 /** `first8...last8`, as the old script's --show-hex printed keys. */

@@ -10,9 +10,11 @@
  */
 import { join } from 'node:path';
 import type { MemberSources, StationProblem } from '../../shared/schemas';
+import { reason } from '../../shared/i18n';
 import type { MemberSource } from '../services';
 import type { StationCard } from './card';
-import { describeBadLines, parseKeyBytes } from './keys';
+import { badLinesReason, parseKeyBytes } from './keys';
+import { problem } from './problem';
 import { LIMITS, type StationReader } from './read';
 
 export const GAME_NOSTR_DIR = join('game', 'nostr');
@@ -42,15 +44,14 @@ export async function readKeyFile(
 ): Promise<string[]> {
   const r = await reader.readBytes(path, limit);
   if (!r.ok) {
-    if (!r.missing) problems.push({ path, reason: r.reason });
+    if (!r.missing) problems.push(problem(path, r.why));
     return [];
   }
   const list = parseKeyBytes(r.bytes);
   if (list.badLines.length > 0) {
-    const binary = list.binaryLines > 0 ? ` (${list.binaryLines} with binary or non-UTF-8 bytes)` : '';
-    problems.push({ path, reason: describeBadLines(list.badLines).replace(/; ignored$/, `${binary}; ignored`) });
+    problems.push(problem(path, badLinesReason(list.badLines, list.binaryLines)));
   } else if (opts.requireKey && list.keys.length === 0) {
-    problems.push({ path, reason: 'empty: no key in it, the folder is not counted as a member' });
+    problems.push(problem(path, reason('members.emptyHex')));
   }
   return list.keys;
 }
@@ -59,18 +60,18 @@ export async function readKeyFile(
 async function readHexFolders(reader: StationReader, dir: string, problems: StationProblem[]): Promise<Array<{ folder: string; keys: string[] }>> {
   const listing = await reader.list(dir);
   if (!('entries' in listing)) {
-    if (!listing.missing) problems.push({ path: dir, reason: listing.reason });
+    if (!listing.missing) problems.push(problem(dir, listing.why));
     return [];
   }
   const out: Array<{ folder: string; keys: string[] }> = [];
   for (const e of listing.entries) {
     if (e.name.startsWith('.')) continue; // hidden folders are not members
     if (e.refused) {
-      problems.push({ path: join(dir, e.name), reason: e.refused });
+      problems.push(problem(join(dir, e.name), e.refused));
       continue;
     }
     if (e.type !== 'dir') {
-      problems.push({ path: join(dir, e.name), reason: `${e.type === 'file' ? 'a file' : 'not a folder (FIFO, socket or device)'} where a member folder is expected; ignored` });
+      problems.push(problem(join(dir, e.name), reason('members.notFolder', { entry: e.type === 'file' ? 'file' : 'other' })));
       continue;
     }
     out.push({ folder: e.name, keys: await readKeyFile(reader, join(dir, e.name, 'HEX'), LIMITS.small, problems, { requireKey: true }) });

@@ -5,7 +5,9 @@
  *   since the station's scripts write it with `date -u`. The bare 14-digit form is accepted too.
  * Unix milliseconds (13 digits) are accepted as well, being unambiguous.
  */
-export type Moats = { ok: true; seconds: number } | { ok: false; reason: string };
+import { reason, type Reason } from '../../shared/i18n';
+
+export type Moats = { ok: true; seconds: number } | { ok: false; why: Reason };
 
 function fromDigits(stamp: string): number | null {
   const y = Number(stamp.slice(0, 4));
@@ -32,13 +34,13 @@ function fromDigits(stamp: string): number | null {
 
 export function parseMoats(text: string): Moats {
   const t = text.trim();
-  if (t === '') return { ok: false, reason: 'empty' };
-  if (!/^\d+$/.test(t)) return { ok: false, reason: `not a timestamp (${JSON.stringify(t.slice(0, 40))})` };
+  if (t === '') return { ok: false, why: reason('moats.empty') };
+  if (!/^\d+$/.test(t)) return { ok: false, why: reason('moats.notTimestamp', { value: t.slice(0, 40) }) };
   if (t.length >= 9 && t.length <= 11) return { ok: true, seconds: Number(t) };
   if (t.length === 13) return { ok: true, seconds: Math.floor(Number(t) / 1000) };
   if (t.length === 14 || t.length === 18) {
     const s = fromDigits(t.slice(0, 14));
-    return s === null ? { ok: false, reason: `not a valid date (${t})` } : { ok: true, seconds: s };
+    return s === null ? { ok: false, why: reason('moats.badDate', { value: t }) } : { ok: true, seconds: s };
   }
-  return { ok: false, reason: `unknown timestamp format (${t.length} digits)` };
+  return { ok: false, why: reason('moats.unknownFormat', { digits: t.length }) };
 }

@@ -5,8 +5,10 @@
  */
 import { join } from 'node:path';
 import type { Peer, PeerStatus, Route, StationProblem } from '../../shared/schemas';
+import { reason, reasonText, type Reason } from '../../shared/i18n';
 import { parseCard, type StationCard } from './card';
 import { parseMoats } from './moats';
+import { problem } from './problem';
 import { LIMITS, type StationReader } from './read';
 import { classifyRelayUrl, isListedDirect, resolveRelayUrl, type RouteVerdict } from './route';
 import type { Resolver } from '../util/net';
@@ -58,39 +60,42 @@ function emptyPeer(folder: string): Peer {
   };
 }
 
-function formatAge(seconds: number): string {
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
-  return `${Math.round(seconds / 86400)} days`;
-}
-
-/** Status, reason and route of a peer whose card parsed, in order of precedence. */
+/** Status, reason (a code) and route of a peer whose card parsed, in order of precedence. */
 export function judgePeer(
   p: Peer,
   card: StationCard,
   opts: PeerReadOptions,
   /** the relay URL's verdict when already made (resolved); else judged from its text */
   relayVerdict?: RouteVerdict,
-): { status: PeerStatus; reason: string | null; route: Route } {
-  const none = (status: PeerStatus, reason: string): { status: PeerStatus; reason: string; route: Route } => ({ status, reason, route: 'none' });
-  if (opts.selfId && (p.id === opts.selfId || p.peerId === opts.selfId)) return none('self', 'this station itself');
-  if (card.fallbackStatus) return none('fallback', `fallback card (status "${card.fallbackStatus}"): the station had not built its card`);
-  if (card.picoport) return none('picoport', `picoport card (${card.version ?? 'picoport'}): no relay to sync with`);
+): { status: PeerStatus; why: Reason | null; route: Route } {
+  const none = (status: PeerStatus, why: Reason): { status: PeerStatus; why: Reason; route: Route } => ({ status, why, route: 'none' });
+  if (opts.selfId && (p.id === opts.selfId || p.peerId === opts.selfId)) return none('self', reason('peer.self'));
+  if (card.fallbackStatus) return none('fallback', reason('peer.fallbackCard', { status: card.fallbackStatus }));
+  if (card.picoport) return none('picoport', reason('peer.picoport', { version: card.version ?? 'picoport' }));
   if (p.ageSeconds !== null && p.ageSeconds > opts.staleHours * 3600) {
-    return none('stale', `beacon not refreshed for ${formatAge(p.ageSeconds)} (stale after ${opts.staleHours} h)`);
+    return none('stale', reason('peer.stale', { age: p.ageSeconds, staleHours: opts.staleHours }));
   }
-  if (!card.relayUrl) return none('no-relay', 'the card has no myRELAY');
+  if (!card.relayUrl) return none('no-relay', reason('peer.noRelay'));
   const verdict = relayVerdict ?? classifyRelayUrl(card.relayUrl);
-  if (!verdict.ok) return none('bad-url', verdict.reason);
+  if (!verdict.ok) return none('bad-url', verdict.why);
   // A demo or test constellation on one machine: this loopback relay is really ours to dial, not the peer's.
-  if (verdict.route === 'tunnel' && isListedDirect(card.relayUrl, opts.directRelays)) return { status: 'ok', reason: null, route: 'direct' };
+  if (verdict.route === 'tunnel' && isListedDirect(card.relayUrl, opts.directRelays)) return { status: 'ok', why: null, route: 'direct' };
   if (verdict.route === 'tunnel' && !p.servesStrfry) {
-    const where = verdict.addresses
-      ? `resolves to ${verdict.addresses.join(', ')}, a loopback address (the peer's own machine)`
-      : "is on the peer's own loopback";
-    return none('no-relay', `relay ${card.relayUrl} ${where} and the peer offers no strfry tunnel (no x_strfry.sh, strfry not in dragon_services)`);
+    return none(
+      'no-relay',
+      verdict.addresses
+        ? reason('peer.resolvesToLoopbackNoTunnel', { url: card.relayUrl, addresses: verdict.addresses })
+        : reason('peer.loopbackNoTunnel', { url: card.relayUrl }),
+    );
   }
-  return { status: 'ok', reason: null, route: verdict.route };
+  return { status: 'ok', why: null, route: verdict.route };
+}
+
+/** Sets why a peer is kept out (a code, and its English for logs and scripts). */
+function setWhy(p: Peer, why: Reason | null): void {
+  p.reason = why ? reasonText(why) : null;
+  if (why) p.why = why;
+  else delete p.why;
 }
 
 async function readPeer(
@@ -106,18 +111,18 @@ async function readPeer(
   const cardText = await reader.readText(cardPath, LIMITS.card);
   if (!cardText.ok) {
     if (cardText.missing) {
-      out.problems.push({ path: dir, reason: 'no 12345.json: not counted as a peer' });
+      out.problems.push(problem(dir, reason('peer.noCard')));
       return;
     }
-    p.reason = `12345.json ${cardText.reason}`;
-    out.problems.push({ path: cardPath, reason: cardText.reason });
+    setWhy(p, reason('peer.badCard', { why: cardText.why }));
+    out.problems.push(problem(cardPath, cardText.why));
     out.peers.push(p);
     return;
   }
   const parsed = parseCard(cardText.text);
   if (!parsed.ok) {
-    p.reason = `12345.json: ${parsed.reason}`;
-    out.problems.push({ path: cardPath, reason: parsed.reason });
+    setWhy(p, reason('peer.badCard', { why: parsed.why }));
+    out.problems.push(problem(cardPath, parsed.why));
     out.peers.push(p);
     return;
   }
@@ -127,7 +132,7 @@ async function readPeer(
     ['captainHEX', card.captainHexRaw, card.captainHex],
     ['NODEHEX', card.nodeHexRaw, card.nodeHex],
   ] as const) {
-    if (raw && !key) out.problems.push({ path: cardPath, reason: `${field} is not a 64-hex key; ignored` });
+    if (raw && !key) out.problems.push(problem(cardPath, reason('card.badKey', { field })));
   }
   Object.assign(p, {
     peerId: card.peerId,
@@ -144,7 +149,7 @@ async function readPeer(
     cardVersion: card.version,
   });
   if (card.peerId && card.peerId !== folder) {
-    out.problems.push({ path: cardPath, reason: `ipfsnodeid ${card.peerId} differs from the folder name` });
+    out.problems.push(problem(cardPath, reason('card.peerIdMismatch', { peerId: card.peerId })));
   }
   const moatsPath = join(dir, '_MySwarm.moats');
   const moats = await reader.readText(moatsPath, LIMITS.small);
@@ -154,10 +159,10 @@ async function readPeer(
       p.updatedAt = m.seconds;
       p.ageSeconds = Math.max(0, opts.now - m.seconds);
     } else {
-      out.problems.push({ path: moatsPath, reason: `${m.reason}: freshness unknown` });
+      out.problems.push(problem(moatsPath, reason('moats.unusable', { why: m.why })));
     }
   } else {
-    out.problems.push({ path: moatsPath, reason: `${moats.reason}: freshness unknown` });
+    out.problems.push(problem(moatsPath, reason('moats.unusable', { why: moats.why })));
   }
   // Stat only: the script is another station's code.
   p.servesStrfry = card.services.includes('strfry') || (await reader.isFile(join(dir, 'x_strfry.sh')));
@@ -169,7 +174,7 @@ async function readPeer(
 function applyJudgement(p: Peer, card: StationCard, opts: PeerReadOptions, verdict?: RouteVerdict): void {
   const judged = judgePeer(p, card, opts, verdict);
   p.status = judged.status;
-  p.reason = judged.reason;
+  setWhy(p, judged.why);
   p.route = judged.route;
   p.syncable = judged.status === 'ok' && judged.route !== 'none';
 }
@@ -178,7 +183,7 @@ export async function readSwarm(reader: StationReader, opts: PeerReadOptions): P
   const out: SwarmRead = { peers: [], cards: [], problems: [] };
   const listing = await reader.list(SWARM_DIR);
   if (!('entries' in listing)) {
-    if (!listing.missing) out.problems.push({ path: SWARM_DIR, reason: listing.reason });
+    if (!listing.missing) out.problems.push(problem(SWARM_DIR, listing.why));
     return out;
   }
   let counted = 0;
@@ -186,16 +191,16 @@ export async function readSwarm(reader: StationReader, opts: PeerReadOptions): P
   for (const e of listing.entries) {
     if (e.name.startsWith('.')) continue;
     if (++counted > MAX_PEERS) {
-      out.problems.push({ path: SWARM_DIR, reason: `more than ${MAX_PEERS} beacon folders: the rest is ignored` });
+      out.problems.push(problem(SWARM_DIR, reason('swarm.tooMany', { max: MAX_PEERS })));
       break;
     }
     if (e.refused) {
-      out.problems.push({ path: join(SWARM_DIR, e.name), reason: e.refused });
+      out.problems.push(problem(join(SWARM_DIR, e.name), e.refused));
       continue;
     }
     if (e.type !== 'dir') {
       // Only folders are beacons; say so, since a beacon replaced by a file is how a broken copy looks.
-      out.problems.push({ path: join(SWARM_DIR, e.name), reason: `${e.type === 'file' ? 'a file' : 'not a folder (FIFO, socket or device)'}, not a beacon folder; ignored` });
+      out.problems.push(problem(join(SWARM_DIR, e.name), reason('swarm.notFolder', { entry: e.type === 'file' ? 'file' : 'other' })));
       continue;
     }
     await readPeer(reader, e.name, opts, out, judging);

@@ -10,6 +10,7 @@
 import { constants } from 'node:fs';
 import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, sep, isAbsolute } from 'node:path';
+import { reason, ReasonError, type Reason } from '../../shared/i18n';
 import { SECRET_FILE } from '../util/fs';
 
 /** Size limits, bytes. */
@@ -20,15 +21,17 @@ export const LIMITS = {
   ipfsConfig: 1024 * 1024,
 } as const;
 
-export type ReadResult = { ok: true; text: string } | { ok: false; missing: boolean; reason: string };
-export type BytesResult = { ok: true; bytes: Buffer } | { ok: false; missing: boolean; reason: string };
+/** A read that failed: whether the file is simply absent, and why (a code: the station's problems list says it). */
+export type Refused = { missing: boolean; why: Reason };
+export type ReadResult = { ok: true; text: string } | ({ ok: false } & Refused);
+export type BytesResult = { ok: true; bytes: Buffer } | ({ ok: false } & Refused);
 
 export interface DirEntry {
   name: string;
   /** 'dir' | 'file' | 'other' after resolving symlinks that stay inside the root. */
   type: 'dir' | 'file' | 'other';
   /** Why the entry cannot be used (symlink out of the root, broken link…), null when usable. */
-  refused: string | null;
+  refused: Reason | null;
 }
 
 function isInside(realRoot: string, real: string): boolean {
@@ -39,6 +42,15 @@ function isInside(realRoot: string, real: string): boolean {
 
 function errCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException).code;
+}
+
+/** Node's code for an error (ENOENT…), else its message: the detail of a "cannot …" reason. */
+const detail = (err: unknown): string => errCode(err) ?? (err as Error).message;
+const refuse = (why: Reason, missing = false): Refused => ({ missing, why });
+
+/** Never let a caller read a private-key file: a programming error, not a station problem. */
+function refuseSecret(name: string): never {
+  throw new ReasonError(reason('file.secretRefused', { name }));
 }
 
 export class StationReader {
@@ -67,8 +79,8 @@ export class StationReader {
    * The real path of root/rel when it exists and stays inside the root; otherwise why not.
    * Never opens anything (realpath and lstat only).
    */
-  async resolve(relPath: string): Promise<{ real: string } | { missing: boolean; reason: string }> {
-    if (!this.realRoot) return { missing: true, reason: 'the station root is not a folder' };
+  async resolve(relPath: string): Promise<{ real: string } | Refused> {
+    if (!this.realRoot) return refuse(reason('file.rootNotFolder'), true);
     const abs = join(this.root, relPath);
     let real: string;
     try {
@@ -76,16 +88,16 @@ export class StationReader {
     } catch (err) {
       const code = errCode(err);
       // A file where a folder should be (strfry/ replaced by a file…) is a station problem, not an absence.
-      if (code === 'ENOTDIR') return { missing: false, reason: 'a folder on the way is not a folder' };
+      if (code === 'ENOTDIR') return refuse(reason('file.pathNotFolder'));
       if (code === 'ENOENT') {
         // A dangling symlink is reported as such, a plain absence is just missing.
         const isLink = await lstat(abs).then((s) => s.isSymbolicLink(), () => false);
-        return isLink ? { missing: false, reason: 'broken symlink' } : { missing: true, reason: 'missing' };
+        return isLink ? refuse(reason('file.brokenLink')) : refuse(reason('file.missing'), true);
       }
-      if (code === 'ELOOP') return { missing: false, reason: 'symlink loop' };
-      return { missing: false, reason: `cannot resolve (${code ?? (err as Error).message})` };
+      if (code === 'ELOOP') return refuse(reason('file.linkLoop'));
+      return refuse(reason('file.cannotResolve', { detail: detail(err) }));
     }
-    if (!isInside(this.realRoot, real)) return { missing: false, reason: 'symlink pointing outside the station root, refused' };
+    if (!isInside(this.realRoot, real)) return refuse(reason('file.linkOutside'));
     return { real };
   }
 
@@ -100,14 +112,11 @@ export class StationReader {
    * piece (key lists: one bad line must not cost the good keys around it).
    */
   async readBytes(relPath: string, maxBytes: number): Promise<BytesResult> {
-    if (SECRET_FILE.test(basename(relPath))) {
-      // A programming error, not a station problem: never let a caller read a private-key file.
-      throw new Error(`refusing to open a private-key file (${basename(relPath)})`);
-    }
+    if (SECRET_FILE.test(basename(relPath))) refuseSecret(basename(relPath));
     const r = await this.resolve(relPath);
-    if (!('real' in r)) return { ok: false, missing: r.missing, reason: r.reason };
+    if (!('real' in r)) return { ok: false, ...r };
     // A HEX planted as a symlink to the folder's .secret.nostr must not lead us into it.
-    if (SECRET_FILE.test(basename(r.real))) return { ok: false, missing: false, reason: 'symlink to a private-key file, refused' };
+    if (SECRET_FILE.test(basename(r.real))) return { ok: false, ...refuse(reason('file.secretLink')) };
     return readBoundedBytes(r.real, maxBytes);
   }
 
@@ -122,7 +131,7 @@ export class StationReader {
    * Lists a folder under the root (names only; nothing inside the entries is opened). Returns null when the
    * folder is missing or refused, with the reason.
    */
-  async list(relPath: string): Promise<{ entries: DirEntry[] } | { missing: boolean; reason: string }> {
+  async list(relPath: string): Promise<{ entries: DirEntry[] } | Refused> {
     const r = await this.resolve(relPath);
     if (!('real' in r)) return r;
     let names: string[];
@@ -130,15 +139,15 @@ export class StationReader {
       names = await readdir(r.real);
     } catch (err) {
       const code = errCode(err);
-      if (code === 'ENOTDIR') return { missing: false, reason: 'not a folder' };
-      return { missing: code === 'ENOENT', reason: `cannot list (${code ?? (err as Error).message})` };
+      if (code === 'ENOTDIR') return refuse(reason('file.notFolder'));
+      return refuse(reason('file.cannotList', { detail: detail(err) }), code === 'ENOENT');
     }
     names.sort();
     const entries: DirEntry[] = [];
     for (const name of names) {
       const child = await this.resolve(join(relPath, name));
       if (!('real' in child)) {
-        entries.push({ name, type: 'other', refused: child.reason });
+        entries.push({ name, type: 'other', refused: child.why });
         continue;
       }
       const s = await stat(child.real).catch(() => null);
@@ -156,32 +165,32 @@ export async function readBoundedFile(path: string, maxBytes: number): Promise<R
 
 /** Text files: no NUL byte, strict UTF-8. */
 function decodeText(bytes: Buffer): ReadResult {
-  if (bytes.includes(0)) return { ok: false, missing: false, reason: 'binary content (NUL bytes)' };
+  if (bytes.includes(0)) return { ok: false, ...refuse(reason('file.binary')) };
   try {
     return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
   } catch {
-    return { ok: false, missing: false, reason: 'not UTF-8 text' };
+    return { ok: false, ...refuse(reason('file.notUtf8')) };
   }
 }
 
 /** Reads a regular file (no symlink at the last step, no FIFO), at most maxBytes, as bytes. */
 export async function readBoundedBytes(path: string, maxBytes: number): Promise<BytesResult> {
-  if (SECRET_FILE.test(basename(path))) throw new Error(`refusing to open a private-key file (${basename(path)})`);
+  if (SECRET_FILE.test(basename(path))) refuseSecret(basename(path));
   let fh;
   try {
     // O_NONBLOCK: a FIFO planted under a card's name must not hang the reader; O_NOFOLLOW: the path was resolved.
     fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     const code = errCode(err);
-    if (code === 'ENOENT') return { ok: false, missing: true, reason: 'missing' };
-    if (code === 'EACCES' || code === 'EPERM') return { ok: false, missing: false, reason: 'not readable (permission denied)' };
-    if (code === 'ELOOP') return { ok: false, missing: false, reason: 'became a symlink while being read, refused' };
-    return { ok: false, missing: false, reason: `cannot open (${code ?? (err as Error).message})` };
+    if (code === 'ENOENT') return { ok: false, ...refuse(reason('file.missing'), true) };
+    if (code === 'EACCES' || code === 'EPERM') return { ok: false, ...refuse(reason('file.permission')) };
+    if (code === 'ELOOP') return { ok: false, ...refuse(reason('file.becameLink')) };
+    return { ok: false, ...refuse(reason('file.cannotOpen', { detail: detail(err) })) };
   }
   try {
     const s = await fh.stat();
-    if (!s.isFile()) return { ok: false, missing: false, reason: s.isDirectory() ? 'a folder, not a file' : 'not a regular file' };
-    if (s.size > maxBytes) return { ok: false, missing: false, reason: `too large (${s.size} bytes, limit ${maxBytes})` };
+    if (!s.isFile()) return { ok: false, ...refuse(reason(s.isDirectory() ? 'file.isFolder' : 'file.notRegular')) };
+    if (s.size > maxBytes) return { ok: false, ...refuse(reason('file.tooLarge', { size: s.size, limit: maxBytes })) };
     // Read at most maxBytes + 1 even if the file grows meanwhile.
     const buf = Buffer.alloc(Math.min(s.size, maxBytes) + 1);
     let used = 0;
@@ -191,7 +200,7 @@ export async function readBoundedBytes(path: string, maxBytes: number): Promise<
       used += bytesRead;
       if (used >= buf.length) break;
     }
-    if (used > maxBytes) return { ok: false, missing: false, reason: `too large (over ${maxBytes} bytes)` };
+    if (used > maxBytes) return { ok: false, ...refuse(reason('file.tooLargeOver', { limit: maxBytes })) };
     return { ok: true, bytes: buf.subarray(0, used) };
   } finally {
     await fh.close();

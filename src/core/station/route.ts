@@ -13,13 +13,14 @@
  * peer must not choose what the station asks of a LAN address, e.g. `ws://192.168.1.10/cgi-bin/reboot?now=1`).
  * The WHATWG URL parser normalises odd IPv4 spellings (`ws://2130706433`, `ws://0x7f.1`) before we look.
  */
+import { reason, type Reason } from '../../shared/i18n';
 import { classifyAddress, isLoopbackName, worstClass, type AddressClass, type Resolver } from '../util/net';
 import { MAX_RELAY_URL } from './card';
 
 export type RelayRoute = 'direct' | 'tunnel' | 'lan';
 export type RouteVerdict =
   | { ok: true; route: RelayRoute; host: string; /** the addresses the name resolved to, when it was resolved */ addresses?: string[] }
-  | { ok: false; reason: string };
+  | { ok: false; why: Reason };
 
 const LOCAL_SUFFIXES = ['.local', '.lan', '.home.arpa', '.internal', '.localdomain'];
 
@@ -36,26 +37,26 @@ function classifyHostText(host: string): AddressClass {
 const ROUTE_OF: Record<AddressClass, RelayRoute> = { loopback: 'tunnel', private: 'lan', public: 'direct' };
 
 /** The URL checks that need no network: a ws(s) URL with a host and nothing a peer could use to steer a request. */
-export function parseRelayUrl(raw: string): { ok: true; url: URL; host: string } | { ok: false; reason: string } {
+export function parseRelayUrl(raw: string): { ok: true; url: URL; host: string } | { ok: false; why: Reason } {
   const text = raw.trim();
-  const shown = JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}…` : text);
-  if (text === '') return { ok: false, reason: 'empty relay URL' };
-  if (text.length > MAX_RELAY_URL) return { ok: false, reason: `relay URL longer than ${MAX_RELAY_URL} characters` };
+  // The URL as the reasons show it (quoted by the catalogue), cut: a hostile card must not flood the window.
+  const shown = text.length > 120 ? `${text.slice(0, 120)}…` : text;
+  const refuse = (why: Reason): { ok: false; why: Reason } => ({ ok: false, why });
+  if (text === '') return refuse(reason('url.empty'));
+  if (text.length > MAX_RELAY_URL) return refuse(reason('url.tooLong', { max: MAX_RELAY_URL }));
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return { ok: false, reason: `relay URL ${shown} is not a valid URL` };
+    return refuse(reason('url.invalid', { url: shown }));
   }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    return { ok: false, reason: `relay URL ${shown} is not a ws:// or wss:// URL` };
-  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return refuse(reason('url.notWs', { url: shown }));
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (host === '') return { ok: false, reason: `relay URL ${shown} has no host` };
-  if (url.username || url.password) return { ok: false, reason: `relay URL ${shown} carries credentials, refused` };
-  if (url.search !== '' || text.includes('?')) return { ok: false, reason: `relay URL ${shown} carries a query string, refused` };
-  if (url.hash !== '' || text.includes('#')) return { ok: false, reason: `relay URL ${shown} carries a fragment, refused` };
-  if (url.pathname !== '/' && url.pathname !== '') return { ok: false, reason: `relay URL ${shown} has a path beyond /, refused` };
+  if (host === '') return refuse(reason('url.noHost', { url: shown }));
+  if (url.username || url.password) return refuse(reason('url.credentials', { url: shown }));
+  if (url.search !== '' || text.includes('?')) return refuse(reason('url.query', { url: shown }));
+  if (url.hash !== '' || text.includes('#')) return refuse(reason('url.fragment', { url: shown }));
+  if (url.pathname !== '/' && url.pathname !== '') return refuse(reason('url.path', { url: shown }));
   return { ok: true, url, host };
 }
 

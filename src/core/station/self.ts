@@ -9,7 +9,9 @@
  */
 import { dirname, join } from 'node:path';
 import type { StationProblem } from '../../shared/schemas';
+import { reason, reasonOf, type Reason } from '../../shared/i18n';
 import { isPeerId } from './card';
+import { problem } from './problem';
 import { LIMITS, readBoundedFile, type StationReader } from './read';
 
 export type SelfSource = 'kubo' | 'ipfs-config' | 'beacon';
@@ -19,15 +21,15 @@ export function ipfsConfigPath(zenRoot: string, env: NodeJS.ProcessEnv = process
   return ipfsPath ? join(ipfsPath, 'config') : join(dirname(zenRoot), '.ipfs', 'config');
 }
 
-export async function peerIdFromIpfsConfig(path: string): Promise<{ peerId: string | null; reason: string | null }> {
-  const r = await readBoundedFile(path, LIMITS.ipfsConfig).catch((err: unknown) => ({ ok: false as const, missing: false, reason: (err as Error).message }));
-  if (!r.ok) return { peerId: null, reason: r.missing ? null : r.reason };
+export async function peerIdFromIpfsConfig(path: string): Promise<{ peerId: string | null; why: Reason | null }> {
+  const r = await readBoundedFile(path, LIMITS.ipfsConfig).catch((err: unknown) => ({ ok: false as const, missing: false, why: reasonOf(err) }));
+  if (!r.ok) return { peerId: null, why: r.missing ? null : r.why };
   try {
     const id = (JSON.parse(r.text) as { Identity?: { PeerID?: unknown } })?.Identity?.PeerID;
-    if (typeof id === 'string' && isPeerId(id)) return { peerId: id, reason: null };
-    return { peerId: null, reason: 'no valid Identity.PeerID' };
+    if (typeof id === 'string' && isPeerId(id)) return { peerId: id, why: null };
+    return { peerId: null, why: reason('self.noPeerId') };
   } catch {
-    return { peerId: null, reason: 'invalid JSON' };
+    return { peerId: null, why: reason('self.invalidJson') };
   }
 }
 
@@ -56,7 +58,7 @@ export async function resolveSelfId(
   }
   const fromConfig = await peerIdFromIpfsConfig(lookup.ipfsConfig);
   if (fromConfig.peerId) return { peerId: fromConfig.peerId, source: 'ipfs-config' };
-  if (fromConfig.reason) problems.push({ path: lookup.ipfsConfig, reason: fromConfig.reason });
+  if (fromConfig.why) problems.push(problem(lookup.ipfsConfig, fromConfig.why));
   const beacons = await beaconFolders(reader);
   if (beacons.length === 0) return { peerId: null, source: null };
   let chosen = beacons[0] ?? null;
@@ -64,7 +66,7 @@ export async function resolveSelfId(
     const withCard: string[] = [];
     for (const b of beacons) if (await reader.isFile(join('tmp', b, '12345.json'))) withCard.push(b);
     chosen = withCard[0] ?? chosen;
-    problems.push({ path: 'tmp', reason: `several beacon folders (${beacons.join(', ')}); using ${chosen}` });
+    problems.push(problem('tmp', reason('self.severalBeacons', { folders: beacons, chosen: chosen ?? '' })));
   }
   return { peerId: chosen, source: 'beacon' };
 }

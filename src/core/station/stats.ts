@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { MemberSources, StoreStats } from '../../shared/schemas';
 import type { LocalStore } from '../services';
 import { StationReader } from './read';
+import { reason, reasonOf, reasonText, type Reason } from '../../shared/i18n';
 
 export const STRFRY_DB_DIR = join('strfry', 'strfry-db');
 
@@ -35,24 +36,24 @@ export async function stationDbBytes(root: string): Promise<number | null> {
   return 'real' in r ? folderBytes(r.real) : null;
 }
 
-export async function countEvents(store: () => LocalStore): Promise<{ events: number | null; method: string }> {
+/** The events the local store holds, and how they were counted (or why not): a code, and its English. */
+export async function countEvents(store: () => LocalStore): Promise<{ events: number | null; method: string; why: Reason }> {
+  const said = (events: number | null, why: Reason) => ({ events, method: reasonText(why), why });
   let s: LocalStore;
   try {
     s = store();
   } catch (err) {
-    return { events: null, method: `no local store: ${(err as Error).message}` };
+    return said(null, reason('stats.noStore', { why: reasonOf(err) }));
   }
   try {
     const n = await s.count({});
-    return n === null
-      ? { events: null, method: `${s.description}: cannot count events` }
-      : { events: n, method: `count through ${s.description}` };
+    return n === null ? said(null, reason('stats.cannotCount', { store: s.description })) : said(n, reason('stats.counted', { store: s.description }));
   } catch (err) {
-    return { events: null, method: `${s.description}: count failed (${(err as Error).message})` };
+    return said(null, reason('stats.countFailed', { store: s.description, why: reasonOf(err) }));
   }
 }
 
 export async function storeStats(root: string, store: () => LocalStore, bySource: MemberSources, total: number): Promise<StoreStats> {
   const [count, dbBytes] = await Promise.all([countEvents(store), stationDbBytes(root)]);
-  return { events: count.events, method: count.method, dbBytes, members: { ...bySource, total } };
+  return { events: count.events, method: count.method, why: count.why, dbBytes, members: { ...bySource, total } };
 }

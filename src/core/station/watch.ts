@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import { SECRET_FILE } from '../util/fs';
 import { isPeerId } from './card';
 import { StationReader } from './read';
+import { reason, type Reason } from '../../shared/i18n';
 
 interface Target {
   rel: string;
@@ -74,7 +75,7 @@ export class StationWatcher {
   constructor(
     private readonly root: string,
     private readonly onChange: () => void,
-    private readonly opts: { debounceMs: number; pollMs: number; onProblem?: (msg: string) => void } = { debounceMs: 500, pollMs: 2000 },
+    private readonly opts: { debounceMs: number; pollMs: number; onProblem?: (why: Reason) => void } = { debounceMs: 500, pollMs: 2000 },
   ) {}
 
   async start(): Promise<void> {
@@ -149,7 +150,7 @@ export class StationWatcher {
           this.changed();
         });
       } catch (err) {
-        this.opts.onProblem?.(`watching ${t.rel} failed (${(err as Error).message}); polling it instead`);
+        this.opts.onProblem?.(reason('watch.polling', { path: t.rel, detail: (err as Error).message }));
         armed.watcher = null;
         armed.polled = await signature(r.real, t.recursive ? 2 : 0);
       }

@@ -6,6 +6,7 @@ import type { RunReport, SyncOptions, SyncStatus } from '../../shared/schemas';
 import type { EngineContext, SyncService } from '../services';
 import { Run } from './run';
 import { summarize } from './history';
+import { requireStation } from '../station/found';
 
 export { createHistoryStore, summarize } from './history';
 export { renderReportHtml, escapeHtml } from './report-html';
@@ -24,6 +25,9 @@ export function createSyncService(ctx: EngineContext): SyncService {
   return {
     async start(opts: SyncOptions) {
       if (current) throw new Error(`a sync is already running in this app (run ${current.run.id})`);
+      // Not a station (a typo in --zen-root, a disk not mounted): refused before the run writes its lock, its log
+      // lines or the profiles export there.
+      await requireStation(ctx.settings().zenRoot);
       const run = new Run(ctx, opts, new AbortController());
       const done = (async (): Promise<RunReport> => {
         const report = await run.execute();

@@ -3,18 +3,16 @@
  * from a peer or the station (hostnames, reasons, URLs) is escaped.
  */
 import type { RunReport } from '../../shared/schemas';
-import { localizeReason } from '../../shared/reasons';
+import { formats, sayReason, type Lang } from '../../shared/i18n';
 
 export function escapeHtml(v: unknown): string {
   return String(v ?? '').replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export type ReportLang = 'en' | 'fr';
+export type ReportLang = Lang;
 
 /** The report's fixed words in both languages; everything else in the file is data from the run. */
 const en = {
-  locale: 'en-US',
-  units: ['B', 'KiB', 'MiB'],
   title: 'Constellation run',
   heading: 'Constellation sync run',
   outcome: 'Outcome:',
@@ -44,8 +42,6 @@ type Labels = typeof en;
 
 // Typed as English's labels: a label missing in French (or one English has not) fails the typecheck.
 const fr: Labels = {
-  locale: 'fr-FR',
-  units: ['o', 'Kio', 'Mio'],
   title: 'Exécution Constellation',
   heading: 'Exécution de synchronisation Constellation',
   outcome: 'Résultat\u00a0:',
@@ -73,25 +69,7 @@ const fr: Labels = {
 
 const LABELS: Record<ReportLang, Labels> = { en, fr };
 
-/**
- * The report language for a `settings.language`: the captain's choice, or for 'system' the engine process's
- * locale environment (LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders them): fr* → French, else English.
- */
-export function reportLanguage(language: 'system' | ReportLang, env: Record<string, string | undefined> = process.env): ReportLang {
-  if (language !== 'system') return language;
-  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
-  return /^fr([-_.@]|$)/i.test(locale) ? 'fr' : 'en';
-}
 
-function formats(l: Labels) {
-  const int = new Intl.NumberFormat(l.locale);
-  const dec = new Intl.NumberFormat(l.locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  return {
-    n: (x: number): string => int.format(x),
-    bytes: (b: number): string => (b >= 1048576 ? `${dec.format(b / 1048576)} ${l.units[2]}` : b >= 1024 ? `${dec.format(b / 1024)} ${l.units[1]}` : `${int.format(b)} ${l.units[0]}`),
-    secs: (ms: number): string => `${dec.format(ms / 1000)} s`,
-  };
-}
 const when = (t: number): string => new Date(t).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
 
 function table(head: string[], rows: string[][]): string {
@@ -103,12 +81,15 @@ function table(head: string[], rows: string[][]): string {
 export function renderReportHtml(report: RunReport, lang: ReportLang = 'en'): string {
   const r = report;
   const l: Labels = LABELS[lang] ?? LABELS.en;
-  const { n, bytes, secs } = formats(l);
+  const f = formats(lang);
+  const n = f.num;
+  const bytes = f.bytes;
+  const secs = (ms: number): string => `${f.dec(ms / 1000, 1)} s`;
   const outcome = (o: string): string => l.outcomes[o] ?? o;
   const peers = table(
     l.peerHead,
     r.peers.map((p) => [
-      p.peer, p.hostname ?? '', p.route, p.method ?? '', p.ok ? [l.ok, ...(p.notes ?? []).map((x) => localizeReason(x, lang))].join(' — ') : l.peerFailed(localizeReason(p.reason ?? '', lang)), n(p.fetched), n(p.imported),
+      p.peer, p.hostname ?? '', p.route, p.method ?? '', p.ok ? [l.ok, ...(p.notes ?? []).map((x) => sayReason(x, null, lang))].join(' — ') : l.peerFailed(sayReason(p.reason, p.why, lang)), n(p.fetched), n(p.imported),
       n(p.duplicates), n(p.rejected), n(p.superseded ?? 0), Object.entries(p.dropped).map(([k, v]) => `${k} ${n(v)}`).join(', '),
       bytes(p.bytesIn), bytes(p.bytesOut), secs(p.durationMs),
     ]),
@@ -118,7 +99,7 @@ export function renderReportHtml(report: RunReport, lang: ReportLang = 'en'): st
   const dropped = Object.entries(r.dropped);
   const profiles = r.profiles
     ? `<h2>${escapeHtml(l.profiles)}</h2><p>${escapeHtml(l.profileCounts(n(r.profiles.found), n(r.profiles.missing), n(r.profiles.recovered)))}</p>` +
-      table(l.profileHead, r.profiles.outcomes.slice(0, 2000).map((o) => [o.hex, o.outcome, o.source ?? '', localizeReason(o.reason ?? '', lang)]))
+      table(l.profileHead, r.profiles.outcomes.slice(0, 2000).map((o) => [o.hex, o.outcome, o.source ?? '', sayReason(o.reason, o.why, lang)]))
     : '';
   return `<!doctype html>
 <html lang="${lang === 'fr' ? 'fr' : 'en'}"><head><meta charset="utf-8">
@@ -130,7 +111,7 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:
 th{background:#f3f3f3}.outcome{font-weight:bold}
 </style></head><body>
 <h1>${escapeHtml(l.heading)} ${escapeHtml(r.id)}</h1>
-<p class="outcome">${escapeHtml(l.outcome)} ${escapeHtml(outcome(r.outcome))}${r.reason ? ` — ${escapeHtml(localizeReason(r.reason, lang))}` : ''}</p>
+<p class="outcome">${escapeHtml(l.outcome)} ${escapeHtml(outcome(r.outcome))}${r.reason ? ` — ${escapeHtml(sayReason(r.reason, r.why, lang))}` : ''}</p>
 <p>${escapeHtml(l.started(when(r.startedAt), secs(r.durationMs)))} ${escapeHtml(l.members(n(r.members)))}
 ${escapeHtml(l.counts(n(r.imported), n(r.duplicates), n(r.rejected), n(r.superseded ?? 0)))}
 ${escapeHtml(l.transferred(bytes(r.bytesIn), bytes(r.bytesOut)))}</p>

@@ -259,7 +259,7 @@ export class Run {
     const filtersFor = (maxFilterElements: number): PlannedFilter[] =>
       buildFilters({ kinds: settings.kinds, noDms, days, members, nowSec, maxFilterElements });
     const lines: string[] = [
-      `window: ${days === 0 ? 'everything' : `last ${days} day(s)`}; ${members.length} members; ${noDms ? 'no DMs; ' : ''}${verify ? 'signatures verified' : 'signatures NOT verified (--no-verify: forged events are stored as they come)'}`,
+      `window: ${windowText(days)}; ${members.length} members; ${noDms ? 'no DMs; ' : ''}${verify ? 'signatures verified' : 'signatures NOT verified (--no-verify: forged events are stored as they come)'}`,
       `local store: ${this.ctx.store().description}`,
     ];
     for (const p of peers) {
@@ -276,7 +276,7 @@ export class Run {
     const log = this.ctx.log;
     const { peers } = plan;
     if (peers.length === 0) log.warn('no syncable peer in the swarm folder: nothing to sync from');
-    log.info(`sync ${this.id}: ${peers.length} peer(s), ${plan.members.length} members, window ${plan.days === 0 ? 'everything' : `${plan.days} day(s)`}`);
+    log.info(`sync ${this.id}: ${peers.length} ${peers.length === 1 ? 'peer' : 'peers'}, ${plan.members.length} members, window: ${windowText(plan.days)}`);
     this.progress.stage = 'peers';
     this.progress.peers = peers.map((p) => this.peerProgress(p));
     this.notify(true);
@@ -534,4 +534,10 @@ export class Run {
       await ep.release().catch(() => undefined);
     }
   }
+}
+
+/** The sync window in words: "everything", "the last day", "the last 7 days". */
+export function windowText(days: number): string {
+  if (days === 0) return 'everything';
+  return days === 1 ? 'the last day' : `the last ${days} days`;
 }

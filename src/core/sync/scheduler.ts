@@ -11,6 +11,7 @@
 import { lstat, readFile } from 'node:fs/promises';
 import type { RunSummary, ScheduleStatus } from '../../shared/schemas';
 import type { EngineContext, Scheduler } from '../services';
+import { reason, reasonOf, reasonText, textReason, type Reason } from '../../shared/i18n';
 import { judgeLock, lockPath } from './lock';
 
 const MINUTE = 60_000;
@@ -18,7 +19,7 @@ const MINUTE = 60_000;
 export interface LockState {
   held: boolean;
   /** Who holds it, for the log. */
-  detail: string | null;
+  detail: Reason | null;
 }
 
 export interface ScheduleInputs {
@@ -34,10 +35,10 @@ export interface ScheduleInputs {
   lastRun: Pick<RunSummary, 'startedAt' | 'outcome'> | null;
 }
 
-export type Decision =
-  | { action: 'wait'; reason: string }
-  | { action: 'run'; reason: string }
-  | { action: 'skip'; reason: string };
+export interface Decision {
+  action: 'wait' | 'run' | 'skip';
+  why: Reason;
+}
 
 /** The shortest gap between two runs: 50 minutes for the hourly schedule, the same share of other intervals. */
 export function minimumGapMs(intervalMinutes: number): number {
@@ -49,26 +50,21 @@ export function counts(run: Pick<RunSummary, 'outcome'>): boolean {
   return run.outcome === 'success' || run.outcome === 'partial' || run.outcome === 'failed';
 }
 
-function ago(ms: number): string {
-  const m = Math.round(ms / MINUTE);
-  return m < 1 ? 'less than a minute ago' : `${m} min ago`;
-}
-
 /** Whether the schedule runs a sync now. Pure: a fake clock and fake inputs test every branch. */
 export function decide(i: ScheduleInputs): Decision {
-  if (!i.enabled) return { action: 'wait', reason: 'the schedule is turned off in the settings' };
-  if (i.paused) return { action: 'wait', reason: 'the schedule is paused' };
-  if (i.dueAt === null || i.now < i.dueAt) return { action: 'wait', reason: 'not yet due' };
-  if (i.running) return { action: 'skip', reason: 'a sync is already running in Constellation' };
-  if (i.lock.held) return { action: 'skip', reason: `the station lock is held${i.lock.detail ? ` (${i.lock.detail})` : ''}` };
+  if (!i.enabled) return { action: 'wait', why: reason('schedule.off') };
+  if (i.paused) return { action: 'wait', why: reason('schedule.isPaused') };
+  if (i.dueAt === null || i.now < i.dueAt) return { action: 'wait', why: reason('schedule.notDue') };
+  if (i.running) return { action: 'skip', why: reason('schedule.running') };
+  if (i.lock.held) return { action: 'skip', why: reason('schedule.lockHeld', { detail: i.lock.detail }) };
   if (i.lastRun && counts(i.lastRun)) {
     const age = i.now - i.lastRun.startedAt;
     const gap = minimumGapMs(i.intervalMinutes);
     if (age >= 0 && age < gap) {
-      return { action: 'skip', reason: `the last run started ${ago(age)} (under ${Math.round(gap / MINUTE)} min)` };
+      return { action: 'skip', why: reason('schedule.tooSoon', { agoMinutes: Math.round(age / MINUTE), gapMinutes: Math.round(gap / MINUTE) }) };
     }
   }
-  return { action: 'run', reason: 'due' };
+  return { action: 'run', why: reason('schedule.due') };
 }
 
 /** Jitter in [-spread, +spread], spread = 5 % of the interval capped at 3 minutes: stations do not all call at once. */
@@ -107,17 +103,18 @@ export async function readStationLock(zenRoot: string): Promise<LockState> {
   try {
     const info = await lstat(path);
     // A lock we may not read is treated as held: better skip a slot than run beside the station's script.
-    if (info.isSymbolicLink()) return { held: true, detail: `${path} is a symlink, not followed` };
+    if (info.isSymbolicLink()) return { held: true, detail: reason('lock.symlink', { path }) };
     writtenAt = info.mtimeMs;
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { held: false, detail: null };
-    return { held: true, detail: `cannot read ${path}: ${(err as Error).message}` };
+    return { held: true, detail: reason('lock.unreadable', { path, detail: (err as Error).message }) };
   }
   const owner = judgeLock(text, writtenAt);
-  if (owner.pid === 0) return { held: false, detail: `${path} holds no PID (stale)` };
-  if (owner.alive) return { held: true, detail: `PID ${owner.pid}` };
-  return { held: false, detail: `stale lock: ${owner.why ?? `PID ${owner.pid} is not running`}` };
+  if (owner.pid === 0) return { held: false, detail: reason('lock.noPid', { path }) };
+  if (owner.alive) return { held: true, detail: reason('lock.pid', { pid: owner.pid }) };
+  // lock.ts says why in English (not converted yet: its text goes through the fragment translator).
+  return { held: false, detail: reason('lock.stale', { why: owner.why ? textReason(owner.why) : reason('lock.notRunning', { pid: owner.pid }) }) };
 }
 
 export interface SchedulerDeps {
@@ -146,7 +143,7 @@ export function createScheduler(ctx: EngineContext, deps: SchedulerDeps = {}): S
   let paused = false;
   let stopped = false;
   let dueAt: number | null = null;
-  let lastDecision: string | null = null;
+  let lastDecision: Reason | null = null;
   let lastBeat = clock();
   let ticking: Promise<Decision> | null = null;
   let resumeTimer: ReturnType<typeof setTimeout> | null = null;
@@ -158,7 +155,8 @@ export function createScheduler(ctx: EngineContext, deps: SchedulerDeps = {}): S
 
   function status(): ScheduleStatus {
     const s = settings();
-    return { enabled: s.enabled, paused, intervalMinutes: s.interval, nextRunAt: s.enabled && !paused ? dueAt : null, lastDecision };
+    const decision = lastDecision ? { lastDecision: reasonText(lastDecision), lastDecisionWhy: lastDecision } : { lastDecision: null };
+    return { enabled: s.enabled, paused, intervalMinutes: s.interval, nextRunAt: s.enabled && !paused ? dueAt : null, ...decision };
   }
 
   function changed(): ScheduleStatus {
@@ -167,9 +165,9 @@ export function createScheduler(ctx: EngineContext, deps: SchedulerDeps = {}): S
     return st;
   }
 
-  function note(text: string, level: 'info' | 'warn' = 'info'): void {
-    lastDecision = `${new Date(clock()).toISOString()} ${text}`;
-    ctx.log[level](`schedule: ${text}`);
+  function note(why: Reason, level: 'info' | 'warn' = 'info'): void {
+    lastDecision = reason('schedule.note', { at: new Date(clock()).toISOString(), why });
+    ctx.log[level](reason('schedule.log', { why }));
   }
 
   /** The last run from the history; a history that cannot be read is said, and treated as "no run". */
@@ -177,7 +175,7 @@ export function createScheduler(ctx: EngineContext, deps: SchedulerDeps = {}): S
     try {
       return await ctx.history.last();
     } catch (err) {
-      ctx.log.warn(`schedule: cannot read the run history: ${(err as Error).message}`);
+      ctx.log.warn(reason('schedule.historyUnreadable', { why: reasonOf(err) }));
       return null;
     }
   }
@@ -194,20 +192,20 @@ export function createScheduler(ctx: EngineContext, deps: SchedulerDeps = {}): S
     const quick = decide({ now, enabled: s.enabled, paused, intervalMinutes: s.interval, dueAt, running: false, lock: { held: false, detail: null }, lastRun: null });
     if (quick.action === 'wait') return quick;
     const [lock, last] = await Promise.all([
-      lockOf(ctx.settings().zenRoot).catch((err: unknown) => ({ held: true, detail: `cannot check the lock: ${(err as Error).message}` })),
+      lockOf(ctx.settings().zenRoot).catch((err: unknown): LockState => ({ held: true, detail: reason('lock.cannotCheck', { why: reasonOf(err) }) })),
       lastRun(),
     ]);
     const decision = decide({ now, enabled: s.enabled, paused, intervalMinutes: s.interval, dueAt, running: ctx.sync.status().running, lock, lastRun: last });
     if (stopped) return decision;
     if (decision.action === 'skip') {
-      note(`run skipped: ${decision.reason}`);
+      note(reason('schedule.skipped', { why: decision.why }));
       await plan(now);
     } else if (decision.action === 'run') {
       try {
         const { runId } = await ctx.sync.start({ trigger: 'schedule' });
-        note(`run ${runId} started`);
+        note(reason('schedule.started', { runId }));
       } catch (err) {
-        note(`the scheduled run could not start: ${(err as Error).message}`, 'warn');
+        note(reason('schedule.cannotStart', { why: reasonOf(err) }), 'warn');
       }
       dueAt = nextDueAt(now, s.interval, { startedAt: now, outcome: 'success' }, random);
     }
@@ -225,8 +223,8 @@ export function createScheduler(ctx: EngineContext, deps: SchedulerDeps = {}): S
     const now = clock();
     const gap = now - lastBeat;
     lastBeat = now;
-    if (gap > heartbeatMs * 3) note(`the clock jumped ${Math.round(gap / MINUTE)} min (sleep or clock change): re-evaluating`);
-    void tick().catch((err: unknown) => ctx.log.error(`schedule: ${(err as Error).message}`));
+    if (gap > heartbeatMs * 3) note(reason('schedule.clockJumped', { minutes: Math.round(gap / MINUTE) }));
+    void tick().catch((err: unknown) => ctx.log.error(reason('schedule.log', { why: reasonOf(err) })));
   }, heartbeatMs);
   beat.unref?.();
 
@@ -239,13 +237,13 @@ export function createScheduler(ctx: EngineContext, deps: SchedulerDeps = {}): S
     }
     lastInterval = next.scheduleMinutes;
     void plan(clock()).then(() => {
-      note(`interval set to ${next.scheduleMinutes} min`);
+      note(reason('schedule.interval', { minutes: next.scheduleMinutes }));
       changed();
     });
   });
 
   void plan(clock(), true).then(() => {
-    note(`planned every ${settings().interval} min; next run at ${new Date(dueAt ?? 0).toISOString()}`);
+    note(reason('schedule.planned', { minutes: settings().interval, at: new Date(dueAt ?? 0).toISOString() }));
     changed();
   });
 
@@ -255,7 +253,7 @@ export function createScheduler(ctx: EngineContext, deps: SchedulerDeps = {}): S
     pause() {
       if (!paused) {
         paused = true;
-        note('paused');
+        note(reason('schedule.paused'));
       }
       return changed();
     },
@@ -263,12 +261,12 @@ export function createScheduler(ctx: EngineContext, deps: SchedulerDeps = {}): S
       if (paused) {
         paused = false;
         // An overdue slot runs at the next heartbeat, still under the lock and 50-minute rules.
-        note('resumed');
+        note(reason('schedule.resumed'));
       }
       return changed();
     },
     onResume() {
-      note('the machine woke up: re-evaluating shortly');
+      note(reason('schedule.woke'));
       lastBeat = clock();
       if (resumeTimer) clearTimeout(resumeTimer);
       resumeTimer = setTimeout(() => {

@@ -1,4 +1,5 @@
 /** Number, size, duration and date formatting in the window's current language. */
+import { formats, localeLanguage } from '../../../shared/i18n';
 
 export function formatNumber(n: number | null | undefined, locale: string): string {
   if (n === null || n === undefined || Number.isNaN(n)) return '—';
@@ -9,16 +10,10 @@ export function formatRate(perSecond: number, locale: string): string {
   return new Intl.NumberFormat(locale, { maximumFractionDigits: perSecond < 10 ? 1 : 0 }).format(perSecond);
 }
 
+/** Sizes in the language's units (B, kB, MB; o, ko, Mo in French), shared with the report and the command. */
 export function formatBytes(bytes: number | null | undefined, locale: string): string {
   if (bytes === null || bytes === undefined) return '—';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: i === 0 ? 0 : 1 }).format(v)} ${units[i]}`;
+  return formats(localeLanguage(locale) === 'fr' ? 'fr' : 'en').bytes(bytes);
 }
 
 export function formatDuration(ms: number, locale: string): string {

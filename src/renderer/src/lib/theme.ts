@@ -1,4 +1,5 @@
 import { ref } from 'vue';
+import { pickLanguage, type Lang } from '../../../shared/i18n';
 
 /** Light or dark: the setting wins, else the system's preference; applied as <html data-theme>. */
 export type ThemeChoice = 'system' | 'light' | 'dark';
@@ -8,15 +9,13 @@ export function resolveTheme(choice: ThemeChoice, systemDark: boolean): 'light' 
   return systemDark ? 'dark' : 'light';
 }
 
-/** The language to show: the setting wins, else the system's ("fr-FR" → fr), else English. */
-export function resolveLanguage(choice: 'system' | 'en' | 'fr', systemLanguages: readonly string[]): 'en' | 'fr' {
-  if (choice !== 'system') return choice;
-  for (const l of systemLanguages) {
-    const base = l.toLowerCase().split('-')[0];
-    if (base === 'fr') return 'fr';
-    if (base === 'en') return 'en';
-  }
-  return 'en';
+/**
+ * The language to show: the shared resolution (src/shared/i18n/lang.ts) of the tray, the report and the command —
+ * the setting wins, else the browser's languages ("fr-FR" → fr), else English. The window has no locale
+ * environment: in the desktop app Chromium's languages come from it already.
+ */
+export function resolveLanguage(choice: 'system' | Lang, systemLanguages: readonly string[]): Lang {
+  return pickLanguage({ setting: choice, system: systemLanguages });
 }
 
 

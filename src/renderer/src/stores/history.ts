@@ -22,8 +22,9 @@ export const useHistoryStore = defineStore('history', () => {
     return r;
   }
   /** Asks the engine for the report as one HTML file and hands it to the browser as a download. */
-  async function exportHtml(id: string): Promise<string> {
-    const { filename, html } = await getApi()['history.exportHtml']({ id });
+  /** The report in the window's language (the same resolution the window used: src/shared/i18n/lang.ts). */
+  async function exportHtml(id: string, lang?: 'en' | 'fr'): Promise<string> {
+    const { filename, html } = await getApi()['history.exportHtml']({ id, ...(lang ? { lang } : {}) });
     const url = URL.createObjectURL(new Blob([html], { type: 'text/html;charset=utf-8' }));
     const a = document.createElement('a');
     a.href = url;

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
+import type { Reason } from '../../../shared/i18n';
 
 export interface Notice {
   id: number;
@@ -8,6 +9,8 @@ export interface Notice {
   what: string;
   /** The engine's own reason, shown as text. */
   reason: string;
+  /** The same reason as a code, when the engine gave one: said in the window's language. */
+  why?: Reason;
 }
 
 /** Failures of calls, shown at the top of the window until dismissed: nothing fails silently. */
@@ -15,11 +18,11 @@ export const useNotices = defineStore('notices', () => {
   const items = ref<Notice[]>([]);
   let next = 1;
 
-  function push(kind: Notice['kind'], what: string, reason: string): void {
-    items.value = [...items.value.slice(-4), { id: next++, kind, what, reason }];
+  function push(kind: Notice['kind'], what: string, reason: string, why?: Reason): void {
+    items.value = [...items.value.slice(-4), { id: next++, kind, what, reason, ...(why ? { why } : {}) }];
   }
   function fail(what: string, err: unknown): void {
-    push('error', what, err instanceof Error ? err.message : String(err));
+    push('error', what, err instanceof Error ? err.message : String(err), (err as { reason?: Reason } | null)?.reason);
   }
   function dismiss(id: number): void {
     items.value = items.value.filter((n) => n.id !== id);

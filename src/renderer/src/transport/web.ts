@@ -8,7 +8,7 @@
  * opens or its timeout runs out. A call already sent when the socket drops is failed, not re-sent: the host may
  * have run it (sync.start twice would be wrong).
  */
-import { CALL_NAMES, ContractError, isEventName, parseEvent, parseOutput } from '../../../shared/api';
+import { CALL_NAMES, ContractError, fromCallFailure, isEventName, parseEvent, parseOutput } from '../../../shared/api';
 import type { CallName, CallOutput, ConstellationApi, EventName, EventPayload, WireMessage } from '../../../shared/api';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
@@ -148,7 +148,7 @@ export function createWebApi(opts: WebApiOptions): WebApi {
       pending.delete(msg.id);
       clearTimeout(p.timer);
       if (!msg.ok) {
-        p.reject(new ContractError(msg.error, (msg.code as ContractError['code']) ?? 'failed'));
+        p.reject(fromCallFailure(msg));
         return;
       }
       try {

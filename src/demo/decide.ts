@@ -4,13 +4,14 @@
  * station — a newcomer's first start. A root the captain chose explicitly is never replaced by the demo: a
  * missing station there is a diagnosis to show, not a reason to pretend.
  *
- * Synchronous on purpose: the engine decides this in its constructor, because the demo also changes the data
- * folder its parts are built on.
+ * Synchronous on purpose: the host decides this before it builds the engine (launch.ts), because the demo also
+ * changes the data folder the engine's parts are built on.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultSettings } from '../../shared/schemas';
-import type { EngineConfig } from '../config';
+import { defaultSettings } from '../shared/schemas';
+import type { EngineConfig } from '../core/config';
+import { STATION_FOLDERS } from '../core/station/found';
 
 /** The engine's data folder in demo mode: the captain's own settings and history are never touched. */
 export const demoAppDir = (dataDir: string): string => join(dataDir, 'demo', 'app');
@@ -24,14 +25,14 @@ function savedZenRoot(dataDir: string): string | null {
   }
 }
 
-/** Same rule as info.ts stationFound: a folder holding the station's tmp/, strfry/ or game/ folder. */
+/** Same rule as station/found.ts, synchronous: a folder holding the station's tmp/, strfry/ or game/ folder. */
 function stationFoundSync(root: string): boolean {
   try {
     if (!statSync(root).isDirectory()) return false;
   } catch {
     return false;
   }
-  return ['tmp', 'strfry', 'game'].some((d) => existsSync(join(root, d)));
+  return STATION_FOLDERS.some((d) => existsSync(join(root, d)));
 }
 
 export function demoWanted(config: Pick<EngineConfig, 'demo' | 'host' | 'overrides' | 'dataDir' | 'home'>): boolean {

@@ -4,7 +4,7 @@
  * for a seed and a generation time, except the signatures' random aux data.
  */
 import type { EventTemplate, NostrEvent } from 'nostr-tools';
-import { prng, signMany, WELCOME_TEXT, type Keypair } from '../../devkit';
+import { prng, signMany, WELCOME_TEXT, type Keypair } from '../devkit';
 import { avatarDataUri } from './avatar';
 import { DEMO_PEERS, type DemoPerson, type DemoPlan } from './plan';
 import { ARTICLE_TITLES, ENDINGS, FIRST_NAMES, LAST_NAMES, OPENERS, PLACES, REACTIONS, TOPICS, TRADES } from './words';
@@ -59,6 +59,34 @@ function profileContent(p: DemoPerson, rnd: () => number): string {
     nip05: `${handle}@${homeHost}`,
     ...(rnd() < 0.3 ? { website: `https://${handle}.example` } : {}),
   });
+}
+
+/** A profile of the N1 ring (people the members follow) or of a popular N2 account. */
+function outerProfileContent(key: Keypair, rnd: () => number): string {
+  const { first, last } = displayName(rnd);
+  const handle = `${first}${last}`.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase().slice(0, 20);
+  return JSON.stringify({
+    name: handle,
+    display_name: `${first} ${last}`,
+    about: `${pick(rnd, TRADES)} in ${pick(rnd, PLACES)}.`,
+    picture: avatarDataUri(key.pk),
+  });
+}
+
+/**
+ * What the station's relay holds of the N1 ring (and the popular N2 accounts' profiles) before any sync, as a real station's does (its users' clients
+ * publish there, other syncs bring them): follow lists, most with a profile; a fifth touched in the last day.
+ * Only in the station's relay: the sync asks peers for members' events, never for these.
+ */
+function n1Events(plan: DemoPlan, nowSec: number, rnd: () => number): Placed[] {
+  const out: Placed[] = [];
+  const when = (maxDays: number): number => nowSec - (rnd() < 0.2 ? Math.floor(rnd() * 20 * 3600) : DAY + Math.floor(rnd() * (maxDays - 1) * DAY));
+  for (const n of plan.n1) {
+    out.push({ key: n.key, template: { kind: 3, created_at: when(60), tags: n.follows.map((h) => ['p', h]), content: '' }, on: [], local: true });
+    if (n.profile) out.push({ key: n.key, template: { kind: 0, created_at: when(180), tags: [], content: outerProfileContent(n.key, rnd) }, on: [], local: true });
+  }
+  for (const key of plan.famous) out.push({ key, template: { kind: 0, created_at: when(180), tags: [], content: outerProfileContent(key, rnd) }, on: [], local: true });
+  return out;
 }
 
 function noteText(rnd: () => number): string {
@@ -117,6 +145,7 @@ export async function generateEvents(plan: DemoPlan, nowSec: number): Promise<De
       first.push({ key: p.key, template: { kind: 1, created_at: inWindow(), tags: [], content: `${WELCOME_TEXT} Welcome to ${DEMO_PEERS[on[0] ?? 0]?.name}.` }, on, local: false });
     }
   }
+  first.push(...n1Events(plan, nowSec, rnd));
   const signed = await signMany(first.map(({ key, template }) => ({ key, template })));
 
   // Second wave, which needs the first wave's ids: reactions to notes, and a few deletions.

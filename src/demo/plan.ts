@@ -4,12 +4,15 @@
  * signed events.
  *
  * Shape: a station with a dozen local users (MULTIPASS) and its geographic keys, four peer stations, a few
- * hundred "amis" (the local users' follows: the station's N1 and its amisOfAmis.txt), and an outer ring of
- * people only the amis follow (N2). Follow counts are heavy-tailed (a Pareto draw) and targets are skewed
- * towards popular keys, like a real social graph.
+ * hundred "amis" (the local users' follows, listed in amisOfAmis.txt: members too), and an outer ring of people
+ * the members follow (the constellation's N1). Many of the outer ring have a follow list and a profile in the
+ * station's relay, as a real station's relay holds them (its users' clients publish there, other syncs bring
+ * them): their follows make the N2, partly shared (popular accounts) and partly their own (the accounts only
+ * they follow), so some members bring N2 alone. Follow counts are heavy-tailed (a Pareto draw) and targets are
+ * skewed towards popular keys, like a real social graph.
  */
 import { createHash } from 'node:crypto';
-import { keyFromSeed, prng, type Keypair } from '../../devkit';
+import { keyFromSeed, prng, type Keypair } from '../devkit';
 
 export const DEMO_SEED = 'constellation-demo';
 
@@ -63,15 +66,45 @@ export interface DemoPlan {
   byHex: Map<string, DemoPerson>;
   /** strfry/amisOfAmis.txt: the local users' follows. */
   amisOfAmis: string[];
-  /** Keys only the amis follow: the N2 ring (no events of their own, like most of N2 on a station). */
+  /** Keys the members follow beyond the members: the N1 ring. */
   outer: string[];
+  /** The outer keys with events in the station's relay: a follow list, often a profile. */
+  n1: DemoN1[];
+  /** The most followed accounts of N2: their profiles are in the station's relay (its users look them up). */
+  famous: Keypair[];
 }
 
-export const PLAN_SIZES = { locals: 12, amis: 270, outer: 9000 } as const;
+/** One of the N1 ring whose follow list (and maybe profile) the station's relay holds. */
+export interface DemoN1 {
+  key: Keypair;
+  follows: string[];
+  profile: boolean;
+}
 
-/** A deterministic 64-hex key for the outer ring: only its follow edges matter, no one signs with it. */
-function outerHex(seed: string, i: number): string {
-  return createHash('sha256').update(`${seed}:outer:${i}`).digest('hex');
+export const PLAN_SIZES = {
+  locals: 12,
+  amis: 270,
+  outer: 6000,
+  /** The most followed outer keys all have a follow list; beyond them, one in `n1ListEvery`. */
+  n1ListsTop: 400,
+  n1ListEvery: 3,
+  /** Popular accounts the N1 lists share (the rest of N2 is each list's own). */
+  n2Shared: 4000,
+} as const;
+
+/** The most followed of the shared N2 accounts, with a profile in the station's relay. */
+const FAMOUS = 40;
+/** Share of the N1 lists that come with a profile. */
+const N1_PROFILE_SHARE = 0.7;
+
+/** A deterministic 64-hex key no one signs with: only its follow edges matter (most of N2 on a station). */
+function hashHex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Whether outer key `i` has events in the station's relay (a keypair, so it can sign them). */
+function outerSigns(i: number): boolean {
+  return i < PLAN_SIZES.n1ListsTop || i % PLAN_SIZES.n1ListEvery === 0;
 }
 
 /** Pareto draw: many small values, a few very large ones. */
@@ -120,7 +153,8 @@ export function makePlan(seed: string, selfPeerId: string): DemoPlan {
     const fate: ProfileFate = r < 0.05 ? 'none' : r < 0.2 ? 'old-one-peer' : 'recent';
     people.push({ key: keyFromSeed(`${seed}:ami`, i), label: `ami ${i}`, kind: 'ami', home: Math.floor(rnd() * DEMO_PEERS.length), fate, follows: [] });
   }
-  const outer = Array.from({ length: PLAN_SIZES.outer }, (_, i) => outerHex(seed, i));
+  const outerKeys = Array.from({ length: PLAN_SIZES.outer }, (_, i) => (outerSigns(i) ? keyFromSeed(`${seed}:outer-key`, i) : null));
+  const outer = outerKeys.map((k, i) => k?.pk ?? hashHex(`${seed}:outer:${i}`));
   const amis = people.filter((p) => p.kind === 'ami').map((p) => p.key.pk);
   const locals = people.filter((p) => p.kind === 'local');
   const captain = people.find((p) => p.label === 'CAPTAIN') as DemoPerson;
@@ -141,5 +175,35 @@ export function makePlan(seed: string, selfPeerId: string): DemoPlan {
     p.follows = [...inner, ...out];
   }
   const amisOfAmis = [...new Set(locals.flatMap((l) => l.follows))].filter((h) => h !== captain.key.pk).sort();
-  return { seed, emails, people, byHex: new Map(people.map((p) => [p.key.pk, p])), amisOfAmis, outer };
+  const famous = Array.from({ length: FAMOUS }, (_, i) => keyFromSeed(`${seed}:n2-key`, i));
+  const n1 = n1Lists(rnd, seed, outerKeys, outer, memberHexes, famous);
+  return { seed, emails, people, byHex: new Map(people.map((p) => [p.key.pk, p])), amisOfAmis, outer, n1, famous };
+}
+
+/**
+ * The N1 ring's follow lists: a few fellow N1 and members, mostly popular accounts shared across lists, and a
+ * share of accounts only this list follows (so an N1 key followed by a single member brings that member N2 alone).
+ */
+function n1Lists(
+  rnd: () => number,
+  seed: string,
+  outerKeys: ReadonlyArray<Keypair | null>,
+  outer: readonly string[],
+  members: readonly string[],
+  famous: readonly Keypair[],
+): DemoN1[] {
+  const shared = Array.from({ length: PLAN_SIZES.n2Shared }, (_, i) => famous[i]?.pk ?? hashHex(`${seed}:n2:${i}`));
+  const out: DemoN1[] = [];
+  outerKeys.forEach((key, i) => {
+    if (!key) return;
+    const n = pareto(rnd, 5, 1.4, 200);
+    const own = Math.ceil(n * 0.2);
+    const ring = pickDistinct(rnd, outer, Math.ceil(n * 0.1), 1.4, key.pk);
+    const fellows = rnd() < 0.5 ? pickDistinct(rnd, members, Math.ceil(n * 0.05), 1.3, key.pk) : [];
+    const popular = pickDistinct(rnd, shared, Math.max(0, n - own - ring.length - fellows.length), 1.6, key.pk);
+    const mine = Array.from({ length: own }, (_, k) => hashHex(`${seed}:n2:${i}:${k}`));
+    // The most followed have a profile: the connectors a captain reads come with a name.
+    out.push({ key, follows: [...new Set([...ring, ...fellows, ...popular, ...mine])], profile: i < 60 || rnd() < N1_PROFILE_SHARE });
+  });
+  return out;
 }

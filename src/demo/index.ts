@@ -15,20 +15,21 @@
  */
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SettingsPatch } from '../../shared/schemas';
-import { buildStation, KuboStandin, moatsText, peerIdFromSeed, startStrfryStation, strfryStandinPath, TestRelay } from '../../devkit';
-import { checkRelay } from '../info';
-import type { Logger } from '../log';
-import { writeFileAtomic } from '../util/fs';
-import { pidAlive } from '../util/process';
+import type { SettingsPatch } from '../shared/schemas';
+import { buildStation, KuboStandin, moatsText, peerIdFromSeed, startStrfryStation, strfryStandinPath, TestRelay } from '../devkit';
+import { checkRelay } from '../core/info';
+import type { Logger } from '../core/log';
+import { writeFileAtomic } from '../core/util/fs';
+import { pidAlive } from '../core/util/process';
 import { generateEvents } from './generate';
 import { DEMO_PEERS, DEMO_SEED, makePlan, SELF_HOSTNAME } from './plan';
 
 export { DEMO_PEERS, DEMO_SEED, makePlan } from './plan';
 export { demoWanted, demoAppDir } from './decide';
+export { demoLaunch, type DemoLaunch } from './launch';
 
 /** Bump when the generated constellation changes shape: older demo data is then regenerated. */
-export const DEMO_VERSION = 2;
+export const DEMO_VERSION = 3;
 /** The notes span a week: after this long they would have left the sync window, so the demo is regenerated. */
 const REGENERATE_AFTER_S = 6 * 86_400;
 /** Peers' beacons go stale after 12 h: the demo keeps its own fresh while it runs. */

@@ -1,0 +1,208 @@
+/**
+ * The reasons' English: what logs, the history and `--json` write, and the window shows in English. Each entry
+ * renders one code (reason.ts); the French catalogue (reasons-fr.ts) has exactly the same codes, checked by the
+ * typecheck. Grouped by where the engine says them, the most frequent first. Parameters are raw values
+ * (seconds, counts, paths); each language formats them.
+ */
+import type { Reason, ReasonTools as T } from './reason';
+
+const q = (s: string): string => JSON.stringify(s);
+
+export const en = {
+  /** Text without a code: said as is (see reason.ts). */
+  text: (p: { text: string }, t: T) => t.text(p.text),
+  /** `<who>: <why>`: a file, a peer or a relay named before its reason. */
+  at: (p: { who: string | Reason; why: Reason }, t: T) => `${typeof p.who === 'string' ? p.who : t.reason(p.who)}: ${t.reason(p.why)}`,
+  cancelled: () => 'cancelled',
+
+  // ------------------------------------------------------------ peers (station/peers.ts): why a peer is not synced
+  'peer.self': () => 'this station itself',
+  'peer.stale': (p: { age: number; staleHours: number }, t: T) => `beacon not refreshed for ${t.age(p.age)} (stale after ${p.staleHours} h)`,
+  'peer.loopbackNoTunnel': (p: { url: string }) =>
+    `relay ${p.url} is on the peer's own loopback and the peer offers no strfry tunnel (no x_strfry.sh, strfry not in dragon_services)`,
+  'peer.resolvesToLoopbackNoTunnel': (p: { url: string; addresses: string[] }) =>
+    `relay ${p.url} resolves to ${p.addresses.join(', ')}, a loopback address (the peer's own machine) and the peer offers no strfry tunnel (no x_strfry.sh, strfry not in dragon_services)`,
+  'peer.noRelay': () => 'the card has no myRELAY',
+  'peer.fallbackCard': (p: { status: string }) => `fallback card (status ${q(p.status)}): the station had not built its card`,
+  'peer.picoport': (p: { version: string }) => `picoport card (${p.version}): no relay to sync with`,
+  'peer.badCard': (p: { why: Reason }, t: T) => `12345.json: ${t.reason(p.why)}`,
+  'peer.noCard': () => 'no 12345.json: not counted as a peer',
+  /** A peer named in a reason: `peer 12D3KooW…AbCd (host)`. */
+  'peer.label': (p: { id: string; host: string | null }) => `peer ${p.id}${p.host ? ` (${p.host})` : ''}`,
+
+  // ------------------------------------------------------------ station files (card, moats, members, self, read)
+  'card.invalidJson': (p: { detail: string }, t: T) => `invalid JSON (${t.text(p.detail)})`,
+  'card.notObject': () => 'not a JSON object',
+  'card.badKey': (p: { field: string }) => `${p.field} is not a 64-hex key; ignored`,
+  'card.peerIdMismatch': (p: { peerId: string }) => `ipfsnodeid ${p.peerId} differs from the folder name`,
+  'moats.unusable': (p: { why: Reason }, t: T) => `${t.reason(p.why)}: freshness unknown`,
+  'moats.empty': () => 'empty',
+  'moats.notTimestamp': (p: { value: string }) => `not a timestamp (${q(p.value)})`,
+  'moats.badDate': (p: { value: string }) => `not a valid date (${p.value})`,
+  'moats.unknownFormat': (p: { digits: number }) => `unknown timestamp format (${p.digits} digits)`,
+  'swarm.tooMany': (p: { max: number }) => `more than ${p.max} beacon folders: the rest is ignored`,
+  'swarm.notFolder': (p: { entry: 'file' | 'other' }) =>
+    `${p.entry === 'file' ? 'a file' : 'not a folder (FIFO, socket or device)'}, not a beacon folder; ignored`,
+  'members.notFolder': (p: { entry: 'file' | 'other' }) =>
+    `${p.entry === 'file' ? 'a file' : 'not a folder (FIFO, socket or device)'} where a member folder is expected; ignored`,
+  'members.emptyHex': () => 'empty: no key in it, the folder is not counted as a member',
+  'members.badLines': (p: { count: number; lines: number[]; more: number; binary: number }) => {
+    const one = p.count === 1;
+    const more = p.more > 0 ? `, … ${p.more} more` : '';
+    const binary = p.binary > 0 ? ` (${p.binary} with binary or non-UTF-8 bytes)` : '';
+    return `${p.count} line${one ? ' is' : 's are'} not a 64-hex key (line${one ? '' : 's'} ${p.lines.join(', ')}${more})${binary}; ignored`;
+  },
+  'self.noPeerId': () => 'no valid Identity.PeerID',
+  'self.invalidJson': () => 'invalid JSON',
+  'self.severalBeacons': (p: { folders: string[]; chosen: string }) => `several beacon folders (${p.folders.join(', ')}); using ${p.chosen}`,
+  'file.missing': () => 'missing',
+  'file.rootNotFolder': () => 'the station root is not a folder',
+  'file.pathNotFolder': () => 'a folder on the way is not a folder',
+  'file.brokenLink': () => 'broken symlink',
+  'file.linkLoop': () => 'symlink loop',
+  'file.linkOutside': () => 'symlink pointing outside the station root, refused',
+  'file.secretLink': () => 'symlink to a private-key file, refused',
+  'file.secretRefused': (p: { name: string }) => `refusing to open a private-key file (${p.name})`,
+  'file.becameLink': () => 'became a symlink while being read, refused',
+  'file.cannotResolve': (p: { detail: string }, t: T) => `cannot resolve (${t.text(p.detail)})`,
+  'file.cannotList': (p: { detail: string }, t: T) => `cannot list (${t.text(p.detail)})`,
+  'file.cannotOpen': (p: { detail: string }, t: T) => `cannot open (${t.text(p.detail)})`,
+  'file.notFolder': () => 'not a folder',
+  'file.binary': () => 'binary content (NUL bytes)',
+  'file.notUtf8': () => 'not UTF-8 text',
+  'file.permission': () => 'not readable (permission denied)',
+  'file.isFolder': () => 'a folder, not a file',
+  'file.notRegular': () => 'not a regular file',
+  'file.tooLarge': (p: { size: number; limit: number }) => `too large (${p.size} bytes, limit ${p.limit})`,
+  'file.tooLargeOver': (p: { limit: number }) => `too large (over ${p.limit} bytes)`,
+  'watch.polling': (p: { path: string; detail: string }, t: T) => `watching ${p.path} failed (${t.text(p.detail)}); polling it instead`,
+
+  // ------------------------------------------------------------ the station root
+  'station.missing': (p: { root: string }) => `no station at ${p.root}: the folder does not exist (check --zen-root or the station root in Settings)`,
+  'station.rereadFailed': (p: { root: string; why: Reason }, t: T) => `station ${p.root}: re-reading after a change failed: ${t.reason(p.why)}`,
+  'station.empty': (p: { root: string }) =>
+    `no station at ${p.root}: it holds no tmp/, strfry/ or game/ folder (check --zen-root or the station root in Settings)`,
+
+  // ------------------------------------------------------------ what the local relay holds (station/stats.ts)
+  'stats.counted': (p: { store: string }) => `count through ${p.store}`,
+  'stats.cannotCount': (p: { store: string }) => `${p.store}: cannot count events`,
+  'stats.countFailed': (p: { store: string; why: Reason }, t: T) => `${p.store}: count failed (${t.reason(p.why)})`,
+  'stats.noStore': (p: { why: Reason }, t: T) => `no local store: ${t.reason(p.why)}`,
+
+  // ------------------------------------------------------------ relay URLs (station/route.ts)
+  'url.empty': () => 'empty relay URL',
+  'url.tooLong': (p: { max: number }) => `relay URL longer than ${p.max} characters`,
+  'url.invalid': (p: { url: string }) => `relay URL ${q(p.url)} is not a valid URL`,
+  'url.notWs': (p: { url: string }) => `relay URL ${q(p.url)} is not a ws:// or wss:// URL`,
+  'url.noHost': (p: { url: string }) => `relay URL ${q(p.url)} has no host`,
+  'url.credentials': (p: { url: string }) => `relay URL ${q(p.url)} carries credentials, refused`,
+  'url.query': (p: { url: string }) => `relay URL ${q(p.url)} carries a query string, refused`,
+  'url.fragment': (p: { url: string }) => `relay URL ${q(p.url)} carries a fragment, refused`,
+  'url.path': (p: { url: string }) => `relay URL ${q(p.url)} has a path beyond /, refused`,
+
+  // ------------------------------------------------------------ service checks (info.ts)
+  'service.noAnswer': (p: { ms: number }) => `no answer within ${p.ms} ms`,
+  'service.invalidUrl': (p: { detail: string }, t: T) => `invalid relay URL: ${t.text(p.detail)}`,
+  'service.kuboHttp': (p: { status: number }) => `kubo answered HTTP ${p.status}`,
+
+  // ------------------------------------------------------------ settings and the contract's input checks
+  'settings.invalid': (p: { issues: Reason[] }, t: T) => `invalid settings: ${t.join(p.issues)}`,
+  'settings.captainOnly': (p: { key: string; flag: string; env: string; path: string }) =>
+    `settings refused: ${p.key} is not changed from the window or the web API (it decides which program runs); set it on the station: ${p.flag}, ${p.env}, or "${p.key}" in ${p.path}`,
+  'settings.tightened': (p: { path: string }) => `${p.path} was readable by other users (it holds kuboAuth): made private (0600)`,
+  'settings.fileIgnored': (p: { path: string; issues: Reason[] }, t: T) => `${p.path}: ignored, ${t.join(p.issues)}`,
+  'settings.fileNotJson': (p: { path: string; detail: string }, t: T) => `${p.path}: ignored, not valid JSON (${t.text(p.detail)})`,
+  'settings.fileUnreadable': (p: { path: string; detail: string }, t: T) => `${p.path}: ${t.text(p.detail)}`,
+  'contract.invalidInput': (p: { call: string; issues: Reason[] }, t: T) => `${p.call}: invalid input: ${t.join(p.issues)}`,
+  'contract.invalidOutput': (p: { call: string; issues: Reason[] }, t: T) => `${p.call}: invalid answer from the engine: ${t.join(p.issues)}`,
+  'contract.invalidEvent': (p: { event: string; issues: Reason[] }, t: T) => `${p.event}: invalid event payload: ${t.join(p.issues)}`,
+  'contract.unknownCall': (p: { call: string }) => `unknown call ${p.call}`,
+  /** One field's problem: `relayUrl: a ws:// or wss:// URL`. */
+  'input.field': (p: { path: string; why: Reason }, t: T) => `${p.path}: ${t.reason(p.why)}`,
+  'input.wsUrl': () => 'a ws:// or wss:// URL',
+  'input.httpUrl': () => 'an http:// or https:// URL',
+  'input.hex64': () => 'a 64-character lower-case hex key',
+  'input.zenRootEmpty': () => 'the station root cannot be empty',
+  'input.daysNegative': () => 'days must be 0 (everything) or more',
+  'input.noKind': () => 'choose at least one kind',
+  /** A schema's generic check (zod): English is zod's own message; the other languages render the parameters. */
+  'input.check': (p: { text: string; check: string; origin?: string; limit?: number; inclusive?: boolean; expected?: string; received?: string; values?: string[] }) => p.text,
+
+  // ------------------------------------------------------------ profiles (profiles/*.ts)
+  'profiles.noPeerHolds': () => 'no peer holds its profile',
+  'profiles.noFallback': () => 'no fallback relay configured',
+  'profiles.noSyncablePeer': () => 'no syncable peer',
+  'profiles.notFound': () => 'not found',
+  'profiles.fullSync': (p: { peer: Reason; events: number }, t: T) => `${t.reason(p.peer)}: full sync, ${p.events} events`,
+  'profiles.fallbackFound': (p: { url: string }) => `fallback relay ${p.url}: kind 0`,
+  'profiles.fallbackNone': (p: { url: string }) => `fallback relay ${p.url}: no kind 0`,
+  'profiles.fallbackFailed': (p: { url: string; why: Reason }, t: T) => `fallback relay ${p.url}: ${t.reason(p.why)}`,
+  'profiles.noAnswer': (p: { ms: number }) => `no answer within ${p.ms} ms (timeouts.profile)`,
+  'profiles.noWay': (p: { peer: Reason; why: Reason }, t: T) => `${t.reason(p.peer)}: no way to its relay: ${t.reason(p.why)}`,
+  'profiles.cannotConnect': (p: { peer: Reason; url: string; why: Reason }, t: T) => `${t.reason(p.peer)}: cannot connect to ${p.url}: ${t.reason(p.why)}`,
+  'profiles.gone': (p: { peer: Reason }, t: T) => `${t.reason(p.peer)}: its profile was gone by the full sync`,
+  'profiles.fullSyncTimeout': (p: { ms: number }) => `no end of the full sync within ${p.ms} ms (timeouts.profile)`,
+  'profiles.profileOnly': (p: { peer: Reason; why: Reason }, t: T) => `${t.reason(p.peer)}: profile only, full sync failed: ${t.reason(p.why)}`,
+  'profiles.importFailed': (p: { why: Reason }, t: T) => `import into the local relay failed: ${t.reason(p.why)}`,
+  'profiles.still': (p: { whys: Reason[] }, t: T) => t.join(p.whys),
+  'profiles.dryRun': (p: { peers: number; fallbacks: number }) => `dry run: would be asked of ${p.peers} peer(s), then ${p.fallbacks} fallback relay(s)`,
+  'profiles.refused': (p: { count: number; reasons: string[] }, t: T) => `profiles: ${p.count} events refused by the local relay (${p.reasons.map((r) => t.text(r)).join(', ')})`,
+  'profiles.outsideRoot': (p: { dir: string; real: string; root: string }) =>
+    `profile export: ${p.dir} resolves to ${p.real}, outside the station root ${p.root}; not written`,
+  'profiles.exportFailed': (p: { why: Reason }, t: T) => `profiles: cannot write the station export: ${t.reason(p.why)}`,
+  'profiles.stillMissing': (p: { count: number; total: number; whys: Reason[] }, t: T) =>
+    `profiles: ${t.count(p.count, { one: '# member', other: '# members' })} of ${p.total} still without a profile (${t.join(p.whys)})`,
+
+  // ------------------------------------------------------------ the graph (graph/*.ts)
+  'graph.notHex': (p: { value: string }) => `graph: ${q(p.value)} is not a 64-character hex key`,
+  'graph.workerMissing': (p: { built: string; source: string }) => `the graph worker is missing: neither ${p.built} nor ${p.source} exists (broken install?)`,
+  'graph.workerFailed': (p: { job: string; why: Reason }, t: T) => `graph worker (${p.job}) failed: ${t.reason(p.why)}`,
+  'graph.workerCrashed': (p: { job: string; detail: string }, t: T) => `graph worker (${p.job}) crashed: ${t.text(p.detail)}`,
+  'graph.workerExited': (p: { job: string; exitCode: number }) => `graph worker (${p.job}) exited with code ${p.exitCode} before answering`,
+  'graph.recomputeFailed': (p: { why: Reason }, t: T) => `graph: recompute after the sync failed: ${t.reason(p.why)}`,
+  'graph.savedOld': (p: { file: string }) => `graph: ${p.file} is not a saved reach of this version; it will be rewritten after the next computation`,
+  'graph.cannotRead': (p: { file: string; detail: string }, t: T) => `graph: cannot read ${p.file}: ${t.text(p.detail)}`,
+  'graph.unreadable': (p: { file: string; detail: string }, t: T) => `graph: ${p.file} is unreadable (${t.text(p.detail)}); it will be rewritten after the next computation`,
+  'graph.cannotSave': (p: { file: string; detail: string }, t: T) => `graph: cannot save ${p.file}: ${t.text(p.detail)} (the reach stays in memory)`,
+  'graph.subgraphFailed': (p: { why: Reason }, t: T) => `graph: drawing the subgraph failed: ${t.reason(p.why)}`,
+  'graph.noResult': () => 'graph: the computation ended without a result',
+
+  // ------------------------------------------------------------ the schedule (sync/scheduler.ts)
+  'schedule.off': () => 'the schedule is turned off in the settings',
+  'schedule.isPaused': () => 'the schedule is paused',
+  'schedule.notDue': () => 'not yet due',
+  'schedule.due': () => 'due',
+  'schedule.running': () => 'a sync is already running in Constellation',
+  'schedule.lockHeld': (p: { detail: Reason | null }, t: T) => `the station lock is held${p.detail ? ` (${t.reason(p.detail)})` : ''}`,
+  'schedule.tooSoon': (p: { agoMinutes: number; gapMinutes: number }) =>
+    `the last run started ${p.agoMinutes < 1 ? 'less than a minute ago' : `${p.agoMinutes} min ago`} (under ${p.gapMinutes} min)`,
+  'schedule.noHost': () => 'no schedule in this host (the desktop app and `serve --schedule` run one)',
+  /** What the schedule last decided, with its time (ISO): the Overview's line. */
+  'schedule.note': (p: { at: string; why: Reason }, t: T) => `${p.at} ${t.reason(p.why)}`,
+  'schedule.skipped': (p: { why: Reason }, t: T) => `run skipped: ${t.reason(p.why)}`,
+  'schedule.started': (p: { runId: string }) => `run ${p.runId} started`,
+  'schedule.cannotStart': (p: { why: Reason }, t: T) => `the scheduled run could not start: ${t.reason(p.why)}`,
+  'schedule.paused': () => 'paused',
+  'schedule.resumed': () => 'resumed',
+  'schedule.woke': () => 'the machine woke up: re-evaluating shortly',
+  'schedule.clockJumped': (p: { minutes: number }) => `the clock jumped ${p.minutes} min (sleep or clock change): re-evaluating`,
+  'schedule.interval': (p: { minutes: number }) => `interval set to ${p.minutes} min`,
+  'schedule.planned': (p: { minutes: number; at: string }) => `planned every ${p.minutes} min; next run at ${p.at}`,
+  /** A schedule line in the log. */
+  'schedule.log': (p: { why: Reason }, t: T) => `schedule: ${t.reason(p.why)}`,
+  'schedule.historyUnreadable': (p: { why: Reason }, t: T) => `schedule: cannot read the run history: ${t.reason(p.why)}`,
+  'lock.cannotCheck': (p: { why: Reason }, t: T) => `cannot check the lock: ${t.reason(p.why)}`,
+  'lock.symlink': (p: { path: string }) => `${p.path} is a symlink, not followed`,
+  'lock.unreadable': (p: { path: string; detail: string }, t: T) => `cannot read ${p.path}: ${t.text(p.detail)}`,
+  'lock.noPid': (p: { path: string }) => `${p.path} holds no PID (stale)`,
+  'lock.pid': (p: { pid: number }) => `PID ${p.pid}`,
+  'lock.notRunning': (p: { pid: number }) => `PID ${p.pid} is not running`,
+  'lock.stale': (p: { why: Reason }, t: T) => `stale lock: ${t.reason(p.why)}`,
+
+  // ------------------------------------------------------------ the engine's facade (engine.ts)
+  'engine.leftoverTunnels': (p: { why: Reason }, t: T) => `leftover tunnels: ${t.reason(p.why)}`,
+  'engine.demoStop': (p: { why: Reason }, t: T) => `demo: ${t.reason(p.why)}`,
+  'files.notSwept': (p: { why: Reason }, t: T) => `leftover temporary files not swept: ${t.reason(p.why)}`,
+  'engine.notStarted': () => 'the engine is not started',
+  'history.noRun': (p: { id: string }) => `no run ${p.id} in the history`,
+};

@@ -1,0 +1,220 @@
+/**
+ * Les raisons en français : mêmes codes que reasons-en.ts (le type l'impose). Espace insécable devant « : » et
+ * « ; ». Les jetons techniques (URL, chemins, PeerID, codes d'erreur, noms de fichiers et de réglages) restent tels
+ * quels ; le texte venu d'ailleurs (messages de Node ou des relais) passe par le traducteur de fragments.
+ */
+import { ZOD_TYPES } from '../reasons';
+import type { ReasonCatalogue } from './reason';
+
+const NB = '\u00a0';
+const q = (s: string): string => JSON.stringify(s);
+const entryWhat = (e: 'file' | 'other'): string => (e === 'file' ? 'un fichier' : 'pas un dossier (FIFO, socket ou périphérique)');
+const ORIGIN: Record<string, string> = { number: 'nombre', string: 'texte', array: 'liste', int: 'entier', bigint: 'entier', date: 'date' };
+const TYPE = ZOD_TYPES;
+
+export const fr: ReasonCatalogue = {
+  text: (p, t) => t.text(p.text),
+  at: (p, t) => `${typeof p.who === 'string' ? p.who : t.reason(p.who)}${NB}: ${t.reason(p.why)}`,
+  cancelled: () => 'annulé',
+
+  'peer.self': () => 'cette station elle-même',
+  'peer.stale': (p, t) => `balise non rafraîchie depuis ${t.age(p.age)} (périmée après ${t.num(p.staleHours)} h)`,
+  'peer.loopbackNoTunnel': (p) =>
+    `le relais ${p.url} est sur la boucle locale du pair et le pair ne propose pas de tunnel strfry (pas de x_strfry.sh, strfry absent de dragon_services)`,
+  'peer.resolvesToLoopbackNoTunnel': (p) =>
+    `le relais ${p.url} mène à ${p.addresses.join(', ')}, une adresse de boucle locale (la machine du pair elle-même), et le pair ne propose pas de tunnel strfry (pas de x_strfry.sh, strfry absent de dragon_services)`,
+  'peer.noRelay': () => 'la carte n’a pas de myRELAY',
+  'peer.fallbackCard': (p) => `carte de secours (état ${q(p.status)})${NB}: la station n’avait pas construit sa carte`,
+  'peer.picoport': (p) => `carte picoport (${p.version})${NB}: aucun relais avec lequel se synchroniser`,
+  'peer.badCard': (p, t) => `12345.json${NB}: ${t.reason(p.why)}`,
+  'peer.noCard': () => `pas de 12345.json${NB}: non compté comme pair`,
+  'peer.label': (p) => `pair ${p.id}${p.host ? ` (${p.host})` : ''}`,
+
+  'card.invalidJson': (p, t) => `JSON invalide (${t.text(p.detail)})`,
+  'card.notObject': () => 'pas un objet JSON',
+  'card.badKey': (p) => `${p.field} n’est pas une clé hexadécimale de 64 caractères${NB}; ignoré`,
+  'card.peerIdMismatch': (p) => `ipfsnodeid ${p.peerId} diffère du nom du dossier`,
+  'moats.unusable': (p, t) => `${t.reason(p.why)}${NB}: fraîcheur inconnue`,
+  'moats.empty': () => 'vide',
+  'moats.notTimestamp': (p) => `pas un horodatage (${q(p.value)})`,
+  'moats.badDate': (p) => `pas une date valide (${p.value})`,
+  'moats.unknownFormat': (p) => `format d’horodatage inconnu (${p.digits} chiffres)`,
+  'swarm.tooMany': (p, t) => `plus de ${t.num(p.max)} dossiers de balise${NB}: le reste est ignoré`,
+  'swarm.notFolder': (p) => `${entryWhat(p.entry)}, pas un dossier de balise${NB}; ignoré`,
+  'members.notFolder': (p) => `${entryWhat(p.entry)} là où un dossier de membre est attendu${NB}; ignoré`,
+  'members.emptyHex': () => `vide${NB}: aucune clé, le dossier n’est pas compté comme membre`,
+  'members.badLines': (p, t) => {
+    const one = p.count === 1;
+    const more = p.more > 0 ? `, … ${t.num(p.more)} de plus` : '';
+    const binary = p.binary > 0 ? ` (${t.num(p.binary)} avec des octets binaires ou non UTF-8)` : '';
+    return (
+      `${t.num(p.count)} ${one ? 'ligne n’est' : 'lignes ne sont'} pas une clé hexadécimale de 64 caractères ` +
+      `(${one ? 'ligne' : 'lignes'} ${p.lines.join(', ')}${more})${binary}${NB}; ${one ? 'ignorée' : 'ignorées'}`
+    );
+  },
+  'self.noPeerId': () => 'aucun Identity.PeerID valide',
+  'self.invalidJson': () => 'JSON invalide',
+  'self.severalBeacons': (p) => `plusieurs dossiers de balise (${p.folders.join(', ')})${NB}; ${p.chosen} est utilisé`,
+  'file.missing': () => 'absent',
+  'file.rootNotFolder': () => 'la racine de la station n’est pas un dossier',
+  'file.pathNotFolder': () => 'un dossier du chemin n’en est pas un',
+  'file.brokenLink': () => 'lien symbolique cassé',
+  'file.linkLoop': () => 'boucle de liens symboliques',
+  'file.linkOutside': () => 'lien symbolique pointant hors de la racine de la station, refusé',
+  'file.secretLink': () => 'lien symbolique vers un fichier de clé privée, refusé',
+  'file.secretRefused': (p) => `refus d’ouvrir un fichier de clé privée (${p.name})`,
+  'file.becameLink': () => 'devenu un lien symbolique pendant la lecture, refusé',
+  'file.cannotResolve': (p, t) => `impossible à résoudre (${t.text(p.detail)})`,
+  'file.cannotList': (p, t) => `impossible de lister (${t.text(p.detail)})`,
+  'file.cannotOpen': (p, t) => `impossible d’ouvrir (${t.text(p.detail)})`,
+  'file.notFolder': () => 'pas un dossier',
+  'file.binary': () => 'contenu binaire (octets NUL)',
+  'file.notUtf8': () => 'pas du texte UTF-8',
+  'file.permission': () => 'illisible (permission refusée)',
+  'file.isFolder': () => 'un dossier, pas un fichier',
+  'file.notRegular': () => 'pas un fichier ordinaire',
+  'file.tooLarge': (p, t) => `trop volumineux (${t.num(p.size)} octets, limite ${t.num(p.limit)})`,
+  'file.tooLargeOver': (p, t) => `trop volumineux (plus de ${t.num(p.limit)} octets)`,
+  'watch.polling': (p, t) => `la surveillance de ${p.path} a échoué (${t.text(p.detail)})${NB}; il est relu à intervalles réguliers`,
+
+  'station.missing': (p) =>
+    `aucune station à ${p.root}${NB}: le dossier n’existe pas (vérifiez --zen-root ou la racine de la station dans les Réglages)`,
+  'station.rereadFailed': (p, t) => `station ${p.root}${NB}: la relecture après un changement a échoué${NB}: ${t.reason(p.why)}`,
+  'station.empty': (p) =>
+    `aucune station à ${p.root}${NB}: il ne contient ni tmp/, ni strfry/, ni game/ (vérifiez --zen-root ou la racine de la station dans les Réglages)`,
+
+  'stats.counted': (p) => `compté par ${p.store}`,
+  'stats.cannotCount': (p) => `${p.store}${NB}: impossible de compter les événements`,
+  'stats.countFailed': (p, t) => `${p.store}${NB}: le comptage a échoué (${t.reason(p.why)})`,
+  'stats.noStore': (p, t) => `pas de stockage local${NB}: ${t.reason(p.why)}`,
+
+  'url.empty': () => 'URL de relais vide',
+  'url.tooLong': (p, t) => `URL de relais de plus de ${t.num(p.max)} caractères`,
+  'url.invalid': (p) => `l’URL de relais ${q(p.url)} n’est pas une URL valide`,
+  'url.notWs': (p) => `l’URL de relais ${q(p.url)} n’est pas une URL ws:// ou wss://`,
+  'url.noHost': (p) => `l’URL de relais ${q(p.url)} n’a pas d’hôte`,
+  'url.credentials': (p) => `l’URL de relais ${q(p.url)} contient des identifiants, refusée`,
+  'url.query': (p) => `l’URL de relais ${q(p.url)} contient une chaîne de requête, refusée`,
+  'url.fragment': (p) => `l’URL de relais ${q(p.url)} contient un fragment, refusée`,
+  'url.path': (p) => `l’URL de relais ${q(p.url)} a un chemin au-delà de /, refusée`,
+
+  'service.noAnswer': (p) => `pas de réponse dans les ${p.ms} ms`,
+  'service.invalidUrl': (p, t) => `URL de relais invalide${NB}: ${t.text(p.detail)}`,
+  'service.kuboHttp': (p) => `kubo a répondu HTTP ${p.status}`,
+
+  'settings.invalid': (p, t) => `réglages invalides${NB}: ${t.join(p.issues)}`,
+  'settings.captainOnly': (p) =>
+    `réglage refusé${NB}: ${p.key} ne se change pas depuis la fenêtre ni par l’API web (il décide du programme lancé)${NB}; réglez-le sur la station${NB}: ${p.flag}, ${p.env}, ou «${NB}${p.key}${NB}» dans ${p.path}`,
+  'settings.tightened': (p) => `${p.path} était lisible par d’autres utilisateurs (il contient kuboAuth)${NB}: rendu privé (0600)`,
+  'settings.fileIgnored': (p, t) => `${p.path}${NB}: ignoré, ${t.join(p.issues)}`,
+  'settings.fileNotJson': (p, t) => `${p.path}${NB}: ignoré, JSON invalide (${t.text(p.detail)})`,
+  'settings.fileUnreadable': (p, t) => `${p.path}${NB}: ${t.text(p.detail)}`,
+  'contract.invalidInput': (p, t) => `${p.call}${NB}: entrée invalide${NB}: ${t.join(p.issues)}`,
+  'contract.invalidOutput': (p, t) => `${p.call}${NB}: réponse invalide du moteur${NB}: ${t.join(p.issues)}`,
+  'contract.invalidEvent': (p, t) => `${p.event}${NB}: événement invalide${NB}: ${t.join(p.issues)}`,
+  'contract.unknownCall': (p) => `appel inconnu ${p.call}`,
+  'input.field': (p, t) => `${p.path}${NB}: ${t.reason(p.why)}`,
+  'input.wsUrl': () => 'une URL ws:// ou wss://',
+  'input.httpUrl': () => 'une URL http:// ou https://',
+  'input.hex64': () => 'une clé hexadécimale de 64 caractères en minuscules',
+  'input.zenRootEmpty': () => 'la racine de la station ne peut pas être vide',
+  'input.daysNegative': () => 'le nombre de jours doit valoir 0 (tout) ou plus',
+  'input.noKind': () => 'choisissez au moins un type',
+  'input.check': (p, t) => {
+    const what = ORIGIN[p.origin ?? ''] ?? 'valeur';
+    const limit = p.limit === undefined ? '' : t.num(p.limit);
+    switch (p.check) {
+      case 'too_small':
+        if (p.origin === 'string') return `trop court${NB}: au moins ${limit} caractère(s) attendu(s)`;
+        if (p.origin === 'array') return `trop court${NB}: au moins ${limit} élément(s) attendu(s)`;
+        return `trop petit${NB}: ${what} attendu ${p.inclusive ? '>=' : '>'}${limit}`;
+      case 'too_big':
+        if (p.origin === 'string') return `trop long${NB}: au plus ${limit} caractère(s) attendu(s)`;
+        if (p.origin === 'array') return `trop long${NB}: au plus ${limit} élément(s) attendu(s)`;
+        return `trop grand${NB}: ${what} attendu ${p.inclusive ? '<=' : '<'}${limit}`;
+      case 'invalid_type':
+        return `entrée invalide${NB}: ${TYPE[p.expected ?? ''] ?? p.expected ?? '?'} attendu, ${TYPE[p.received ?? ''] ?? p.received ?? '?'} reçu`;
+      case 'invalid_value':
+        return `option invalide${NB}: valeur attendue parmi ${(p.values ?? []).join('|')}`;
+      case 'unrecognized_keys':
+        return `clé(s) inconnue(s)${NB}: ${(p.values ?? []).join(', ')}`;
+      case 'invalid_format':
+        return 'format invalide';
+      default:
+        return t.text(p.text);
+    }
+  },
+
+  'profiles.noPeerHolds': () => 'aucun pair ne détient son profil',
+  'profiles.noFallback': () => 'aucun relais de secours configuré',
+  'profiles.noSyncablePeer': () => 'aucun pair synchronisable',
+  'profiles.notFound': () => 'introuvable',
+  'profiles.fullSync': (p, t) => `${t.reason(p.peer)}${NB}: synchro complète, ${t.count(p.events, { one: '# événement', other: '# événements', many: '# d’événements' })}`,
+  'profiles.fallbackFound': (p) => `relais de secours ${p.url}${NB}: kind 0`,
+  'profiles.fallbackNone': (p) => `relais de secours ${p.url}${NB}: pas de kind 0`,
+  'profiles.fallbackFailed': (p, t) => `relais de secours ${p.url}${NB}: ${t.reason(p.why)}`,
+  'profiles.noAnswer': (p) => `pas de réponse dans les ${p.ms} ms (timeouts.profile)`,
+  'profiles.noWay': (p, t) => `${t.reason(p.peer)}${NB}: aucun chemin vers son relais${NB}: ${t.reason(p.why)}`,
+  'profiles.cannotConnect': (p, t) => `${t.reason(p.peer)}${NB}: impossible de se connecter à ${p.url}${NB}: ${t.reason(p.why)}`,
+  'profiles.gone': (p, t) => `${t.reason(p.peer)}${NB}: son profil avait disparu au moment de la synchro complète`,
+  'profiles.fullSyncTimeout': (p) => `synchro complète non terminée dans les ${p.ms} ms (timeouts.profile)`,
+  'profiles.profileOnly': (p, t) => `${t.reason(p.peer)}${NB}: profil seul, échec de la synchro complète${NB}: ${t.reason(p.why)}`,
+  'profiles.importFailed': (p, t) => `échec de l’import dans le relais local${NB}: ${t.reason(p.why)}`,
+  'profiles.still': (p, t) => t.join(p.whys),
+  'profiles.dryRun': (p, t) =>
+    `essai à blanc${NB}: serait demandé à ${t.count(p.peers, { one: '# pair', other: '# pairs' })}, puis à ${t.num(p.fallbacks)} relais de secours`,
+  'profiles.refused': (p, t) =>
+    `profils${NB}: ${t.count(p.count, { one: '# événement refusé', other: '# événements refusés' })} par le relais local (${p.reasons.map((r) => t.text(r)).join(', ')})`,
+  'profiles.outsideRoot': (p) => `export des profils${NB}: ${p.dir} mène à ${p.real}, hors de la racine de la station ${p.root}${NB}; non écrit`,
+  'profiles.exportFailed': (p, t) => `profils${NB}: impossible d’écrire l’export de la station${NB}: ${t.reason(p.why)}`,
+  'profiles.stillMissing': (p, t) =>
+    `profils${NB}: ${t.count(p.count, { one: '# membre', other: '# membres' })} sur ${t.num(p.total)} toujours sans profil (${t.join(p.whys)})`,
+
+  'graph.notHex': (p) => `graphe${NB}: ${q(p.value)} n’est pas une clé hexadécimale de 64 caractères`,
+  'graph.workerMissing': (p) => `le calcul du graphe est introuvable${NB}: ni ${p.built} ni ${p.source} n’existent (installation abîmée${NB}?)`,
+  'graph.workerFailed': (p, t) => `le calcul du graphe (${p.job}) a échoué${NB}: ${t.reason(p.why)}`,
+  'graph.workerCrashed': (p, t) => `le calcul du graphe (${p.job}) s’est arrêté brutalement${NB}: ${t.text(p.detail)}`,
+  'graph.workerExited': (p) => `le calcul du graphe (${p.job}) s’est terminé avec le code ${p.exitCode} avant de répondre`,
+  'graph.recomputeFailed': (p, t) => `graphe${NB}: le recalcul après la synchronisation a échoué${NB}: ${t.reason(p.why)}`,
+  'graph.savedOld': (p) => `graphe${NB}: ${p.file} n’est pas une portée enregistrée par cette version${NB}; il sera réécrit après le prochain calcul`,
+  'graph.cannotRead': (p, t) => `graphe${NB}: impossible de lire ${p.file}${NB}: ${t.text(p.detail)}`,
+  'graph.unreadable': (p, t) => `graphe${NB}: ${p.file} est illisible (${t.text(p.detail)})${NB}; il sera réécrit après le prochain calcul`,
+  'graph.cannotSave': (p, t) => `graphe${NB}: impossible d’enregistrer ${p.file}${NB}: ${t.text(p.detail)} (la portée reste en mémoire)`,
+  'graph.subgraphFailed': (p, t) => `graphe${NB}: le dessin du sous-graphe a échoué${NB}: ${t.reason(p.why)}`,
+  'graph.noResult': () => `graphe${NB}: le calcul s’est terminé sans résultat`,
+
+  'schedule.off': () => 'la planification est désactivée dans les réglages',
+  'schedule.isPaused': () => 'la planification est en pause',
+  'schedule.notDue': () => 'pas encore l’heure',
+  'schedule.due': () => 'c’est l’heure',
+  'schedule.running': () => 'une synchronisation est déjà en cours dans Constellation',
+  'schedule.lockHeld': (p, t) => `le verrou de la station est pris${p.detail ? ` (${t.reason(p.detail)})` : ''}`,
+  'schedule.tooSoon': (p) =>
+    `la dernière exécution a commencé ${p.agoMinutes < 1 ? 'il y a moins d’une minute' : `il y a ${p.agoMinutes} min`} (moins de ${p.gapMinutes} min)`,
+  'schedule.noHost': () => 'pas de planification dans cet hôte (l’application de bureau et `serve --schedule` en ont une)',
+  'schedule.note': (p, t) => `${p.at} ${t.reason(p.why)}`,
+  'schedule.skipped': (p, t) => `exécution sautée${NB}: ${t.reason(p.why)}`,
+  'schedule.started': (p) => `exécution ${p.runId} lancée`,
+  'schedule.cannotStart': (p, t) => `l’exécution planifiée n’a pas pu démarrer${NB}: ${t.reason(p.why)}`,
+  'schedule.paused': () => 'en pause',
+  'schedule.resumed': () => 'reprise',
+  'schedule.woke': () => `la machine s’est réveillée${NB}: réévaluation sous peu`,
+  'schedule.clockJumped': (p) => `l’horloge a sauté de ${p.minutes} min (veille ou changement d’heure)${NB}: réévaluation`,
+  'schedule.interval': (p) => `intervalle réglé à ${p.minutes} min`,
+  'schedule.planned': (p) => `planifié toutes les ${p.minutes} min${NB}; prochaine exécution à ${p.at}`,
+  'schedule.log': (p, t) => `planification${NB}: ${t.reason(p.why)}`,
+  'schedule.historyUnreadable': (p, t) => `planification${NB}: impossible de lire l’historique des exécutions${NB}: ${t.reason(p.why)}`,
+  'lock.cannotCheck': (p, t) => `impossible de vérifier le verrou${NB}: ${t.reason(p.why)}`,
+  'lock.symlink': (p) => `${p.path} est un lien symbolique, non suivi`,
+  'lock.unreadable': (p, t) => `impossible de lire ${p.path}${NB}: ${t.text(p.detail)}`,
+  'lock.noPid': (p) => `${p.path} ne contient aucun PID (périmé)`,
+  'lock.pid': (p) => `PID ${p.pid}`,
+  'lock.notRunning': (p) => `le PID ${p.pid} ne tourne plus`,
+  'lock.stale': (p, t) => `verrou périmé${NB}: ${t.reason(p.why)}`,
+
+  'engine.leftoverTunnels': (p, t) => `tunnels restants${NB}: ${t.reason(p.why)}`,
+  'engine.demoStop': (p, t) => `démo${NB}: ${t.reason(p.why)}`,
+  'files.notSwept': (p, t) => `fichiers temporaires restants non balayés${NB}: ${t.reason(p.why)}`,
+  'engine.notStarted': () => 'le moteur n’est pas démarré',
+  'history.noRun': (p) => `aucune exécution ${p.id} dans l’historique`,
+};
