@@ -51,7 +51,7 @@ export interface CatchUpResult {
 }
 
 /** A filter's test on a local row (kinds, authors, since: the only fields live filters use). */
-function matcher(f: Filter): (r: LocalRow) => boolean {
+export function matcher(f: Filter): (r: LocalRow) => boolean {
   const kinds = f.kinds ? new Set(f.kinds) : null;
   const authors = f.authors ? new Set(f.authors) : null;
   const since = f.since ?? 0;

@@ -4,7 +4,8 @@
  *
  * Public API:
  *   await probeNip77(conn, { timeoutMs, signal }) → { ok, reason }        // NOTICE, CLOSED, NEG-ERR or silence = no
- *   await reconcile(conn, filter, items, { signal, idleMs, maxMessageLength, maxRounds, maxNeed }) → { have, need, rounds, splits }
+ *   await reconcile(conn, filter, items, { signal, idleMs, maxMessageLength, maxRounds, maxNeed, wholeRangeFirst })
+ *     → { have, need, rounds, splits }
  *     (throws ReconcileCapped past maxRounds NEG-MSG answers or maxNeed needed ids)
  *   fetchByIds(conn, ids, { chunk, inFlight, idleMs, signal }) → AsyncGenerator<NostrEvent>
  *
@@ -43,6 +44,8 @@ export interface ReconcileOptions {
   maxRounds?: number;
   /** ids the peer may say we lack at most (all splits together) */
   maxNeed?: number;
+  /** start with one fingerprint of the whole range (the peer most likely holds the same set) */
+  wholeRangeFirst?: boolean;
 }
 
 /** Does the peer really answer NEG-OPEN? A tiny reconciliation on an empty time slice, with a short timeout. */
@@ -100,8 +103,11 @@ function reconcileOnce(conn: RelayConnection, filter: Filter, items: IdList, opt
     let rounds = 0;
     // the peer's silence only: while the connection is paused for another subscription's back-pressure,
     // its NEG-MSG cannot reach us
-    const silence = new Silence(idleMs, () => conn.held, () =>
-      finish(new RelayTimeout(`${conn.url}: relay went silent during the NIP-77 reconciliation: no NEG-MSG for ${idleMs} ms`)),
+    const silence = new Silence(
+      idleMs,
+      () => conn.held,
+      () => finish(new RelayTimeout(`${conn.url}: relay went silent during the NIP-77 reconciliation: no NEG-MSG for ${idleMs} ms`)),
+      () => conn.lastFrameAt,
     );
     const finish = (r: ReconcileResult | Error): void => {
       if (settled) return;
@@ -150,7 +156,7 @@ function reconcileOnce(conn: RelayConnection, filter: Filter, items: IdList, opt
     };
     silence.start();
     conn
-      .openNeg(filter, neg.initiate().toString('hex'), { onMessage, onError: (err) => finish(err) }, opts.signal)
+      .openNeg(filter, neg.initiate(opts.wholeRangeFirst).toString('hex'), { onMessage, onError: (err) => finish(err) }, opts.signal)
       .then((s) => {
         session = s;
         if (settled) s.close();
