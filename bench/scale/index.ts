@@ -117,7 +117,8 @@ async function countingStrfry(dir: string, real: string): Promise<{ bin: string;
 
 async function engineRun(w: World, st: StrfryStation, strfryBin: string, dataDir: string, calls: () => Promise<Record<string, number>>): Promise<EngineRun> {
   const cmd = [
-    'sync', '--json', '--no-profiles', '--days', '1',
+    // down only: the old script's method, and strfry sync --dir down, send nothing (the share side is live's)
+    'sync', '--json', '--no-profiles', '--no-share', '--days', '1',
     '--zen-root', w.built.root, '--data-dir', dataDir, '--kubo-api', w.kubo.url,
     '--relay-url', st.relayUrl, '--strfry-bin', strfryBin, '--strfry-conf', st.strfryConf,
   ];

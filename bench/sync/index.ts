@@ -177,7 +177,8 @@ async function engineRun(
   dataDir: string,
 ): Promise<{ wallMs: number; syncMs: number; imported: number; superseded: number; fetched: number; peak: number; ok: boolean; reason: string; peers: string }> {
   const args = [
-    'sync', '--json', '--no-profiles', '--days', '1',
+    // down only: the old script's method, and strfry sync --dir down, send nothing (the share side is live's)
+    'sync', '--json', '--no-profiles', '--no-share', '--days', '1',
     '--zen-root', w.built.root, '--data-dir', dataDir, '--kubo-api', w.kubo.url,
     '--relay-url', st.relayUrl, '--strfry-bin', st.strfryBin, '--strfry-conf', st.strfryConf,
   ];

@@ -319,6 +319,8 @@ export const SyncOptions = z.object({
   peers: z.array(z.string()).optional(),
   /** Force a full-window NIP-77 reconciliation against everything the local relay holds. */
   full: z.boolean().optional(),
+  /** Send peers nothing this run, whatever the liveShare setting says (down only, as the old backfill). */
+  noShare: z.boolean().optional(),
   /** What started it: 'manual' | 'schedule' | 'cli' | 'tray'. */
   trigger: z.string().optional(),
 });

@@ -57,8 +57,8 @@ async function engineFor(s: { built: BuiltStation; local: StrfryStation; peer: T
   return engine;
 }
 
-async function syncOnce(engine: Engine): Promise<RunReport> {
-  const { done } = await engine.sync.start({ noProfiles: true });
+async function syncOnce(engine: Engine, noShare = false): Promise<RunReport> {
+  const { done } = await engine.sync.start({ noProfiles: true, ...(noShare ? { noShare: true } : {}) });
   const r = await done;
   expect(r.outcome, JSON.stringify(r.peers.map((p) => p.reason))).toBe('success');
   return r;
@@ -104,5 +104,17 @@ describe('the hourly run shares what peers lack (setting liveShare)', () => {
     expect(await s.local.relay.count({ ids: [theirs.id] })).toBe(1); // the run did pull
     expect(s.peer.received(mine.id)).toBe(0);
     expect(await s.peer.count({ ids: [mine.id] })).toBe(0);
+  }, 60_000);
+
+  it('sends nothing on a run asked not to (sync --no-share), the setting on', async () => {
+    const s = await setUp('share-run-off');
+    const member = Object.values(s.built.keys.users)[0]!;
+    const mine = note(member, 'written here, this run shares nothing', sec() - 2000);
+    await s.local.relay.seed([mine]);
+    const engine = await engineFor(s, true);
+    await syncOnce(engine, true);
+    expect(s.peer.received(mine.id)).toBe(0);
+    await syncOnce(engine);
+    expect(s.peer.received(mine.id)).toBe(1);
   }, 60_000);
 });

@@ -24,6 +24,7 @@ interface SyncFlags {
   DRYRUN?: boolean;
   json?: boolean;
   full?: boolean;
+  share: boolean;
   fallbackRelays?: string;
 }
 
@@ -57,6 +58,7 @@ export function registerSync(program: Command, v: Voice): void {
     .addOption(new Option('--DRYRUN', d.DRYRUN).hideHelp())
     .option('--json', d.syncJson)
     .option('--full', d.full)
+    .option('--no-share', d.syncNoShare)
     .option('--fallback-relays <urls>', d.fallbackRelays)
     .action(async (flags: SyncFlags, cmd: Command) => {
       const g = globalOptions(cmd);
@@ -71,6 +73,7 @@ export function registerSync(program: Command, v: Voice): void {
         ...(flags.profiles === false ? { noProfiles: true } : {}),
         ...(flags.dryRun || flags.DRYRUN ? { dryRun: true } : {}),
         ...(flags.full ? { full: true } : {}),
+        ...(flags.share === false ? { noShare: true } : {}),
       };
       const json = flags.json ?? false;
       // Bars on a terminal (stderr, beside the warnings), plain lines on stdout otherwise, nothing with --json.

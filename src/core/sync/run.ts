@@ -300,7 +300,7 @@ export class Run {
     const bounds = peerBounds(this.settings, await localMaxEventSize(store, this.settings, this.ctx.config.timeouts.nip11, this.signal));
     const outcomes: Array<PeerOutcome | undefined> = new Array<PeerOutcome | undefined>(peers.length);
     const categories = emptyCounts();
-    const share = this.settings.liveShare
+    const share = this.settings.liveShare && !this.opts.noShare
       ? new RunShare({
           store, kinds: plan.window.kinds, members: new Set(plan.members), blacklist: plan.state.blacklist, nowSec: plan.nowSec, signal: stop,
           onProblem: (m) => log.warn(m),
