@@ -14,6 +14,7 @@ import { PackedEvents, type PackedImport } from './packed';
 import { supersededInBatch, viewOf } from './batch-rules';
 import { reasonKey } from './reasons';
 import { forEachLimited } from '../util/limit';
+import { reason, reasonOf, ReasonError } from '../../shared/i18n';
 
 export { reasonKey };
 
@@ -48,9 +49,9 @@ export class RelayStore implements LocalStore, PackedImport {
         maxSubscriptions: subscriptionBudget(limits),
         maxMessageLength: limits.maxMessageLength,
         lookup: systemLookup,
-      }).catch((err: Error) => {
+      }).catch((err: unknown) => {
         this.conn = null;
-        throw new Error(`local relay: ${err.message}`);
+        throw new ReasonError(reason('store.local', { why: reasonOf(err) }));
       });
     }
     return { conn: await (this.conn as Promise<RelayConnection>), limits };

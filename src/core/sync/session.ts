@@ -38,6 +38,7 @@ import { ImportPipe, IMPORT_BATCH } from './import-pipe';
 import { Tally, type SessionResult } from './session-tally';
 import { reconcileFilter } from './session-nip77';
 import type { PeerBudget } from './bounds';
+import { reason } from '../../shared/i18n';
 
 export type { SessionResult } from './session-tally';
 
@@ -221,7 +222,7 @@ export class PeerSession {
           s.progress.coverage = Math.min(1, (this.filtersDone + Math.min(1, (s.nowSec - until) / span)) / this.filtersTotal);
         }
       },
-      onFlood: () => this.tally.note('paging stopped: the peer kept sending new events all dated the same second'),
+      onFlood: () => this.tally.note(reason('sync.pagingFlood')),
     })) {
       await this.take(e, f);
     }
