@@ -319,7 +319,7 @@ export class Tunnels implements TunnelManager {
       } catch (err) {
         signal?.throwIfAborted();
         if (!peer.servesStrfry) throw named(reason('tunnel.lanNoTunnel', { url: peer.relayUrl, why: reasonOf(err) }));
-        this.ctx.log.info(`${name}: ${reasonText(reason('tunnel.lanSilent', { url: peer.relayUrl, why: reasonOf(err) }))}; trying the IPFS tunnel`);
+        this.ctx.log.info(reason('peer.named', { id, host: peer.hostname, why: reason('tunnel.lanTrying', { url: peer.relayUrl, why: reasonOf(err) }) }));
       }
     } else if (!peer.servesStrfry) {
       throw named(reason('tunnel.loopbackNoTunnel', { url: peer.relayUrl }));

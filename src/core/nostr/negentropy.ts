@@ -146,7 +146,7 @@ function reconcileOnce(conn: RelayConnection, filter: Filter, items: IdList, opt
           finish({ have, need, rounds, splits: 0 });
         }
       } catch (err) {
-        finish(new Error(`${conn.url}: negentropy reconcile failed: ${(err as Error).message}`));
+        finish(new ReasonError(reason('relay.at', { url: conn.url, why: reason('relay.negFailed', { detail: (err as Error).message }) })));
       }
     };
     silence.start();

@@ -466,11 +466,13 @@ export class Run {
     const { spent, budget, tally } = run;
     const log = this.ctx.log;
     const t = this.ctx.config.timeouts;
-    const signal = AbortSignal.any([this.signal, this.deadline, AbortSignal.timeout(t.peer)]);
+    const timeLimit = AbortSignal.timeout(t.peer);
+    const signal = AbortSignal.any([this.signal, this.deadline, timeLimit]);
     const failed = (err: unknown, url: string, retry: boolean): { reason: Reason; retry: boolean } =>
       this.deadline.aborted && !this.signal.aborted
         ? { reason: namedPeer(peer, reason('peer.cutAtDeadline', { seconds: this.settings.runDeadlineSeconds })), retry: false }
-        : { reason: peerReason(peer, url, err, t.peer), retry };
+        : // the time limit closes the connection under the session: said as the time limit, not as what it closed
+          { reason: peerReason(peer, url, timeLimit.aborted && !this.signal.aborted ? timeLimit.reason : err, t.peer), retry: timeLimit.aborted ? false : retry };
     pp.phase = 'tunnel';
     pp.error = null;
     delete pp.why;

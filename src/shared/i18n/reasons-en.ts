@@ -49,7 +49,8 @@ export const en = {
   'tunnel.noFreePort': (p: { tries: number; why: Reason }, t: T) => `tunnel refused by kubo: no free local port after ${p.tries} tries (${t.reason(p.why)})`,
   'tunnel.notPeerId': (p: { value: string }) => `peer ${q(p.value)}: not a PeerID, no tunnel`,
   'tunnel.notSyncable': (p: { why: Reason | null }, t: T) => `not syncable: ${p.why ? t.reason(p.why) : 'no usable relay'}`,
-  'tunnel.lanSilent': (p: { url: string; why: Reason }, t: T) => `private-network relay ${p.url} did not answer directly (${t.reason(p.why)})`,
+  'tunnel.lanTrying': (p: { url: string; why: Reason }, t: T) =>
+    `private-network relay ${p.url} did not answer directly (${t.reason(p.why)}); trying the IPFS tunnel`,
   'tunnel.lanNoTunnel': (p: { url: string; why: Reason }, t: T) =>
     `private-network relay ${p.url} did not answer directly (${t.reason(p.why)}) and the peer offers no strfry tunnel`,
   'tunnel.loopbackNoTunnel': (p: { url: string }) => `relay ${p.url} is on the peer's loopback and the peer offers no strfry tunnel`,
@@ -87,6 +88,7 @@ export const en = {
   'relay.noOk': (p: { id: string; ms: number }) => `no OK for event ${p.id} after ${p.ms} ms`,
   /** A relay's own refusal (CLOSED, NOTICE, NEG-ERR): its words are the relay's. */
   'relay.refusal': (p: { via: string; text: string }) => `${p.via} ${p.text}`,
+  'relay.negFailed': (p: { detail: string }) => `negentropy reconcile failed: ${p.detail}`,
   'relay.negSilent': (p: { ms: number }) => `relay went silent during the NIP-77 reconciliation: no NEG-MSG for ${p.ms} ms`,
 
   // ------------------------------------------------------------ what a peer may cost (sync/bounds.ts): a bound met

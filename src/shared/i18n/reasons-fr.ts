@@ -45,7 +45,7 @@ export const fr: ReasonCatalogue = {
   'tunnel.noFreePort': (p, t) => `tunnel refusé par kubo${NB}: aucun port local libre après ${t.num(p.tries)} essais (${t.reason(p.why)})`,
   'tunnel.notPeerId': (p) => `pair ${q(p.value)}${NB}: pas un PeerID, pas de tunnel`,
   'tunnel.notSyncable': (p, t) => `non synchronisable${NB}: ${p.why ? t.reason(p.why) : 'aucun relais utilisable'}`,
-  'tunnel.lanSilent': (p, t) => `le relais de réseau privé ${p.url} n’a pas répondu en direct (${t.reason(p.why)})`,
+  'tunnel.lanTrying': (p, t) => `le relais de réseau privé ${p.url} n’a pas répondu en direct (${t.reason(p.why)})${NB}; essai par le tunnel IPFS`,
   'tunnel.lanNoTunnel': (p, t) =>
     `le relais de réseau privé ${p.url} n’a pas répondu en direct (${t.reason(p.why)}) et le pair ne propose pas de tunnel strfry`,
   'tunnel.loopbackNoTunnel': (p) => `le relais ${p.url} est sur la boucle locale du pair et le pair ne propose pas de tunnel strfry`,
@@ -79,6 +79,7 @@ export const fr: ReasonCatalogue = {
     `le relais s’est tu${NB}: ${p.eose ? 'pas d’EOSE' : 'pas de réponse à un REQ'} depuis ${t.num(p.ms)} ms${p.notice ? ` (son dernier NOTICE${NB}: "${p.notice}")` : ''}`,
   'relay.noOk': (p, t) => `aucun OK pour l’événement ${p.id} après ${t.num(p.ms)} ms`,
   'relay.refusal': (p) => `${p.via} ${p.text}`,
+  'relay.negFailed': (p) => `échec de la réconciliation negentropy${NB}: ${p.detail}`,
   'relay.negSilent': (p, t) => `le relais s’est tu pendant la réconciliation NIP-77${NB}: pas de NEG-MSG depuis ${t.num(p.ms)} ms`,
 
   'bound.peerMaxEvents': (p, t) =>
