@@ -3,6 +3,7 @@
  * The captain's window on the real engine (issues 2 and 7): `constellation serve` on a station built by the
  * harness, real relays and the kubo stand-in on 127.0.0.1, driven in Chromium.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { expect, test, type Page } from '@playwright/test';
 import { startWorld, type World } from './fixtures/world';
 import { shoot } from './fixtures/screens';
@@ -419,6 +420,21 @@ test('every screen, in both themes and both languages: no console error, no side
 });
 
 test('a sync cancelled at once reads "cancelled": no full green bar, its peers stopped, not queued', async ({ page }) => {
+  // A run here ends in well under a second (the down peer costs one quick attempt): for the cancel to land while
+  // it runs, the down peer's tunnel leads, for this test, to a relay that takes the connection and never answers.
+  const silent = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const held = world.station.peers.find((p) => p.id === world.downPeer);
+  if (!held) throw new Error('no down peer in the world');
+  world.kubo.registerPeer(held.peerId, { host: '127.0.0.1', port: (silent.address() as AddressInfo).port });
+  try {
+    await cancelledAtOnce(page);
+  } finally {
+    silent.close();
+  }
+});
+
+async function cancelledAtOnce(page: Page): Promise<void> {
   await open(page, '#/sync');
   await expect(page.locator('[data-test="sync-start"]')).toBeVisible();
   await page.locator('[data-test="sync-start"]').click();
@@ -439,4 +455,4 @@ test('a sync cancelled at once reads "cancelled": no full green bar, its peers s
   const last = (await world.call('history.list', { limit: 1 }))[0];
   expect(last?.outcome).toBe('cancelled');
   await expect(page.locator('[data-test="sync-last"]')).toContainText('cancelled');
-});
+}
