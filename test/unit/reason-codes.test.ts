@@ -40,6 +40,7 @@ import { relayRoundTrip, webSocketOpens } from '../../src/core/kubo/probe';
 import { PeerBudget } from '../../src/core/sync/bounds';
 import { DEFAULT_TIMEOUTS } from '../../src/core/config';
 import { Tunnels } from '../../src/core/kubo/tunnels';
+import { StrfryStore } from '../../src/core/store/strfry-store';
 import { buildStation, freePort, KuboStandin, startRelays, stationOnlyContext, type TestRelay } from '../support';
 import { endlessNegMessage } from '../support/faults';
 
@@ -426,6 +427,15 @@ beforeAll(async () => {
     peerOf({ route: 'lan', relayUrl: lanUrl, servesStrfry: true }),
   ]) keep(`tunnels.endpoint ${p.route}`, reasonOf(await caught(tunnels.endpoint(p))));
   for (const l of tunnelCtx.log.recent()) keep(`tunnels log ${l.level}`, l.why, l.msg);
+
+  // a local strfry that cannot run, or fails (its own words kept)
+  const conf = join(base, 'strfry.conf');
+  await writeFile(conf, 'db = "./strfry-db/"\n');
+  const failing = join(base, 'strfry-failing');
+  await writeFile(failing, '#!/bin/sh\necho "strfry error: mdb_env_open: No such file or directory" >&2\nexit 1\n', { mode: 0o755 });
+  const notExec = join(base, 'strfry-noexec');
+  await writeFile(notExec, '#!/bin/sh\nexit 0\n', { mode: 0o644 });
+  for (const bin of [failing, notExec, join(base, 'strfry-nope')]) keep(`strfry ${bin}`, reasonOf(await caught(new StrfryStore(bin, conf).count({}))));
 
   // whole runs: a swarm whose peers kubo cannot reach or refuse the connection (then the profile phase finds no
   // peer to ask), then a peer flooding the same second (a note on a peer that did not fail), then the same peer

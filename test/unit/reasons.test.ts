@@ -105,7 +105,6 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   ['cannot write the lock /home/fred/.zen/strfry/constellation-backfill.lock: EACCES: permission denied, open \'/home/fred/.zen/strfry/constellation-backfill.lock.4242.ab12cd34.tmp\'', 'impossible d’écrire le verrou /home/fred/.zen/strfry/constellation-backfill.lock : permission refusée (EACCES), open \'/home/fred/.zen/strfry/constellation-backfill.lock.4242.ab12cd34.tmp\''],
   ['cannot take over the stale lock /home/fred/.zen/strfry/constellation-backfill.lock: EROFS: read-only file system, open \'/home/fred/.zen/strfry/constellation-backfill.lock.takeover\'', 'impossible de reprendre le verrou périmé /home/fred/.zen/strfry/constellation-backfill.lock : système de fichiers en lecture seule (EROFS), open \'/home/fred/.zen/strfry/constellation-backfill.lock.takeover\''],
   ['cannot take the lock /home/fred/.zen/strfry/constellation-backfill.lock: it keeps coming back', 'impossible de prendre le verrou /home/fred/.zen/strfry/constellation-backfill.lock : il revient sans cesse'],
-  ['strfry import (/home/fred/.zen/strfry/strfry, config /home/fred/.zen/strfry/strfry.conf) was killed by SIGKILL: no message', 'strfry import (/home/fred/.zen/strfry/strfry, config /home/fred/.zen/strfry/strfry.conf) a été tué par SIGKILL : aucun message'],
   ['cancelled', 'annulé'],
   // scheduler
   ['the schedule is turned off in the settings', 'la planification est désactivée dans les réglages'],
@@ -149,9 +148,6 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   ['stale lock: written before the machine last started; PID 1234 now belongs to another process', 'verrou périmé : écrit avant le dernier démarrage de la machine ; le PID 1234 appartient maintenant à un autre processus'],
   ['stale lock: PID 1234 now belongs to a process started after it was written', 'verrou périmé : le PID 1234 appartient maintenant à un processus démarré après son écriture'],
   ['stale lock: PID 1234 is not running', 'verrou périmé : le PID 1234 ne tourne plus'],
-  ['strfry import: cannot run /opt/strfry/strfry (no such file): spawn /opt/strfry/strfry ENOENT', 'strfry import : impossible d’exécuter /opt/strfry/strfry (fichier introuvable) : spawn /opt/strfry/strfry : fichier ou dossier introuvable (ENOENT)'],
-  ['strfry scan --count: cannot run /opt/strfry/strfry (not executable): spawn /opt/strfry/strfry EACCES', 'strfry scan --count : impossible d’exécuter /opt/strfry/strfry (non exécutable) : spawn /opt/strfry/strfry : permission refusée (EACCES)'],
-  ['strfry import --no-verify (/opt/strfry/strfry, config /etc/strfry.conf) failed with exit code 1: DB is locked; it had stored 300 of the 2000 events before stopping', 'strfry import --no-verify (/opt/strfry/strfry, config /etc/strfry.conf) a échoué avec le code de sortie 1 : DB is locked ; il avait stocké 300 des 2000 événements avant de s’arrêter'],
   ['strfry scan (/opt/strfry/strfry) printed a line that is not JSON: garbage', 'strfry scan (/opt/strfry/strfry) a affiché une ligne qui n’est pas du JSON : garbage'],
   ['strfry scan --count (/opt/strfry/strfry) printed no number: "oops"', 'strfry scan --count (/opt/strfry/strfry) n’a affiché aucun nombre : "oops"'],
   ['strfry import (/opt/strfry/strfry) finished but printed no "Processed … added" line; cannot count what it stored', 'strfry import (/opt/strfry/strfry) s’est terminé sans afficher de ligne "Processed … added" ; impossible de compter ce qu’il a stocké'],

@@ -105,6 +105,13 @@ export const en = {
   'import.shortAnswer': (p: { answered: number; sent: number; store: string }) =>
     `the local store answered for ${p.answered} of ${p.sent} events sent to it (${p.store}); the rest are not counted as held`,
   'store.local': (p: { why: Reason }, t: T) => `local relay: ${t.reason(p.why)}`,
+  /** strfry's own words (`detail`) stay as strfry wrote them. */
+  'strfry.cannotRun': (p: { what: string; bin: string; hint: 'missing' | 'notExecutable' | null; detail: string }, t: T) =>
+    `strfry ${p.what}: cannot run ${p.bin}${p.hint === 'missing' ? ' (no such file)' : p.hint === 'notExecutable' ? ' (not executable)' : ''}: ${t.text(p.detail)}`,
+  /** `committed`: what strfry had stored before it stopped (null when its log did not say). */
+  'strfry.failed': (p: { what: string; bin: string; conf: string; signal: string | null; code: number | null; detail: string; committed: number | null; sent: number }, t: T) =>
+    `strfry ${p.what} (${p.bin}, config ${p.conf}) ${p.signal ? `was killed by ${p.signal}` : `failed with exit code ${p.code}`}: ${t.text(p.detail)}` +
+    (p.committed !== null ? `; it had stored ${p.committed} of the ${p.sent} events before stopping` : ''),
 
   // ------------------------------------------------------------ a run's outcome (sync/run.ts)
   'run.cancelled': () => 'cancelled by the captain',

@@ -95,6 +95,11 @@ export const fr: ReasonCatalogue = {
   'import.shortAnswer': (p, t) =>
     `le stockage local a répondu pour ${t.num(p.answered)} des ${t.count(p.sent, { one: '# événement envoyé', other: '# événements envoyés' })} (${p.store})${NB}; le reste n’est pas compté comme détenu`,
   'store.local': (p, t) => `relais local${NB}: ${t.reason(p.why)}`,
+  'strfry.cannotRun': (p, t) =>
+    `strfry ${p.what}${NB}: impossible d’exécuter ${p.bin}${p.hint === 'missing' ? ' (fichier introuvable)' : p.hint === 'notExecutable' ? ' (non exécutable)' : ''}${NB}: ${t.text(p.detail)}`,
+  'strfry.failed': (p, t) =>
+    `strfry ${p.what} (${p.bin}, config ${p.conf}) ${p.signal ? `a été tué par ${p.signal}` : `a échoué avec le code de sortie ${p.code}`}${NB}: ${t.text(p.detail)}` +
+    (p.committed !== null ? `${NB}; il avait stocké ${t.num(p.committed)} des ${t.count(p.sent, { one: '# événement', other: '# événements' })} avant de s’arrêter` : ''),
 
   'run.cancelled': () => 'annulé par le capitaine',
   'run.peersFailed': (p, t) =>
