@@ -23,8 +23,7 @@
  * Sizes: BENCH_EVENTS (default 20,000), BENCH_BIG. BENCH_NO77=1: the peer without NIP-77 (the REQ paging path).
  * BENCH_NODE_ARGS: extra node flags for the engine process. Only 127.0.0.1.
  */
-import { spawn } from 'node:child_process';
-import { readFile, mkdir, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { RelayConnection } from '../../src/core/nostr';
@@ -44,6 +43,7 @@ import {
   type StrfryStation,
 } from '../../src/devkit';
 import { DEFAULT_KINDS } from '../../src/shared/kinds';
+import { runConstellation } from '../engine-process';
 
 const NOW = Math.floor(Date.now() / 1000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
@@ -170,16 +170,6 @@ async function holdings(w: World, st: StrfryStation): Promise<{ share: number; e
 
 const peerBytes = (w: World): number => w.peers.reduce((n, p) => n + p.stats.bytesIn + p.stats.bytesOut, 0);
 
-/** Peak RSS (VmHWM) of a running process, in bytes; 0 once it is gone. */
-async function peakRss(pid: number): Promise<number> {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** `constellation sync --json` as a station runs it; the report, the wall time and the process's peak RSS. */
 async function engineRun(
   w: World,
@@ -187,23 +177,11 @@ async function engineRun(
   dataDir: string,
 ): Promise<{ wallMs: number; syncMs: number; imported: number; superseded: number; fetched: number; peak: number; ok: boolean; reason: string; peers: string }> {
   const args = [
-    join(REPO, 'bin', 'constellation.mjs'), 'sync', '--json', '--no-profiles', '--days', '1',
+    'sync', '--json', '--no-profiles', '--days', '1',
     '--zen-root', w.built.root, '--data-dir', dataDir, '--kubo-api', w.kubo.url,
     '--relay-url', st.relayUrl, '--strfry-bin', st.strfryBin, '--strfry-conf', st.strfryConf,
   ];
-  const t0 = performance.now();
-  // BENCH_NODE_ARGS: extra node flags for the engine process (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof)
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(join(REPO, 'node_modules', '.bin', 'node'), [...nodeArgs, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  let peak = 0;
-  const sampler = setInterval(() => void peakRss(child.pid!).then((v) => (peak = Math.max(peak, v))), 100);
-  const code = await new Promise<number | null>((r) => child.on('close', r));
-  clearInterval(sampler);
-  const wallMs = performance.now() - t0;
+  const { code, stdout: out, stderr: err, wallMs, peakRss: peak } = await runConstellation(args, 100);
   let report: {
     durationMs: number;
     imported: number;

@@ -59,6 +59,9 @@ export const en = {
     totals: (f: F, imported: number, duplicates: number, rejected: number, superseded: number) =>
       `imported ${f.num(imported)}, duplicates ${f.num(duplicates)}, rejected ${f.num(rejected)}, superseded or deleted ${f.num(superseded)}`,
     transferred: (f: F, bytesIn: number, bytesOut: number) => `transferred ${f.bytes(bytesIn)} in, ${f.bytes(bytesOut)} out`,
+    /** Each missing event fetched once per run: how many came for how many ids, and the local relay's reads. */
+    fetches: (f: F, events: number, distinct: number, localReads: number) =>
+      `fetched ${f.num(events)} events for ${f.num(distinct)} ids (${f.num(events - distinct)} fetched again); local relay read ${f.count(localReads, { one: '# time', other: '# times' })}`,
     note: (text: string) => `note: ${text}`,
     leftOut: (list: string) => `left out: ${list}`,
     rejected: (list: string) => `refused by the local relay: ${list}`,
@@ -209,6 +212,8 @@ export const fr: CliWords = {
     totals: (f, imported, duplicates, rejected, superseded) =>
       `importés ${f.num(imported)}, doublons ${f.num(duplicates)}, rejetés ${f.num(rejected)}, remplacés ou supprimés ${f.num(superseded)}`,
     transferred: (f, bytesIn, bytesOut) => `transférés ${f.bytes(bytesIn)} reçus, ${f.bytes(bytesOut)} envoyés`,
+    fetches: (f, events, distinct, localReads) =>
+      `reçus ${f.num(events)} événements pour ${f.num(distinct)} identifiants (${f.num(events - distinct)} reçus de nouveau)${NB}; relais local lu ${f.count(localReads, { one: '# fois', other: '# fois' })}`,
     note: (text) => `remarque${NB}: ${text}`,
     leftOut: (list) => `écartés${NB}: ${list}`,
     rejected: (list) => `refusés par le relais local${NB}: ${list}`,

@@ -114,7 +114,7 @@ export interface ProfileService {
   search(query: string, offset: number, limit: number): Promise<ProfilePage>;
   get(hex: string): Promise<ProfileDetail | null>;
   missing(): Promise<string[]>;
-  /** Rebuilds the index from the local relay (after a sync). */
+  /** Rebuilds the index from the local relay (after a sync); no read when no index was built yet. */
   refresh(): Promise<void>;
   /**
    * The profile phase of a run: finds members without a kind 0 in the local relay, recovers them from the

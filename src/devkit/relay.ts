@@ -5,10 +5,12 @@
 // does not: REQ limits clamped to `max_limit` (no limit or a bigger one → max_limit, newest first), COUNT
 // (NIP-45), NIP-77 as responder (strfry's: frame size limit, a cut answer continued in the next round — see
 // negentropy-responder.ts), kind 5 stored like strfry
-// stores it, a NIP-11 document, and byte counters on the socket so tests can compare transfer volumes.
+// stores it, a NIP-11 document, permessage-deflate negotiated as strfry negotiates it (see strfryDeflate), and
+// byte counters so tests can compare transfer volumes: payload bytes (uncompressed, what strfry logs as
+// bytesUp/bytesDown) and wire bytes (every TCP byte of the relay's sockets, HTTP and framing included).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, WebSocket, type PerMessageDeflateOptions, type RawData } from 'ws';
 import { NostrRelay } from '@nostr-relay/core';
 import { Validator } from '@nostr-relay/validator';
 import { EventRepositorySqlite } from '@nostr-relay/event-repository-sqlite';
@@ -47,11 +49,17 @@ export interface TestRelayOptions {
   maxMessageLength?: number;
   /** NIP-11 max_subscriptions. Default 200 like strfry. */
   maxSubscriptions?: number;
+  /** strfry.conf `relay.compression`: permessage-deflate (default on) and its sliding window (default on). */
+  compression?: { enabled?: boolean; slidingWindow?: boolean };
 }
 
 export interface RelayStats {
+  /** WebSocket payload bytes, uncompressed */
   bytesIn: number;
   bytesOut: number;
+  /** every TCP byte of the relay's sockets (HTTP, WebSocket framing, compressed payloads) */
+  readonly wireIn: number;
+  readonly wireOut: number;
   connections: number;
   reqs: number;
   negOpens: number;
@@ -148,6 +156,38 @@ interface EventRow {
   sig: string;
 }
 
+/**
+ * permessage-deflate as strfry 1.x negotiates it. Facts read in strfry's sources (hoytech/strfry: strfry.conf
+ * `relay.compression`, RelayWebsocket.cpp) and its uWebSockets fork (hoytech/uWebSockets: Extensions.cpp,
+ * Group.cpp, HTTPSocket.cpp, Hub.cpp, WebSocket.cpp):
+ * - with `compression.enabled` (default true) it accepts a client's `permessage-deflate` offer and always answers
+ *   `client_no_context_takeover` (it inflates every message with one shared stream, reset after each);
+ * - `server_no_context_takeover` is answered only when the client asked for it; otherwise, with
+ *   `compression.slidingWindow` (default true), it keeps a deflate window per connection (context takeover);
+ *   without the sliding window it deflates every message from a reset stream (and does not say so);
+ * - `server_max_window_bits` / `client_max_window_bits` are parsed and ignored: never answered, 15 bits used;
+ * - zlib level 1, memLevel 8, 15-bit window, every text message compressed (no size threshold).
+ * ws cannot be told to ignore the window-bits parameters, so they are taken out of the offer before ws reads it
+ * (stripWindowBits); with the sliding window off, ws answers `server_no_context_takeover` where strfry stays silent.
+ */
+export function strfryDeflate(c: TestRelayOptions['compression'] = {}): PerMessageDeflateOptions | false {
+  if (c.enabled === false) return false;
+  return {
+    clientNoContextTakeover: true,
+    ...(c.slidingWindow === false ? { serverNoContextTakeover: true } : {}),
+    zlibDeflateOptions: { level: 1, memLevel: 8, windowBits: 15 },
+    threshold: 0,
+  };
+}
+
+/** The client's extension offer without the window-bits parameters strfry ignores. */
+export function stripWindowBits(offer: string): string {
+  return offer
+    .split(',')
+    .map((ext) => ext.split(';').map((p) => p.trim()).filter((p) => !/^(server|client)_max_window_bits\b/i.test(p)).join('; '))
+    .join(', ');
+}
+
 const rowToEvent = (r: EventRow): NostrEvent => ({
   id: r.id,
   pubkey: r.pubkey,
@@ -174,9 +214,13 @@ export class TestRelay {
   readonly maxLimit: number;
   readonly nip77: boolean;
   readonly maxSyncEvents: number;
-  readonly stats: RelayStats = { bytesIn: 0, bytesOut: 0, connections: 0, reqs: 0, negOpens: 0 };
+  readonly stats: RelayStats;
 
   private readonly connections = new Set<Connection>();
+  /** every TCP socket of the server (HTTP and WebSocket), for the wire counters */
+  private readonly sockets = new Set<Socket>();
+  /** bytes of the sockets already closed, and where the counters were last reset */
+  private readonly wire = { closedIn: 0, closedOut: 0, zeroIn: 0, zeroOut: 0 };
   private stopped = false;
   private writer: ReturnType<typeof strfryWriter> | null = null;
 
@@ -194,6 +238,29 @@ export class TestRelay {
     this.maxLimit = opts.maxLimit ?? DEFAULT_MAX_LIMIT;
     this.nip77 = opts.nip77 ?? true;
     this.maxSyncEvents = opts.maxSyncEvents ?? DEFAULT_MAX_SYNC_EVENTS;
+    const counters = { bytesIn: 0, bytesOut: 0, connections: 0, reqs: 0, negOpens: 0 };
+    this.stats = Object.defineProperties(counters, {
+      wireIn: { enumerable: true, get: () => this.wireTotals().in - this.wire.zeroIn },
+      wireOut: { enumerable: true, get: () => this.wireTotals().out - this.wire.zeroOut },
+    }) as RelayStats;
+    http.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => {
+        this.sockets.delete(socket);
+        this.wire.closedIn += socket.bytesRead;
+        this.wire.closedOut += socket.bytesWritten;
+      });
+    });
+  }
+
+  private wireTotals(): { in: number; out: number } {
+    let i = this.wire.closedIn;
+    let o = this.wire.closedOut;
+    for (const s of this.sockets) {
+      i += s.bytesRead;
+      o += s.bytesWritten;
+    }
+    return { in: i, out: o };
   }
 
   static async start(opts: TestRelayOptions = {}): Promise<TestRelay> {
@@ -211,7 +278,11 @@ export class TestRelay {
     // strfry accepts large filters (the sync sends ~57 kinds and up to a few hundred authors or ids).
     const validator = new Validator({ maxFilterKindsLength: 200, maxFilterAuthorsLength: 1000, maxFilterIdsLength: 1000 });
     const http = createServer();
-    const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageLength ?? DEFAULT_MAX_MESSAGE });
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: opts.maxMessageLength ?? DEFAULT_MAX_MESSAGE,
+      perMessageDeflate: strfryDeflate(opts.compression),
+    });
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
@@ -219,6 +290,8 @@ export class TestRelay {
     const self = new TestRelay(opts, http, wss, relay, repo, validator, await makeVerifier());
     http.on('request', (req, res) => self.serveHttp(req, res));
     http.on('upgrade', (req, socket, head) => {
+      const offer = req.headers['sec-websocket-extensions'];
+      if (typeof offer === 'string') req.headers['sec-websocket-extensions'] = stripWindowBits(offer);
       wss.handleUpgrade(req, socket, head, (ws) => self.accept(ws));
     });
     return self;
@@ -527,6 +600,12 @@ export class TestRelay {
     return rows.map(rowToEvent);
   }
 
+  /** Ids and created_at of the stored events matching the filter (no limit): what a negentropy storage holds. */
+  items(filter: RelayFilter = {}): Array<{ id: string; created_at: number }> {
+    const where = filterWhere({ ...filter, limit: undefined });
+    return this.db.prepare(`SELECT e.id AS id, e.created_at AS created_at FROM events e WHERE ${where.sql}`).all(...where.params) as Array<{ id: string; created_at: number }>;
+  }
+
   /** Query plan of the REQ path for a filter (tests check that indexes are used). */
   explain(filter: RelayFilter): string[] {
     const where = filterWhere(filter);
@@ -539,6 +618,9 @@ export class TestRelay {
 
   resetStats(): void {
     Object.assign(this.stats, { bytesIn: 0, bytesOut: 0, connections: 0, reqs: 0, negOpens: 0 });
+    const t = this.wireTotals();
+    this.wire.zeroIn = t.in;
+    this.wire.zeroOut = t.out;
   }
 
   /** Live sockets (tests check nothing is left open). */

@@ -433,6 +433,10 @@ export const RunReport = z.object({
   bytesOut: z.number(),
   /** The plan, for dry runs: one line per peer and filter. */
   plan: z.array(z.string()),
+  /** Events received from peers (every copy) and the distinct ids among them (absent in older reports). */
+  fetches: z.object({ events: z.number(), distinct: z.number() }).optional(),
+  /** Reads of the local store the peers' sessions made (`strfry scan`s; absent in older reports). */
+  localReads: z.number().optional(),
   profiles: z
     .object({
       found: z.number(),

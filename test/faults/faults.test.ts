@@ -222,11 +222,12 @@ describe('a failing peer never hides events another peer serves', () => {
     // the hostile peer serves the SAME events as the healthy ones, then cuts its answer: what it sent before
     // the cut was sieved but never imported; the healthy peers' copies must not be taken for duplicates
     const bad = await startFaultyRelay('drop-mid-stream', { events: healthyEvents, kubo, peerId: faultyPeerId, healthyReqs: 1 });
-    // the healthy peers answer slowly (otherwise healthy), so the hostile peer's copies reach the sieve first
+    // the healthy peers answer slowly (otherwise healthy), so the hostile peer's copies reach the sieve first: they
+    // reconcile only once it has cut its answer, so its session is the one that claimed the run's fetches of them
     const half = healthyEvents.length / 2;
     const slow = await Promise.all([
-      startFaultyRelay('drip', { events: healthyEvents.slice(0, half), dripMs: 10 }),
-      startFaultyRelay('drip', { events: healthyEvents.slice(half), dripMs: 10 }),
+      startFaultyRelay('drip', { events: healthyEvents.slice(0, half), dripMs: 10, negOpenAfter: bad.firstCut }),
+      startFaultyRelay('drip', { events: healthyEvents.slice(half), dripMs: 10, negOpenAfter: bad.firstCut }),
     ]);
     built.peers.slice(0, 2).forEach((p, i) => kubo.registerPeer(p.peerId, { host: '127.0.0.1', port: slow[i]!.port }));
     const dataDir = await tmpDir('faults-shared-');

@@ -89,6 +89,11 @@ export interface FaultyRelayOptions {
   hugeBytes?: number;
   /** neg-endless: made-up ids listed per NEG-MSG. Default 15,000 (about strfry's 500 kB frame). */
   negIdsPerRound?: number;
+  /**
+   * NEG-OPEN is answered only once this settles (or after 10 s): a test orders which peer reconciles first, and
+   * so which session claims the run's fetches of the ids several peers hold (each is fetched once per run).
+   */
+  negOpenAfter?: Promise<unknown>;
 }
 
 export interface FaultyRelayStats {
@@ -125,6 +130,9 @@ export class FaultyRelay {
   private readonly sockets = new Set<WebSocket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
+  private onCut: () => void = () => undefined;
+  /** Settles at the relay's first cut (drop-mid-stream, tunnel-reset). */
+  readonly firstCut = new Promise<void>((resolve) => (this.onCut = resolve));
 
   private constructor(
     readonly fault: Fault | Attack,
@@ -262,6 +270,7 @@ export class FaultyRelay {
   private async onNeg(ws: WebSocket, negs: Map<string, StrfryNegentropy>, msg: unknown[]): Promise<void> {
     const [type, sub] = msg as [string, string];
     if (type === 'NEG-OPEN') this.stats.negOpens += 1;
+    if (type === 'NEG-OPEN' && this.opts.negOpenAfter) await Promise.race([this.opts.negOpenAfter, sleep(10_000)]);
     if (this.fault === 'neg-silent') return;
     if (this.fault === 'neg-notice' || this.opts.nip77 === false) {
       return this.send(ws, ['NOTICE', `ERROR: bad msg: unknown cmd: ${type}`]);
@@ -316,6 +325,7 @@ export class FaultyRelay {
       case 'drop-mid-stream': {
         hits.slice(0, cutAfter).forEach((e) => this.sendEvent(ws, sub, e));
         this.stats.cuts += 1;
+        this.onCut();
         // Abrupt: no close frame, the TCP connection just goes away once the half answer is flushed.
         await flushed(ws);
         ws.terminate();
@@ -326,6 +336,7 @@ export class FaultyRelay {
         await flushed(ws);
         await sleep(20);
         this.stats.cuts += 1;
+        this.onCut();
         this.opts.kubo?.resetConnections(this.opts.peerId as string);
         return;
       }

@@ -44,8 +44,8 @@ function listOf(its: readonly Item[]): IdList {
 async function converse(
   local: readonly Item[],
   remote: readonly Item[],
-  opts: { responderFrame?: number; ourFrame?: number; librarysStorage?: boolean } = {},
-): Promise<{ need: string[]; have: string[]; rounds: number }> {
+  opts: { responderFrame?: number; ourFrame?: number; librarysStorage?: boolean; wholeRangeFirst?: boolean } = {},
+): Promise<{ need: string[]; have: string[]; rounds: number; firstBytes: number }> {
   const theirs = opts.librarysStorage ? new NegentropyStorage() : new FastNegentropyStorage();
   for (const it of remote) theirs.insert(it.ts, it.id);
   theirs.seal();
@@ -54,7 +54,8 @@ async function converse(
   // as reconcile() does: a peer may list an id again when it reconciles a range a second time
   const need = IdList.unique();
   const have = IdList.unique();
-  let msg: Buffer | null = client.initiate();
+  let msg: Buffer | null = client.initiate(opts.wholeRangeFirst);
+  const firstBytes = msg.length;
   let rounds = 0;
   while (msg) {
     if (opts.ourFrame) expect(msg.length).toBeLessThanOrEqual(opts.ourFrame);
@@ -63,7 +64,7 @@ async function converse(
     if (rounds > 10_000) throw new Error('no end');
     msg = client.reconcile(answer.nextMessage!, have, need);
   }
-  return { need: [...need], have: [...have], rounds };
+  return { need: [...need], have: [...have], rounds, firstBytes };
 }
 
 function expectExact(r: { need: string[]; have: string[] }, local: readonly Item[], remote: readonly Item[]): void {
@@ -76,6 +77,26 @@ function expectExact(r: { need: string[]; have: string[] }, local: readonly Item
 }
 
 describe('negentropy initiator against the devkit responder', () => {
+  it('whole range first: one 20-byte fingerprint, one round trip when both hold the same, exact when they differ', async () => {
+    const same = items(3000, 'same');
+    const equal = await converse(same, same, { wholeRangeFirst: true });
+    expect(equal.firstBytes).toBe(20);
+    expect(equal.rounds).toBe(1);
+    expectExact(equal, same, same);
+    const usual = await converse(same, same);
+    expect(usual.firstBytes).toBeGreaterThan(300);
+    // (an id is the hash of its created_at too: a shared id has the same timestamp on both sides)
+    for (const [ours, theirs, shared] of [[3000, 3100, 1500], [5, 40, 3], [1, 0, 0], [0, 7, 0]] as const) {
+      const common = items(shared, 'wr-common');
+      const local = [...common, ...items(ours - shared, 'wr-ours')];
+      const remote = [...common, ...items(theirs - shared, 'wr-theirs')];
+      for (const frame of [500_000, 4096]) {
+        const r = await converse(local, remote, { wholeRangeFirst: true, responderFrame: frame, ourFrame: frame === 4096 ? 4096 : 60_000 });
+        expectExact(r, local, remote);
+      }
+    }
+  });
+
   it('random sets with overlaps: need and have are exact, several sizes and frame limits', async () => {
     const cases: Array<[number, number, number, number]> = [
       // shared, only here, only there, responder frame
@@ -111,7 +132,7 @@ describe('negentropy initiator against the devkit responder', () => {
     const gone = await converse(some, []);
     expectExact(gone, some, []);
     const none = await converse([], []);
-    expect(none).toEqual({ need: [], have: [], rounds: 1 });
+    expect(none).toMatchObject({ need: [], have: [], rounds: 1 });
   });
 
   it('one side far larger than the other, both ways', async () => {

@@ -22,6 +22,7 @@ import {
   NegentropyItems,
 } from '../../src/core/nostr';
 import { createHash } from 'node:crypto';
+import WebSocket from 'ws';
 import type { NostrEvent } from 'nostr-tools';
 import { NegentropyStorage } from '@nostr-dev-kit/sync';
 import { FastNegentropyStorage, StrfryNegentropy } from '../../src/devkit/negentropy-responder';
@@ -43,6 +44,124 @@ afterAll(async () => {
   await plain?.stop();
 });
 
+/** The extension a relay answered to a raw ws client's offer (undefined: none), and the first message it sent. */
+async function negotiate(url: string, perMessageDeflate: WebSocket.ClientOptions['perMessageDeflate']): Promise<{ answer: string | undefined; message: string }> {
+  const ws = new WebSocket(url, { perMessageDeflate });
+  let answer: string | undefined;
+  ws.once('upgrade', (res) => (answer = res.headers['sec-websocket-extensions']));
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const message = new Promise<string>((resolve) => ws.once('message', (d: Buffer) => resolve(d.toString())));
+  ws.send(JSON.stringify(['REQ', 'x', { kinds: [1], limit: 3 }]));
+  const first = await message;
+  ws.close();
+  return { answer, message: first };
+}
+
+describe('permessage-deflate as strfry negotiates it (devkit relay) and as we offer it', () => {
+  it('answers client_no_context_takeover, keeps its own context unless asked, ignores window sizes', async () => {
+    const plainOffer = await negotiate(relay.url, {});
+    expect(plainOffer.answer).toBe('permessage-deflate; client_no_context_takeover');
+    expect(JSON.parse(plainOffer.message)[0]).toBe('EVENT');
+    const strfrySync = await negotiate(relay.url, { serverNoContextTakeover: true, clientNoContextTakeover: true });
+    expect(strfrySync.answer).toBe('permessage-deflate; server_no_context_takeover; client_no_context_takeover');
+    // strfry never answers window bits and deflates with 15: a client asking 10 still reads every message
+    const windows = await negotiate(relay.url, { serverMaxWindowBits: 10, clientMaxWindowBits: 9 });
+    expect(windows.answer).toBe('permessage-deflate; client_no_context_takeover');
+    expect(JSON.parse(windows.message)[0]).toBe('EVENT');
+  });
+
+  it('without compression (strfry.conf relay.compression.enabled = false) no extension is answered', async () => {
+    const off = await TestRelay.start({ compression: { enabled: false } });
+    try {
+      expect((await negotiate(off.url, {})).answer).toBeUndefined();
+      const conn = await RelayConnection.connect(off.url);
+      expect((await conn.count([{ kinds: [1] }])) ?? 0).toBe(0);
+      expect(conn.bytesIn).toBeGreaterThan(conn.payloadIn);
+      conn.close();
+    } finally {
+      await off.stop();
+    }
+  });
+
+  it('our connection offers it and a stream of events crosses compressed', async () => {
+    relay.resetStats();
+    const conn = await RelayConnection.connect(relay.url);
+    let n = 0;
+    for await (const _ of conn.req([{ kinds: [1], limit: 500 }])) n++;
+    expect(n).toBe(500);
+    expect(relay.stats.bytesOut).toBeGreaterThan(conn.bytesIn * 1.5);
+    conn.close();
+    const raw = await RelayConnection.connect(relay.url, { deflate: false });
+    relay.resetStats();
+    for await (const _ of raw.req([{ kinds: [1], limit: 500 }])) n++;
+    expect(raw.bytesIn).toBeGreaterThan(raw.payloadIn);
+    expect(relay.stats.wireOut).toBeGreaterThan(relay.stats.bytesOut);
+    raw.close();
+  });
+});
+
+describe('silence on a compressed connection', () => {
+  it('a relay that only pings is silent: its control frames are not taken for bytes still being decoded', async () => {
+    const { WebSocketServer } = await import('ws');
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: { threshold: 0 } });
+    await new Promise((r) => wss.once('listening', r));
+    wss.on('connection', (ws) => {
+      const t = setInterval(() => ws.ping(), 100);
+      ws.on('close', () => clearInterval(t));
+    });
+    try {
+      const port = (wss.address() as { port: number }).port;
+      const conn = await RelayConnection.connect(`ws://127.0.0.1:${port}`);
+      const t0 = Date.now();
+      const run = async (): Promise<number> => {
+        let n = 0;
+        for await (const _ of conn.req([{ kinds: [1] }], { idleMs: 600 })) n++;
+        return n;
+      };
+      await expect(run()).rejects.toThrow(/went silent/);
+      expect(Date.now() - t0).toBeLessThan(3000);
+      conn.close();
+    } finally {
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+    }
+  });
+
+  it('a relay that begins a frame and never finishes it is silent once the decode grace has passed', async () => {
+    const { createServer } = await import('node:http');
+    const { createHash } = await import('node:crypto');
+    // a relay by hand: the WebSocket handshake, then the head of a 1,000-byte text frame and 3 of its bytes
+    const server = createServer();
+    const sockets: import('node:net').Socket[] = [];
+    server.on('upgrade', (req, socket) => {
+      sockets.push(socket as import('node:net').Socket);
+      const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      socket.once('data', () => socket.write(Buffer.from([0x81, 0x7e, 0x03, 0xe8, 0x5b, 0x22, 0x45])));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const conn = await RelayConnection.connect(`ws://127.0.0.1:${port}`, { decodeGraceMs: 500 });
+      const t0 = Date.now();
+      const run = async (): Promise<number> => {
+        let n = 0;
+        for await (const _ of conn.req([{ kinds: [1] }], { idleMs: 400 })) n++;
+        return n;
+      };
+      await expect(run()).rejects.toThrow(/went silent/);
+      expect(Date.now() - t0).toBeLessThan(3000);
+      conn.close();
+    } finally {
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  });
+});
+
 describe('relay connection', () => {
   it('reads NIP-11 and its limits', async () => {
     const info = await fetchRelayInfo(relay.url);
@@ -56,7 +175,8 @@ describe('relay connection', () => {
     await expect(RelayConnection.connect('ws://127.0.0.1:1', { timeoutMs: 2000 })).rejects.toThrow(/127\.0\.0\.1:1/);
   });
 
-  it('pages past max_limit: all 2,500 events, no duplicates, and counts bytes', async () => {
+  it('pages past max_limit: all 2,500 events, no duplicates, and counts bytes (messages and wire)', async () => {
+    plain.resetStats();
     const conn = await RelayConnection.connect(plain.url);
     const ids = new Set<string>();
     let n = 0;
@@ -66,8 +186,15 @@ describe('relay connection', () => {
     }
     expect(ids.size).toBe(2500);
     expect(n).toBe(2500);
-    expect(conn.bytesIn).toBeGreaterThan(2500 * 200);
-    expect(conn.bytesOut).toBeGreaterThan(0);
+    expect(conn.payloadIn).toBeGreaterThan(2500 * 200);
+    expect(conn.payloadOut).toBeGreaterThan(0);
+    // permessage-deflate is negotiated (the devkit relay answers as strfry does): fewer bytes on the wire than in
+    // the messages, and both ends count the same wire bytes
+    expect(conn.bytesIn).toBeGreaterThan(0);
+    expect(conn.bytesIn).toBeLessThan(conn.payloadIn * 0.8);
+    expect(conn.bytesIn).toBe(plain.stats.wireOut);
+    // (our CLOSE of the last page may still be on its way)
+    expect(Math.abs(conn.bytesOut - plain.stats.wireIn)).toBeLessThan(100);
     conn.close();
   });
 

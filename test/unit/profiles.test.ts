@@ -11,6 +11,9 @@ import { acceptable, fullSyncKinds } from '../../src/core/profiles/recover';
 import { loadVerifier } from '../../src/core/nostr';
 import { deletion, profile, withBadSig } from '../../src/devkit/events';
 import { keyFromSeed } from '../../src/devkit/keys';
+import { createProfileService } from '../../src/core/profiles';
+import type { EngineContext } from '../../src/core/services';
+import { stationOnlyContext } from '../support/engine-context';
 
 // The station's sample export (../shared/samples/_NIP101.profiles.json), inlined so the test runs anywhere.
 const SAMPLE_ROWS = [
@@ -282,5 +285,27 @@ describe('the profile phase takes only what its author signed (issue 15, attack 
     expect(acceptable(forged, authors, kinds, verifier)).toBe(false);
     expect(acceptable(forgedDeletion, authors, kinds, verifier)).toBe(false);
     expect(acceptable(forged, authors, kinds, null)).toBe(true);
+  });
+});
+
+describe('profile index refresh after a run', () => {
+  it('reads nothing while no index was built, and rebuilds one that was', async () => {
+    const member = keyFromSeed('refresh:member').pk;
+    let queries = 0;
+    const store = {
+      async *query() {
+        queries++;
+      },
+    };
+    const state = { members: new Map([[member, {}]]), blacklist: new Set<string>() };
+    const ctx = { ...stationOnlyContext(join(tmpdir(), 'no-station', '.zen')), store: () => store, station: { state: async () => state } } as unknown as EngineContext;
+    const service = createProfileService(ctx);
+    await service.refresh();
+    expect(queries).toBe(0);
+    await service.missing();
+    const built = queries;
+    expect(built).toBeGreaterThan(0);
+    await service.refresh();
+    expect(queries).toBeGreaterThan(built);
   });
 });

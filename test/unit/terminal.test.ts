@@ -92,7 +92,7 @@ describe('the sync view at 80 columns', () => {
     const report = {
       id: 'r', startedAt: 0, finishedAt: 1, durationMs: 16300, outcome: 'success', reason: null, options: {}, members: 295, categories: {},
       imported: 3194, duplicates: 1217, rejected: 0, superseded: 2, rejectReasons: {}, dropped: { deleted: 16, welcome: 14 }, bytesIn: 3_700_000, bytesOut: 548_000, plan: [],
-      profiles: { found: 288, missing: 7, recovered: 41, outcomes: [] },
+      profiles: { found: 288, missing: 7, recovered: 41, outcomes: [] }, fetches: { events: 3300, distinct: 3194 }, localReads: 3,
       peers: [{ peer: 'p', hostname: 'beta.demo.uplanet', relayUrl: null, route: 'direct', method: 'nip77', ok: true, reason: null, fetched: 1038, imported: 1032, duplicates: 0, rejected: 0, superseded: 0, dropped: {}, bytesIn: 998_500, bytesOut: 0, durationMs: 1 }],
     } as RunReport;
     for (const width of [79, 50]) {
@@ -102,5 +102,6 @@ describe('the sync view at 80 columns', () => {
       for (const figure of ['1,038', '1,032', '998.5\u00a0kB', '3,194', '1,217', '3.7\u00a0MB', '548.0\u00a0kB']) expect(text).toContain(figure);
     }
     expect(summaryLines(report, v, 79).join('\n')).toContain('left out: 16 deleted events, 14 welcome notes');
+    expect(summaryLines(report, v)).toContain('fetched 3,300 events for 3,194 ids (106 fetched again); local relay read 3 times');
   });
 });

@@ -11,6 +11,7 @@
  * Public API:
  *   new IdList(withTimes?)    // packed ids (+ optional created_at), insertion order; iterable as hex
  *     .push(bytes, offset, time?) / .pushHex(hex, time?) / .append(list) / .hex(i) / .time(i) / .length
+ *   IdList.unique(withTimes?) // the same, each id once, with .indexOfAt(bytes, offset) (entry number or -1)
  *   new IdMap()               // id → number (created_at), insertion order kept
  *     .set(id, value) / .get(id) / .has(id) / .delete(id) / .size / .forEach((hex, value) => …)
  *   new IdSet()               // the same without values: .add(id) / .has(id) / .delete(id)
@@ -114,6 +115,20 @@ export class IdList implements Iterable<string> {
         return false;
       }
       if (e !== entry && sameId(this.buf, e * ID_SIZE, this.buf, o)) return true;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Entry number of the id at src[o…], or -1. Only a unique list keeps the index this needs. */
+  indexOfAt(src: Uint8Array, o: number): number {
+    const index = this.index;
+    if (!index) throw new Error('IdList.indexOfAt: only a unique list (IdList.unique) keeps an index');
+    const mask = (1 << this.bits) - 1;
+    let i = hashAt(src, o) >>> (32 - this.bits);
+    for (;;) {
+      const e = index[i] as number;
+      if (e < 0) return -1;
+      if (sameId(this.buf, e * ID_SIZE, src, o)) return e;
       i = (i + 1) & mask;
     }
   }

@@ -7,7 +7,7 @@
  * Public API:
  *   const items = NegentropyItems.from(list)            // list: IdList with created_at; sorted by (created_at, id)
  *   const neg = new NegentropyInitiator(items, frameSizeLimit)   // 0 = no limit, else >= 4096 bytes
- *   neg.initiate() → Buffer                             // the NEG-OPEN payload (bytes; hex on the wire)
+ *   neg.initiate(wholeRangeFirst?) → Buffer             // the NEG-OPEN payload (bytes; hex on the wire)
  *   neg.reconcile(answer, have, need) → Buffer | null   // the next NEG-MSG payload, null when done
  *
  * The protocol (hoytech/negentropy, as strfry speaks it): a message is the version byte then ranges; a range
@@ -259,11 +259,22 @@ export class NegentropyInitiator {
     if (frameSizeLimit !== 0 && frameSizeLimit < 4096) throw new Error('negentropy: frameSizeLimit too small');
   }
 
-  initiate(): Buffer {
+  /**
+   * The first message. `wholeRangeFirst`: one fingerprint of every item (20 bytes) rather than 16 bucket
+   * fingerprints or the ids themselves: when the peer holds the same set (a steady state reconciled against what it
+   * is known to hold) it answers with a bare Skip and the reconciliation ends; otherwise it splits the range
+   * itself, one round trip later than the usual start.
+   */
+  initiate(wholeRangeFirst = false): Buffer {
     this.lastTsOut = 0;
     const out = new Writer();
     out.byte(PROTOCOL_VERSION);
-    this.splitRange(0, this.items.size, INFINITE, out);
+    if (wholeRangeFirst && this.items.size > 0) {
+      this.encodeBound(INFINITE, out);
+      out.varint(MODE_FINGERPRINT);
+      const fp = this.items.fingerprint(0, this.items.size);
+      out.bytes(fp, 0, fp.length);
+    } else this.splitRange(0, this.items.size, INFINITE, out);
     return Buffer.from(out.result());
   }
 

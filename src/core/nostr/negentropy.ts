@@ -4,7 +4,8 @@
  *
  * Public API:
  *   await probeNip77(conn, { timeoutMs, signal }) → { ok, reason }        // NOTICE, CLOSED, NEG-ERR or silence = no
- *   await reconcile(conn, filter, items, { signal, idleMs, maxMessageLength, maxRounds, maxNeed }) → { have, need, rounds, splits }
+ *   await reconcile(conn, filter, items, { signal, idleMs, maxMessageLength, maxRounds, maxNeed, wholeRangeFirst })
+ *     → { have, need, rounds, splits }
  *     (throws ReconcileCapped past maxRounds NEG-MSG answers or maxNeed needed ids)
  *   fetchByIds(conn, ids, { chunk, inFlight, idleMs, signal }) → AsyncGenerator<NostrEvent>
  *
@@ -44,6 +45,8 @@ export interface ReconcileOptions {
   maxRounds?: number;
   /** ids the peer may say we lack at most (all splits together) */
   maxNeed?: number;
+  /** start with one fingerprint of the whole range (the peer most likely holds the same set) */
+  wholeRangeFirst?: boolean;
 }
 
 /** Does the peer really answer NEG-OPEN? A tiny reconciliation on an empty time slice, with a short timeout. */
@@ -101,8 +104,11 @@ function reconcileOnce(conn: RelayConnection, filter: Filter, items: IdList, opt
     let rounds = 0;
     // the peer's silence only: while the connection is paused for another subscription's back-pressure,
     // its NEG-MSG cannot reach us
-    const silence = new Silence(idleMs, () => conn.held, () =>
-      finish(new RelayTimeout(reason('relay.at', { url: conn.url, why: reason('relay.negSilent', { ms: idleMs }) }))),
+    const silence = new Silence(
+      idleMs,
+      () => conn.held,
+      () => finish(new RelayTimeout(reason('relay.at', { url: conn.url, why: reason('relay.negSilent', { ms: idleMs }) }))),
+      () => conn.lastFrameAt,
     );
     const finish = (r: ReconcileResult | Error): void => {
       if (settled) return;
@@ -151,7 +157,7 @@ function reconcileOnce(conn: RelayConnection, filter: Filter, items: IdList, opt
     };
     silence.start();
     conn
-      .openNeg(filter, neg.initiate().toString('hex'), { onMessage, onError: (err) => finish(err) }, opts.signal)
+      .openNeg(filter, neg.initiate(opts.wholeRangeFirst).toString('hex'), { onMessage, onError: (err) => finish(err) }, opts.signal)
       .then((s) => {
         session = s;
         if (settled) s.close();

@@ -8,14 +8,17 @@
  *   await conn.count([filter], { idleMs, signal })                       // number, or null when COUNT is not answered
  *   await conn.publish(event, { timeoutMs, signal })                     // { ok, message } from the OK answer
  *   conn.openNeg(filter, initialHex, { onMessage, onError })             // raw NEG-OPEN; see negentropy.ts for the session
- *   conn.bytesIn / conn.bytesOut / conn.notices / conn.closed / conn.garbage / conn.tooLarge
+ *   conn.bytesIn / conn.bytesOut        // bytes on the wire (TCP: handshake, framing, compressed payloads)
+ *   conn.payloadIn / conn.payloadOut    // the messages themselves, uncompressed (the bytes bound counts these)
+ *   conn.notices / conn.closed / conn.garbage / conn.tooLarge
  *   conn.close()                                                         // idempotent; also done when `signal` aborts
  *
  * Why our own client and not nostr-tools' Relay: we need exact byte counts, backpressure (pause the socket
  * while the consumer is busy), NEG-ERR reasons (nostr-tools' NegentropySync drops them), a bounded number of
  * concurrent subscriptions and every wait tied to an AbortSignal.
  */
-import WebSocket from 'ws';
+import type { Socket } from 'node:net';
+import WebSocket, { type PerMessageDeflateOptions } from 'ws';
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import { abortReason } from '../util/limit';
 import { reason, reasonText, ReasonError, type Reason } from '../../shared/i18n';
@@ -92,12 +95,38 @@ export interface ConnectOptions {
   maxBytesIn?: number;
   /** The setting that bounds maxBytesIn, named in the reason when the relay is cut. */
   bytesBoundName?: string;
+  /** Offer permessage-deflate (default true; off for the station's own relay on loopback: CPU for nothing). */
+  deflate?: boolean;
+  /**
+   * How long bytes the relay sent may wait to come out of the WebSocket as a message before its silence counts
+   * again (default DECODE_GRACE_MS). Bounds the wait a half-sent frame could otherwise hold forever.
+   */
+  decodeGraceMs?: number;
   /**
    * How the host name is resolved. Default peerLookup (util/net.ts): a name resolving to this machine's
    * loopback is refused, a peer cannot steer us to a local service. The local store passes systemLookup.
    */
   lookup?: LookupFn;
 }
+
+/**
+ * permessage-deflate as we offer it to relays. strfry (default `relay.compression`: enabled, sliding window)
+ * always answers `client_no_context_takeover` and ignores window sizes (it inflates with 15 bits, one reset
+ * stream for every message; see the devkit relay's strfryDeflate for where this was read). So:
+ * - our messages are compressed without context (what strfry demands), from a 12-bit window and memLevel 4 (about
+ *   24 KiB of zlib state per connection instead of 256 KiB; our messages are hex ids and filters, where a bigger
+ *   window gains 1–2 %) at level 1 (level 9 gains nothing on hex), from 256 bytes up (below, deflate saves little);
+ * - the relay's messages (events) may keep their context: we do not ask server_no_context_takeover, so strfry's
+ *   sliding window compresses each event against the ones before it (its own `strfry sync` asks no context);
+ * - no server_max_window_bits is asked: strfry would not honour it.
+ * ws's maxPayload bounds a message after inflation: a small compressed frame cannot grow past it.
+ */
+export const CLIENT_DEFLATE: PerMessageDeflateOptions = {
+  clientNoContextTakeover: true,
+  clientMaxWindowBits: 12,
+  zlibDeflateOptions: { level: 1, memLevel: 4 },
+  threshold: 256,
+};
 
 /**
  * strfry answers NIP-77 in frames of up to 500,000 bytes (RelayNegentropy.cpp: `Negentropy ne(storage, 500'000)`),
@@ -136,6 +165,12 @@ interface Listener {
 }
 
 const DEFAULT_MAX_PAYLOAD = 16 * 1024 * 1024;
+/**
+ * Bytes on the wire not decoded yet are not the relay's silence for this long after the wire last moved: a
+ * compressed frame waits for zlib on libuv's thread pool, which a slow disk's fsyncs can hold for seconds. Past it,
+ * what is left is a frame the relay never finished (a broken or hostile relay), and its silence counts again.
+ */
+export const DECODE_GRACE_MS = 5_000;
 const HIGH_WATER = 500;
 const LOW_WATER = 100;
 
@@ -222,7 +257,10 @@ export function closeText(code: number, detail: string): string {
 /**
  * Measures the PEER's silence on one subscription: one timer, re-armed only when it fires (cheap per frame).
  * Time spent while our side holds the data back (the socket paused for back-pressure, or the consumer still
- * busy with what arrived) is not silence: the countdown restarts from there.
+ * busy with what arrived) is not silence: the countdown restarts from there. Neither is time the peer spends
+ * answering our other requests on the same connection (`lastFrame`): a relay answers a connection's requests in
+ * turn, and a REQ queued behind others' events (a compressing relay sends them one after the other) is waiting,
+ * not ignored.
  */
 export class Silence {
   private last = Date.now();
@@ -231,6 +269,8 @@ export class Silence {
     private readonly idleMs: number,
     private readonly held: () => boolean,
     private readonly onSilent: () => void,
+    /** when the connection last brought an answer to one of our subscriptions (ms, Date.now()) */
+    private readonly lastFrame: () => number = () => 0,
   ) {}
 
   start(): void {
@@ -260,15 +300,25 @@ export class Silence {
       this.schedule(this.idleMs);
       return;
     }
-    const quiet = now - this.last;
+    const quiet = now - Math.max(this.last, this.lastFrame());
     if (quiet >= this.idleMs) this.onSilent();
     else this.schedule(this.idleMs - quiet);
   }
 }
 
 export class RelayConnection {
-  bytesIn = 0;
-  bytesOut = 0;
+  /** message bytes, uncompressed */
+  payloadIn = 0;
+  payloadOut = 0;
+  /** when the relay last answered one of our subscriptions (Date.now()) */
+  lastFrameAt = 0;
+  /** the socket's bytesRead when the last message came out of the WebSocket */
+  private wireAtLastMessage = 0;
+  /** the socket's bytesRead when `behind` last looked, and when it saw it move (Date.now()) */
+  private wireSeen = 0;
+  private wireMovedAt = 0;
+  /** the TCP socket under the WebSocket (its counters are the bytes on the wire) */
+  private socket: Socket | null = null;
   /** The last NOTICEs received (bounded). */
   readonly notices: string[] = [];
   private readonly listeners = new Map<string, Listener>();
@@ -291,13 +341,20 @@ export class RelayConnection {
     private readonly maxSubscriptions: number,
     private readonly maxMessageLength: number,
     private readonly maxPayload: number,
-    private readonly limits: { maxEventFrame: number; maxBytesIn: number; bytesBoundName: string } = {
+    private readonly limits: { maxEventFrame: number; maxBytesIn: number; bytesBoundName: string; decodeGraceMs: number } = {
       maxEventFrame: Infinity,
       maxBytesIn: Infinity,
       bytesBoundName: '',
+      decodeGraceMs: DECODE_GRACE_MS,
     },
   ) {
     ws.on('message', (data: WebSocket.RawData) => this.receive(data));
+    // control frames are bytes the relay sent that come out as no message (strfry pings every 55 s)
+    const decoded = (): void => {
+      if (this.socket) this.wireAtLastMessage = this.socket.bytesRead;
+    };
+    ws.on('ping', decoded);
+    ws.on('pong', decoded);
     ws.on('close', (code, reason) => this.shutdown(new ConnectionLost(at(url, closeReason(code, reason.toString())), false)));
     ws.on('error', (err: Error & { code?: string }) =>
       this.shutdown(new ConnectionLost(at(url, socketErrorReason(err, this.maxPayload)), RULE_BREAKS.test(err.code ?? ''))),
@@ -310,11 +367,18 @@ export class RelayConnection {
     return new Promise((resolve, reject) => {
       if (opts.signal?.aborted) return reject(abortReason(opts.signal));
       let ws: WebSocket;
+      let socket: Socket | null = null;
       try {
         // (ws hands `lookup` on to net.connect; its types do not list it)
-        const options = { maxPayload: opts.maxPayload ?? DEFAULT_MAX_PAYLOAD, handshakeTimeout: timeoutMs, perMessageDeflate: false, lookup: opts.lookup ?? peerLookup };
+        const options = {
+          maxPayload: opts.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+          handshakeTimeout: timeoutMs,
+          perMessageDeflate: opts.deflate === false ? false : CLIENT_DEFLATE,
+          lookup: opts.lookup ?? peerLookup,
+        };
         ws = new WebSocket(url, options as WebSocket.ClientOptions);
         ws.on('unexpected-response', (_req, res) => fail(new ReasonError(at(url, reason('relay.notRelay', { status: res.statusCode ?? 0 })))));
+        ws.once('upgrade', (res) => (socket = res.socket));
       } catch (err) {
         return reject(new ReasonError(at(url, reason('relay.cannotConnect', { why: reason('text', { text: (err as Error).message }) }))));
       }
@@ -341,7 +405,10 @@ export class RelayConnection {
           maxEventFrame: opts.maxEventFrame ?? Infinity,
           maxBytesIn: opts.maxBytesIn ?? Infinity,
           bytesBoundName: opts.bytesBoundName ?? 'maxBytesIn',
+          decodeGraceMs: opts.decodeGraceMs ?? DECODE_GRACE_MS,
         });
+        conn.socket = socket;
+        conn.wireAtLastMessage = socket?.bytesRead ?? 0;
         if (opts.signal) {
           const sig = opts.signal;
           const onAbortLater = (): void => conn.close();
@@ -359,6 +426,16 @@ export class RelayConnection {
     return this.closedWith !== null;
   }
 
+  /** Bytes received on the wire: the handshake, the frames, compressed payloads as they came. */
+  get bytesIn(): number {
+    return this.socket?.bytesRead ?? this.payloadIn;
+  }
+
+  /** Bytes sent on the wire. */
+  get bytesOut(): number {
+    return this.socket?.bytesWritten ?? this.payloadOut;
+  }
+
   /** Closes the socket and fails every pending wait. Idempotent. */
   close(): void {
     this.shutdown(new ReasonError(at(this.url, reason('relay.closedByUs'))));
@@ -370,7 +447,7 @@ export class RelayConnection {
     const text = JSON.stringify(frame);
     const size = Buffer.byteLength(text);
     if (size > this.maxMessageLength) throw new ReasonError(at(this.url, reason('relay.overMaxMessage', { size, max: this.maxMessageLength })));
-    this.bytesOut += size;
+    this.payloadOut += size;
     this.ws.send(text);
   }
 
@@ -397,12 +474,14 @@ export class RelayConnection {
     };
     const silence = new Silence(
       idleMs,
-      // held back by us: the socket is paused, or our consumer has not come back for more yet
-      () => this.holders.size > 0 || !waiting,
+      // held back by us: the socket is paused, our consumer has not come back for more yet, or what the relay
+      // sent is still being decoded
+      () => this.held || !waiting,
       () => {
         failure ??= new RelayTimeout(at(this.url, reason('relay.silent', { eose: answered, ms: idleMs, notice: lastNotice ? lastNotice.slice(0, 160) : null })));
         poke();
       },
+      () => this.lastFrameAt,
     );
     const onAbort = (): void => {
       failure ??= abortReason(opts.signal);
@@ -643,9 +722,30 @@ export class RelayConnection {
     this.slotWaiters.shift()?.();
   }
 
-  /** True while a consumer is behind and the socket is paused (nothing can arrive: not the relay's silence). */
+  /**
+   * True while the relay's silence cannot be told: a consumer is behind and the socket is paused (nothing can
+   * arrive), or bytes the relay sent are still on their way through the WebSocket (a compressed frame waits for
+   * zlib, which runs on libuv's thread pool: behind a slow disk's fsyncs it can wait for seconds).
+   */
   get held(): boolean {
-    return this.holders.size > 0;
+    return this.holders.size > 0 || this.behind;
+  }
+
+  /**
+   * Bytes the relay sent that have not come out as a message yet, for at most decodeGraceMs after the wire last
+   * moved (seen when this is asked: the silence checks ask about once per idle period). A frame the relay began
+   * and never finished is its silence, not ours to wait for.
+   */
+  private get behind(): boolean {
+    if (this.socket === null) return false;
+    const read = this.socket.bytesRead;
+    if (read <= this.wireAtLastMessage) return false;
+    const now = Date.now();
+    if (read !== this.wireSeen) {
+      this.wireSeen = read;
+      this.wireMovedAt = now;
+    }
+    return now - this.wireMovedAt < this.limits.decodeGraceMs;
   }
 
   private hold(sub: string): void {
@@ -662,9 +762,10 @@ export class RelayConnection {
   private receive(data: WebSocket.RawData): void {
     // ws hands a Buffer (its default binaryType): read it where it is, no copy per frame
     const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    this.bytesIn += buf.length;
+    this.payloadIn += buf.length;
+    if (this.socket) this.wireAtLastMessage = this.socket.bytesRead;
     if (this.closedWith) return;
-    if (this.bytesIn > this.limits.maxBytesIn) {
+    if (this.payloadIn > this.limits.maxBytesIn) {
       const mb = Math.round((this.limits.maxBytesIn / 1048576) * 100) / 100;
       this.shutdown(new ConnectionLost(at(this.url, reason('bound.peerMaxMegabytes', { mb, bound: this.limits.bytesBoundName })), true));
       this.ws.terminate();
@@ -701,7 +802,10 @@ export class RelayConnection {
       return;
     }
     const l = this.listeners.get(String(frame[1]));
-    l?.onFrame(frame);
+    if (!l) return;
+    // an answer to one of our requests: the relay is at work for us (NOTICEs and garbage do not count)
+    this.lastFrameAt = Date.now();
+    l.onFrame(frame);
   }
 
   private shutdown(err: Error): void {

@@ -261,6 +261,9 @@ export function createProfileService(ctx: EngineContext): ProfileService {
         ctx.log.debug('profile index: already rebuilt by the profile phase of this run');
         return;
       }
+      // No index yet: nothing is stale, the first reader builds it from the relay as it is then (a one-shot
+      // `constellation sync --no-profiles` would otherwise read the members' lists for an index nobody reads).
+      if (index === null && building === null) return;
       await rebuild();
     },
     recover,

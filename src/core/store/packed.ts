@@ -11,7 +11,7 @@
  *
  * Public API:
  *   const b = new PackedEvents(); b.add(event)          // counts its categories too
- *   b.length / b.kind(i) / b.idHex(i) / b.pubkeyHex(i) / b.ids (IdList) / b.counts
+ *   b.length / b.kind(i) / b.idHex(i) / b.pubkeyHex(i) / b.createdAt(i) / b.ids (IdList with created_at) / b.counts
  *   b.line(i) → Buffer (a view: the JSON and its newline) / b.event(i) → a fresh object parsed back
  *   b.without(indexes) → a new batch without those entries (their categories taken off the counts)
  *   b.release()                                         // frees the memory now; the batch is empty afterwards
@@ -27,7 +27,7 @@ export class PackedEvents {
   private ends: Uint32Array;
   private kinds: Uint32Array;
   private pubkeys: IdList;
-  /** the events' ids, in batch order */
+  /** the events' ids with their created_at, in batch order */
   readonly ids: IdList;
   /** categories of the events in the batch (countEvent) */
   readonly counts: CategoryCounts = {};
@@ -39,7 +39,7 @@ export class PackedEvents {
     this.text = Buffer.from(new ArrayBuffer(cap * 512));
     this.ends = new Uint32Array(cap);
     this.kinds = new Uint32Array(cap);
-    this.ids = new IdList(false, cap);
+    this.ids = new IdList(true, cap);
     this.pubkeys = new IdList(false, cap);
   }
 
@@ -61,7 +61,7 @@ export class PackedEvents {
   /** Adds a well-formed event (lower-case hex id and pubkey). */
   add(e: NostrEvent): void {
     const bad = (): Error => new Error(`packed batch: event ${String(e.id).slice(0, 16)} is not well formed`);
-    if (!this.ids.pushHex(e.id)) throw bad();
+    if (!this.ids.pushHex(e.id, e.created_at)) throw bad();
     if (!this.pubkeys.pushHex(e.pubkey)) {
       this.ids.length--;
       throw bad();
@@ -99,6 +99,10 @@ export class PackedEvents {
     return this.pubkeys.hex(i);
   }
 
+  createdAt(i: number): number {
+    return this.ids.time(i);
+  }
+
   /** The event's JSON line, newline included (a view, valid until the batch is released). */
   line(i: number): Buffer {
     return this.text.subarray(this.start(i), this.ends[i] as number);
@@ -121,7 +125,7 @@ export class PackedEvents {
       out.used += line.length;
       out.ends[out.size] = out.used;
       out.kinds[out.size] = this.kinds[i] as number;
-      out.ids.push(this.ids.bytes, i * ID_SIZE);
+      out.ids.push(this.ids.bytes, i * ID_SIZE, this.ids.time(i));
       out.pubkeys.push(this.pubkeys.bytes, i * ID_SIZE);
       out.size++;
     }

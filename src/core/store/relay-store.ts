@@ -48,6 +48,8 @@ export class RelayStore implements LocalStore, PackedImport {
         timeoutMs: this.timeouts.connect,
         maxSubscriptions: subscriptionBudget(limits),
         maxMessageLength: limits.maxMessageLength,
+        // the station's own relay, on this machine: compressing would only cost CPU
+        deflate: false,
         lookup: systemLookup,
       }).catch((err: unknown) => {
         this.conn = null;
@@ -100,7 +102,7 @@ export class RelayStore implements LocalStore, PackedImport {
     const skip = new Set(supersededInBatch(packed ?? viewOf(events as readonly NostrEvent[])));
     result.superseded = skip.size;
     const { conn } = await this.connection(signal);
-    const before = conn.bytesOut;
+    const before = conn.payloadOut;
     const indexes = Array.from({ length: events.length }, (_, i) => i);
     await forEachLimited(indexes, PUBLISH_IN_FLIGHT, async (i) => {
       // (a packed batch released by the caller after a failure has length 0: nothing left to publish)
@@ -116,7 +118,7 @@ export class RelayStore implements LocalStore, PackedImport {
         result.reasons[key] = (result.reasons[key] ?? 0) + 1;
       }
     }, signal);
-    result.bytes = conn.bytesOut - before;
+    result.bytes = conn.payloadOut - before;
     return result;
   }
 

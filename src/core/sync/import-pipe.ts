@@ -24,6 +24,8 @@ export interface ImportPipeDeps {
   verify: boolean;
   notify(): void;
   signal: AbortSignal;
+  /** the local store answered for every event of this batch (called before the batch is released) */
+  answered?(events: PackedEvents): void;
 }
 
 /** The local store did not take a batch: a failure of this station, not of the peer (trying the peer again changes nothing). */
@@ -60,6 +62,7 @@ export class ImportPipe {
           throw new ReasonError(reason('import.shortAnswer', { answered, sent: events.length, store: s.store.description }));
         }
         s.sieve.confirmPacked(events);
+        s.answered?.(events);
         this.queued.deleteAll(events.ids);
         this.tally.answered(r, events.counts);
         if (p.phase === 'import') p.phase = 'fetch';

@@ -11,7 +11,10 @@ import type { Peer, PeerOutcome, PeerProgress, RunReport, Settings, SyncOptions,
 import { addCounts, emptyCounts, type CategoryCounts } from '../../shared/kinds';
 import { loadVerifier, DEFAULT_LIMITS } from '../nostr';
 import { acquireLock, readLock, LockHeld, type HeldLock } from './lock';
-import { buildFilters, describeFilter, type PlannedFilter } from './filters';
+import { buildFilters, describeFilter, syncKinds, windowSince, type PlannedFilter } from './filters';
+import { STATION_PASS_KINDS } from '../../shared/kinds';
+import { RunLedger } from './ledger';
+import { LocalView, type LocalViewPlan } from './local-view';
 import { forEachLimited } from '../util/limit';
 import { Sieve } from './sieve';
 import { Importer } from './importer';
@@ -57,6 +60,8 @@ interface RunPlan {
   peers: Peer[];
   /** the run's filters within a peer's filter-element limit */
   filtersFor: (maxFilterElements: number) => PlannedFilter[];
+  /** the window as the local view reads it */
+  window: LocalViewPlan;
   /** the plan in words (dry runs, reports) */
   lines: string[];
 }
@@ -65,6 +70,8 @@ interface RunPlan {
 interface PeerDeps {
   sieve: Sieve;
   importer: Importer;
+  local: LocalView;
+  ledger: RunLedger;
   memory: PeerMemory;
   verify: boolean;
   nowSec: number;
@@ -79,6 +86,8 @@ interface PeersDone {
   categories: CategoryCounts;
   sieve: Sieve;
   importer: Importer;
+  ledger: RunLedger;
+  local: LocalView;
 }
 
 const shortPeer = (id: string): string => (id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
@@ -264,7 +273,8 @@ export class Run {
       for (const f of filtersFor(DEFAULT_LIMITS.maxFilterElements)) lines.push(`  ${f.pass}: ${describeFilter(f.filter)}`);
     }
     for (const p of state.snapshot.peers.filter((x) => !x.syncable)) lines.push(`skipped ${p.id}: ${p.reason ?? p.status}`);
-    return { state, members, days, verify, nowSec, peers, filtersFor, lines };
+    const window: LocalViewPlan = { members, kinds: syncKinds(settings.kinds, noDms), stationKinds: STATION_PASS_KINDS, since: windowSince(days, nowSec) };
+    return { state, members, days, verify, nowSec, peers, filtersFor, window, lines };
   }
 
   /** Every peer, a few at a time (settings.peerConcurrency), through one sieve and one importer. */
@@ -279,18 +289,19 @@ export class Run {
     const verifier = plan.verify ? await loadVerifier() : null;
     const sieve = new Sieve({ verifier, blacklist: plan.state.blacklist });
     const store = this.ctx.store();
+    const stop = AbortSignal.any([this.signal, this.deadline]);
+    // The local relay, read once per run for every session; the ids every session deals with, once per run.
+    const local = new LocalView(store, plan.window, stop);
+    const ledger = new RunLedger();
     // Deletions the local relay already holds count too: a peer that still serves a deleted event must not
-    // bring it back. Kind 5s are few; one query per author bucket.
-    for (const pf of plan.filtersFor(DEFAULT_LIMITS.maxFilterElements).filter((x) => x.pass === 'deletions')) {
-      for await (const e of store.query(pf.filter, this.signal)) sieve.learnDeletion(e);
-    }
+    // bring it back. Kind 5s are few.
+    for await (const e of local.deletions(stop)) sieve.learnDeletion(e);
     const importer = new Importer(store);
     const memory = await loadPeerMemory(this.ctx.config.dataDir);
     const bounds = peerBounds(this.settings, await localMaxEventSize(store, this.settings, this.ctx.config.timeouts.nip11, this.signal));
     const outcomes: Array<PeerOutcome | undefined> = new Array<PeerOutcome | undefined>(peers.length);
     const categories = emptyCounts();
-    const shared: PeerDeps = { sieve, importer, memory, verify: plan.verify, nowSec: plan.nowSec, filtersFor: plan.filtersFor, bounds };
-    const stop = AbortSignal.any([this.signal, this.deadline]);
+    const shared: PeerDeps = { sieve, importer, local, ledger, memory, verify: plan.verify, nowSec: plan.nowSec, filtersFor: plan.filtersFor, bounds };
     await forEachLimited(peers, this.settings.peerConcurrency, async (peer, i) => {
       const r = await this.syncPeer(peer, this.progress.peers[i] as PeerProgress, shared);
       outcomes[i] = r.outcome;
@@ -303,12 +314,12 @@ export class Run {
     const unstarted = this.signal.aborted ? reason('peer.cancelledBeforeStart') : reason('peer.notStarted', { seconds: this.settings.runDeadlineSeconds });
     const done = peers.map((p, i) => outcomes[i] ?? this.outcomeOf(p, this.progress.peers[i] as PeerProgress, null, unstarted, 0));
     if (this.deadline.aborted && !this.signal.aborted) log.warn(reason('run.deadlineCut', { id: this.id, seconds: this.settings.runDeadlineSeconds }));
-    return { outcomes: done, categories, sieve, importer };
+    return { outcomes: done, categories, sieve, importer, ledger, local };
   }
 
   /** The run's report, its totals in the progress, and the station's summary lines in its log. */
   private async report(plan: RunPlan, synced: PeersDone, station: StationRecord): Promise<RunReport> {
-    const { outcomes, categories, sieve, importer } = synced;
+    const { outcomes, categories, sieve, importer, ledger, local } = synced;
     const total = plan.peers.length;
     const ok = outcomes.filter((o) => o.ok).length;
     const cancelled = this.signal.aborted;
@@ -336,7 +347,11 @@ export class Run {
       bytesIn: outcomes.reduce((a, o) => a + o.bytesIn, 0),
       bytesOut: outcomes.reduce((a, o) => a + o.bytesOut, 0),
       plan: plan.lines,
+      fetches: ledger.fetches,
+      localReads: local.reads,
     });
+    ledger.release();
+    local.release();
     this.progress.totals.duplicates = report.duplicates;
     this.progress.totals.rejected = report.rejected;
     this.progress.totals.superseded = report.superseded;
@@ -484,7 +499,7 @@ export class Run {
       // no way to the peer (kubo cannot reach it, nothing answers, the relay refuses): not before the next run
       return failed(err, '', false);
     }
-    const traffic = { bytesIn: 0, bytesOut: 0 };
+    const traffic: { bytesIn: number; bytesOut: number; payloadIn?: number } = { bytesIn: 0, bytesOut: 0 };
     try {
       const { set: known, problem } = await loadKnown(this.ctx.config.dataDir, peer.id);
       if (problem) log.warn(`peer ${shortPeer(peer.id)}: ${problem}`);
@@ -496,6 +511,8 @@ export class Run {
         store: this.ctx.store(),
         sieve: deps.sieve,
         importer: deps.importer,
+        local: deps.local,
+        ledger: deps.ledger,
         verify: deps.verify,
         known,
         nip77: fresh ? mem.nip77 : null,
@@ -523,7 +540,7 @@ export class Run {
     } finally {
       spent.bytesIn += traffic.bytesIn;
       spent.bytesOut += traffic.bytesOut;
-      budget.bytes += traffic.bytesIn;
+      budget.bytes += traffic.payloadIn ?? traffic.bytesIn;
       await ep.release().catch(() => undefined);
     }
   }

@@ -2,10 +2,11 @@
  * The NIP-77 path of one filter in a peer's session: reconcile what we hold for the filter against what the
  * peer holds, fetch the ids the local relay lacks, record in the peer's known set what it was found to hold.
  *
- *   start items     everything the local relay holds for the filter (a full reconciliation) or what the peer
- *                   is known to hold (the usual, cheap case)
- *   reconcile round one NIP-77 reconciliation; its need less what an earlier round asked, less what the local
- *                   relay already holds
+ *   start items     everything the local relay holds for the filter (a full reconciliation: from the run's
+ *                   local view, read once per run) or what the peer is known to hold (the usual, cheap case)
+ *   reconcile round one NIP-77 reconciliation; its need less what an earlier round asked, less what the run
+ *                   already settled or the local relay already holds; ids another session is fetching are set
+ *                   aside for the session's end (settleDeferred); the rest is claimed in the run's ledger
  *   record held     the known set follows: the peer lacks `have`, holds what it sent and what the local relay had
  *   fetch needed    the needed ids by REQ, kind 5 first when the filter asks deletions; a second chance for ids
  *                   a relay skipped; what never came is counted as not sent
@@ -14,7 +15,6 @@
  */
 import type { Filter } from 'nostr-tools';
 import { DELETION_KIND } from '../../shared/kinds';
-import type { LocalStore } from '../services';
 import { reconcile, fetchByIds, pageEvents, isWellFormed, IdList, IdMap, IdSet, ReconcileCapped, type ReconcileResult } from '../nostr';
 import { filterKey } from './filters';
 import type { KnownSection } from './known';
@@ -23,7 +23,13 @@ import { reason } from '../../shared/i18n';
 import type { PeerSession } from './session';
 
 /** What the NIP-77 path uses of its session. */
-type Session = Pick<PeerSession, 's' | 'conn' | 'limits' | 'tally' | 'full' | 'take' | 'page' | 'enter' | 'report'>;
+type Session = Pick<PeerSession, 's' | 'conn' | 'limits' | 'tally' | 'full' | 'take' | 'page' | 'enter' | 'report' | 'claims' | 'deferred' | 'importTaken'>;
+
+/** Needed ids another session was fetching when a round of `pass` found them; settled at the session's end. */
+export interface Deferred {
+  pass: Nip77Filter;
+  ids: IdList;
+}
 
 /** ids in a NIP-77 need from which the answer may have been cut at a responder's frame size (4 KiB ≈ 128 ids):
  * the peer's COUNT then decides whether to reconcile again */
@@ -60,15 +66,18 @@ interface Round {
   r: ReconcileResult;
   /** the need, less what an earlier round asked */
   fresh: IdList;
-  /** ids of `fresh` the local relay already holds, with their created_at */
+  /** ids of `fresh` the run already settled or the local relay holds, with their created_at */
   local: IdMap;
-  /** `fresh` less `local`: what this round fetches */
+  /** ids of `fresh` this session claimed and the local relay lacks: what this round fetches */
   toFetch: IdList;
   /** ids of `toFetch` the peer has not sent yet */
   missing: IdSet;
 }
 
-class Nip77Filter {
+/** What a fetch works on: the ids asked, and those not received yet. */
+type Fetch = Pick<Round, 'toFetch' | 'missing'>;
+
+export class Nip77Filter {
   /** reconciled against everything the local relay holds for the filter */
   readonly complete: boolean;
   private readonly section: KnownSection;
@@ -115,12 +124,8 @@ class Nip77Filter {
   /** start items: the whole local relay for a full reconciliation, else what the peer is known to hold. */
   private async startItems(): Promise<void> {
     const { s } = this.session;
-    if (this.complete) {
-      for await (const e of s.store.query(this.f, s.signal)) this.items.pushHex(e.id, e.created_at);
-    } else {
-      this.items.release();
-      this.items = this.section.items.toList(this.since);
-    }
+    this.items.release();
+    this.items = this.complete ? await s.local.items(this.f, s.signal) : this.section.items.toList(this.since);
   }
 
   /** reconcile round: the peer's have/need, the need less what was asked before and what the local relay holds. */
@@ -128,6 +133,8 @@ class Nip77Filter {
     const { s, conn, limits } = this.session;
     const p = s.progress;
     const { negMaxRounds, negMaxNeed } = s.budget.bounds;
+    // Against a known set the peer most likely holds the same ids: one fingerprint of the whole range first
+    // (steady state: one small message each way); a full reconciliation expects differences and splits at once.
     const r = await reconcile(conn, this.f, this.items, {
       signal: s.signal,
       idleMs: s.timeouts.idle,
@@ -135,16 +142,44 @@ class Nip77Filter {
       now: s.nowSec,
       maxRounds: negMaxRounds,
       maxNeed: negMaxNeed,
+      wholeRangeFirst: !this.complete,
     });
     this.session.report();
     const fresh = this.asked ? r.need.notIn(this.asked) : r.need;
     if (round === 0) p.have += this.items.length - r.have.length;
     p.need += fresh.length;
-    // ids the local relay already holds (from another peer or an earlier run): recorded, not fetched. A full
-    // reconciliation's items were the whole local relay: nothing it needs is held.
-    const local = this.complete ? new IdMap() : await localTimestamps(s.store, fresh, s.signal);
-    const toFetch = local.size > 0 ? fresh.notIn(local) : fresh;
+    // The run's view of the need: ids the run already settled (imported by another session, found in the local
+    // relay, refused for good) are recorded, not fetched; ids another session is fetching are set aside for the
+    // session's end; the rest is claimed by this session. Of those, the ones the local relay already holds (from
+    // an earlier run or a client of the station) are recorded too: a full reconciliation's items were the whole
+    // local relay, so nothing it needs is held there.
+    const split = this.session.claims.split(fresh);
+    if (split.theirs.length > 0) this.session.deferred.push({ pass: this, ids: split.theirs });
+    else split.theirs.release();
+    const stored = this.complete ? new IdMap() : await s.local.held(split.mine, this.f, s.signal);
+    s.ledger.held(stored);
+    const local = split.settled;
+    local.merge(stored);
+    const toFetch = stored.size > 0 ? split.mine.notIn(stored) : split.mine;
+    if (toFetch !== split.mine) split.mine.release();
+    stored.release();
     return { r, fresh, local, toFetch, missing: IdSet.of(toFetch) };
+  }
+
+  /** Ids found settled after all (by another session): the peer holds them, as its need said. */
+  recordSettled(settled: IdMap): void {
+    this.section.items.merge(settled);
+  }
+
+  /** Ids another session did not bring after all: fetched from this peer as a round fetches. */
+  async fetchAgain(ids: IdList): Promise<void> {
+    const x: Fetch = { toFetch: ids, missing: IdSet.of(ids) };
+    try {
+      await this.fetchNeeded(x);
+    } finally {
+      x.missing.release();
+      ids.release();
+    }
   }
 
   /** record held: what the peer was found to hold (and to lack) goes into its known set. */
@@ -167,7 +202,7 @@ class Nip77Filter {
    * ones not needed are skipped), then the rest of the ids. A relay may cut an ids REQ below what it advertises:
    * what it skipped is asked once more in small chunks, and what still never came is counted as not sent.
    */
-  private async fetchNeeded(x: Round): Promise<void> {
+  private async fetchNeeded(x: Fetch): Promise<void> {
     const { s, conn, limits } = this.session;
     const chunk = Math.min(limits.maxLimit, limits.maxFilterElements);
     const deletionsFirst = (this.f.kinds ?? []).includes(DELETION_KIND);
@@ -184,12 +219,14 @@ class Nip77Filter {
       await this.fetchIds(x, x.missing.toList(), chunk, undefined, true);
     }
     if (x.missing.size > 0) await this.fetchIds(x, x.missing.toList(), Math.max(1, Math.min(SECOND_CHANCE_CHUNK, chunk)), undefined, true);
+    // never sent: another session that needs them fetches them from its peer
+    this.session.claims.releaseAll(x.missing);
     this.session.tally.dropped('not-sent', x.missing.size);
   }
 
   /** The ids by REQ, each event to `sink` (the sieve by default); `release` frees the id list afterwards. */
   private async fetchIds(
-    x: Round,
+    x: Fetch,
     ids: IdList,
     chunk: number,
     sink: (e: unknown, asked: boolean) => Promise<void> = (e, asked) => this.take(e, asked),
@@ -205,7 +242,7 @@ class Nip77Filter {
 
   /** Events from the peer: each one asked for leaves `missing` and is recorded as held (whatever our sieve says). */
   private async drain(
-    x: Round,
+    x: Fetch,
     source: AsyncIterable<unknown>,
     sink: (e: unknown, asked: boolean) => Promise<void>,
     onlyAsked = false,
@@ -258,21 +295,58 @@ class Nip77Filter {
   }
 }
 
-/** A round's id lists are done with: their memory goes back now. */
+/** A round's id lists are done with: their memory goes back now (its set-aside ids went to the session). */
 function releaseRound(x: Round): void {
   x.missing.release();
   x.local.release();
-  if (x.toFetch !== x.fresh) x.toFetch.release();
+  x.toFetch.release();
   if (x.fresh !== x.r.need) x.fresh.release();
   x.r.need.release();
   x.r.have.release();
 }
 
-/** created_at of the given ids that the local store already holds. */
-async function localTimestamps(store: LocalStore, ids: IdList, signal: AbortSignal): Promise<IdMap> {
-  const out = new IdMap();
-  for (const chunk of ids.hexChunks(200)) {
-    for await (const e of store.query({ ids: chunk }, signal)) out.set(e.id, e.created_at);
+/** A session waiting for ids other sessions claimed fetches them itself after this long with no session
+ * receiving events or settling ids and the local store idle (a stalled peer's session must not hold the others;
+ * while the store imports, fetching again would only queue the same events behind it)… */
+export const WAIT_PATIENCE_MS = 10_000;
+/** …or after this long in all (a peer that drips its events keeps the run busy). */
+export const WAIT_MAX_MS = 60_000;
+
+/**
+ * settle: the ids set aside because another session was fetching them. First everything this session took is
+ * imported and answered for (so no session ever waits for one that waits); then each set-aside id is either
+ * settled (recorded in the peer's known set), or given back by the other session (this one fetches it from its
+ * own peer), or still claimed: then wait for the next change in the ledger. Fetched here anyway (twice rather than
+ * late) when nothing moved for WAIT_PATIENCE_MS, or after WAIT_MAX_MS in all.
+ */
+export async function settleDeferred(session: Session): Promise<void> {
+  const { s } = session;
+  const started = Date.now();
+  while (session.deferred.length > 0) {
+    await session.importTaken();
+    const now = Date.now();
+    const stalled = now - s.ledger.lastActivity >= WAIT_PATIENCE_MS && s.importer.idle;
+    const impatient = stalled || now - started >= WAIT_MAX_MS;
+    for (const d of session.deferred.splice(0)) {
+      if (impatient) {
+        session.enter('fetch');
+        await d.pass.fetchAgain(d.ids);
+        continue;
+      }
+      const split = session.claims.split(d.ids);
+      d.ids.release();
+      d.pass.recordSettled(split.settled);
+      split.settled.release();
+      if (split.theirs.length > 0) session.deferred.push({ pass: d.pass, ids: split.theirs });
+      else split.theirs.release();
+      if (split.mine.length > 0) {
+        session.enter('fetch');
+        await d.pass.fetchAgain(split.mine);
+      } else split.mine.release();
+    }
+    if (session.deferred.length === 0) return;
+    const quietLeft = WAIT_PATIENCE_MS - (Date.now() - s.ledger.lastActivity);
+    const wait = Math.min(Math.max(quietLeft, 250), WAIT_MAX_MS - (Date.now() - started));
+    if (wait > 0) await s.ledger.nextChange(s.signal, wait);
   }
-  return out;
 }

@@ -8,9 +8,13 @@
  *     page                REQ paging backwards through the window until nothing older comes
  *   take     every event through the run's sieve into the batch being filled
  *   import   full batches to the local store through the ImportPipe while fetching goes on
+ *   settle   ids another session was fetching when this one needed them: once its own fetching is done, the
+ *            session waits for their outcome and fetches those the other session did not bring (ledger.ts)
  *   account  the session's result: the Tally's counts, the bytes, whether the known set was fully reconciled
  *
- * Every count is kept by the session's Tally (session-tally.ts); the steps only say what happened.
+ * Every count is kept by the session's Tally (session-tally.ts); the steps only say what happened. What the run
+ * shares between sessions: the sieve, the importer, the local view (local-view.ts: the local relay read once per
+ * run) and the ledger (ledger.ts: each missing event fetched once per run).
  */
 import type { Filter } from 'nostr-tools';
 import type { LocalStore } from '../services';
@@ -36,7 +40,9 @@ import type { KnownSet } from './known';
 import type { Importer } from './importer';
 import { ImportPipe, IMPORT_BATCH } from './import-pipe';
 import { Tally, type SessionResult } from './session-tally';
-import { reconcileFilter } from './session-nip77';
+import { reconcileFilter, settleDeferred, type Deferred } from './session-nip77';
+import type { Claims, RunLedger } from './ledger';
+import type { LocalView } from './local-view';
 import type { PeerBudget } from './bounds';
 import { reason } from '../../shared/i18n';
 
@@ -47,6 +53,8 @@ const MIN_IMPORT_BATCH = 1000;
 /** import batches of one session handed to the store and not yet answered (fetching goes on meanwhile) */
 const IMPORT_DEPTH = 2;
 const FILTER_CONCURRENCY = 3;
+/** Sieve refusals every copy of an id meets (the sieve checks the id before these): never fetched again in the run. */
+const PERMANENT_DROPS: ReadonlySet<string> = new Set(['welcome', 'deleted', 'blacklisted']);
 /** A full-window reconciliation against the local relay at least this often (catches what the known sets miss). */
 export const FULL_RECONCILE_EVERY_SEC = 24 * 3600;
 
@@ -56,6 +64,10 @@ export interface SessionInput {
   store: LocalStore;
   sieve: Sieve;
   importer: Importer;
+  /** the local relay's ids, read once per run (shared by the sessions) */
+  local: LocalView;
+  /** what the run does with each id (shared by the sessions) */
+  ledger: RunLedger;
   verify: boolean;
   known: KnownSet;
   /** remembered NIP-77 answer for this peer, null when never probed */
@@ -68,7 +80,7 @@ export interface SessionInput {
   notify(): void;
   signal: AbortSignal;
   /** filled when the session ends, whether it succeeded or not: what it moved over its connection */
-  traffic?: { bytesIn: number; bytesOut: number };
+  traffic?: { bytesIn: number; bytesOut: number; payloadIn?: number };
   /** what this peer may still cost the run (bounds.ts) */
   budget: PeerBudget;
   /** the peer's counts over the run, all its attempts together (a session of its own when absent) */
@@ -97,6 +109,10 @@ export class PeerSession {
   private readonly queued = new IdSet();
   /** the batch being filled, packed: its events' objects die young (see store/packed.ts) */
   private batch = new PackedEvents();
+  /** the ids this session is fetching for the run */
+  readonly claims: Claims;
+  /** needed ids another session was fetching: settled at the end (settleDeferred) */
+  readonly deferred: Deferred[] = [];
   private readonly started = Date.now();
   private filtersDone = 0;
   private filtersTotal = 0;
@@ -108,7 +124,12 @@ export class PeerSession {
   ) {
     this.tally = s.tally ?? new Tally(s.progress, s.sieve);
     this.tally.beginSession();
-    this.pipe = new ImportPipe(s, this.tally, s.progress, IMPORT_DEPTH, this.queued);
+    this.claims = s.ledger.claims();
+    const answered = (batch: PackedEvents): void => {
+      s.ledger.answered(batch);
+      s.local.landed(batch);
+    };
+    this.pipe = new ImportPipe({ ...s, answered }, this.tally, s.progress, IMPORT_DEPTH, this.queued);
     this.full = s.full || s.nowSec - s.known.lastFull > FULL_RECONCILE_EVERY_SEC;
   }
 
@@ -154,8 +175,13 @@ export class PeerSession {
     if (this.s.traffic) {
       this.s.traffic.bytesIn = this.conn.bytesIn;
       this.s.traffic.bytesOut = this.conn.bytesOut;
+      // what the peer's bytes bound counts (the connection cuts on it too): the messages, inflated
+      this.s.traffic.payloadIn = this.conn.payloadIn;
     }
     this.conn.close();
+    // what this session claimed and did not bring goes back to the run (a waiting session fetches it)
+    this.claims.close();
+    for (const d of this.deferred.splice(0)) d.ids.release();
   }
 
   /** probe, second half: NIP-77 or REQ for this peer (a remembered "no" is not asked again). */
@@ -187,6 +213,7 @@ export class PeerSession {
     try {
       for (const x of planned.filter((p) => p.pass !== 'members')) await this.syncFilter(x.filter);
       await forEachLimited(planned.filter((p) => p.pass === 'members'), FILTER_CONCURRENCY, (x) => this.syncFilter(x.filter), this.s.signal);
+      await settleDeferred(this);
       await this.flush();
       await this.pipe.drain();
     } catch (err) {
@@ -233,16 +260,39 @@ export class PeerSession {
     const { s, tally } = this;
     s.budget.event();
     if ((tally.fetched() & 511) === 0) this.report();
+    s.ledger.fetched((raw as { id?: unknown } | null)?.id);
     const v = s.sieve.check(raw, asked);
-    if (!v.ok) tally.refused(v);
-    else if (this.queued.has(v.event.id)) tally.sessionDuplicate();
+    if (!v.ok) {
+      tally.refused(v);
+      this.refusedCopy(raw, v.reason);
+    } else if (this.queued.has(v.event.id)) tally.sessionDuplicate();
     else {
       this.queued.add(v.event.id);
       this.batch.add(v.event);
     }
     // A full batch, or a smaller one as soon as the local store is idle: the store keeps working while we
-    // fetch, and the last batch (imported after the last fetch) stays small.
-    if (this.batch.length >= IMPORT_BATCH || (this.batch.length >= MIN_IMPORT_BATCH && s.importer.idle)) await this.flush();
+    // fetch, and the last batch (imported after the last fetch) stays small. A session waiting for ids this one
+    // claimed gets them as soon as the store is idle.
+    const idle = s.importer.idle;
+    if (this.batch.length >= IMPORT_BATCH || (idle && (this.batch.length >= MIN_IMPORT_BATCH || (s.ledger.waited && this.batch.length > 0)))) await this.flush();
+  }
+
+  /**
+   * A copy the sieve refused: when every copy of that id would be refused the same way (the id is the hash of the
+   * content), the run will not fetch it again; otherwise another peer's copy may pass, and the claim goes back.
+   */
+  private refusedCopy(raw: unknown, reason: string): void {
+    if (reason === 'duplicate') return;
+    const e = raw as { id?: unknown; created_at?: unknown };
+    if (typeof e.id !== 'string') return;
+    if (PERMANENT_DROPS.has(reason) && typeof e.created_at === 'number') this.s.ledger.refusedForGood(e.id, e.created_at);
+    else this.claims.release(e.id);
+  }
+
+  /** Everything taken so far imported and answered for: the session's claims are settled or given back. */
+  async importTaken(): Promise<void> {
+    await this.flush();
+    await this.pipe.drain();
   }
 
   /** import: the batch being filled, less what a deletion seen since removed, to the local store. */
@@ -250,7 +300,14 @@ export class PeerSession {
     const filled = this.batch;
     this.batch = new PackedEvents();
     const events = this.s.sieve.prunePacked(filled);
-    if (events !== filled) filled.release();
+    if (events !== filled) {
+      // deleted by a kind 5 seen since they passed: every copy is
+      const gone = filled.ids.notIn(events.ids);
+      for (let i = 0; i < gone.length; i++) this.s.ledger.refusedForGood(gone.hex(i), gone.time(i));
+      this.queued.deleteAll(gone);
+      gone.release();
+      filled.release();
+    }
     if (events.length === 0) {
       events.release();
       return;
