@@ -67,6 +67,8 @@ export async function engineFrom(
     live?: 'off' | 'setting' | 'always';
     /** every log line, instead of the warnings on stderr (`constellation live` prints its own) */
     log?: (line: LogLine) => void;
+    /** a peer's failure is left to the run's summary, which names each peer's outcome once */
+    peersInSummary?: boolean;
     demoHooks?: { onStart?: () => void; onReady?: () => void };
   } = {},
 ): Promise<Engine> {
@@ -102,12 +104,16 @@ export async function engineFrom(
         ? undefined
         : (line) => {
             if (line.level !== 'warn' && line.level !== 'error') return;
+            if (extra.peersInSummary && PEER_LINES.has(line.why?.code ?? '')) return;
             const v = voiceFor(opts, engine);
             warnLine(`${v.w.level[line.level] ?? line.level}: ${v.say(line.msg, line.why)}`);
           }),
   });
   return engine;
 }
+
+/** Log lines about one peer of a sync (its failure, a retry, a note): the summary says them. */
+const PEER_LINES = new Set(['peer.named', 'peer.willRetry']);
 
 /** While the demo starts (it may generate a constellation first): a spinner with a word, on a terminal only. */
 function demoSpinner(word: () => string): { onStart: () => void; onReady: () => void } {

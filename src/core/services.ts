@@ -129,6 +129,8 @@ export interface ProfileService {
     dryRun: boolean;
     /** Check the signature of every event a peer or fallback relay sends (the run's choice; default: settings). */
     verify?: boolean;
+    /** Peers the sync of this run could not reach at all: not asked again (their reason was said once already). */
+    unreachable?: readonly string[];
     onProgress: (p: { total: number; done: number; found: number; missing: number }) => void;
   }): Promise<NonNullable<RunReport['profiles']>>;
 }

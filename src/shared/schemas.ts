@@ -404,6 +404,8 @@ export const PeerOutcome = z.object({
   durationMs: z.number(),
   /** what the captain should know about a peer that did not fail (a bound met, a method given up for another) */
   notes: z.array(z.string()).optional(),
+  /** the notes as reasons, one for each note (runs recorded before have none) */
+  noteWhys: z.array(ReasonSchema).optional(),
 });
 export type PeerOutcome = z.infer<typeof PeerOutcome>;
 

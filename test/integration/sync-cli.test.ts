@@ -103,3 +103,35 @@ describe('constellation sync (process)', () => {
     expect(leftByDry).toEqual([]);
   });
 });
+
+describe('a down peer in the command (issue 17, item 11)', () => {
+  it('its reason is printed once (the summary), by its host name, in the captain\'s language; never its whole PeerID', async () => {
+    const station = await buildStation({ seed: 'sync-cli-down', peers: [{}, { hostname: 'lost.example' }], members: { emails: 2 }, amisOfAmis: 1 });
+    onCleanup(() => station.cleanup());
+    const k = await KuboStandin.start({ peerId: station.self.peerId });
+    onCleanup(() => k.stop());
+    const [here] = (await startRelays(1)) as [TestRelay];
+    const [peer] = await startRelays(1);
+    k.registerPeer(station.peers[0]!.peerId, { host: '127.0.0.1', port: peer!.port });
+    // the second peer is unknown to kubo: not reachable over IPFS
+    const lost = station.peers[1]!.peerId;
+    const run = async (lang: string): Promise<string[]> => {
+      const dir = await tmpDir('sync-cli-down-');
+      const out = await runCli(
+        ['sync', '--days', '1', '--fallback-relays', '', '--zen-root', station.root, '--kubo-api', k.url, '--data-dir', dir, '--relay-url', here.url],
+        { ...env, LANG: lang, LC_ALL: '', LC_MESSAGES: '' },
+        { timeoutMs: 90_000 },
+      );
+      expect(out.code).toBe(1);
+      return `${out.stdout}\n${out.stderr}`.split('\n');
+    };
+    // one after the other: the station lock admits one run at a time
+    const en = await run('C.UTF-8');
+    const fr = await run('fr_FR.UTF-8');
+    expect(en.filter((l) => l.includes('not reachable over IPFS')), en.join('\n')).toHaveLength(1);
+    expect(en.find((l) => l.includes('not reachable over IPFS'))).toMatch(/^ +lost\.example +tunnel .*FAILED +not reachable over IPFS \(kubo ping: /);
+    expect(fr.filter((l) => l.includes('injoignable par IPFS')), fr.join('\n')).toHaveLength(1);
+    expect(fr.filter((l) => l.includes('not reachable'))).toEqual([]);
+    for (const lines of [en, fr]) expect(lines.filter((l) => l.includes(lost))).toEqual([]);
+  }, 120_000);
+});

@@ -354,3 +354,43 @@ describe('unreachable peers are cheap (issue 14)', () => {
     expect(end - reachableDone).toBeLessThan(bound);
   });
 });
+
+describe('a down peer is said once (issue 17, item 11)', () => {
+  it('one warning per down peer, by its host name and short id, never its whole PeerID; the profile phase does not try it again', async () => {
+    const closed = await freePort();
+    const refusingUrl = `ws://127.0.0.1:${closed}`;
+    const built = await buildStation({
+      seed: 'sync-said-once',
+      peers: [{ hostname: 'lost.example' }, { relayUrl: refusingUrl, hostname: 'refusing.example' }],
+      members: { emails: 3 },
+      amisOfAmis: 2,
+    });
+    onCleanup(() => built.cleanup());
+    const [local] = await startRelays(1);
+    const kubo = await KuboStandin.start();
+    onCleanup(() => kubo.stop());
+    const engine = await makeEngine(built, local!, kubo, { peerConcurrency: 2, directRelays: [refusingUrl] });
+    const lines: Array<{ level: string; msg: string }> = [];
+    engine.on('app.log', (l) => lines.push(l));
+    // the profile phase on (the members have no profile anywhere): it used to ask the down peers again
+    const report = await syncOnce(engine, { days: 1, noProfiles: false });
+    const [lost, refusing] = built.peers;
+    const naming = (p: typeof lost, host: string) =>
+      lines.filter((l) => l.msg.includes(p!.peerId) || l.msg.includes(host) || l.msg.includes(`${p!.peerId.slice(0, 8)}…${p!.peerId.slice(-4)}`));
+    const said = (p: typeof lost, host: string) => naming(p, host).filter((l) => l.level === 'warn' || l.level === 'error' || l.level === 'info');
+    // the tunnel's own line ("tunnel open") does not come: the lost peer's tunnel never opens
+    expect(said(lost, 'lost.example').map((l) => l.msg)).toEqual([expect.stringMatching(/^peer 12D3KooW…\w{4} \(lost\.example\): not reachable over IPFS/)]);
+    expect(said(refusing, 'refusing.example').map((l) => l.msg)).toEqual([expect.stringMatching(/^peer 12D3KooW…\w{4} \(refusing\.example\): cannot connect: connection refused/)]);
+    // never the whole PeerID, in any line of any level
+    expect(lines.filter((l) => l.msg.includes(lost!.peerId) || l.msg.includes(refusing!.peerId))).toEqual([]);
+    // no other warning: members without a profile and the rest are ordinary states
+    expect(lines.filter((l) => l.level === 'warn' || l.level === 'error')).toHaveLength(2);
+    // one forward for the lost peer: the profile phase did not open its tunnel again
+    expect(kubo.calls.filter((c) => c.path === '/api/v0/p2p/forward' && c.args[0] === `/x/strfry-${lost!.peerId}`)).toHaveLength(1);
+    expect(report.outcome).toBe('failed');
+    expect(report.reason).toBe('2 of 2 peers failed');
+    const missing = report.profiles?.outcomes.filter((o) => o.outcome === 'missing') ?? [];
+    expect(missing.length).toBeGreaterThan(0);
+    for (const o of missing) expect(o.reason).toMatch(/the 2 syncable peers were not reachable in this run's sync: not asked again/);
+  }, 60_000);
+});

@@ -1,7 +1,9 @@
 /**
  * Reasons as codes: every reason below is produced by the engine's own functions — reading a hostile station
- * folder, judging peers, checking services that do not answer, refusing settings, deciding the schedule — never
- * copied by hand. Each must render in English (the text logs write, equal to the `reason` the engine wrote next
+ * folder, judging peers, checking services that do not answer, refusing settings, deciding the schedule, and the
+ * sync engine's: relay connections that fail every way a peer makes them fail, tunnels that cannot open, the
+ * bounds a hostile peer meets, whole runs over peers kubo cannot reach, refusing, flooding, silent past their time
+ * limit or the run's deadline — never copied by hand. Each must render in English (the text logs write, equal to the `reason` the engine wrote next
  * to it) and in French (through the French catalogue, not left in English). The most frequent reasons a captain
  * sees come first: peers' status, station files, services, settings.
  *
@@ -31,7 +33,16 @@ import { decide, readStationLock } from '../../src/core/sync/scheduler';
 import { makeConfig } from '../../src/core/config';
 import { Engine } from '../../src/core/engine';
 import { hex64, issueReason, type LogLine, type Peer } from '../../src/shared/schemas';
-import { freePort } from '../support';
+import { randomBytes } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { IdList, RelayConnection, closeReason, reconcile, socketErrorReason } from '../../src/core/nostr';
+import { relayRoundTrip, webSocketOpens } from '../../src/core/kubo/probe';
+import { PeerBudget } from '../../src/core/sync/bounds';
+import { DEFAULT_TIMEOUTS } from '../../src/core/config';
+import { Tunnels } from '../../src/core/kubo/tunnels';
+import { StrfryStore } from '../../src/core/store/strfry-store';
+import { buildStation, freePort, KuboStandin, startRelays, stationOnlyContext, type TestRelay } from '../support';
+import { endlessNegMessage } from '../support/faults';
 
 /**
  * Codes this file does not produce, and what produces them: conditions a unit test cannot make (root reads
@@ -46,6 +57,7 @@ const PRODUCED_ELSEWHERE: Record<string, string> = {
   'live.catchUpFailed': 'a catch-up cut by a peer while its stream runs (core/live/link.ts; test/unit/live.test.ts renders it)',
   'live.refusing': "a peer answering this station's EVENTs auth-required:/blocked: (test/integration/live.test.ts, p1's write policy)",
   'live.resubscribeFailed': 'a peer refusing the new REQs after the member set changed (core/live/link.ts)',
+  'sync.shareRefused': "the hourly run's share side meeting a peer that refuses writes (core/sync/run.ts)",
   'live.importLost': 'an import failing three times (core/live/ingest.ts; test/unit/live.test.ts)',
   'live.streaming': "a peer's stream opened (test/integration/live.test.ts, the log)",
   'live.caughtUp': "a peer's gap caught up (test/integration/live.test.ts, the log)",
@@ -66,8 +78,6 @@ const PRODUCED_ELSEWHERE: Record<string, string> = {
   'settings.fileUnreadable': 'settings.json unreadable for another reason than absence (EACCES as non-root)',
   'contract.invalidOutput': 'an engine answer that breaks its schema',
   'contract.invalidEvent': 'an event payload that breaks its schema (the renderer transports)',
-  'profiles.noPeerHolds': 'profile recovery',
-  'profiles.noFallback': 'profile recovery without fallback relays (the demo)',
   'profiles.noSyncablePeer': 'profile recovery without syncable peers',
   'profiles.notFound': 'profile recovery, a member without any note of why',
   'profiles.fullSync': 'profile recovery from a peer',
@@ -81,11 +91,19 @@ const PRODUCED_ELSEWHERE: Record<string, string> = {
   'profiles.fullSyncTimeout': 'profile recovery, a full sync past timeouts.profile',
   'profiles.profileOnly': 'profile recovery, a full sync that failed after the probe brought the profile',
   'profiles.importFailed': 'profile recovery, the local relay refusing the import',
-  'profiles.still': 'profile recovery: each missing member',
   'profiles.dryRun': 'a dry run with missing profiles',
   'profiles.outsideRoot': 'tmp/coucou planted as a symlink out of the root',
   'profiles.exportFailed': 'the profiles export that cannot be written',
-  'profiles.stillMissing': 'the profile phase summary (the demo: `sync --demo` prints it)',
+  'peer.willRetry': 'a peer whose connection drops after data flowed (retry.ts): test/faults/faults.test.ts, a peer that drops mid-answer',
+  'tunnel.kuboNoWay': 'kubo taking longer than timeouts.kuboPing to give up on a peer: test/integration/tunnels.test.ts (the stand-in told to wait)',
+  'tunnel.relaySilent': 'a tunnel kubo opens to a peer whose relay does not answer: test/integration/tunnels.test.ts',
+  'tunnel.noFreePort': 'every loopback port taken between the choice and kubo\'s listen (a race)',
+  'probe.failed': 'a socket error with neither a known code nor a message (kept for ws errors that carry only a code)',
+  'relay.noConnection': 'the connect timer, when it fires before ws\'s own handshake timeout (then said as ws\'s text)',
+  'import.failed': 'a local store failing mid-run (strfry killed, the disk full)',
+  'import.shortAnswer': 'a local store that answers for fewer events than it was sent',
+  'run.profilesFailed': 'a profile phase that throws (the local relay gone after the peers)',
+  'profiles.noReachablePeer': 'a run whose every syncable peer was unreachable, then its profile phase: test/integration/sync.test.ts (a down peer said once)',
   'graph.notHex': 'graph.neighbors with a bad key',
   'graph.workerMissing': 'a broken install without the graph worker',
   'graph.workerFailed': 'a graph job that throws in its worker',
@@ -121,10 +139,7 @@ const PRODUCED_ELSEWHERE: Record<string, string> = {
   'stats.counted': '`stats` on a station whose relay answers',
   'stats.cannotCount': 'a local store without COUNT (NIP-45)',
   'stats.noStore': 'a local store that cannot be opened',
-  'peer.label': 'names peers inside the profile reasons (profiles.*)',
   'url.noHost': 'a guard: the URL parser already refuses ws:// and wss:// URLs without a host (url.invalid)',
-  at: 'joins a name and a reason (station watch, profiles)',
-  cancelled: 'a cancelled profile phase',
 };
 
 const NOW = Date.UTC(2026, 5, 30, 12, 0, 0);
@@ -343,9 +358,222 @@ beforeAll(async () => {
   }
 }, 60_000);
 
+/** A WebSocket server on 127.0.0.1 doing one scripted thing with each message (the hostile peers of a sync). */
+const scripts: WebSocketServer[] = [];
+async function scripted(onMessage: (ws: WebSocket, msg: unknown[]) => void, onConnection?: (ws: WebSocket) => void): Promise<string> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.once('listening', r));
+  scripts.push(wss);
+  wss.on('connection', (ws) => {
+    onConnection?.(ws);
+    ws.on('message', (raw) => onMessage(ws, JSON.parse(String(raw)) as unknown[]));
+  });
+  return `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
+}
+const caught = (p: Promise<unknown>): Promise<unknown> => p.then(() => null, (e: unknown) => e);
+const fakeEvent = (created_at: number): Record<string, unknown> => ({
+  id: randomBytes(32).toString('hex'), pubkey: '1'.repeat(64), created_at, kind: 1, tags: [], content: 'x', sig: '2'.repeat(128),
+});
+
+// ---- the sync engine (the reasons a captain sees most once the peers are judged: why a peer failed in a run)
+beforeAll(async () => {
+  // a relay connection's failures, as a peer's session meets them
+  const closed = await freePort();
+  keep('connect, nothing listens', reasonOf(await caught(RelayConnection.connect(`ws://127.0.0.1:${closed}`, { timeoutMs: 2000 }))));
+  const http = createServer((_req, res) => res.writeHead(404).end());
+  await new Promise<void>((ok) => http.listen(0, '127.0.0.1', ok));
+  servers.push(http);
+  keep('connect, an HTTP server', reasonOf(await caught(RelayConnection.connect(`ws://127.0.0.1:${(http.address() as { port: number }).port}`))));
+  keep('webSocketOpens, an HTTP server', reasonOf(await caught(webSocketOpens(`ws://127.0.0.1:${(http.address() as { port: number }).port}`, 2000))));
+  keep('webSocketOpens, a bad URL', reasonOf(await caught(webSocketOpens('ws://[bad', 2000))));
+  // a relay that does what the REQ's `#t` tag says: close with a code (`c1008`), cut the connection (`cut`)…
+  const closer = await scripted((ws, [type, sub, f]) => {
+    if (type !== 'REQ') return;
+    const what = ((f as { '#t'?: string[] })['#t'] ?? [])[0] ?? '';
+    if (what === 'cut') ws.terminate();
+    else if (what === 'bad-utf8') ws.send(Buffer.from([0x5b, 0xff, 0xfe, 0x5d]), { binary: false });
+    else if (what === 'big') ws.send(JSON.stringify(['EVENT', sub, { ...fakeEvent(1), content: 'x'.repeat(5000) }]));
+    else if (what.startsWith('c')) ws.close(Number(what.slice(1)), 'bye');
+  });
+  const req = async (what: string, opts: Parameters<typeof RelayConnection.connect>[1] = {}): Promise<unknown> => {
+    const conn = await RelayConnection.connect(closer, opts);
+    const err = await caught((async () => { for await (const _ of conn.req([{ kinds: [1], '#t': [what] }], { idleMs: 300 })); })());
+    conn.close();
+    return err;
+  };
+  for (const sub of ['c1000', 'c1001', 'c1008', 'c1009', 'c1011', 'c4000', 'cut', 'bad-utf8']) keep(`relay ${sub}`, reasonOf(await req(sub)));
+  keep('relay, a frame over our maxPayload', reasonOf(await req('big', { maxPayload: 1000 })));
+  keep('relay, past peerMaxMegabytes', reasonOf(await req('big', { maxBytesIn: 1000, bytesBoundName: 'peerMaxMegabytes' })));
+  keep('relay, silent', reasonOf(await req('silent')));
+  // a relay's own refusal of our subscription
+  {
+    const conn = await RelayConnection.connect(await scripted((ws, [type, sub]) => type === 'REQ' && ws.send(JSON.stringify(['CLOSED', sub, 'blocked: not you'])))) ;
+    keep('relay CLOSED', reasonOf(await caught((async () => { for await (const _ of conn.req([{ kinds: [1] }], { idleMs: 1000 })); })())));
+    keep('publish, no OK', reasonOf(await caught(conn.publish(fakeEvent(1) as never, { timeoutMs: 200 }))));
+    const small = await RelayConnection.connect(closer, { maxMessageLength: 10 });
+    keep('send over max_message_length', reasonOf(await caught((async () => { for await (const _ of small.req([{ kinds: [1] }])); })())));
+    small.close();
+    const pending = caught((async () => { for await (const _ of conn.req([{ kinds: [2] }], { idleMs: 5000 })); })());
+    conn.close();
+    keep('closed by us', reasonOf(await pending));
+  }
+  // socket errors said in words (the codes Node and ws give; a unit test cannot make a relay break them all)
+  for (const code of ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'WS_ERR_INVALID_OPCODE']) keep(`socket ${code}`, socketErrorReason(Object.assign(new Error('Invalid WebSocket frame: invalid opcode 3'), { code }), 1000));
+  keep('close 1006', closeReason(1006, ''));
+  // a proof through a tunnel that gets no answer, a closed one, one that is not Nostr
+  const silentWs = await scripted(() => undefined);
+  keep('relayRoundTrip, silent', reasonOf(await caught(relayRoundTrip(silentWs, 300))));
+  const chatty = await scripted((ws) => ws.send('not json'));
+  keep('relayRoundTrip, not Nostr', reasonOf(await caught(relayRoundTrip(chatty, 2000))));
+  const hangUp = await scripted(() => undefined, (ws) => ws.close(1000, ''));
+  keep('relayRoundTrip, closed before the answer', reasonOf(await caught(relayRoundTrip(hangUp, 2000))));
+  // NIP-77 partners that never converge, or go silent; a peer past its events
+  let round = 0;
+  const endless = (ids: number): Promise<string> =>
+    scripted((ws, [type, sub]) => (type === 'NEG-OPEN' || type === 'NEG-MSG') && ws.send(JSON.stringify(['NEG-MSG', sub, endlessNegMessage(++round, ids).toString('hex')])));
+  for (const [ids, bound] of [[3, { maxRounds: 3 }], [1000, { maxNeed: 2500 }]] as const) {
+    const conn = await RelayConnection.connect(await endless(ids));
+    keep('reconcile, endless', reasonOf(await caught(reconcile(conn, { kinds: [1] }, new IdList(true), bound))));
+    conn.close();
+  }
+  {
+    const garbled = await RelayConnection.connect(await scripted((ws, [type, sub]) => type === 'NEG-OPEN' && ws.send(JSON.stringify(['NEG-MSG', sub, 'zz']))));
+    keep('reconcile, a NEG-MSG that is not hex', reasonOf(await caught(reconcile(garbled, { kinds: [1] }, new IdList(true), {}))));
+    garbled.close();
+    const conn = await RelayConnection.connect(silentWs);
+    keep('reconcile, silent', reasonOf(await caught(reconcile(conn, { kinds: [1] }, new IdList(true), { idleMs: 300 }))));
+    conn.close();
+  }
+  const budget = new PeerBudget({ maxEvents: 1, maxBytes: 1, negMaxRounds: 1, negMaxNeed: 1, maxEventSize: 1 });
+  budget.event();
+  try {
+    budget.event();
+  } catch (err) {
+    keep('PeerBudget', reasonOf(err));
+  }
+
+  // the way to a peer that has none: kubo down, not a PeerID, not syncable, a relay on its loopback or a private
+  // network without a strfry tunnel
+  const tunnelCtx = stationOnlyContext(join(base, '.zen'));
+  const tunnels = new Tunnels(tunnelCtx);
+  keep('tunnels.open, not a PeerID', reasonOf(await caught(tunnels.open('../etc'))));
+  keep('tunnels.open, kubo down', reasonOf(await caught(tunnels.open(pid('K')))));
+  for (const t of tunnels.list()) keep('tunnels.list', t.why, t.reason);
+  const lanUrl = `ws://127.0.0.1:${await freePort()}`;
+  for (const p of [
+    peerOf({ route: 'none', relayUrl: null, reason: 'the card has no myRELAY', why: reason('peer.noRelay') }),
+    peerOf({ route: 'tunnel', relayUrl: 'ws://127.0.0.1:7777', servesStrfry: false }),
+    peerOf({ route: 'lan', relayUrl: lanUrl, servesStrfry: false }),
+    peerOf({ route: 'lan', relayUrl: lanUrl, servesStrfry: true }),
+  ]) keep(`tunnels.endpoint ${p.route}`, reasonOf(await caught(tunnels.endpoint(p))));
+  for (const l of tunnelCtx.log.recent()) keep(`tunnels log ${l.level}`, l.why, l.msg);
+
+  // a local strfry that cannot run, or fails (its own words kept)
+  const conf = join(base, 'strfry.conf');
+  await writeFile(conf, 'db = "./strfry-db/"\n');
+  const failing = join(base, 'strfry-failing');
+  await writeFile(failing, '#!/bin/sh\necho "strfry error: mdb_env_open: No such file or directory" >&2\nexit 1\n', { mode: 0o755 });
+  const notExec = join(base, 'strfry-noexec');
+  await writeFile(notExec, '#!/bin/sh\nexit 0\n', { mode: 0o644 });
+  for (const bin of [failing, notExec, join(base, 'strfry-nope')]) keep(`strfry ${bin}`, reasonOf(await caught(new StrfryStore(bin, conf).count({}))));
+
+  // whole runs: a swarm whose peers kubo cannot reach or refuse the connection (then the profile phase finds no
+  // peer to ask), then a peer flooding the same second (a note on a peer that did not fail), then the same peer
+  // past peerMaxEvents
+  const refusingUrl = `ws://127.0.0.1:${await freePort()}`;
+  const now = Math.floor(Date.now() / 1000);
+  let negRound = 0;
+  const flood = await scripted((ws, [type, sub, f]) => {
+    // it speaks NIP-77 without end (cut at negMaxRounds, its window then paged), and floods one second
+    if (type === 'NEG-OPEN' || type === 'NEG-MSG') ws.send(JSON.stringify(['NEG-MSG', sub, endlessNegMessage(++negRound, 3).toString('hex')]));
+    if (type !== 'REQ') return;
+    const filter = f as { until?: number; limit?: number };
+    for (let i = 0; i < Math.min(filter.limit ?? 10, 200); i++) ws.send(JSON.stringify(['EVENT', sub, fakeEvent(filter.until ?? now - 100)]));
+    ws.send(JSON.stringify(['EOSE', sub]));
+  });
+  const built = await buildStation({
+    seed: 'reason-codes-sync',
+    peers: [
+      { hostname: 'lost.example' },
+      { relayUrl: refusingUrl, hostname: 'refusing.example' },
+      { relayUrl: flood, hostname: 'flood.example' },
+      { relayUrl: silentWs, hostname: 'silent-a.example' },
+      { relayUrl: silentWs, hostname: 'silent-b.example' },
+    ],
+    members: { emails: 2 },
+    amisOfAmis: 1,
+  });
+  const [local] = (await startRelays(1)) as [TestRelay];
+  const kubo = await KuboStandin.start();
+  const data = join(base, 'sync-engine');
+  const syncing = new Engine(
+    makeConfig({
+      dataDir: data,
+      home: data,
+      overrides: { zenRoot: built.root, relayUrl: local.url, kuboApi: kubo.url, fallbackRelays: [], directRelays: [refusingUrl, flood, silentWs], negMaxRounds: 3 },
+      // a silent peer meets its session's time limit (timeouts.peer) before its relay's silence (timeouts.idle)
+      timeouts: { ...DEFAULT_TIMEOUTS, connect: 2000, nip11: 500, negProbe: 300, idle: 6000, peer: 2500, kuboPing: 1000, tunnelCheck: 300, peerAttempts: 1 },
+    }),
+  );
+  await syncing.start();
+  try {
+    const [lost, refusing, flooder, silentA, silentB] = built.peers.map((p) => p.id) as [string, string, string, string, string];
+    const run = async (opts: Parameters<Engine['sync']['start']>[0]) => (await syncing.sync.start(opts)).done;
+    const first = await run({ peers: [lost, refusing], days: 1 });
+    keep('run outcome', first.why, first.reason);
+    for (const o of first.peers) keep(`outcome ${o.hostname}`, o.why, o.reason);
+    for (const o of first.profiles?.outcomes ?? []) keep(`profile ${o.hex.slice(0, 8)}`, o.why, o.reason);
+    for (const t of await syncing.call('tunnels.list', undefined)) keep(`tunnel ${t.peerId.slice(-4)}`, t.why, t.reason);
+    const second = await run({ peers: [flooder], days: 1, noProfiles: true });
+    for (const o of second.peers) (o.noteWhys ?? []).forEach((n, i) => keep(`note ${o.hostname}`, n, o.notes?.[i]));
+    await syncing.call('settings.set', { peerMaxEvents: 5 });
+    const third = await run({ peers: [flooder], days: 1, noProfiles: true });
+    keep('run outcome, one peer', third.why, third.reason);
+    for (const o of third.peers) keep(`outcome ${o.hostname}`, o.why, o.reason);
+    const limited = await run({ peers: [silentA], noProfiles: true });
+    for (const o of limited.peers) keep(`outcome ${o.hostname}`, o.why, o.reason);
+    // the run's deadline: one silent peer at a time, the first cut, the second never started, the profile phase skipped
+    await syncing.call('settings.set', { peerConcurrency: 1, runDeadlineSeconds: 1 });
+    const late = await run({ peers: [silentA, silentB] });
+    keep('run outcome, the deadline', late.why, late.reason);
+    for (const o of late.peers) keep(`outcome late ${o.hostname}`, o.why, o.reason);
+    await syncing.call('settings.set', { runDeadlineSeconds: 3000 });
+    // a cancel while a peer waits its turn
+    const busy = await syncing.sync.start({ peers: [silentA, silentB], noProfiles: true });
+    await new Promise<void>((ok) => {
+      const off = syncing.on('sync.progress', (p) => {
+        if (p.peers.some((x) => x.phase !== 'queued')) {
+          off();
+          ok();
+        }
+      });
+    });
+    await syncing.sync.cancel();
+    for (const o of (await busy.done).peers) keep(`outcome cancelled ${o.hostname}`, o.why, o.reason);
+    const none = await run({ peers: [], noProfiles: true });
+    keep('run outcome, no peer', none.why, none.reason);
+    const started = await syncing.sync.start({ peers: [lost], noProfiles: true });
+    await syncing.sync.cancel();
+    const cancelled = await started.done;
+    keep('run outcome, cancelled', cancelled.why, cancelled.reason);
+    for (const o of cancelled.peers) keep(`outcome cancelled ${o.hostname}`, o.why, o.reason);
+    // what the log said along the way (the Log screen and the command's warnings say it in the captain's language)
+    for (const l of await syncing.call('log.tail', { limit: 2000 })) keep(`log ${l.level}`, l.why, l.msg);
+  } finally {
+    await syncing.stop();
+    await kubo.stop();
+    await local.stop();
+    await built.cleanup();
+  }
+}, 90_000);
+
 afterAll(async () => {
   for (const s of servers) s.close();
   servers = [];
+  for (const s of scripts.splice(0)) {
+    for (const c of s.clients) c.terminate();
+    s.close();
+  }
   await rm(base, { recursive: true, force: true });
 });
 

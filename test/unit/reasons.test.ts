@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { localizeReason } from '../../src/shared/reasons';
 
 /*
- * The engine's reasons on a French screen (src/shared/reasons.ts). The table holds real reasons: the templates
- * of src/core (station, kubo, nostr, sync, store, profiles, info, settings) filled with sample values, alone and
- * chained the way the engine chains them.
+ * The fragment translator (src/shared/reasons.ts): the French of text that carries no code — what other programs
+ * say (Node, ws, kubo, strfry, a relay), the parts of the engine not given codes yet (kubo's RPC, NIP-11, the lock,
+ * strfry's store), and runs recorded before reasons had codes. Reasons that have a code are produced from the
+ * engine's own functions and checked in reason-codes.test.ts, not copied here.
  */
 
 const NBSP = '\u00a0';
@@ -14,7 +15,6 @@ const fr = (s: string): string => s.replace(/(?<=\S) ([:;])(?=\s|$)/g, `${NBSP}$
 const P = '12D3KooWRq4vJ8aYbNcTQ8DqW6k3pHsZsgMFLm2XyRfCkUAvBwEd';
 /** A PeerID as run.ts and recover.ts shorten it. */
 const S = '12D3KooW…BwEd';
-const HEX = 'aaaaaaaa0123456789abcdef0123456789abcdef0123456789abcdef01234567';
 
 /** [engine reason, French on the screen] */
 const TABLE: ReadonlyArray<readonly [string, string]> = [
@@ -90,55 +90,12 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   ['kubo p2p/ls: Listeners is not a list', 'kubo p2p/ls : Listeners n’est pas une liste'],
   ['p2p/close needs a listen address or a protocol and target', 'p2p/close demande une adresse d’écoute, ou un protocole et une cible'],
   ['no free port on 127.0.0.1', 'aucun port libre sur 127.0.0.1'],
-  [`peer ${P}: not reachable over IPFS (kubo ping: peer not found (kubo could not look it up))`, `pair ${P} : injoignable par IPFS (ping kubo : pair introuvable (kubo n’a pas pu le localiser))`],
-  [`peer ${P}: not reachable over IPFS (kubo ping: no ping answered)`, `pair ${P} : injoignable par IPFS (ping kubo : aucun ping n’a reçu de réponse)`],
-  [`peer ${P}: not reachable over IPFS (kubo found no way to the peer within 1000 ms)`, `pair ${P} : injoignable par IPFS (kubo n’a trouvé aucun chemin vers le pair dans les 1000 ms)`],
-  [`peer ${P}: the peer sent more than 2000000 events in this run (bound peerMaxEvents); cut, what it sent before is kept`, `pair ${P} : le pair a envoyé plus de 2000000 événements dans cette exécution (limite peerMaxEvents) ; coupé, ce qu’il a envoyé avant est gardé`],
-  [`peer ${P}: the relay sent more than 2048 MB in this run (bound peerMaxMegabytes); cut`, `pair ${P} : le relais a envoyé plus de 2048 Mo dans cette exécution (limite peerMaxMegabytes) ; coupé`],
-  ['the NIP-77 reconciliation did not end within 200 NEG-MSG exchanges (bound negMaxRounds): its window was paged instead', 'la réconciliation NIP-77 n’a pas abouti en 200 échanges NEG-MSG (limite negMaxRounds) : sa fenêtre a été parcourue par pages à la place'],
-  ['the peer said we lack more than 1000000 ids in one NIP-77 reconciliation (bound negMaxNeed): its window was paged instead', 'le pair a dit qu’il nous manque plus de 1000000 identifiants en une réconciliation NIP-77 (limite negMaxNeed) : sa fenêtre a été parcourue par pages à la place'],
-  ['paging stopped: the peer kept sending new events all dated the same second', 'pagination arrêtée : le pair envoyait sans fin de nouveaux événements tous datés de la même seconde'],
-  [`peer ${P}: cut at the run's deadline (3000 s, setting runDeadlineSeconds)`, `pair ${P} : coupé à l’échéance de l’exécution (3000 s, réglage runDeadlineSeconds)`],
-  ["not started: the run's deadline (3000 s, setting runDeadlineSeconds) had passed", 'pas démarré : l’échéance de l’exécution (3000 s, réglage runDeadlineSeconds) était passée'],
-  ["2 of 5 peer(s) failed; the run's deadline (3000 s, setting runDeadlineSeconds) passed", '2 pair(s) sur 5 en échec ; l’échéance de l’exécution (3000 s, réglage runDeadlineSeconds) est passée'],
-  [`peer ${P}: tunnel opened but the peer's relay did not answer through it: no relay answer within 8000 ms`, `pair ${P} : tunnel ouvert mais le relais du pair n’a pas répondu à travers lui : pas de réponse du relais dans les 8000 ms`],
-  [`peer ${P}: tunnel opened but the peer's relay did not answer through it: ws://127.0.0.1:4001: cannot connect: connect ECONNREFUSED 127.0.0.1:4001`, `pair ${P} : tunnel ouvert mais le relais du pair n’a pas répondu à travers lui : ws://127.0.0.1:4001 : connexion impossible : connexion refusée (ECONNREFUSED) vers 127.0.0.1:4001`],
-  ['peer "../etc": not a PeerID, no tunnel', 'pair "../etc" : pas un PeerID, pas de tunnel'],
-  [`peer ${P}: tunnel refused by kubo: kubo p2p/forward failed (HTTP 500): protocol handler already registered`, `pair ${P} : tunnel refusé par kubo : kubo p2p/forward a échoué (HTTP 500) : protocol handler already registered`],
-  [`peer ${P}: tunnel refused by kubo: no free local port after 5 tries (kubo p2p/forward failed (HTTP 500): address already in use)`, `pair ${P} : tunnel refusé par kubo : aucun port local libre après 5 essais (kubo p2p/forward a échoué (HTTP 500) : address already in use)`],
-  [`peer ${P} (station-b): not syncable: the card has no myRELAY`, `pair ${P} (station-b) : non synchronisable : la carte n’a pas de myRELAY`],
-  [`peer ${P}: not syncable: no usable relay`, `pair ${P} : non synchronisable : aucun relais utilisable`],
-  [`peer ${P} (station-c.local): private-network relay ws://192.168.1.20:7777 did not answer directly (no WebSocket answer within 1500 ms) and the peer offers no strfry tunnel`, `pair ${P} (station-c.local) : le relais de réseau privé ws://192.168.1.20:7777 n’a pas répondu en direct (pas de réponse WebSocket dans les 1500 ms) et le pair ne propose pas de tunnel strfry`],
-  [`peer ${P}: relay ws://localhost:7777 is on the peer's loopback and the peer offers no strfry tunnel`, `pair ${P} : le relais ws://localhost:7777 est sur la boucle locale du pair et le pair ne propose pas de tunnel strfry`],
   // probe.ts
-  ['invalid URL ws://[bad: Invalid URL: ws://[bad', 'URL invalide ws://[bad : URL invalide : ws://[bad'],
-  ['connection failed (ECONNRESET)', 'échec de la connexion (connexion réinitialisée, ECONNRESET)'],
-  ['not a relay (HTTP 404 instead of a WebSocket)', 'pas un relais (HTTP 404 au lieu d’un WebSocket)'],
-  ['connection closed abruptly (no close frame: the relay, the tunnel or the network cut it), before the relay answer', 'connexion fermée brutalement (pas de trame de fermeture : le relais, le tunnel ou le réseau l’a coupée), avant la réponse du relais'],
-  ['the other end does not speak Nostr (a message that is not JSON)', 'l’autre bout ne parle pas Nostr (un message qui n’est pas du JSON)'],
   // relay.ts
-  ['ws://127.0.0.1:7777: connection refused (nothing listens there: relay down or tunnel closed)', 'ws://127.0.0.1:7777 : connexion refusée (rien n’écoute à cette adresse : relais arrêté ou tunnel fermé)'],
-  ['wss://relay.example.org: cannot connect: relay sent a message larger than 16777216 bytes (our limit), connection dropped', 'wss://relay.example.org : connexion impossible : le relais a envoyé un message de plus de 16777216 octets (notre limite), connexion abandonnée'],
-  ['wss://relay.example.org: relay sent text that is not valid UTF-8, connection dropped', 'wss://relay.example.org : le relais a envoyé du texte qui n’est pas de l’UTF-8 valide, connexion abandonnée'],
-  ['wss://relay.example.org: relay broke the WebSocket protocol (Invalid WebSocket frame: invalid opcode 3), connection dropped', 'wss://relay.example.org : le relais a enfreint le protocole WebSocket (trame WebSocket invalide : opcode 3 invalide), connexion abandonnée'],
-  ['wss://relay.example.org: connection reset by the other end (the relay or the tunnel went away)', 'wss://relay.example.org : connexion réinitialisée par l’autre bout (le relais ou le tunnel a disparu)'],
-  ['wss://relay.example.org: connection broken while sending (the other end went away)', 'wss://relay.example.org : connexion rompue pendant l’envoi (l’autre bout a disparu)'],
-  ['wss://relay.example.org: cannot connect: connection timed out at the network level', 'wss://relay.example.org : connexion impossible : délai de connexion dépassé au niveau du réseau'],
-  ['wss://relay.example.org: cannot connect: Opening handshake has timed out', 'wss://relay.example.org : connexion impossible : la poignée de main WebSocket n’a pas abouti à temps'],
-  ['wss://relay.example.org: cannot connect: getaddrinfo ENOTFOUND relay.example.org', 'wss://relay.example.org : connexion impossible : nom d’hôte introuvable (ENOTFOUND) pour relay.example.org'],
-  ['ws://[::1]:7777: cannot connect: connect EHOSTUNREACH ::1:7777', 'ws://[::1]:7777 : connexion impossible : hôte injoignable (EHOSTUNREACH) vers ::1:7777'],
-  ['wss://relay.example.org: connection closed by the relay: bye', 'wss://relay.example.org : connexion fermée par le relais : bye'],
-  ['wss://relay.example.org: relay is going away (restart or shutdown)', 'wss://relay.example.org : le relais s’en va (redémarrage ou arrêt)'],
-  ['wss://relay.example.org: relay closed the connection: policy violation: too many subscriptions', 'wss://relay.example.org : le relais a fermé la connexion : violation de sa politique : too many subscriptions'],
-  ['wss://relay.example.org: relay closed the connection: a message was too big for it', 'wss://relay.example.org : le relais a fermé la connexion : un message était trop gros pour lui'],
-  ['wss://relay.example.org: relay closed the connection after an internal error', 'wss://relay.example.org : le relais a fermé la connexion après une erreur interne'],
-  ['wss://relay.example.org: connection closed (code 4000: custom)', 'wss://relay.example.org : connexion fermée (code 4000 : custom)'],
-  ['wss://relay.example.org: no connection after 8000 ms', 'wss://relay.example.org : pas de connexion après 8000 ms'],
-  ['wss://relay.example.org: connection closed by us', 'wss://relay.example.org : connexion fermée par nous'],
-  ['wss://relay.example.org: message of 200000 bytes is over the relay\'s max_message_length 131072', 'wss://relay.example.org : message de 200000 octets, au-delà du max_message_length 131072 du relais'],
-  ['wss://relay.example.org: relay went silent: no EOSE for 20000 ms (its last NOTICE: "ERROR: too many concurrent REQs")', 'wss://relay.example.org : le relais s’est tu : pas d’EOSE depuis 20000 ms (son dernier NOTICE : "ERROR: too many concurrent REQs")'],
-  ['wss://relay.example.org: relay went silent: no answer to a REQ for 20000 ms', 'wss://relay.example.org : le relais s’est tu : pas de réponse à un REQ depuis 20000 ms'],
-  [`wss://relay.example.org: no OK for event ${HEX} after 10000 ms`, `wss://relay.example.org : aucun OK pour l’événement ${HEX} après 10000 ms`],
+  // ws's and Node's own words inside a relay reason (relay.cannotConnect carries them as text)
+  ['Opening handshake has timed out', 'la poignée de main WebSocket n’a pas abouti à temps'],
+  ['getaddrinfo ENOTFOUND relay.example.org', 'nom d’hôte introuvable (ENOTFOUND) pour relay.example.org'],
+  ['connect EHOSTUNREACH ::1:7777', 'hôte injoignable (EHOSTUNREACH) vers ::1:7777'],
   // nip11, negentropy
   ['wss://relay.example.org: no NIP-11 document after 5000 ms', 'wss://relay.example.org : pas de document NIP-11 après 5000 ms'],
   ['wss://relay.example.org: NIP-11 fetch failed: fetch failed', 'wss://relay.example.org : échec de la lecture NIP-11 : échec de la requête HTTP'],
@@ -146,21 +103,13 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   ['wss://relay.example.org: NIP-11 document is not JSON (not an object)', 'wss://relay.example.org : le document NIP-11 n’est pas du JSON (pas un objet)'],
   ['no NEG-MSG answer within 4000 ms', 'pas de réponse NEG-MSG dans les 4000 ms'],
   ['NEG-MSG answered', 'NEG-MSG a répondu'],
-  ['ws://127.0.0.1:7777: relay went silent during the NIP-77 reconciliation: no NEG-MSG for 20000 ms', 'ws://127.0.0.1:7777 : le relais s’est tu pendant la réconciliation NIP-77 : pas de NEG-MSG depuis 20000 ms'],
-  ['ws://127.0.0.1:7777: negentropy reconcile failed: parse ended prematurely', 'ws://127.0.0.1:7777 : échec de la réconciliation negentropy : parse ended prematurely'],
   ['remembered: no NIP-77', 'mémorisé : pas de NIP-77'],
   // sync
-  [`peer ${S} (station-b): the peer's session ran past its time limit (300 s) and was stopped`, `pair ${S} (station-b) : la session du pair a dépassé son temps limite (300 s) et a été arrêtée`],
   ['a sync is already running (PID 4242 holds /home/fred/.zen/strfry/constellation-backfill.lock); try again when it has finished', 'une synchronisation est déjà en cours (le PID 4242 détient /home/fred/.zen/strfry/constellation-backfill.lock) ; réessayez quand elle sera terminée'],
   ['a sync is already running in this app (run 20260501-100000-a1b2c3)', 'une synchronisation est déjà en cours dans cette application (exécution 20260501-100000-a1b2c3)'],
   ['cannot write the lock /home/fred/.zen/strfry/constellation-backfill.lock: EACCES: permission denied, open \'/home/fred/.zen/strfry/constellation-backfill.lock.4242.ab12cd34.tmp\'', 'impossible d’écrire le verrou /home/fred/.zen/strfry/constellation-backfill.lock : permission refusée (EACCES), open \'/home/fred/.zen/strfry/constellation-backfill.lock.4242.ab12cd34.tmp\''],
   ['cannot take over the stale lock /home/fred/.zen/strfry/constellation-backfill.lock: EROFS: read-only file system, open \'/home/fred/.zen/strfry/constellation-backfill.lock.takeover\'', 'impossible de reprendre le verrou périmé /home/fred/.zen/strfry/constellation-backfill.lock : système de fichiers en lecture seule (EROFS), open \'/home/fred/.zen/strfry/constellation-backfill.lock.takeover\''],
   ['cannot take the lock /home/fred/.zen/strfry/constellation-backfill.lock: it keeps coming back', 'impossible de prendre le verrou /home/fred/.zen/strfry/constellation-backfill.lock : il revient sans cesse'],
-  ['cancelled by the captain', 'annulé par le capitaine'],
-  ['2 of 5 peer(s) failed', '2 pair(s) sur 5 en échec'],
-  ['profile phase failed: local relay: ws://127.0.0.1:7777: cannot connect: connection refused (nothing listens there: relay down or tunnel closed)', 'échec de la phase des profils : relais local : ws://127.0.0.1:7777 : connexion impossible : connexion refusée (rien n’écoute à cette adresse : relais arrêté ou tunnel fermé)'],
-  ['the local store answered for 120 of 500 events sent to it (relay ws://127.0.0.1:7777); the rest are not counted as held', 'le stockage local a répondu pour 120 des 500 événements envoyés (relais ws://127.0.0.1:7777) ; le reste n’est pas compté comme détenu'],
-  ['import into the local relay failed: strfry import (/home/fred/.zen/strfry/strfry, config /home/fred/.zen/strfry/strfry.conf) was killed by SIGKILL: no message', 'échec de l’import dans le relais local : strfry import (/home/fred/.zen/strfry/strfry, config /home/fred/.zen/strfry/strfry.conf) a été tué par SIGKILL : aucun message'],
   ['cancelled', 'annulé'],
   // scheduler
   ['the schedule is turned off in the settings', 'la planification est désactivée dans les réglages'],
@@ -204,9 +153,6 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   ['stale lock: written before the machine last started; PID 1234 now belongs to another process', 'verrou périmé : écrit avant le dernier démarrage de la machine ; le PID 1234 appartient maintenant à un autre processus'],
   ['stale lock: PID 1234 now belongs to a process started after it was written', 'verrou périmé : le PID 1234 appartient maintenant à un processus démarré après son écriture'],
   ['stale lock: PID 1234 is not running', 'verrou périmé : le PID 1234 ne tourne plus'],
-  ['strfry import: cannot run /opt/strfry/strfry (no such file): spawn /opt/strfry/strfry ENOENT', 'strfry import : impossible d’exécuter /opt/strfry/strfry (fichier introuvable) : spawn /opt/strfry/strfry : fichier ou dossier introuvable (ENOENT)'],
-  ['strfry scan --count: cannot run /opt/strfry/strfry (not executable): spawn /opt/strfry/strfry EACCES', 'strfry scan --count : impossible d’exécuter /opt/strfry/strfry (non exécutable) : spawn /opt/strfry/strfry : permission refusée (EACCES)'],
-  ['strfry import --no-verify (/opt/strfry/strfry, config /etc/strfry.conf) failed with exit code 1: DB is locked; it had stored 300 of the 2000 events before stopping', 'strfry import --no-verify (/opt/strfry/strfry, config /etc/strfry.conf) a échoué avec le code de sortie 1 : DB is locked ; il avait stocké 300 des 2000 événements avant de s’arrêter'],
   ['strfry scan (/opt/strfry/strfry) printed a line that is not JSON: garbage', 'strfry scan (/opt/strfry/strfry) a affiché une ligne qui n’est pas du JSON : garbage'],
   ['strfry scan --count (/opt/strfry/strfry) printed no number: "oops"', 'strfry scan --count (/opt/strfry/strfry) n’a affiché aucun nombre : "oops"'],
   ['strfry import (/opt/strfry/strfry) finished but printed no "Processed … added" line; cannot count what it stored', 'strfry import (/opt/strfry/strfry) s’est terminé sans afficher de ligne "Processed … added" ; impossible de compter ce qu’il a stocké'],
@@ -214,10 +160,7 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   ['strfry import: bad id or signature', 'strfry import : id ou signature invalide'],
   ['strfry import: rejected', 'strfry import : rejeté'],
   ['rejected (no reason given)', 'rejeté (aucune raison donnée)'],
-  ['local relay: wss://relay.example.org: no connection after 8000 ms', 'relais local : wss://relay.example.org : pas de connexion après 8000 ms'],
   // profiles
-  [`peer ${S} (station-b): no way to its relay: peer ${P} (station-b): not syncable: the card has no myRELAY`, `pair ${S} (station-b) : aucun chemin vers son relais : pair ${P} (station-b) : non synchronisable : la carte n’a pas de myRELAY`],
-  [`peer ${S}: cannot connect to ws://127.0.0.1:40123: ws://127.0.0.1:40123: cannot connect: connection refused (nothing listens there: relay down or tunnel closed)`, `pair ${S} : connexion impossible à ws://127.0.0.1:40123 : ws://127.0.0.1:40123 : connexion impossible : connexion refusée (rien n’écoute à cette adresse : relais arrêté ou tunnel fermé)`],
   [`peer ${S} (station-b): no answer within 30000 ms (timeouts.profile)`, `pair ${S} (station-b) : pas de réponse dans les 30000 ms (timeouts.profile)`],
   [`peer ${S} (station-b): full sync, 42 events`, `pair ${S} (station-b) : synchro complète, 42 événements`],
   [`peer ${S} (station-b): its profile was gone by the full sync`, `pair ${S} (station-b) : son profil avait disparu au moment de la synchro complète`],

@@ -9,6 +9,7 @@ import type { PeerProgress, RunReport, SyncProgress } from '../../shared/schemas
 import { setWarnSink } from '../context';
 import { glyphs, LiveArea, fitTo, cut, unicodeTerminal, widthOf, wrap, type Glyphs } from '../terminal';
 import type { Voice } from '../voice';
+import { withoutPeer } from '../../shared/i18n';
 import { printable } from './station';
 
 export interface SyncView {
@@ -49,7 +50,7 @@ export function layout(peers: readonly PeerProgress[], v: Voice, width: number):
 
 export function peerLine(p: PeerProgress, l: Layout, v: Voice, g: Glyphs, frame: number): string {
   const name = fitTo(peerName(p), l.nameW, g.ellipsis);
-  if (p.phase === 'failed') return ` ${name} ${v.run.phase.failed}: ${p.error ? v.say(p.error, p.why) : ''}`;
+  if (p.phase === 'failed') return ` ${name} ${v.run.phase.failed}: ${p.error ? v.say(p.error, withoutPeer(p.why)) : ''}`;
   const filled = p.phase === 'done' ? l.barW : Math.round(Math.min(1, Math.max(0, p.coverage)) * l.barW);
   const bar = l.barW > 0 ? `[${g.full.repeat(filled)}${g.empty.repeat(l.barW - filled)}]` : '';
   const waiting = WAITING.has(p.phase) && p.coverage === 0;
@@ -121,7 +122,8 @@ export function plainView(out: NodeJS.WritableStream, verbose: boolean, voice: (
         if (last.get(pp.peer) === key) continue;
         last.set(pp.peer, key);
         const v = voice();
-        const tail = pp.error ? ` ${v.say(pp.error, pp.why)}` : ` ${v.w.sync.progress(v, pp.fetched, pp.imported)}`;
+        // a failed peer's reason is said once, in the summary
+        const tail = pp.phase === 'failed' || pp.phase === 'cancelled' ? '' : ` ${v.w.sync.progress(v, pp.fetched, pp.imported)}`;
         out.write(`${peerName(pp)} ${v.run.phase[pp.phase] ?? pp.phase}${pp.method ? ` (${pp.method})` : ''}${tail}\n`);
       }
     },
@@ -151,8 +153,8 @@ export function summaryLines(r: RunReport, v: Voice, width: number | null = null
     for (const p of r.peers) {
       const route = (v.run.route[p.route] ?? p.route).padEnd(6);
       const head = `  ${fitTo(peerName(p), nameW)}  ${route} ${(p.method ?? '-').padEnd(METHOD_W)}`;
-      lines.push(`${head}  ${p.ok ? w.peerOk(v, p.fetched, p.imported, p.bytesIn) : `${w.peerFailed}  ${p.reason ? v.say(p.reason, p.why) : ''}`}`);
-      for (const note of p.notes ?? []) lines.push(`      ${w.note(v.say(note))}`);
+      lines.push(`${head}  ${p.ok ? w.peerOk(v, p.fetched, p.imported, p.bytesIn) : `${w.peerFailed}  ${p.reason ? v.say(p.reason, withoutPeer(p.why)) : ''}`}`);
+      (p.notes ?? []).forEach((note, i) => lines.push(`      ${w.note(v.say(note, withoutPeer(p.noteWhys?.[i])))}`));
     }
     lines.push(w.totals(v, r.imported, r.duplicates, r.rejected, r.superseded), w.transferred(v, r.bytesIn, r.bytesOut));
     if (r.fetches && r.fetches.events > 0) lines.push(w.fetches(v, r.fetches.events, r.fetches.distinct, r.localReads ?? 0));

@@ -79,6 +79,7 @@ export function registerSync(program: Command, v: Voice): void {
       // Bars on a terminal (stderr, beside the warnings), plain lines on stdout otherwise, nothing with --json.
       let view: SyncView | null = null;
       const engine = await engineFrom(g, 'cli', {
+        peersInSummary: !json,
         demoHooks: { onStart: () => view?.status(voice().w.sync.demo), onReady: () => view?.status(null) },
       });
       const voice = (): Voice => voiceFor(g, engine);

@@ -5,13 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { NEG_FRAME_MAX, closeText, socketErrorText } from '../nostr/relay';
+import { NEG_FRAME_MAX, closeReason, socketErrorReason } from '../nostr/relay';
+import { reason, ReasonError, type Reason } from '../../shared/i18n';
 import { peerLookup } from '../util/net';
 
 /** The proof reads one REQ answer: no frame larger than a session would take (a peer's huge event fails it here). */
 const MAX_PAYLOAD = NEG_FRAME_MAX;
 
-function reasonOf(err: unknown): string {
+function codeOf(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
   return e.code ?? e.message;
 }
@@ -24,8 +25,8 @@ function withSocket(
   url: string,
   timeoutMs: number,
   signal: AbortSignal | undefined,
-  what: string,
-  talk: (ws: WebSocket, done: (reason: string | null) => void) => void,
+  what: 'relay' | 'websocket',
+  talk: (ws: WebSocket, done: (why: Reason | null) => void) => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -37,11 +38,11 @@ function withSocket(
       // a peer's address (a LAN relay, or the tunnel's loopback port): a name resolving to loopback is refused
       ws = new WebSocket(url, { handshakeTimeout: timeoutMs, maxPayload: MAX_PAYLOAD, lookup: peerLookup } as WebSocket.ClientOptions);
     } catch (err) {
-      reject(new Error(`invalid URL ${url}: ${(err as Error).message}`));
+      reject(new ReasonError(reason('probe.invalidUrl', { url, detail: (err as Error).message })));
       return;
     }
     let settled = false;
-    const finish = (reason: string | null): void => {
+    const finish = (why: Reason | null): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -49,35 +50,38 @@ function withSocket(
       ws.removeAllListeners();
       ws.on('error', () => undefined);
       ws.terminate();
-      if (reason === null) resolve();
-      else reject(new Error(reason));
+      if (why === null) resolve();
+      else reject(new ReasonError(why));
     };
-    const onAbort = (): void => finish('cancelled');
+    const onAbort = (): void => finish(reason('cancelled'));
     signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => finish(`no ${what} within ${timeoutMs} ms`), timeoutMs);
+    const timer = setTimeout(() => finish(reason('probe.noAnswer', { what, ms: timeoutMs })), timeoutMs);
     // ws error codes (WS_ERR_…) and socket codes said in words (e.g. an oversized frame)
-    ws.on('error', (err) => finish(socketErrorText(err, MAX_PAYLOAD) || `connection failed (${reasonOf(err)})`));
-    ws.on('unexpected-response', (_req, res) => finish(`not a relay (HTTP ${res.statusCode} instead of a WebSocket)`));
-    ws.on('close', (code, why) => finish(`${closeText(code, why.toString())}, before the ${what}`));
+    ws.on('error', (err) => {
+      const said = socketErrorReason(err, MAX_PAYLOAD);
+      finish(said.code === 'text' && !said.params?.text ? reason('probe.failed', { detail: codeOf(err) }) : said);
+    });
+    ws.on('unexpected-response', (_req, res) => finish(reason('relay.notRelay', { status: res.statusCode ?? 0 })));
+    ws.on('close', (code, detail) => finish(reason('probe.closedBefore', { what, why: closeReason(code, detail.toString()) })));
     ws.on('open', () => talk(ws, finish));
   });
 }
 
 /** Resolves when a WebSocket to url opens within timeoutMs. */
 export function webSocketOpens(url: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  return withSocket(url, timeoutMs, signal, 'WebSocket answer', (_ws, done) => done(null));
+  return withSocket(url, timeoutMs, signal, 'websocket', (_ws, done) => done(null));
 }
 
 /** Resolves when the relay at url answers a REQ (limit 1) with EOSE or CLOSED within timeoutMs. */
 export function relayRoundTrip(url: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const sub = `constellation-probe-${randomBytes(4).toString('hex')}`;
-  return withSocket(url, timeoutMs, signal, 'relay answer', (ws, done) => {
+  return withSocket(url, timeoutMs, signal, 'relay', (ws, done) => {
     ws.on('message', (data) => {
       let msg: unknown;
       try {
         msg = JSON.parse(String(data));
       } catch {
-        done('the other end does not speak Nostr (a message that is not JSON)');
+        done(reason('probe.notNostr'));
         return;
       }
       if (!Array.isArray(msg)) return;

@@ -17,6 +17,7 @@ import { freeLoopbackPort, isBusyError } from './ports';
 import { readRecords, RecordBook, type ForwardRecord } from './records';
 import { pidAlive } from '../util/process';
 import { KuboClient } from './rpc';
+import { reason, reasonOf, reasonText, ReasonError, type Reason } from '../../shared/i18n';
 
 export interface TunnelDeps {
   /**
@@ -84,8 +85,8 @@ export class Tunnels implements TunnelManager {
     return this.records;
   }
 
-  private setState(peerId: string, state: Tunnel['state'], reason: string | null, localPort: number | null): void {
-    const t: Tunnel = { peerId, protocol: strfryProtocol(peerId), localPort, state, reason, changedAt: this.ctx.config.clock() };
+  private setState(peerId: string, state: Tunnel['state'], why: Reason | null, localPort: number | null): void {
+    const t: Tunnel = { peerId, protocol: strfryProtocol(peerId), localPort, state, reason: why ? reasonText(why) : null, ...(why ? { why } : {}), changedAt: this.ctx.config.clock() };
     this.states.set(peerId, t);
     this.ctx.events.emit('tunnel.changed', t);
   }
@@ -96,7 +97,7 @@ export class Tunnels implements TunnelManager {
 
   async open(peerId: string, signal?: AbortSignal): Promise<OpenTunnel> {
     // The id goes into a protocol name and a multiaddr: only base58 characters are acceptable.
-    if (!/^[1-9A-HJ-NP-Za-km-z]{10,128}$/.test(peerId)) throw new Error(`peer ${JSON.stringify(peerId)}: not a PeerID, no tunnel`);
+    if (!/^[1-9A-HJ-NP-Za-km-z]{10,128}$/.test(peerId)) throw new ReasonError(reason('tunnel.notPeerId', { value: peerId }));
     const h = await this.acquire(peerId, signal);
     return { peerId, port: h.gate.port, url: `ws://127.0.0.1:${h.gate.port}` };
   }
@@ -146,11 +147,11 @@ export class Tunnels implements TunnelManager {
       return h;
     } catch (err) {
       const cancelled = signal.aborted;
-      const reason = cancelled ? 'cancelled' : message(err);
+      const why = cancelled ? reason('cancelled') : reasonOf(err);
       await gate?.close();
       if (listenAddress) await this.closeForward(kubo, peerId, listenAddress);
-      this.setState(peerId, cancelled ? 'closed' : 'failed', reason, null);
-      throw new Error(`peer ${peerId}: ${reason}`, { cause: err });
+      this.setState(peerId, cancelled ? 'closed' : 'failed', why, null);
+      throw new ReasonError(reason('peer.named', { id: peerId, host: null, why }), { cause: err });
     }
   }
 
@@ -168,8 +169,8 @@ export class Tunnels implements TunnelManager {
       .then(() => null, (err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     // kubo is asked at most once; its answer is not waited for once the relay has answered
     const stopAsking = new AbortController();
-    let asked: Promise<string | null> | null = null;
-    const ask = (): Promise<string | null> => {
+    let asked: Promise<Reason | null> | null = null;
+    const ask = (): Promise<Reason | null> => {
       if (!asked) {
         asked = this.whyUnreachable(kubo, peerId, signal, stopAsking.signal);
         asked.catch(() => undefined);
@@ -182,14 +183,14 @@ export class Tunnels implements TunnelManager {
       let failed = await Promise.race([proof, slow]);
       if (failed === 'slow') {
         const unreachable = await Promise.race([ask(), proof.then((e) => (e ? ask() : null))]);
-        if (unreachable !== null) throw new Error(`not reachable over IPFS (${unreachable})`);
+        if (unreachable !== null) throw new ReasonError(reason('tunnel.unreachable', { why: unreachable }));
         failed = await proof;
       }
       if (failed === null) return;
       if (signal.aborted) throw failed;
       const unreachable = await ask();
-      if (unreachable !== null) throw new Error(`not reachable over IPFS (${unreachable})`);
-      throw new Error(`tunnel opened but the peer's relay did not answer through it: ${message(failed)}`);
+      if (unreachable !== null) throw new ReasonError(reason('tunnel.unreachable', { why: unreachable }));
+      throw new ReasonError(reason('tunnel.relaySilent', { why: reasonOf(failed) }));
     } finally {
       clearTimeout(timer);
       stopAsking.abort();
@@ -202,15 +203,15 @@ export class Tunnels implements TunnelManager {
    * kubo's word on a peer, within timeouts.kuboPing: why it cannot reach it, or null when it can (or when kubo's
    * API fails to say: then the relay's own failure is the reason).
    */
-  private async whyUnreachable(kubo: KuboClient, peerId: string, signal: AbortSignal, stop: AbortSignal): Promise<string | null> {
+  private async whyUnreachable(kubo: KuboClient, peerId: string, signal: AbortSignal, stop: AbortSignal): Promise<Reason | null> {
     const ms = this.ctx.config.timeouts.kuboPing;
     const budget = AbortSignal.timeout(ms);
     try {
       const ping = await kubo.ping(peerId, 1, AbortSignal.any([signal, stop, budget]));
-      return ping.ok ? null : `kubo ping: ${ping.reason}`;
+      return ping.ok ? null : reason('tunnel.kuboPing', { detail: ping.reason ?? '' });
     } catch (err) {
       signal.throwIfAborted();
-      if (budget.aborted && !stop.aborted) return `kubo found no way to the peer within ${ms} ms`;
+      if (budget.aborted && !stop.aborted) return reason('tunnel.kuboNoWay', { ms });
       this.ctx.log.debug(`peer ${peerId}: kubo ping did not say (${message(err)})`);
       return null;
     }
@@ -218,7 +219,7 @@ export class Tunnels implements TunnelManager {
 
   /** p2p/forward on a free loopback port; the record is written first so a crash right after leaves a trace. */
   private async forward(kubo: KuboClient, peerId: string, protocol: string, targetAddress: string, signal: AbortSignal): Promise<string> {
-    let lastError = '';
+    let lastError: Reason = reason('text', { text: '' });
     for (let attempt = 1; attempt <= this.deps.portAttempts; attempt++) {
       signal.throwIfAborted();
       const port = await freeLoopbackPort();
@@ -230,11 +231,11 @@ export class Tunnels implements TunnelManager {
         return listenAddress;
       } catch (err) {
         await this.book().remove(listenAddress).catch(() => undefined);
-        lastError = message(err);
-        if (!isBusyError(lastError) || signal.aborted) throw new Error(`tunnel refused by kubo: ${lastError}`, { cause: err });
+        lastError = reasonOf(err);
+        if (!isBusyError(message(err)) || signal.aborted) throw new ReasonError(reason('tunnel.refused', { why: lastError }), { cause: err });
       }
     }
-    throw new Error(`tunnel refused by kubo: no free local port after ${this.deps.portAttempts} tries (${lastError})`);
+    throw new ReasonError(reason('tunnel.noFreePort', { tries: this.deps.portAttempts, why: lastError }));
   }
 
   /** Closes one forward of ours by its listen address. A failure is logged and the record kept for later. */
@@ -247,13 +248,13 @@ export class Tunnels implements TunnelManager {
     }
   }
 
-  private closeHolding(h: Holding, reason: string | null): Promise<void> {
+  private closeHolding(h: Holding, why: Reason | null): Promise<void> {
     if (this.holdings.get(h.peerId) !== h) return this.closing.get(h) ?? Promise.resolve();
     this.holdings.delete(h.peerId);
     const done = (async () => {
       await h.gate.close();
       await this.closeForward(this.kubo(), h.peerId, h.listenAddress);
-      this.setState(h.peerId, 'closed', reason, null);
+      this.setState(h.peerId, 'closed', why, null);
     })().finally(() => this.closing.delete(h));
     this.closing.set(h, done);
     return done;
@@ -311,7 +312,10 @@ export class Tunnels implements TunnelManager {
   async endpoint(peer: Peer, signal?: AbortSignal): Promise<PeerEndpoint> {
     const id = peer.peerId ?? peer.id;
     const name = peer.hostname ? `peer ${id} (${peer.hostname})` : `peer ${id}`;
-    if (peer.route === 'none' || !peer.relayUrl) throw new Error(`${name}: not syncable: ${peer.reason ?? 'no usable relay'}`);
+    const named = (why: Reason): ReasonError => new ReasonError(reason('peer.named', { id, host: peer.hostname, why }));
+    if (peer.route === 'none' || !peer.relayUrl) {
+      throw named(reason('tunnel.notSyncable', { why: peer.why ?? (peer.reason ? reason('text', { text: peer.reason }) : null) }));
+    }
     const direct = (url: string): PeerEndpoint => ({ url, via: 'direct', release: async () => undefined });
     if (peer.route === 'direct') return direct(this.deps.dialUrl(peer.relayUrl));
     if (peer.route === 'lan') {
@@ -322,12 +326,11 @@ export class Tunnels implements TunnelManager {
         return direct(url);
       } catch (err) {
         signal?.throwIfAborted();
-        const why = `private-network relay ${peer.relayUrl} did not answer directly (${message(err)})`;
-        if (!peer.servesStrfry) throw new Error(`${name}: ${why} and the peer offers no strfry tunnel`);
-        this.ctx.log.info(`${name}: ${why}; trying the IPFS tunnel`);
+        if (!peer.servesStrfry) throw named(reason('tunnel.lanNoTunnel', { url: peer.relayUrl, why: reasonOf(err) }));
+        this.ctx.log.info(reason('peer.named', { id, host: peer.hostname, why: reason('tunnel.lanTrying', { url: peer.relayUrl, why: reasonOf(err) }) }));
       }
     } else if (!peer.servesStrfry) {
-      throw new Error(`${name}: relay ${peer.relayUrl} is on the peer's loopback and the peer offers no strfry tunnel`);
+      throw named(reason('tunnel.loopbackNoTunnel', { url: peer.relayUrl }));
     }
     const t = await this.open(id, signal);
     // one release, shared: a second call (the caller's, after the abort's) waits for the first to finish

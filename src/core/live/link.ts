@@ -7,7 +7,7 @@
  */
 import type { Event as NostrEvent } from 'nostr-tools';
 import type { LivePeer, Peer } from '../../shared/schemas';
-import { reason, reasonOf, reasonText, textReason, type Reason } from '../../shared/i18n';
+import { reason, reasonOf, reasonText, type Reason } from '../../shared/i18n';
 import type { EngineContext } from '../services';
 import { RelayConnection, fetchRelayInfo, probeNip77, relayLimits, type Limits } from '../nostr';
 import { peerReason } from '../sync/run';
@@ -294,10 +294,10 @@ export class PeerLink {
         throw await this.connected(conn, ended, streamFrom);
       } catch (err) {
         if (signal.aborted) break;
-        // the sync's words for a peer that cannot be reached: text, not given codes yet (as the sync's own)
-        const text = peerReason(this.peer, url, err as Error, timeouts.peer);
-        this.setWhy(textReason(text));
-        if (upAt || backoff.tries === 0) this.d.ctx.log.warn(reason('live.log', { why: textReason(text) }));
+        // the sync's words for a peer that cannot be reached
+        const why = peerReason(this.peer, url, err as Error, timeouts.peer);
+        this.setWhy(why);
+        if (upAt || backoff.tries === 0) this.d.ctx.log.warn(reason('live.log', { why }));
       } finally {
         this.publisher?.close();
         this.publisher = null;
@@ -360,7 +360,7 @@ export class PeerLink {
           if (signal.aborted || conn.closed) return conn.closed ? await ended : (err as Error);
           this.catchUpFrom = Math.min(this.catchUpFrom ?? since, since);
           retryCatchUpAt = this.now() + t.catchUpRetryMs;
-          const failure = textReason(peerReason(this.peer, conn.url, err as Error, this.d.ctx.config.timeouts.peer));
+          const failure = peerReason(this.peer, conn.url, err as Error, this.d.ctx.config.timeouts.peer);
           const why = reason('live.catchUpFailed', { why: failure, retrySeconds: Math.round(t.catchUpRetryMs / 1000) });
           this.d.ctx.log.warn(reason('live.log', { why }));
           this.setState('connected', why);

@@ -18,6 +18,7 @@ import { RelayRefusal, RelayTimeout, Silence, type RelayConnection } from './rel
 import { IdList } from './ids';
 import { NegentropyInitiator, NegentropyItems } from './negentropy-client';
 import { abortReason } from '../util/limit';
+import { reason, ReasonError } from '../../shared/i18n';
 
 export interface ReconcileResult {
   have: IdList;
@@ -32,7 +33,7 @@ export interface ReconcileResult {
  * A reconciliation stopped at one of our bounds (NEG-MSG exchanges, ids said to be needed): a responder that
  * never converges, or lists ids without end. The caller pages the filter's window instead.
  */
-export class ReconcileCapped extends Error {
+export class ReconcileCapped extends ReasonError {
   override name = 'ReconcileCapped';
 }
 
@@ -106,7 +107,7 @@ function reconcileOnce(conn: RelayConnection, filter: Filter, items: IdList, opt
     const silence = new Silence(
       idleMs,
       () => conn.held,
-      () => finish(new RelayTimeout(`${conn.url}: relay went silent during the NIP-77 reconciliation: no NEG-MSG for ${idleMs} ms`)),
+      () => finish(new RelayTimeout(reason('relay.at', { url: conn.url, why: reason('relay.negSilent', { ms: idleMs }) }))),
       () => conn.lastFrameAt,
     );
     const finish = (r: ReconcileResult | Error): void => {
@@ -135,13 +136,13 @@ function reconcileOnce(conn: RelayConnection, filter: Filter, items: IdList, opt
       silence.heard();
       try {
         if (rounds > maxRounds) {
-          finish(new ReconcileCapped(`the NIP-77 reconciliation did not end within ${maxRounds} NEG-MSG exchanges (bound negMaxRounds)`));
+          finish(new ReconcileCapped(reason('bound.negMaxRounds', { max: maxRounds })));
           return;
         }
         if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0) throw new Error('NEG-MSG payload is not hex');
         const next = neg.reconcile(Buffer.from(hex, 'hex'), have, need);
         if (need.length > maxNeed) {
-          finish(new ReconcileCapped(`the peer said we lack more than ${maxNeed} ids in one NIP-77 reconciliation (bound negMaxNeed)`));
+          finish(new ReconcileCapped(reason('bound.negMaxNeed', { max: maxNeed })));
           return;
         }
         if (next) session.send(next.toString('hex'));
@@ -151,7 +152,7 @@ function reconcileOnce(conn: RelayConnection, filter: Filter, items: IdList, opt
           finish({ have, need, rounds, splits: 0 });
         }
       } catch (err) {
-        finish(new Error(`${conn.url}: negentropy reconcile failed: ${(err as Error).message}`));
+        finish(new ReasonError(reason('relay.at', { url: conn.url, why: reason('relay.negFailed', { detail: (err as Error).message }) })));
       }
     };
     silence.start();

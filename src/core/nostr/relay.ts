@@ -21,6 +21,7 @@ import type { Socket } from 'node:net';
 import WebSocket, { type PerMessageDeflateOptions } from 'ws';
 import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import { abortReason } from '../util/limit';
+import { reason, reasonText, ReasonError, type Reason } from '../../shared/i18n';
 import { peerLookup, type LookupFn } from '../util/net';
 
 /** A relay's refusal (CLOSED, NOTICE, NEG-ERR, OK false), with the machine-readable prefix when it has one. */
@@ -33,6 +34,10 @@ export class RelayRefusal extends Error {
   ) {
     super(`${url}: ${via} ${reason}`);
   }
+  /** The refusal as a reason (the relay's own words inside). */
+  get why(): Reason {
+    return reason('relay.at', { url: this.url, why: reason('relay.refusal', { via: this.via, text: this.reason }) });
+  }
   /** `auth-required`, `blocked`, `rate-limited`, `error`, … (after an optional `ERROR: `), or '' */
   get prefix(): string {
     return parseReason(this.reason).prefix;
@@ -40,7 +45,7 @@ export class RelayRefusal extends Error {
 }
 
 /** A wait that ran out (connect, idle subscription, OK answer). */
-export class RelayTimeout extends Error {
+export class RelayTimeout extends ReasonError {
   override name = 'RelayTimeout';
 }
 
@@ -48,15 +53,18 @@ export class RelayTimeout extends Error {
  * The connection ended under us: closed or reset by the other end (which may pass), or dropped by us because the
  * relay broke our limits or the WebSocket protocol (`byRule`: asking again brings the same).
  */
-export class ConnectionLost extends Error {
+export class ConnectionLost extends ReasonError {
   override name = 'ConnectionLost';
   constructor(
-    message: string,
+    why: Reason,
     readonly byRule: boolean,
   ) {
-    super(message);
+    super(why);
   }
 }
+
+/** `<url>: <why>`: a relay named before its reason. */
+const at = (url: string, why: Reason): Reason => reason('relay.at', { url, why });
 
 /** ws error codes for a relay that broke our limits or the protocol (see socketErrorText). */
 const RULE_BREAKS = /^WS_ERR_/;
@@ -186,13 +194,13 @@ export function isReqRefusalNotice(message: string): boolean {
   return /bad req|too many concurrent|concurrent REQ|arr too big|too many (tags|filters)|\bREQ\b|filter|rate-limited|blocked|auth-required|restricted/i.test(message);
 }
 
-/** A captain-readable text for a WebSocket-level failure (ws error codes, socket errors, close codes). */
-export function socketErrorText(err: Error & { code?: string }, maxPayload: number): string {
+/** A captain-readable reason for a WebSocket-level failure (ws error codes, socket errors, close codes). */
+export function socketErrorReason(err: Error & { code?: string }, maxPayload: number): Reason {
   switch (err.code) {
     case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
-      return `relay sent a message larger than ${maxPayload} bytes (our limit), connection dropped`;
+      return reason('relay.tooLargeMessage', { max: maxPayload });
     case 'WS_ERR_INVALID_UTF8':
-      return 'relay sent text that is not valid UTF-8, connection dropped';
+      return reason('relay.badUtf8');
     case 'WS_ERR_INVALID_CLOSE_CODE':
     case 'WS_ERR_INVALID_OPCODE':
     case 'WS_ERR_EXPECTED_FIN':
@@ -202,39 +210,48 @@ export function socketErrorText(err: Error & { code?: string }, maxPayload: numb
     case 'WS_ERR_UNEXPECTED_RSV_2_3':
     case 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH':
     case 'WS_ERR_TOO_MANY_BUFFERED_PARTS':
-      return `relay broke the WebSocket protocol (${err.message}), connection dropped`;
+      return reason('relay.protocol', { detail: err.message });
     case 'ECONNRESET':
-      return 'connection reset by the other end (the relay or the tunnel went away)';
+      return reason('relay.reset');
     case 'ECONNREFUSED':
-      return 'connection refused (nothing listens there: relay down or tunnel closed)';
+      return reason('relay.refused');
     case 'EPIPE':
-      return 'connection broken while sending (the other end went away)';
+      return reason('relay.brokenPipe');
     case 'ETIMEDOUT':
-      return 'connection timed out at the network level';
+      return reason('relay.netTimeout');
     default:
-      return err.message || String(err.code ?? 'unknown socket error');
+      return reason('text', { text: err.message || String(err.code ?? 'unknown socket error') });
+  }
+}
+
+/** The same, as English text. */
+export function socketErrorText(err: Error & { code?: string }, maxPayload: number): string {
+  return reasonText(socketErrorReason(err, maxPayload));
+}
+
+/** What a WebSocket close code means, as a reason. */
+export function closeReason(code: number, detail: string): Reason {
+  switch (code) {
+    case 1000:
+      return reason('relay.closedByRelay', { detail });
+    case 1001:
+      return reason('relay.goingAway', { detail });
+    case 1006:
+      return reason('relay.closedAbruptly');
+    case 1008:
+      return reason('relay.policy', { detail });
+    case 1009:
+      return reason('relay.tooBigForIt', { detail });
+    case 1011:
+      return reason('relay.internalError', { detail });
+    default:
+      return reason('relay.closedCode', { code, detail });
   }
 }
 
 /** What a WebSocket close code means, in words. */
-export function closeText(code: number, reason: string): string {
-  const why = reason ? `: ${reason}` : '';
-  switch (code) {
-    case 1000:
-      return `connection closed by the relay${why}`;
-    case 1001:
-      return `relay is going away (restart or shutdown)${why}`;
-    case 1006:
-      return 'connection closed abruptly (no close frame: the relay, the tunnel or the network cut it)';
-    case 1008:
-      return `relay closed the connection: policy violation${why}`;
-    case 1009:
-      return `relay closed the connection: a message was too big for it${why}`;
-    case 1011:
-      return `relay closed the connection after an internal error${why}`;
-    default:
-      return `connection closed (code ${code}${why})`;
-  }
+export function closeText(code: number, detail: string): string {
+  return reasonText(closeReason(code, detail));
 }
 
 /**
@@ -338,9 +355,9 @@ export class RelayConnection {
     };
     ws.on('ping', decoded);
     ws.on('pong', decoded);
-    ws.on('close', (code, reason) => this.shutdown(new ConnectionLost(`${url}: ${closeText(code, reason.toString())}`, false)));
+    ws.on('close', (code, reason) => this.shutdown(new ConnectionLost(at(url, closeReason(code, reason.toString())), false)));
     ws.on('error', (err: Error & { code?: string }) =>
-      this.shutdown(new ConnectionLost(`${url}: ${socketErrorText(err, this.maxPayload)}`, RULE_BREAKS.test(err.code ?? ''))),
+      this.shutdown(new ConnectionLost(at(url, socketErrorReason(err, this.maxPayload)), RULE_BREAKS.test(err.code ?? ''))),
     );
   }
 
@@ -360,13 +377,13 @@ export class RelayConnection {
           lookup: opts.lookup ?? peerLookup,
         };
         ws = new WebSocket(url, options as WebSocket.ClientOptions);
-        ws.on('unexpected-response', (_req, res) => fail(new Error(`${url}: not a relay (HTTP ${res.statusCode} instead of a WebSocket)`)));
+        ws.on('unexpected-response', (_req, res) => fail(new ReasonError(at(url, reason('relay.notRelay', { status: res.statusCode ?? 0 })))));
         ws.once('upgrade', (res) => (socket = res.socket));
       } catch (err) {
-        return reject(new Error(`${url}: cannot connect: ${(err as Error).message}`));
+        return reject(new ReasonError(at(url, reason('relay.cannotConnect', { why: reason('text', { text: (err as Error).message }) }))));
       }
       const maxPayload = opts.maxPayload ?? DEFAULT_MAX_PAYLOAD;
-      const timer = setTimeout(() => fail(new RelayTimeout(`${url}: no connection after ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => fail(new RelayTimeout(at(url, reason('relay.noConnection', { ms: timeoutMs })))), timeoutMs);
       const onAbort = (): void => fail(abortReason(opts.signal));
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       const cleanup = (): void => {
@@ -381,7 +398,7 @@ export class RelayConnection {
         ws.terminate();
         reject(err);
       }
-      const onError = (err: Error): void => fail(new Error(`${url}: cannot connect: ${socketErrorText(err, maxPayload)}`));
+      const onError = (err: Error): void => fail(new ReasonError(at(url, reason('relay.cannotConnect', { why: socketErrorReason(err, maxPayload) }))));
       const onOpen = (): void => {
         cleanup();
         const conn = new RelayConnection(url, ws, Math.max(1, opts.maxSubscriptions ?? 20), opts.maxMessageLength ?? Infinity, maxPayload, {
@@ -421,7 +438,7 @@ export class RelayConnection {
 
   /** Closes the socket and fails every pending wait. Idempotent. */
   close(): void {
-    this.shutdown(new Error(`${this.url}: connection closed by us`));
+    this.shutdown(new ReasonError(at(this.url, reason('relay.closedByUs'))));
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();
   }
 
@@ -429,7 +446,7 @@ export class RelayConnection {
     if (this.closedWith) throw this.closedWith;
     const text = JSON.stringify(frame);
     const size = Buffer.byteLength(text);
-    if (size > this.maxMessageLength) throw new Error(`${this.url}: message of ${size} bytes is over the relay's max_message_length ${this.maxMessageLength}`);
+    if (size > this.maxMessageLength) throw new ReasonError(at(this.url, reason('relay.overMaxMessage', { size, max: this.maxMessageLength })));
     this.payloadOut += size;
     this.ws.send(text);
   }
@@ -461,8 +478,7 @@ export class RelayConnection {
       // sent is still being decoded
       () => this.held || !waiting,
       () => {
-        const said = lastNotice ? ` (its last NOTICE: "${lastNotice.slice(0, 160)}")` : '';
-        failure ??= new RelayTimeout(`${this.url}: relay went silent: no ${answered ? 'EOSE' : 'answer to a REQ'} for ${idleMs} ms${said}`);
+        failure ??= new RelayTimeout(at(this.url, reason('relay.silent', { eose: answered, ms: idleMs, notice: lastNotice ? lastNotice.slice(0, 160) : null })));
         poke();
       },
       () => this.lastFrameAt,
@@ -602,7 +618,7 @@ export class RelayConnection {
       const timeoutMs = opts.timeoutMs ?? 10_000;
       const timer = setTimeout(() => {
         cleanup();
-        reject(new RelayTimeout(`${this.url}: no OK for event ${event.id} after ${timeoutMs} ms`));
+        reject(new RelayTimeout(at(this.url, reason('relay.noOk', { id: event.id, ms: timeoutMs }))));
       }, timeoutMs);
       const onAbort = (): void => {
         cleanup();
@@ -810,7 +826,7 @@ export class RelayConnection {
     if (this.closedWith) return;
     if (this.payloadIn > this.limits.maxBytesIn) {
       const mb = Math.round((this.limits.maxBytesIn / 1048576) * 100) / 100;
-      this.shutdown(new ConnectionLost(`${this.url}: the relay sent more than ${mb} MB in this run (bound ${this.limits.bytesBoundName}); cut`, true));
+      this.shutdown(new ConnectionLost(at(this.url, reason('bound.peerMaxMegabytes', { mb, bound: this.limits.bytesBoundName })), true));
       this.ws.terminate();
       return;
     }

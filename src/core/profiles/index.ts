@@ -182,6 +182,7 @@ export function createProfileService(ctx: EngineContext): ProfileService {
     signal: AbortSignal;
     dryRun: boolean;
     verify?: boolean;
+    unreachable?: readonly string[];
     onProgress: (p: RecoverProgress) => void;
   }): Promise<NonNullable<RunReport['profiles']>> {
     const { state, signal, dryRun } = opts;
@@ -209,10 +210,13 @@ export function createProfileService(ctx: EngineContext): ProfileService {
     let recovered: ProfileOutcome[] = [];
     if (missing.length > 0) {
       ctx.log.info(`profiles: ${missing.length} of ${members.length} members have no profile in the local relay; recovering`);
+      const syncable = state.snapshot.peers.filter((p) => p.syncable);
+      const peers = syncable.filter((p) => !opts.unreachable?.includes(p.id));
       recovered = await recoverMissing({
         ctx,
         missing,
-        peers: state.snapshot.peers.filter((p) => p.syncable),
+        peers,
+        unreached: syncable.length - peers.length,
         signal,
         verify,
         import: async (events, sig) => {

@@ -28,7 +28,7 @@ import {
   type Verifier,
 } from '../nostr';
 import { forEachLimited } from '../util/limit';
-import { reason, ReasonError, reasonOf, reasonText, withReason, type Reason } from '../../shared/i18n';
+import { reason, ReasonError, reasonOf, reasonText, withoutPeer, withReason, type Reason } from '../../shared/i18n';
 
 export interface RecoverProgress {
   total: number;
@@ -110,7 +110,7 @@ export class PeerLinks {
     try {
       endpoint = await this.ctx.tunnels.endpoint(peer, this.signal);
     } catch (err) {
-      throw new ReasonError(reason('profiles.noWay', { peer: name, why: reasonOf(err) }));
+      throw new ReasonError(reason('profiles.noWay', { peer: name, why: withoutPeer(reasonOf(err)) }));
     }
     this.endpoints.push(endpoint);
     let limits = DEFAULT_LIMITS;
@@ -253,6 +253,8 @@ export interface RecoverPlan {
   ctx: EngineContext;
   missing: readonly string[];
   peers: readonly Peer[];
+  /** syncable peers left out because the run's sync could not reach them */
+  unreached?: number;
   signal: AbortSignal;
   /** check every signature (default true: a peer may be hostile) */
   verify?: boolean;
@@ -332,7 +334,11 @@ export async function recoverMissing(plan: RecoverPlan): Promise<ProfileOutcome[
           note(hex, reason('at', { who: link.name, why }));
         }
       }
-      if (candidates.length === 0) note(hex, reason(plan.peers.length === 0 ? 'profiles.noSyncablePeer' : 'profiles.noPeerHolds'));
+      if (candidates.length === 0) {
+        if (plan.peers.length > 0) note(hex, reason('profiles.noPeerHolds'));
+        else if (plan.unreached) note(hex, reason('profiles.noReachablePeer', { count: plan.unreached }));
+        else note(hex, reason('profiles.noSyncablePeer'));
+      }
       stillMissing.push(hex);
     });
     await queue.flush();

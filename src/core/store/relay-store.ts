@@ -14,6 +14,7 @@ import { PackedEvents, type PackedImport } from './packed';
 import { supersededInBatch, viewOf } from './batch-rules';
 import { reasonKey } from './reasons';
 import { forEachLimited } from '../util/limit';
+import { reason, reasonOf, ReasonError } from '../../shared/i18n';
 
 export { reasonKey };
 
@@ -50,9 +51,9 @@ export class RelayStore implements LocalStore, PackedImport {
         // the station's own relay, on this machine: compressing would only cost CPU
         deflate: false,
         lookup: systemLookup,
-      }).catch((err: Error) => {
+      }).catch((err: unknown) => {
         this.conn = null;
-        throw new Error(`local relay: ${err.message}`);
+        throw new ReasonError(reason('store.local', { why: reasonOf(err) }));
       });
     }
     return { conn: await (this.conn as Promise<RelayConnection>), limits };

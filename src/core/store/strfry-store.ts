@@ -31,6 +31,7 @@ import type { ImportResult, LocalStore } from '../services';
 import { PackedEvents, type PackedImport } from './packed';
 import { supersededInBatch, viewOf } from './batch-rules';
 import { ImportLogReader, settleImport } from './strfry-import-log';
+import { reason, ReasonError } from '../../shared/i18n';
 
 const SCAN_IDS_CHUNK = 500;
 /** JSONL is written to strfry's stdin in pieces of about this many characters. */
@@ -214,15 +215,18 @@ export class StrfryStore implements LocalStore, PackedImport {
   }
 
   /** A captain-readable error for a strfry run that failed, naming the binary and the config. */
-  private failure(what: string, p: Run, e: Exit, extra = ''): Error {
+  private failure(what: string, p: Run, e: Exit, stored: { committed: number; sent: number } | null = null): Error {
     const spawnErr = p.spawnError();
     if (spawnErr) {
       const code = (spawnErr as NodeJS.ErrnoException).code;
-      const hint = code === 'ENOENT' ? ' (no such file)' : code === 'EACCES' ? ' (not executable)' : '';
-      return new Error(`strfry ${what}: cannot run ${this.bin}${hint}: ${spawnErr.message}`);
+      const hint = code === 'ENOENT' ? 'missing' : code === 'EACCES' ? 'notExecutable' : null;
+      return new ReasonError(reason('strfry.cannotRun', { what, bin: this.bin, hint, detail: spawnErr.message }));
     }
-    const how = e.signal ? `was killed by ${e.signal}` : `failed with exit code ${e.code}`;
-    return new Error(`strfry ${what} (${this.bin}, config ${this.confPath}) ${how}: ${strfryReason(p.stderr())}${extra}`);
+    return new ReasonError(
+      reason('strfry.failed', {
+        what, bin: this.bin, conf: this.confPath, signal: e.signal, code: e.code, detail: strfryReason(p.stderr()), committed: stored?.committed ?? null, sent: stored?.sent ?? 0,
+      }),
+    );
   }
 
   /** Kills the process when the signal fires; returns the cleanup. */
@@ -371,8 +375,7 @@ export class StrfryStore implements LocalStore, PackedImport {
     const read = log.end();
     if (e.code !== 0 || e.signal) {
       // strfry commits in batches: what it committed before dying is stored.
-      const partial = read.last ? `; it had stored ${read.committed} of the ${sent} events before stopping` : '';
-      throw this.failure(what, p, e, partial);
+      throw this.failure(what, p, e, read.last ? { committed: read.committed, sent } : null);
     }
     const idOf = (n: number): string => {
       const i = lineEvent[n - 1];

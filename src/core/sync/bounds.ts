@@ -13,9 +13,10 @@ import type { Settings } from '../../shared/schemas';
 import type { LocalStore } from '../services';
 import { fetchRelayInfo, relayLimits } from '../nostr';
 import { readMaxEventSize, STRFRY_DEFAULT_MAX_EVENT_SIZE } from '../store/strfry-store';
+import { reason, ReasonError } from '../../shared/i18n';
 
 /** A bound met: the peer is cut (no retry in this run). */
-export class PeerCut extends Error {
+export class PeerCut extends ReasonError {
   override name = 'PeerCut';
 }
 
@@ -48,7 +49,7 @@ export class PeerBudget {
   /** One more event from the peer; throws PeerCut past peerMaxEvents. */
   event(): void {
     if (++this.events > this.bounds.maxEvents) {
-      throw new PeerCut(`the peer sent more than ${this.bounds.maxEvents} events in this run (bound peerMaxEvents); cut, what it sent before is kept`);
+      throw new PeerCut(reason('bound.peerMaxEvents', { max: this.bounds.maxEvents }));
     }
   }
 

@@ -11,6 +11,7 @@ import type { PackedEvents } from '../store/packed';
 import type { Importer } from './importer';
 import type { Sieve } from './sieve';
 import type { Tally } from './session-tally';
+import { reason, reasonOf, ReasonError } from '../../shared/i18n';
 
 /** Events per import batch (a `strfry import` run, or publishes to a relay store). */
 export const IMPORT_BATCH = 2500;
@@ -28,7 +29,7 @@ export interface ImportPipeDeps {
 }
 
 /** The local store did not take a batch: a failure of this station, not of the peer (trying the peer again changes nothing). */
-export class ImportFailed extends Error {
+export class ImportFailed extends ReasonError {
   override name = 'ImportFailed';
 }
 
@@ -58,7 +59,7 @@ export class ImportPipe {
       (r) => {
         const answered = r.added + r.duplicates + r.rejected + r.superseded;
         if (answered !== events.length) {
-          throw new Error(`the local store answered for ${answered} of ${events.length} events sent to it (${s.store.description}); the rest are not counted as held`);
+          throw new ReasonError(reason('import.shortAnswer', { answered, sent: events.length, store: s.store.description }));
         }
         s.sieve.confirmPacked(events);
         s.answered?.(events);
@@ -67,8 +68,8 @@ export class ImportPipe {
         if (p.phase === 'import') p.phase = 'fetch';
         s.notify();
       },
-    ).catch((err: Error) => {
-      this.failure ??= new ImportFailed(`import into the local relay failed: ${err.message}`);
+    ).catch((err: unknown) => {
+      this.failure ??= new ImportFailed(reason('import.failed', { why: reasonOf(err) }));
     }).finally(() => events.release());
     this.inFlight.push(job);
     while (this.inFlight.length >= this.depth) {

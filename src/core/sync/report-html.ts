@@ -3,7 +3,7 @@
  * from a peer or the station (hostnames, reasons, URLs) is escaped.
  */
 import type { RunReport } from '../../shared/schemas';
-import { formats, sayReason, type Lang } from '../../shared/i18n';
+import { formats, sayReason, withoutPeer, type Lang } from '../../shared/i18n';
 
 export function escapeHtml(v: unknown): string {
   return String(v ?? '').replace(/[&<>"'`]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -89,7 +89,7 @@ export function renderReportHtml(report: RunReport, lang: ReportLang = 'en'): st
   const peers = table(
     l.peerHead,
     r.peers.map((p) => [
-      p.peer, p.hostname ?? '', p.route, p.method ?? '', p.ok ? [l.ok, ...(p.notes ?? []).map((x) => sayReason(x, null, lang))].join(' — ') : l.peerFailed(sayReason(p.reason, p.why, lang)), n(p.fetched), n(p.imported),
+      p.peer, p.hostname ?? '', p.route, p.method ?? '', p.ok ? [l.ok, ...(p.notes ?? []).map((x, i) => sayReason(x, p.noteWhys?.[i], lang))].join(' — ') : l.peerFailed(sayReason(p.reason, withoutPeer(p.why), lang)), n(p.fetched), n(p.imported),
       n(p.duplicates), n(p.rejected), n(p.superseded ?? 0), Object.entries(p.dropped).map(([k, v]) => `${k} ${n(v)}`).join(', '),
       bytes(p.bytesIn), bytes(p.bytesOut), secs(p.durationMs),
     ]),

@@ -28,6 +28,7 @@ import { StationRecord } from './station-record';
 import { addOffer, emptyOffer, offerSummary, type OfferResult } from '../live/offer';
 import { RunShare } from './share';
 import type { RelayConnection, IdList } from '../nostr';
+import { reason, reasonOf, reasonText, type Reason } from '../../shared/i18n';
 
 const PROGRESS_EVERY_MS = 250;
 
@@ -96,17 +97,22 @@ interface PeersDone {
 
 const shortPeer = (id: string): string => (id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
 
+/** A peer named once, by its short id and its host name, before its reason. */
+export function namedPeer(peer: Peer, why: Reason): Reason {
+  return reason('peer.named', { id: shortPeer(peer.id), host: peer.hostname, why });
+}
+
 /**
- * A peer's failure in a captain's words, naming the peer once: the loopback URL of its tunnel says nothing to
- * a captain and is left out; the session's own time limit is said as such.
+ * A peer's failure in a captain's words, naming the peer once (by its short id and host name, even when the
+ * tunnels named it by its whole PeerID): the loopback URL of its tunnel says nothing to a captain and is left
+ * out; the session's own time limit is said as such.
  */
-export function peerReason(peer: Peer, url: string, err: Error, peerMs: number): string {
-  let msg = err.message || String(err);
-  if (err.name === 'TimeoutError') msg = `the peer's session ran past its time limit (${Math.round(peerMs / 1000)} s) and was stopped`;
-  if (url && url.startsWith('ws://127.0.0.1:')) msg = msg.split(`${url}: `).join('');
-  msg = msg.replace(/^\s+/, '');
-  if (msg.includes(peer.id)) return msg;
-  return `peer ${shortPeer(peer.id)}${peer.hostname ? ` (${peer.hostname})` : ''}: ${msg}`;
+export function peerReason(peer: Peer, url: string, err: unknown, peerMs: number): Reason {
+  let why = err instanceof Error && err.name === 'TimeoutError' ? reason('peer.timeLimit', { seconds: Math.round(peerMs / 1000) }) : reasonOf(err);
+  const p = why.params ?? {};
+  if (why.code === 'peer.named' && (p.id === peer.id || p.id === peer.peerId)) why = p.why as Reason;
+  if (url.startsWith('ws://127.0.0.1:') && why.code === 'relay.at' && why.params?.url === url) why = why.params.why as Reason;
+  return namedPeer(peer, why);
 }
 
 export class Run {
@@ -213,9 +219,9 @@ export class Run {
       if (!this.signal.aborted) await this.afterPeers(report, plan.state, plan.verify);
       return (final = report);
     } catch (err) {
-      const msg = this.signal.aborted ? 'cancelled by the captain' : (err as Error).message;
-      this.ctx.log.error(`sync ${this.id} failed: ${msg}`);
-      return (final = this.reportOf({ outcome: this.signal.aborted ? 'cancelled' : 'failed', reason: msg }));
+      const why = this.signal.aborted ? reason('run.cancelled') : reasonOf(err);
+      this.ctx.log.error(reason('run.failed', { id: this.id, why }));
+      return (final = this.reportOf({ outcome: this.signal.aborted ? 'cancelled' : 'failed', reason: reasonText(why), why }));
     } finally {
       if (this.pendingEmit) clearTimeout(this.pendingEmit);
       if (lock) await station.end(final);
@@ -280,7 +286,7 @@ export class Run {
   private async syncPeers(plan: RunPlan): Promise<PeersDone> {
     const log = this.ctx.log;
     const { peers } = plan;
-    if (peers.length === 0) log.warn('no syncable peer in the swarm folder: nothing to sync from');
+    if (peers.length === 0) log.warn(reason('run.noPeer'));
     log.info(`sync ${this.id}: ${peers.length} ${peers.length === 1 ? 'peer' : 'peers'}, ${plan.members.length} members, window: ${windowText(plan.days)}`);
     this.progress.stage = 'peers';
     this.progress.peers = peers.map((p) => this.peerProgress(p));
@@ -316,9 +322,9 @@ export class Run {
       if (!stop.aborted) throw err;
     });
     await savePeerMemory(this.ctx.config.dataDir, memory).catch((err: Error) => log.warn(`cannot save the peer memory: ${err.message}`));
-    const unstarted = this.signal.aborted ? 'cancelled before it started' : `not started: ${this.deadlineText()} had passed`;
+    const unstarted = this.signal.aborted ? reason('peer.cancelledBeforeStart') : reason('peer.notStarted', { seconds: this.settings.runDeadlineSeconds });
     const done = peers.map((p, i) => outcomes[i] ?? this.outcomeOf(p, this.progress.peers[i] as PeerProgress, null, unstarted, 0));
-    if (this.deadline.aborted && !this.signal.aborted) log.warn(`sync ${this.id}: ${this.deadlineText()} passed: unfinished peers were cut`);
+    if (this.deadline.aborted && !this.signal.aborted) log.warn(reason('run.deadlineCut', { id: this.id, seconds: this.settings.runDeadlineSeconds }));
     return { outcomes: done, categories, sieve, importer, ledger, local };
   }
 
@@ -329,13 +335,15 @@ export class Run {
     const ok = outcomes.filter((o) => o.ok).length;
     const cancelled = this.signal.aborted;
     const dropped: Record<string, number> = { ...sieve.dropped };
+    const why = cancelled
+      ? reason('run.cancelled')
+      : ok < total
+        ? reason('run.peersFailed', { failed: total - ok, total, deadline: this.deadline.aborted ? this.settings.runDeadlineSeconds : null })
+        : null;
     const report = this.reportOf({
       outcome: cancelled ? 'cancelled' : total === 0 || ok === total ? 'success' : ok === 0 ? 'failed' : 'partial',
-      reason: cancelled
-        ? 'cancelled by the captain'
-        : ok < total
-          ? `${total - ok} of ${total} peer(s) failed${this.deadline.aborted ? `; ${this.deadlineText()} passed` : ''}`
-          : null,
+      reason: why ? reasonText(why) : null,
+      ...(why ? { why } : {}),
       // the options in effect (verify from the settings when the run did not say): the report says it
       options: { ...this.opts, verify: plan.verify },
       members: plan.members.length,
@@ -367,7 +375,7 @@ export class Run {
 
   private async afterPeers(report: RunReport, state: StationState, verify: boolean): Promise<void> {
     const log = this.ctx.log;
-    if (!this.opts.noProfiles && this.deadline.aborted) log.warn(`profile phase skipped: ${this.deadlineText()} has passed`);
+    if (!this.opts.noProfiles && this.deadline.aborted) log.warn(reason('run.profilesSkipped', { seconds: this.settings.runDeadlineSeconds }));
     else if (!this.opts.noProfiles) {
       this.progress.stage = 'profiles';
       this.progress.profiles = { total: 0, done: 0, found: 0, missing: 0 };
@@ -378,15 +386,17 @@ export class Run {
           signal: this.signal,
           dryRun: false,
           verify,
+          // a peer the sync could not reach at all is not tried again: its reason was said once, above
+          unreachable: report.peers.filter((p) => !p.ok && p.bytesIn === 0).map((p) => p.peer),
           onProgress: (p) => {
             this.progress.profiles = { ...p };
             this.notify();
           },
         });
       } catch (err) {
-        const reason = `profile phase failed: ${(err as Error).message}`;
-        log.warn(reason);
-        report.profiles = { found: 0, missing: 0, recovered: 0, outcomes: [{ hex: '', outcome: 'failed', source: null, reason }] };
+        const why = reason('run.profilesFailed', { why: reasonOf(err) });
+        log.warn(why);
+        report.profiles = { found: 0, missing: 0, recovered: 0, outcomes: [{ hex: '', outcome: 'failed', source: null, reason: reasonText(why), why }] };
       }
     }
     this.progress.stage = 'graph';
@@ -411,12 +421,13 @@ export class Run {
   }
 
   /** A peer's line in the report: ok when no reason is given; its counts from its Tally (none when it never started). */
-  private outcomeOf(peer: Peer, pp: PeerProgress, r: SessionResult | null, reason: string | null, durationMs: number): PeerOutcome {
+  private outcomeOf(peer: Peer, pp: PeerProgress, r: SessionResult | null, why: Reason | null, durationMs: number): PeerOutcome {
     return {
-      peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: pp.method, ok: reason === null, reason,
+      peer: peer.id, hostname: peer.hostname, relayUrl: peer.relayUrl, route: peer.route, method: pp.method, ok: why === null,
+      reason: why ? reasonText(why) : null, ...(why ? { why } : {}),
       fetched: r?.fetched ?? 0, imported: r?.imported ?? 0, duplicates: r?.duplicates ?? 0, rejected: r?.rejected ?? 0, superseded: r?.superseded ?? 0, dropped: r?.dropped ?? {},
       bytesIn: pp.bytesIn, bytesOut: pp.bytesOut, durationMs,
-      ...(r && r.notes.length > 0 ? { notes: r.notes } : {}),
+      ...(r && r.notes.length > 0 ? { notes: r.notes.map(reasonText), noteWhys: r.notes } : {}),
     };
   }
 
@@ -434,12 +445,7 @@ export class Run {
     if (run.shared.refusing !== null) return;
     const r = await share.offer(conn, lacking, signal);
     addOffer(run.shared, r);
-    if (r.refusing !== null) run.tally.note(`refuses this station's events (${r.refusing}): nothing more was sent to it this run`);
-  }
-
-  /** The run's deadline, in a captain's words. */
-  private deadlineText(): string {
-    return `the run's deadline (${this.settings.runDeadlineSeconds} s, setting runDeadlineSeconds)`;
+    if (r.refusing !== null) run.tally.note(reason('sync.shareRefused', { answer: r.refusing }));
   }
 
   /**
@@ -452,7 +458,7 @@ export class Run {
     /** bytes of every attempt, failed ones included */
     const spent = { bytesIn: 0, bytesOut: 0 };
     const attempts = Math.max(1, Math.floor(t.peerAttempts ?? 3));
-    let lastError = '';
+    let lastError: Reason | null = null;
     const budget = new PeerBudget(deps.bounds);
     const tally = new Tally(pp, deps.sieve);
     const shared = emptyOffer();
@@ -470,21 +476,22 @@ export class Run {
         pp.bytesOut = spent.bytesOut;
         this.notify(true);
         this.ctx.log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${res.method}, fetched ${res.fetched}, imported ${res.imported}`);
-        for (const note of res.notes) this.ctx.log.warn(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${note}`);
+        for (const note of res.notes) this.ctx.log.warn(namedPeer(peer, note));
         return { outcome: this.outcomeOf(peer, pp, res, null, Date.now() - started), categories: res.categories };
       }
       if (this.signal.aborted) {
-        lastError = 'cancelled';
+        lastError = reason('cancelled');
         break;
       }
       lastError = tried.reason;
       const again = tried.retry && attempt + 1 < attempts;
-      this.ctx.log.warn(`${lastError}${again ? ' (will retry)' : ''}`);
+      this.ctx.log.warn(again ? reason('peer.willRetry', { why: lastError }) : lastError);
       if (!again) break;
     }
-    lastError ||= this.signal.aborted ? 'cancelled' : `not started: ${this.deadlineText()} had passed`;
+    lastError ??= this.signal.aborted ? reason('cancelled') : reason('peer.notStarted', { seconds: this.settings.runDeadlineSeconds });
     pp.phase = this.signal.aborted ? 'cancelled' : 'failed';
-    pp.error = lastError;
+    pp.error = reasonText(lastError);
+    pp.why = lastError;
     pp.bytesIn = spent.bytesIn;
     pp.bytesOut = spent.bytesOut;
     this.notify(true);
@@ -501,17 +508,20 @@ export class Run {
     pp: PeerProgress,
     deps: PeerDeps,
     run: { spent: { bytesIn: number; bytesOut: number }; budget: PeerBudget; tally: Tally; shared: OfferResult },
-  ): Promise<{ result: SessionResult } | { reason: string; retry: boolean }> {
+  ): Promise<{ result: SessionResult } | { reason: Reason; retry: boolean }> {
     const { spent, budget, tally } = run;
     const log = this.ctx.log;
     const t = this.ctx.config.timeouts;
-    const signal = AbortSignal.any([this.signal, this.deadline, AbortSignal.timeout(t.peer)]);
-    const failed = (err: unknown, url: string, retry: boolean): { reason: string; retry: boolean } =>
+    const timeLimit = AbortSignal.timeout(t.peer);
+    const signal = AbortSignal.any([this.signal, this.deadline, timeLimit]);
+    const failed = (err: unknown, url: string, retry: boolean): { reason: Reason; retry: boolean } =>
       this.deadline.aborted && !this.signal.aborted
-        ? { reason: peerReason(peer, url, new Error(`cut at ${this.deadlineText()}`), t.peer), retry: false }
-        : { reason: peerReason(peer, url, err as Error, t.peer), retry };
+        ? { reason: namedPeer(peer, reason('peer.cutAtDeadline', { seconds: this.settings.runDeadlineSeconds })), retry: false }
+        : // the time limit closes the connection under the session: said as the time limit, not as what it closed
+          { reason: peerReason(peer, url, timeLimit.aborted && !this.signal.aborted ? timeLimit.reason : err, t.peer), retry: timeLimit.aborted ? false : retry };
     pp.phase = 'tunnel';
     pp.error = null;
+    delete pp.why;
     this.notify();
     let ep: PeerEndpoint;
     try {

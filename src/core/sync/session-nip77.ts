@@ -22,6 +22,7 @@ import { reconcile, fetchByIds, pageEvents, isWellFormed, IdList, IdMap, IdSet, 
 import { filterKey } from './filters';
 import type { KnownSection } from './known';
 import { IMPORT_BATCH } from './import-pipe';
+import { reason } from '../../shared/i18n';
 import type { PeerSession } from './session';
 
 /** What the NIP-77 path uses of its session. */
@@ -54,7 +55,7 @@ export async function reconcileFilter(session: Session, f: Filter): Promise<{ co
     return { complete: pass.complete };
   } catch (err) {
     if (!(err instanceof ReconcileCapped)) throw err;
-    session.tally.note(`${err.message}: its window was paged instead`);
+    session.tally.note(reason('bound.pagedInstead', { why: err.reason }));
     pass.release();
     await session.page(f);
     return { complete: false };

@@ -9,6 +9,7 @@ import type { PeerProgress, SyncMethod } from '../../shared/schemas';
 import { emptyCounts, type CategoryCounts } from '../../shared/kinds';
 import type { ImportResult } from '../services';
 import type { DropReason, Sieve, Verdict } from './sieve';
+import { reasonText, type Reason } from '../../shared/i18n';
 
 export interface SessionResult {
   method: SyncMethod;
@@ -28,7 +29,7 @@ export interface SessionResult {
   /** the known set was fully reconciled for every filter */
   fullDone: boolean;
   /** what the captain should know though the session succeeded (a bound met, NIP-77 given up for paging) */
-  notes: string[];
+  notes: Reason[];
 }
 
 export function emptyResult(): SessionResult {
@@ -78,8 +79,9 @@ export class Tally {
   }
 
   /** Something the captain should know about this peer (said once, however often it happened). */
-  note(text: string): void {
-    if (!this.result.notes.includes(text)) this.result.notes.push(text);
+  note(why: Reason): void {
+    const text = reasonText(why);
+    if (!this.result.notes.some((n) => reasonText(n) === text)) this.result.notes.push(why);
   }
 
   /** Drops decided outside the sieve (ids announced and never sent, frames that were not JSON or too large). */

@@ -45,6 +45,7 @@ import { reconcileFilter, settleDeferred, type Deferred } from './session-nip77'
 import type { Claims, RunLedger } from './ledger';
 import type { LocalView } from './local-view';
 import type { PeerBudget } from './bounds';
+import { reason } from '../../shared/i18n';
 
 export type { SessionResult } from './session-tally';
 
@@ -258,7 +259,7 @@ export class PeerSession {
           s.progress.coverage = Math.min(1, (this.filtersDone + Math.min(1, (s.nowSec - until) / span)) / this.filtersTotal);
         }
       },
-      onFlood: () => this.tally.note('paging stopped: the peer kept sending new events all dated the same second'),
+      onFlood: () => this.tally.note(reason('sync.pagingFlood')),
     })) {
       await this.take(e, f);
     }

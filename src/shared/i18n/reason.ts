@@ -105,6 +105,14 @@ export function sayReason(text: string | null | undefined, why: Reason | null | 
   return text ? localizeReason(text, lang) : '';
 }
 
+/** A reason without the peer it names first (`peer.named`): next to its peer, or inside a reason naming it, the name is noise. */
+export function withoutPeer(r: Reason): Reason;
+export function withoutPeer(r: Reason | null | undefined): Reason | null | undefined;
+export function withoutPeer(r: Reason | null | undefined): Reason | null | undefined {
+  const inner = r?.code === 'peer.named' ? r.params?.why : undefined;
+  return isReason(inner) ? inner : r;
+}
+
 /** An error that carries its reason: thrown by the engine, its message is the English text. */
 export class ReasonError extends Error {
   override name = 'ReasonError';
@@ -120,5 +128,7 @@ export class ReasonError extends Error {
 export function reasonOf(err: unknown): Reason {
   if (err instanceof ReasonError) return err.reason;
   if (typeof err === 'object' && err !== null && isReason((err as { reason?: unknown }).reason)) return (err as { reason: Reason }).reason;
+  // errors whose `reason` is other text (a relay's refusal) carry their reason as `why`
+  if (typeof err === 'object' && err !== null && isReason((err as { why?: unknown }).why)) return (err as { why: Reason }).why;
   return textReason(err instanceof Error ? err.message : String(err));
 }

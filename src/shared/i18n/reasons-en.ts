@@ -30,6 +30,99 @@ export const en = {
   /** A peer named in a reason: `peer 12D3KooW…AbCd (host)`. */
   'peer.label': (p: { id: string; host: string | null }) => `peer ${p.id}${p.host ? ` (${p.host})` : ''}`,
 
+  // ------------------------------------------------------------ a peer in a sync (sync/run.ts): why it failed, the most frequent first
+  /** A peer named once before its reason: `peer 12D3KooW…AbCd (host): <why>` (the id short in a run, whole in a tunnel's). */
+  'peer.named': (p: { id: string; host: string | null; why: Reason }, t: T) => `peer ${p.id}${p.host ? ` (${p.host})` : ''}: ${t.reason(p.why)}`,
+  'peer.timeLimit': (p: { seconds: number }) => `the peer's session ran past its time limit (${p.seconds} s) and was stopped`,
+  'peer.cutAtDeadline': (p: { seconds: number }) => `cut at the run's deadline (${p.seconds} s, setting runDeadlineSeconds)`,
+  'peer.notStarted': (p: { seconds: number }) => `not started: the run's deadline (${p.seconds} s, setting runDeadlineSeconds) had passed`,
+  'peer.cancelledBeforeStart': () => 'cancelled before it started',
+  /** A reason said again on a later attempt of the same peer. */
+  'peer.willRetry': (p: { why: Reason }, t: T) => `${t.reason(p.why)} (will retry)`,
+
+  // ------------------------------------------------------------ the way to a peer (kubo/tunnels.ts, kubo/probe.ts)
+  'tunnel.unreachable': (p: { why: Reason }, t: T) => `not reachable over IPFS (${t.reason(p.why)})`,
+  'tunnel.kuboPing': (p: { detail: string }, t: T) => `kubo ping: ${t.text(p.detail)}`,
+  'tunnel.kuboNoWay': (p: { ms: number }) => `kubo found no way to the peer within ${p.ms} ms`,
+  'tunnel.relaySilent': (p: { why: Reason }, t: T) => `tunnel opened but the peer's relay did not answer through it: ${t.reason(p.why)}`,
+  'tunnel.refused': (p: { why: Reason }, t: T) => `tunnel refused by kubo: ${t.reason(p.why)}`,
+  'tunnel.noFreePort': (p: { tries: number; why: Reason }, t: T) => `tunnel refused by kubo: no free local port after ${p.tries} tries (${t.reason(p.why)})`,
+  'tunnel.notPeerId': (p: { value: string }) => `peer ${q(p.value)}: not a PeerID, no tunnel`,
+  'tunnel.notSyncable': (p: { why: Reason | null }, t: T) => `not syncable: ${p.why ? t.reason(p.why) : 'no usable relay'}`,
+  'tunnel.lanTrying': (p: { url: string; why: Reason }, t: T) =>
+    `private-network relay ${p.url} did not answer directly (${t.reason(p.why)}); trying the IPFS tunnel`,
+  'tunnel.lanNoTunnel': (p: { url: string; why: Reason }, t: T) =>
+    `private-network relay ${p.url} did not answer directly (${t.reason(p.why)}) and the peer offers no strfry tunnel`,
+  'tunnel.loopbackNoTunnel': (p: { url: string }) => `relay ${p.url} is on the peer's loopback and the peer offers no strfry tunnel`,
+  'probe.noAnswer': (p: { what: 'relay' | 'websocket'; ms: number }) => `no ${p.what === 'relay' ? 'relay answer' : 'WebSocket answer'} within ${p.ms} ms`,
+  'probe.closedBefore': (p: { what: 'relay' | 'websocket'; why: Reason }, t: T) =>
+    `${t.reason(p.why)}, before the ${p.what === 'relay' ? 'relay answer' : 'WebSocket answer'}`,
+  'probe.failed': (p: { detail: string }) => `connection failed (${p.detail})`,
+  'probe.notNostr': () => 'the other end does not speak Nostr (a message that is not JSON)',
+  'probe.invalidUrl': (p: { url: string; detail: string }, t: T) => `invalid URL ${p.url}: ${t.text(p.detail)}`,
+
+  // ------------------------------------------------------------ a relay connection (nostr/relay.ts, negentropy.ts)
+  /** A relay named before its reason: `ws://127.0.0.1:7777: <why>`. */
+  'relay.at': (p: { url: string; why: Reason }, t: T) => `${p.url}: ${t.reason(p.why)}`,
+  'relay.cannotConnect': (p: { why: Reason }, t: T) => `cannot connect: ${t.reason(p.why)}`,
+  'relay.refused': () => 'connection refused (nothing listens there: relay down or tunnel closed)',
+  'relay.reset': () => 'connection reset by the other end (the relay or the tunnel went away)',
+  'relay.brokenPipe': () => 'connection broken while sending (the other end went away)',
+  'relay.netTimeout': () => 'connection timed out at the network level',
+  'relay.tooLargeMessage': (p: { max: number }) => `relay sent a message larger than ${p.max} bytes (our limit), connection dropped`,
+  'relay.badUtf8': () => 'relay sent text that is not valid UTF-8, connection dropped',
+  'relay.protocol': (p: { detail: string }, t: T) => `relay broke the WebSocket protocol (${t.text(p.detail)}), connection dropped`,
+  'relay.closedByRelay': (p: { detail: string }) => `connection closed by the relay${p.detail ? `: ${p.detail}` : ''}`,
+  'relay.goingAway': (p: { detail: string }) => `relay is going away (restart or shutdown)${p.detail ? `: ${p.detail}` : ''}`,
+  'relay.closedAbruptly': () => 'connection closed abruptly (no close frame: the relay, the tunnel or the network cut it)',
+  'relay.policy': (p: { detail: string }) => `relay closed the connection: policy violation${p.detail ? `: ${p.detail}` : ''}`,
+  'relay.tooBigForIt': (p: { detail: string }) => `relay closed the connection: a message was too big for it${p.detail ? `: ${p.detail}` : ''}`,
+  'relay.internalError': (p: { detail: string }) => `relay closed the connection after an internal error${p.detail ? `: ${p.detail}` : ''}`,
+  'relay.closedCode': (p: { code: number; detail: string }) => `connection closed (code ${p.code}${p.detail ? `: ${p.detail}` : ''})`,
+  'relay.noConnection': (p: { ms: number }) => `no connection after ${p.ms} ms`,
+  'relay.closedByUs': () => 'connection closed by us',
+  'relay.notRelay': (p: { status: number }) => `not a relay (HTTP ${p.status} instead of a WebSocket)`,
+  'relay.overMaxMessage': (p: { size: number; max: number }) => `message of ${p.size} bytes is over the relay's max_message_length ${p.max}`,
+  'relay.silent': (p: { eose: boolean; ms: number; notice: string | null }) =>
+    `relay went silent: no ${p.eose ? 'EOSE' : 'answer to a REQ'} for ${p.ms} ms${p.notice ? ` (its last NOTICE: "${p.notice}")` : ''}`,
+  'relay.noOk': (p: { id: string; ms: number }) => `no OK for event ${p.id} after ${p.ms} ms`,
+  /** A relay's own refusal (CLOSED, NOTICE, NEG-ERR): its words are the relay's. */
+  'relay.refusal': (p: { via: string; text: string }) => `${p.via} ${p.text}`,
+  'relay.negFailed': (p: { detail: string }) => `negentropy reconcile failed: ${p.detail}`,
+  'relay.negSilent': (p: { ms: number }) => `relay went silent during the NIP-77 reconciliation: no NEG-MSG for ${p.ms} ms`,
+
+  // ------------------------------------------------------------ what a peer may cost (sync/bounds.ts): a bound met
+  'bound.peerMaxEvents': (p: { max: number }) => `the peer sent more than ${p.max} events in this run (bound peerMaxEvents); cut, what it sent before is kept`,
+  'bound.peerMaxMegabytes': (p: { mb: number; bound: string }) => `the relay sent more than ${p.mb} MB in this run (bound ${p.bound}); cut`,
+  'bound.negMaxRounds': (p: { max: number }) => `the NIP-77 reconciliation did not end within ${p.max} NEG-MSG exchanges (bound negMaxRounds)`,
+  'bound.negMaxNeed': (p: { max: number }) => `the peer said we lack more than ${p.max} ids in one NIP-77 reconciliation (bound negMaxNeed)`,
+  /** A reconciliation capped by a bound: the filter's window paged instead (a note, the peer did not fail). */
+  'bound.pagedInstead': (p: { why: Reason }, t: T) => `${t.reason(p.why)}: its window was paged instead`,
+  'sync.pagingFlood': () => 'paging stopped: the peer kept sending new events all dated the same second',
+
+  // ------------------------------------------------------------ the local store taking what peers sent (sync/import-pipe.ts)
+  'import.failed': (p: { why: Reason }, t: T) => `import into the local relay failed: ${t.reason(p.why)}`,
+  'import.shortAnswer': (p: { answered: number; sent: number; store: string }) =>
+    `the local store answered for ${p.answered} of ${p.sent} events sent to it (${p.store}); the rest are not counted as held`,
+  'store.local': (p: { why: Reason }, t: T) => `local relay: ${t.reason(p.why)}`,
+  /** strfry's own words (`detail`) stay as strfry wrote them. */
+  'strfry.cannotRun': (p: { what: string; bin: string; hint: 'missing' | 'notExecutable' | null; detail: string }, t: T) =>
+    `strfry ${p.what}: cannot run ${p.bin}${p.hint === 'missing' ? ' (no such file)' : p.hint === 'notExecutable' ? ' (not executable)' : ''}: ${t.text(p.detail)}`,
+  /** `committed`: what strfry had stored before it stopped (null when its log did not say). */
+  'strfry.failed': (p: { what: string; bin: string; conf: string; signal: string | null; code: number | null; detail: string; committed: number | null; sent: number }, t: T) =>
+    `strfry ${p.what} (${p.bin}, config ${p.conf}) ${p.signal ? `was killed by ${p.signal}` : `failed with exit code ${p.code}`}: ${t.text(p.detail)}` +
+    (p.committed !== null ? `; it had stored ${p.committed} of the ${p.sent} events before stopping` : ''),
+
+  // ------------------------------------------------------------ a run's outcome (sync/run.ts)
+  'run.cancelled': () => 'cancelled by the captain',
+  'run.peersFailed': (p: { failed: number; total: number; deadline: number | null }) =>
+    `${p.failed} of ${p.total} ${p.total === 1 ? 'peer' : 'peers'} failed${p.deadline !== null ? `; the run's deadline (${p.deadline} s, setting runDeadlineSeconds) passed` : ''}`,
+  'run.failed': (p: { id: string; why: Reason }, t: T) => `sync ${p.id} failed: ${t.reason(p.why)}`,
+  'run.deadlineCut': (p: { id: string; seconds: number }) => `sync ${p.id}: the run's deadline (${p.seconds} s, setting runDeadlineSeconds) passed: unfinished peers were cut`,
+  'run.profilesSkipped': (p: { seconds: number }) => `profile phase skipped: the run's deadline (${p.seconds} s, setting runDeadlineSeconds) has passed`,
+  'run.profilesFailed': (p: { why: Reason }, t: T) => `profile phase failed: ${t.reason(p.why)}`,
+  'run.noPeer': () => 'no syncable peer in the swarm folder: nothing to sync from',
+
   // ------------------------------------------------------------ station files (card, moats, members, self, read)
   'card.invalidJson': (p: { detail: string }, t: T) => `invalid JSON (${t.text(p.detail)})`,
   'card.notObject': () => 'not a JSON object',
@@ -132,6 +225,8 @@ export const en = {
   'profiles.noPeerHolds': () => 'no peer holds its profile',
   'profiles.noFallback': () => 'no fallback relay configured',
   'profiles.noSyncablePeer': () => 'no syncable peer',
+  'profiles.noReachablePeer': (p: { count: number }) =>
+    `${p.count === 1 ? 'the only syncable peer was' : `the ${p.count} syncable peers were`} not reachable in this run's sync: not asked again`,
   'profiles.notFound': () => 'not found',
   'profiles.fullSync': (p: { peer: Reason; events: number }, t: T) => `${t.reason(p.peer)}: full sync, ${p.events} events`,
   'profiles.fallbackFound': (p: { url: string }) => `fallback relay ${p.url}: kind 0`,
@@ -237,4 +332,6 @@ export const en = {
   'live.cannotSave': (p: { why: Reason }, t: T) => `cannot save what each peer's stream covered: ${t.reason(p.why)}`,
   'live.stationUnreadable': (p: { why: Reason }, t: T) => `reading the station failed: ${t.reason(p.why)}`,
   'live.ended': () => 'stopped',
+  /** The hourly run's share side: a peer refusing this station's events. */
+  'sync.shareRefused': (p: { answer: string }, t: T) => `refuses this station's events (${t.text(p.answer)}): nothing more was sent to it this run`,
 };

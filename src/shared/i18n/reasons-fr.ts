@@ -30,6 +30,86 @@ export const fr: ReasonCatalogue = {
   'peer.noCard': () => `pas de 12345.json${NB}: non compté comme pair`,
   'peer.label': (p) => `pair ${p.id}${p.host ? ` (${p.host})` : ''}`,
 
+  'peer.named': (p, t) => `pair ${p.id}${p.host ? ` (${p.host})` : ''}${NB}: ${t.reason(p.why)}`,
+  'peer.timeLimit': (p, t) => `la session du pair a dépassé son temps limite (${t.num(p.seconds)} s) et a été arrêtée`,
+  'peer.cutAtDeadline': (p, t) => `coupé à l’échéance de l’exécution (${t.num(p.seconds)} s, réglage runDeadlineSeconds)`,
+  'peer.notStarted': (p, t) => `pas démarré${NB}: l’échéance de l’exécution (${t.num(p.seconds)} s, réglage runDeadlineSeconds) était passée`,
+  'peer.cancelledBeforeStart': () => 'annulé avant d’avoir commencé',
+  'peer.willRetry': (p, t) => `${t.reason(p.why)} (nouvel essai)`,
+
+  'tunnel.unreachable': (p, t) => `injoignable par IPFS (${t.reason(p.why)})`,
+  'tunnel.kuboPing': (p, t) => `ping kubo${NB}: ${t.text(p.detail)}`,
+  'tunnel.kuboNoWay': (p, t) => `kubo n’a trouvé aucun chemin vers le pair dans les ${t.num(p.ms)} ms`,
+  'tunnel.relaySilent': (p, t) => `tunnel ouvert mais le relais du pair n’a pas répondu à travers lui${NB}: ${t.reason(p.why)}`,
+  'tunnel.refused': (p, t) => `tunnel refusé par kubo${NB}: ${t.reason(p.why)}`,
+  'tunnel.noFreePort': (p, t) => `tunnel refusé par kubo${NB}: aucun port local libre après ${t.num(p.tries)} essais (${t.reason(p.why)})`,
+  'tunnel.notPeerId': (p) => `pair ${q(p.value)}${NB}: pas un PeerID, pas de tunnel`,
+  'tunnel.notSyncable': (p, t) => `non synchronisable${NB}: ${p.why ? t.reason(p.why) : 'aucun relais utilisable'}`,
+  'tunnel.lanTrying': (p, t) => `le relais de réseau privé ${p.url} n’a pas répondu en direct (${t.reason(p.why)})${NB}; essai par le tunnel IPFS`,
+  'tunnel.lanNoTunnel': (p, t) =>
+    `le relais de réseau privé ${p.url} n’a pas répondu en direct (${t.reason(p.why)}) et le pair ne propose pas de tunnel strfry`,
+  'tunnel.loopbackNoTunnel': (p) => `le relais ${p.url} est sur la boucle locale du pair et le pair ne propose pas de tunnel strfry`,
+  'probe.noAnswer': (p, t) => `pas de réponse ${p.what === 'relay' ? 'du relais' : 'WebSocket'} dans les ${t.num(p.ms)} ms`,
+  'probe.closedBefore': (p, t) => `${t.reason(p.why)}, avant la réponse ${p.what === 'relay' ? 'du relais' : 'WebSocket'}`,
+  'probe.failed': (p, t) => `échec de la connexion (${t.text(p.detail)})`,
+  'probe.notNostr': () => 'l’autre bout ne parle pas Nostr (un message qui n’est pas du JSON)',
+  'probe.invalidUrl': (p, t) => `URL invalide ${p.url}${NB}: ${t.text(p.detail)}`,
+
+  'relay.at': (p, t) => `${p.url}${NB}: ${t.reason(p.why)}`,
+  'relay.cannotConnect': (p, t) => `connexion impossible${NB}: ${t.reason(p.why)}`,
+  'relay.refused': () => `connexion refusée (rien n’écoute à cette adresse${NB}: relais arrêté ou tunnel fermé)`,
+  'relay.reset': () => 'connexion réinitialisée par l’autre bout (le relais ou le tunnel a disparu)',
+  'relay.brokenPipe': () => 'connexion rompue pendant l’envoi (l’autre bout a disparu)',
+  'relay.netTimeout': () => 'délai de connexion dépassé au niveau du réseau',
+  'relay.tooLargeMessage': (p, t) => `le relais a envoyé un message de plus de ${t.num(p.max)} octets (notre limite), connexion abandonnée`,
+  'relay.badUtf8': () => 'le relais a envoyé du texte qui n’est pas de l’UTF-8 valide, connexion abandonnée',
+  'relay.protocol': (p, t) => `le relais a enfreint le protocole WebSocket (${t.text(p.detail)}), connexion abandonnée`,
+  'relay.closedByRelay': (p) => `connexion fermée par le relais${p.detail ? `${NB}: ${p.detail}` : ''}`,
+  'relay.goingAway': (p) => `le relais s’en va (redémarrage ou arrêt)${p.detail ? `${NB}: ${p.detail}` : ''}`,
+  'relay.closedAbruptly': () => `connexion fermée brutalement (pas de trame de fermeture${NB}: le relais, le tunnel ou le réseau l’a coupée)`,
+  'relay.policy': (p) => `le relais a fermé la connexion${NB}: violation de sa politique${p.detail ? `${NB}: ${p.detail}` : ''}`,
+  'relay.tooBigForIt': (p) => `le relais a fermé la connexion${NB}: un message était trop gros pour lui${p.detail ? `${NB}: ${p.detail}` : ''}`,
+  'relay.internalError': (p) => `le relais a fermé la connexion après une erreur interne${p.detail ? `${NB}: ${p.detail}` : ''}`,
+  'relay.closedCode': (p) => `connexion fermée (code ${p.code}${p.detail ? `${NB}: ${p.detail}` : ''})`,
+  'relay.noConnection': (p, t) => `pas de connexion après ${t.num(p.ms)} ms`,
+  'relay.closedByUs': () => 'connexion fermée par nous',
+  'relay.notRelay': (p) => `pas un relais (HTTP ${p.status} au lieu d’un WebSocket)`,
+  'relay.overMaxMessage': (p, t) => `message de ${t.num(p.size)} octets, au-delà du max_message_length ${t.num(p.max)} du relais`,
+  'relay.silent': (p, t) =>
+    `le relais s’est tu${NB}: ${p.eose ? 'pas d’EOSE' : 'pas de réponse à un REQ'} depuis ${t.num(p.ms)} ms${p.notice ? ` (son dernier NOTICE${NB}: "${p.notice}")` : ''}`,
+  'relay.noOk': (p, t) => `aucun OK pour l’événement ${p.id} après ${t.num(p.ms)} ms`,
+  'relay.refusal': (p) => `${p.via} ${p.text}`,
+  'relay.negFailed': (p) => `échec de la réconciliation negentropy${NB}: ${p.detail}`,
+  'relay.negSilent': (p, t) => `le relais s’est tu pendant la réconciliation NIP-77${NB}: pas de NEG-MSG depuis ${t.num(p.ms)} ms`,
+
+  'bound.peerMaxEvents': (p, t) =>
+    `le pair a envoyé plus de ${t.count(p.max, { one: '# événement', other: '# événements', many: '# d’événements' })} dans cette exécution (limite peerMaxEvents)${NB}; coupé, ce qu’il a envoyé avant est gardé`,
+  'bound.peerMaxMegabytes': (p, t) => `le relais a envoyé plus de ${t.num(p.mb)} Mo dans cette exécution (limite ${p.bound})${NB}; coupé`,
+  'bound.negMaxRounds': (p, t) => `la réconciliation NIP-77 n’a pas abouti en ${t.count(p.max, { one: '# échange', other: '# échanges' })} NEG-MSG (limite negMaxRounds)`,
+  'bound.negMaxNeed': (p, t) =>
+    `le pair a dit qu’il nous manque plus de ${t.count(p.max, { one: '# identifiant', other: '# identifiants', many: '# d’identifiants' })} en une réconciliation NIP-77 (limite negMaxNeed)`,
+  'bound.pagedInstead': (p, t) => `${t.reason(p.why)}${NB}: sa fenêtre a été parcourue par pages à la place`,
+  'sync.pagingFlood': () => `pagination arrêtée${NB}: le pair envoyait sans fin de nouveaux événements tous datés de la même seconde`,
+
+  'import.failed': (p, t) => `échec de l’import dans le relais local${NB}: ${t.reason(p.why)}`,
+  'import.shortAnswer': (p, t) =>
+    `le stockage local a répondu pour ${t.num(p.answered)} des ${t.count(p.sent, { one: '# événement envoyé', other: '# événements envoyés' })} (${p.store})${NB}; le reste n’est pas compté comme détenu`,
+  'store.local': (p, t) => `relais local${NB}: ${t.reason(p.why)}`,
+  'strfry.cannotRun': (p, t) =>
+    `strfry ${p.what}${NB}: impossible d’exécuter ${p.bin}${p.hint === 'missing' ? ' (fichier introuvable)' : p.hint === 'notExecutable' ? ' (non exécutable)' : ''}${NB}: ${t.text(p.detail)}`,
+  'strfry.failed': (p, t) =>
+    `strfry ${p.what} (${p.bin}, config ${p.conf}) ${p.signal ? `a été tué par ${p.signal}` : `a échoué avec le code de sortie ${p.code}`}${NB}: ${t.text(p.detail)}` +
+    (p.committed !== null ? `${NB}; il avait stocké ${t.num(p.committed)} des ${t.count(p.sent, { one: '# événement', other: '# événements' })} avant de s’arrêter` : ''),
+
+  'run.cancelled': () => 'annulé par le capitaine',
+  'run.peersFailed': (p, t) =>
+    `${t.count(p.failed, { one: '# pair', other: '# pairs' })} sur ${t.num(p.total)} en échec${p.deadline !== null ? `${NB}; l’échéance de l’exécution (${t.num(p.deadline)} s, réglage runDeadlineSeconds) est passée` : ''}`,
+  'run.failed': (p, t) => `la synchronisation ${p.id} a échoué${NB}: ${t.reason(p.why)}`,
+  'run.deadlineCut': (p, t) => `synchronisation ${p.id}${NB}: l’échéance de l’exécution (${t.num(p.seconds)} s, réglage runDeadlineSeconds) est passée${NB}: les pairs inachevés ont été coupés`,
+  'run.profilesSkipped': (p, t) => `phase des profils sautée${NB}: l’échéance de l’exécution (${t.num(p.seconds)} s, réglage runDeadlineSeconds) est passée`,
+  'run.profilesFailed': (p, t) => `échec de la phase des profils${NB}: ${t.reason(p.why)}`,
+  'run.noPeer': () => `aucun pair synchronisable dans le dossier swarm${NB}: rien à synchroniser`,
+
   'card.invalidJson': (p, t) => `JSON invalide (${t.text(p.detail)})`,
   'card.notObject': () => 'pas un objet JSON',
   'card.badKey': (p) => `${p.field} n’est pas une clé hexadécimale de 64 caractères${NB}; ignoré`,
@@ -148,6 +228,8 @@ export const fr: ReasonCatalogue = {
   'profiles.noPeerHolds': () => 'aucun pair ne détient son profil',
   'profiles.noFallback': () => 'aucun relais de secours configuré',
   'profiles.noSyncablePeer': () => 'aucun pair synchronisable',
+  'profiles.noReachablePeer': (p, t) =>
+    `${p.count === 1 ? 'le seul pair synchronisable était injoignable' : `les ${t.num(p.count)} pairs synchronisables étaient injoignables`} lors de la synchronisation de cette exécution${NB}: ${p.count === 1 ? 'pas redemandé' : 'pas redemandés'}`,
   'profiles.notFound': () => 'introuvable',
   'profiles.fullSync': (p, t) => `${t.reason(p.peer)}${NB}: synchro complète, ${t.count(p.events, { one: '# événement', other: '# événements', many: '# d’événements' })}`,
   'profiles.fallbackFound': (p) => `relais de secours ${p.url}${NB}: kind 0`,
@@ -243,4 +325,5 @@ export const fr: ReasonCatalogue = {
   'live.cannotSave': (p, t) => `impossible d’enregistrer ce que couvre le flux de chaque pair${NB}: ${t.reason(p.why)}`,
   'live.stationUnreadable': (p, t) => `échec de la lecture de la station${NB}: ${t.reason(p.why)}`,
   'live.ended': () => 'arrêtée',
+  'sync.shareRefused': (p, t) => `refuse les événements de cette station (${t.text(p.answer)})${NB}: rien de plus ne lui a été envoyé pendant cette exécution`,
 };

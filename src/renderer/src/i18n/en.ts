@@ -311,7 +311,7 @@ export const en = {
     export: 'Export HTML',
     chartImported: 'Events imported per run',
     chartCategories: 'Events received per category',
-    chartCategoriesNote: 'What the peers sent that passed the sieve, new or already held: “Imported” counts the new ones only.',
+    chartCategoriesNote: 'What the peers sent that passed the checks (well-formed, asked for, not deleted, signature valid), new or already held: “Imported” counts the new ones only.',
     received: 'Received',
     chartPeers: 'Peers that answered per run',
     peersOk: 'answered',

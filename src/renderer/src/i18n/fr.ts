@@ -313,7 +313,7 @@ export const fr: MessageSchema = {
     export: 'Exporter en HTML',
     chartImported: 'Événements importés par exécution',
     chartCategories: 'Événements reçus par catégorie',
-    chartCategoriesNote: 'Ce que les pairs ont envoyé et que le tamis a laissé passer, nouveau ou déjà présent : « Importés » ne compte que les nouveaux.',
+    chartCategoriesNote: 'Ce que les pairs ont envoyé et qui a passé les contrôles (bien formé, demandé, non supprimé, signature valide), nouveau ou déjà présent : « Importés » ne compte que les nouveaux.',
     received: 'Reçus',
     chartPeers: 'Pairs ayant répondu par exécution',
     peersOk: 'ont répondu',
