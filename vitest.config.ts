@@ -1,7 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Vitest's default is one worker fewer than the cores: a single worker on a 2-core machine, where the unit
+    // files then run one after the other while the second core idles (the parent process does little).
+    maxWorkers: availableParallelism(),
     projects: [
       {
         test: {
