@@ -229,6 +229,10 @@ describe('graph model', () => {
     expect(['station:S', 'm', 'n', 'o'].map((id) => g.getNodeAttribute(id, 'type'))).toEqual(['circle', 'circle', 'point', 'point']);
     expect(g.getNodeAttribute('station:S', 'zIndex')).toBeGreaterThan(g.getNodeAttribute('m', 'zIndex'));
     expect(g.getNodeAttribute('n', 'zIndex')).toBeGreaterThan(g.getNodeAttribute('o', 'zIndex'));
+    // Sigma draws in the graph's order (its zIndex sort is off): the crowd first, the stations last.
+    expect(g.nodes()).toEqual(['o', 'n', 'm', 'k', 'station:S']);
+    const z = g.nodes().map((id) => g.getNodeAttribute(id, 'zIndex'));
+    expect(z).toEqual([...z].sort((a, b) => a - b));
   });
   it('colours members by group, their N1 with a tint of it, stations by state', () => {
     for (const theme of ['light', 'dark'] as const) {

@@ -97,15 +97,13 @@ export function createWebApi(opts: WebApiOptions): WebApi {
     ws.onopen = () => {
       opened = true;
       delay = backoff.minMs;
-      // The queued calls go out before anyone hears the link is open: a listener may start long work (the graph
-      // screen makes its WebGL stage then) that must not hold the start-up calls back.
+      setState('open', null);
       for (const p of pending.values()) {
         if (!p.sent) {
           ws.send(p.frame);
           p.sent = true;
         }
       }
-      setState('open', null);
     };
     ws.onmessage = (ev) => handleMessage(ev.data);
     ws.onerror = () => undefined; // the close event that follows carries what we can know
