@@ -77,6 +77,12 @@ export function benchEndpoint(sub: Subgraph): ContractEndpoint {
     'log.tail': [],
     'history.list': [],
     'graph.subgraph': sub,
+    // Live sync off, as on a station where the captain has not turned it on (the window asks at start-up).
+    'live.status': {
+      running: false, reason: 'not started by the UI bench', startedAt: null, share: false,
+      local: { connected: false, reason: null }, members: 0, peers: [],
+      totals: { imported: 0, duplicates: 0, rejected: 0, dropped: {}, sent: 0 },
+    },
   };
   for (const [name, value] of Object.entries(answers)) answers[name as CallName] = parseOutput(name as CallName, value);
   return {
