@@ -12,7 +12,7 @@
  * - edges are faint follows tinted like their source, strongest between members and to stations.
  */
 import Graph from 'graphology';
-import type { NodeKind, Peer, RunReport, StationSnapshot, Subgraph } from '../../../shared/schemas';
+import type { GraphNode, NodeKind, Peer, RunReport, StationSnapshot, Subgraph } from '../../../shared/schemas';
 
 export type { NodeKind };
 export const NODE_KINDS: readonly NodeKind[] = ['station', 'member', 'n1', 'n2'];
@@ -74,13 +74,8 @@ export const PALETTES: Record<Theme, GraphPalette> = {
   },
 };
 
-export interface NodeAttrs {
-  label: string;
-  kind: NodeKind;
-  distance: number;
-  size: number;
-  x: number;
-  y: number;
+/** A node as the canvas draws it: the engine's fields (size in pixels), and how sigma draws it. */
+export interface NodeAttrs extends Pick<GraphNode, 'label' | 'kind' | 'distance' | 'size' | 'x' | 'y' | 'group' | 'local'> {
   color: string;
   /**
    * Sigma program: the crowd of N1 and N2 nodes draws as GL points (one vertex each, several times cheaper than
@@ -93,10 +88,6 @@ export interface NodeAttrs {
    * comparisons through a lookup each, on every drawing) is turned off.
    */
   zIndex: number;
-  /** group of members (-1 none) */
-  group: number;
-  /** this station, or one of its users */
-  local: boolean;
   /** Set on the node the captain looked for: its label is always placed. */
   highlighted?: boolean;
 }
