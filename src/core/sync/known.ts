@@ -15,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs';
 import { IdMap } from '../nostr/ids';
+import { reason, reasonOf, type Reason } from '../../shared/i18n';
 
 const MAGIC = 'CKS1';
 export const MAX_ENTRIES = 1_000_000;
@@ -124,13 +125,13 @@ export function knownPath(dataDir: string, peer: string): string {
 }
 
 /** Loads a peer's known set; a missing or damaged file gives an empty set (the next run reconciles fully). */
-export async function loadKnown(dataDir: string, peer: string): Promise<{ set: KnownSet; problem: string | null }> {
+export async function loadKnown(dataDir: string, peer: string): Promise<{ set: KnownSet; problem: Reason | null }> {
   const path = knownPath(dataDir, peer);
   try {
     return { set: KnownSet.decode(await readFile(path)), problem: null };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { set: new KnownSet(), problem: null };
-    return { set: new KnownSet(), problem: `${path}: ${(err as Error).message}; starting over with a full reconciliation` };
+    return { set: new KnownSet(), problem: reason('known.unreadable', { path, why: reasonOf(err) }) };
   }
 }
 
