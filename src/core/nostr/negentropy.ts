@@ -75,7 +75,7 @@ export async function probeNip77(
     conn
       .openNeg({ kinds: [0], since: now + 3600, until: now + 3600 }, neg.initiate().toString('hex'), {
         onMessage: () => finish({ ok: true, why: reason('nip77.answered') }),
-        onError: (err) => finish({ ok: false, why: err instanceof RelayRefusal ? reason('relay.refusal', { via: err.via, text: err.reason }) : reasonOf(err) }),
+        onError: (err) => finish({ ok: false, why: err instanceof RelayRefusal ? reason('nip77.refused', { why: reason('relay.refusal', { via: err.via, text: err.reason }) }) : reasonOf(err) }),
       }, opts.signal)
       .then((s) => {
         session = s;

@@ -131,7 +131,8 @@ function getDocument(url: string, maxBytes: number, signal: AbortSignal, lookup:
         chunks.push(chunk);
       });
       let ended = false;
-      res.on('error', reject);
+      // the body cut mid-way (Node says `aborted`): the document is incomplete
+      res.on('error', () => reject(new ReasonError(reason('nip11.cutShort'))));
       res.on('end', () => {
         ended = true;
         resolve(Buffer.concat(chunks).toString('utf8'));

@@ -126,6 +126,7 @@ export const en = {
   'nip11.cutShort': () => 'connection closed before the end of the document',
   'nip77.answered': () => 'NEG-MSG answered',
   'nip77.noAnswer': (p: { ms: number }) => `no NEG-MSG answer within ${p.ms} ms`,
+  'nip77.refused': (p: { why: Reason }, t: T) => `NIP-77 refused: ${t.reason(p.why)}`,
   'nip77.remembered': () => 'remembered: no NIP-77',
 
   // ------------------------------------------------------------ what a peer may cost (sync/bounds.ts): a bound met

@@ -111,6 +111,7 @@ export const fr: ReasonCatalogue = {
   'nip11.cutShort': () => 'connexion fermée avant la fin du document',
   'nip77.answered': () => 'NEG-MSG a reçu une réponse',
   'nip77.noAnswer': (p, t) => `pas de réponse NEG-MSG dans les ${t.num(p.ms)} ms`,
+  'nip77.refused': (p, t) => `NIP-77 refusé${NB}: ${t.reason(p.why)}`,
   'nip77.remembered': () => `mémorisé${NB}: pas de NIP-77`,
 
   'bound.peerMaxEvents': (p, t) =>
