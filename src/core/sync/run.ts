@@ -25,7 +25,7 @@ import { PeerBudget, localMaxEventSize, peerBounds, type PeerBounds } from './bo
 import { Tally } from './session-tally';
 import { loadPeerMemory, savePeerMemory, type PeerMemory } from './memory';
 import { StationRecord } from './station-record';
-import { addOffer, emptyOffer, offerSummary, type OfferResult } from '../live/offer';
+import { addOffer, emptyOffer, offerSummary, shareCounts, sumShareCounts, type OfferResult } from '../live/offer';
 import { RunShare } from './share';
 import type { RelayConnection, IdList } from '../nostr';
 import { reason, reasonOf, reasonText, type Reason } from '../../shared/i18n';
@@ -335,6 +335,8 @@ export class Run {
     const ok = outcomes.filter((o) => o.ok).length;
     const cancelled = this.signal.aborted;
     const dropped: Record<string, number> = { ...sieve.dropped };
+    // what the share side sent, all peers together (none when it did not run)
+    const shared = sumShareCounts(outcomes.map((o) => o.shared));
     const why = cancelled
       ? reason('run.cancelled')
       : ok < total
@@ -360,6 +362,7 @@ export class Run {
       plan: plan.lines,
       fetches: ledger.fetches,
       localReads: local.reads,
+      ...(shared ? { shared } : {}),
     });
     ledger.release();
     local.release();
@@ -462,6 +465,8 @@ export class Run {
     const budget = new PeerBudget(deps.bounds);
     const tally = new Tally(pp, deps.sieve);
     const shared = emptyOffer();
+    // what the share side sent the peer goes into its line of the report (when the share side runs)
+    const withShare = (o: PeerOutcome): PeerOutcome => (deps.share ? { ...o, shared: shareCounts(shared) } : o);
     const stop = AbortSignal.any([this.signal, this.deadline]);
     for (let attempt = 0; attempt < attempts && !stop.aborted; attempt++) {
       if (attempt > 0 && !(await sleep((t.retryBackoff ?? 1000) * 3 ** (attempt - 1), stop).then(() => true, () => false))) break;
@@ -477,7 +482,7 @@ export class Run {
         this.notify(true);
         this.ctx.log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${res.method}, fetched ${res.fetched}, imported ${res.imported}`);
         for (const note of res.notes) this.ctx.log.warn(namedPeer(peer, note));
-        return { outcome: this.outcomeOf(peer, pp, res, null, Date.now() - started), categories: res.categories };
+        return { outcome: withShare(this.outcomeOf(peer, pp, res, null, Date.now() - started)), categories: res.categories };
       }
       if (this.signal.aborted) {
         lastError = reason('cancelled');
@@ -496,7 +501,7 @@ export class Run {
     pp.bytesOut = spent.bytesOut;
     this.notify(true);
     // what its failed attempts fetched and imported still counts (in the station's totals too)
-    return { outcome: this.outcomeOf(peer, pp, tally.result, lastError, Date.now() - started), categories: tally.result.categories };
+    return { outcome: withShare(this.outcomeOf(peer, pp, tally.result, lastError, Date.now() - started)), categories: tally.result.categories };
   }
 
   /**
