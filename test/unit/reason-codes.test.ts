@@ -154,6 +154,8 @@ const PRODUCED_ELSEWHERE: Record<string, string> = {
   'run.profilesNotRefreshed': 'the profiles index failing after a run (its members unreadable meanwhile)',
   'run.graphNotRecomputed': 'the graph recompute throwing after a run',
   'known.notSaved': 'the data folder refusing sync-state/known/<peer> after a NIP-77 session (EACCES as non-root, a full disk)',
+  'history.notSaved': 'the data folder refusing a run report (EACCES as non-root, a full disk)',
+  'station.stampNotWritten': "the station's strfry folder refusing the last-run stamp (EACCES as non-root, a full disk)",
   'lock.cannotWrite': 'the strfry folder refusing the lock file (EACCES as non-root, a full disk)',
   'lock.cannotTakeOver': 'the strfry folder refusing the takeover guard file (EACCES as non-root)',
   'lock.keepsComingBack': 'fifty takeovers of a stale lock lost in a row to other runs (a race)',
@@ -569,6 +571,8 @@ beforeAll(async () => {
         }
       });
     });
+    const second2 = await caught(syncing.sync.start({ peers: [silentA], noProfiles: true }));
+    keep('sync.start while a run goes on', reasonOf(second2), (second2 as Error).message);
     await syncing.sync.cancel();
     for (const o of (await busy.done).peers) keep(`outcome cancelled ${o.hostname}`, o.why, o.reason);
     await writeFile(lockPath(built.root), `${process.pid}\n`);
@@ -691,6 +695,12 @@ beforeAll(async () => {
   await mkdir(dirname(knownPath(data, pid('Q'))), { recursive: true });
   await writeFile(knownPath(data, pid('Q')), 'not a known set');
   keep('loadKnown, damaged', (await loadKnown(data, pid('Q'))).problem);
+  // the right magic, one section announced, nothing after it
+  const cut = Buffer.alloc(12);
+  cut.write('CKS1', 0, 'ascii');
+  cut.writeUInt32LE(1, 8);
+  await writeFile(knownPath(data, pid('Q')), cut);
+  keep('loadKnown, truncated', (await loadKnown(data, pid('Q'))).problem);
   for (const [where, index] of [['damaged', '[{"id": 1}]'], ['a folder', null]] as const) {
     const ctx = stationOnlyContext(join(await mkdtemp(join(base, 'history-')), '.zen'));
     const path = join(ctx.config.dataDir, 'history', 'index.json');

@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs';
 import { IdMap } from '../nostr/ids';
-import { reason, reasonOf, type Reason } from '../../shared/i18n';
+import { reason, reasonOf, ReasonError, type Reason } from '../../shared/i18n';
 
 const MAGIC = 'CKS1';
 export const MAX_ENTRIES = 1_000_000;
@@ -98,17 +98,17 @@ export class KnownSet {
 
   static decode(buf: Buffer): KnownSet {
     const set = new KnownSet();
-    if (buf.length < 12 || buf.toString('ascii', 0, 4) !== MAGIC) throw new Error('not a known-ids file (bad magic)');
+    if (buf.length < 12 || buf.toString('ascii', 0, 4) !== MAGIC) throw new ReasonError(reason('known.badMagic'));
     set.lastFull = buf.readUInt32LE(4);
     const sections = buf.readUInt32LE(8);
     let o = 12;
     for (let s = 0; s < sections; s++) {
-      if (o + 24 > buf.length) throw new Error('truncated known-ids file');
+      if (o + 24 > buf.length) throw new ReasonError(reason('known.truncated'));
       const key = buf.toString('hex', o, o + 16);
       const touched = buf.readUInt32LE(o + 16);
       const n = buf.readUInt32LE(o + 20);
       o += 24;
-      if (o + n * 36 > buf.length) throw new Error('truncated known-ids file');
+      if (o + n * 36 > buf.length) throw new ReasonError(reason('known.truncated'));
       const items = new IdMap(n);
       for (let i = 0; i < n; i++) {
         items.set({ bytes: buf, offset: o }, buf.readUInt32LE(o + 32));

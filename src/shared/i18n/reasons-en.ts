@@ -179,6 +179,11 @@ export const en = {
   /** What the run knew a peer holds (sync-state): unreadable, or not saved. */
   'known.unreadable': (p: { path: string; why: Reason }, t: T) => `${p.path}: ${t.reason(p.why)}; starting over with a full reconciliation`,
   'known.notSaved': (p: { why: Reason }, t: T) => `cannot save what it holds: ${t.reason(p.why)}`,
+  'history.notSaved': (p: { id: string; why: Reason }, t: T) => `cannot save run ${p.id} in the history: ${t.reason(p.why)}`,
+  'sync.alreadyRunning': (p: { id: string }) => `a sync is already running in this app (run ${p.id})`,
+  'station.stampNotWritten': (p: { path: string; why: Reason }, t: T) => `cannot write the station's last-run stamp ${p.path}: ${t.reason(p.why)}`,
+  'known.badMagic': () => 'not a known-ids file (bad magic)',
+  'known.truncated': () => 'truncated known-ids file',
   'history.damaged': (p: { path: string }) => `history index ${p.path} is damaged; starting a new one`,
   'history.unreadable': (p: { path: string; why: Reason }, t: T) => `cannot read the history index ${p.path}: ${t.reason(p.why)}`,
 

@@ -158,6 +158,11 @@ export const fr: ReasonCatalogue = {
   'run.graphNotRecomputed': (p, t) => `graphe non recalculé${NB}: ${t.reason(p.why)}`,
   'known.unreadable': (p, t) => `${p.path}${NB}: ${t.reason(p.why)}${NB}; on repart d’une réconciliation complète`,
   'known.notSaved': (p, t) => `impossible d’enregistrer ce qu’il détient${NB}: ${t.reason(p.why)}`,
+  'history.notSaved': (p, t) => `impossible d’enregistrer l’exécution ${p.id} dans l’historique${NB}: ${t.reason(p.why)}`,
+  'sync.alreadyRunning': (p) => `une synchronisation tourne déjà dans cette application (exécution ${p.id})`,
+  'station.stampNotWritten': (p, t) => `impossible d’écrire l’horodatage de la dernière exécution de la station ${p.path}${NB}: ${t.reason(p.why)}`,
+  'known.badMagic': () => 'pas un fichier d’identifiants connus (signature invalide)',
+  'known.truncated': () => 'fichier d’identifiants connus tronqué',
   'history.damaged': (p) => `l’index de l’historique ${p.path} est abîmé${NB}; un nouveau est commencé`,
   'history.unreadable': (p, t) => `impossible de lire l’index de l’historique ${p.path}${NB}: ${t.reason(p.why)}`,
 
