@@ -88,7 +88,7 @@ describe('LANG=fr_FR.UTF-8', () => {
     }
   });
 
-  it('a run the station lock refuses, and a stale lock taken over, said in French', async () => {
+  it('a run the station lock refuses said in French; a stale lock does not refuse it', async () => {
     const lock = join(built.root, 'strfry', 'constellation-backfill.lock');
     // a live process holds the lock (this test's): the run is refused
     await writeFile(lock, `${process.pid}\n`);
@@ -99,11 +99,12 @@ describe('LANG=fr_FR.UTF-8', () => {
     } finally {
       await rm(lock, { force: true });
     }
-    // a PID that runs no more: the lock is removed, and the log says why in French
+    // a PID that runs no more: the lock is taken over (said in the station log, an info line the command does not
+    // print) and the run goes on
     await writeFile(lock, '999999999\n');
-    const stale = await runCli([...args(), 'sync', '--no-profiles', '--verbose'], fr, { timeoutMs: 120_000 });
+    const stale = await runCli([...args(), 'sync', '--no-profiles'], fr, { timeoutMs: 120_000 });
     expect(stale.code, stale.stderr).toBe(0);
-    expect(stale.stdout + stale.stderr).toContain(`verrou périmé ${lock} supprimé (le PID 999999999 ne tourne plus)`);
+    expect(stale.stdout).toMatch(/^exécution \S+\u00a0: réussie en /m);
   }, 180_000);
 
   it('`--lang` a language it does not speak is bad usage, said in the environment’s language', async () => {

@@ -154,6 +154,7 @@ const PRODUCED_ELSEWHERE: Record<string, string> = {
   'run.profilesNotRefreshed': 'the profiles index failing after a run (its members unreadable meanwhile)',
   'run.graphNotRecomputed': 'the graph recompute throwing after a run',
   'known.notSaved': 'the data folder refusing sync-state/known/<peer> after a NIP-77 session (EACCES as non-root, a full disk)',
+  'share.cannotRead': "the local relay failing the share side's read of its recent events (strfry gone mid-run)",
   'history.notSaved': 'the data folder refusing a run report (EACCES as non-root, a full disk)',
   'station.stampNotWritten': "the station's strfry folder refusing the last-run stamp (EACCES as non-root, a full disk)",
   'lock.cannotWrite': 'the strfry folder refusing the lock file (EACCES as non-root, a full disk)',

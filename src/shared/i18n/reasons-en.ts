@@ -407,6 +407,7 @@ export const en = {
   'live.ended': () => 'stopped',
   'live.marksUnreadable': (p: { path: string; why: Reason }, t: T) => `${p.path}: ${t.reason(p.why)}; live sync catches up the last hour with every peer`,
   'live.noPeersObject': () => 'no "peers" object',
+  'share.cannotRead': (p: { why: Reason }, t: T) => `cannot read the local relay's recent events to share: ${t.reason(p.why)}`,
   /** The hourly run's share side: a peer refusing this station's events. */
   'sync.shareRefused': (p: { answer: string }, t: T) => `refuses this station's events (${t.text(p.answer)}): nothing more was sent to it this run`,
 };

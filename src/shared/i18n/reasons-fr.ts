@@ -392,5 +392,6 @@ export const fr: ReasonCatalogue = {
   'live.ended': () => 'arrêtée',
   'live.marksUnreadable': (p, t) => `${p.path}${NB}: ${t.reason(p.why)}${NB}; la synchro en direct rattrape la dernière heure avec chaque pair`,
   'live.noPeersObject': () => 'pas d’objet "peers"',
+  'share.cannotRead': (p, t) => `impossible de lire les événements récents du relais local à partager${NB}: ${t.reason(p.why)}`,
   'sync.shareRefused': (p, t) => `refuse les événements de cette station (${t.text(p.answer)})${NB}: rien de plus ne lui a été envoyé pendant cette exécution`,
 };
