@@ -277,6 +277,9 @@ describe('live sync on real relays (direct and through a tunnel)', () => {
     const hello = note(newcomer, 'now a member');
     await publish(p1.url, hello);
     await waitFor(async () => (await local.relay.count({ ids: [hello.id] })) === 1, "the newcomer's note", 10_000);
+    // what the newcomer published just before being followed (no subscription asked for it: REQs take new events
+    // only) comes with the catch-up that follows a change of members
+    await waitFor(async () => (await local.relay.count({ ids: [early.id] })) === 1, "the newcomer's note from before", 10_000);
   });
 
   it('a peer relay killed and restarted and a tunnel cut under a stream of 500 events: all arrive, none twice', async () => {

@@ -225,7 +225,11 @@ export class Live implements LiveService {
     r.planKey = key;
     r.rows = null;
     this.ctx.log.info(reason('live.log', { why: reason('live.following', { members: plan.members }) }));
+    // New subscriptions ask for new events only (`limit: 0`): what a new member published between the change and
+    // their REQs being open (a poll interval and a round trip) is reconciled with each peer, as after a gap.
+    const since = Math.floor(this.ctx.config.clock() / 1000) - this.timing.gapMarginSec;
     await Promise.all([r.local.replan(), ...[...r.links.values()].map((l) => l.replan())]);
+    for (const l of r.links.values()) l.requestCatchUp(since);
   }
 
   /** Settings that concern live sync (the engine starts and stops it for `liveSync`). */
