@@ -165,7 +165,7 @@ function measure(lists: number, impl: Measure['impl']): Measure {
       const iterations = layoutIterations(sel.nodes.length, sel.layout.edges.length / 2);
       const sub = withPositions(sel, computeLayout({ ...sel.layout, iterations }), 0);
       t1 = performance.now();
-      note = `${sub.nodes.length} nodes, ${sub.edges.length / 2} edges: selection ${Math.round(t3 - t2)} ms, layout (${iterations} iterations) ${Math.round(t1 - t3)} ms`;
+      note = `${sub.nodes.id.length} nodes, ${sub.edges.length / 2} edges: selection ${Math.round(t3 - t2)} ms, layout (${iterations} iterations) ${Math.round(t1 - t3)} ms`;
       // Only the subgraph's own time: the reach before it is the row above.
       world.feedMs = feedBefore + (t2 - t0);
     }

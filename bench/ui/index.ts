@@ -15,93 +15,36 @@
  * `animate` = frames per second while the zoom buttons animate the camera, `ceiling` = the same drag on the stage
  * without sigma's canvases (the baseline: what the harness and this machine allow at best).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Page } from '@playwright/test';
-import { parseOutput, type CallName, type EventName } from '../../src/shared/api';
-import { defaultSettings, type Subgraph } from '../../src/shared/schemas';
-import { reachFromData } from '../../src/core/graph/pure';
-import { reverse, type FollowListEvent } from '../../src/core/graph/model';
-import { selectSubgraph, withPositions } from '../../src/core/graph/subgraph';
-import { computeLayout, layoutIterations } from '../../src/core/graph/layout';
-import { startWebHost, type ContractEndpoint } from '../../src/cli/webhost';
-import { hexOf, World } from '../graph/data';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const NODES = 20_000;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** `lists` follow lists from the graph bench's world (1% members covering N1, N1 lists reaching into N2). */
-function followLists(lists: number): { members: string[]; events: FollowListEvent[] } {
-  const world = new World(lists);
-  const events = Array.from({ length: lists }, (_, i): FollowListEvent => ({
-    id: hexOf(10 ** 10 + i),
-    pubkey: hexOf(i + 1),
-    created_at: 1_700_000_000,
-    tags: Array.from(world.follows(i), (k) => ['p', hexOf(k + 1)]),
-  }));
-  return { members: world.members(), events };
-}
-
-function makeSubgraph(): { sub: Subgraph; layoutMs: number } {
-  const { members, events } = followLists(1500);
-  const t0 = performance.now();
-  const r = reachFromData({ members, followLists: events, computedAt: 0 });
-  const stations = Array.from({ length: 12 }, (_, i) => ({ id: `12D3KooWBench${String(i).padStart(40, '0')}`, label: `station-${i}.bench`, links: members.slice(i, i + 3) }));
-  const src = {
-    graph: r.built.graph,
-    reverse: reverse(r.built.graph),
-    analysis: r.analysis,
-    names: new Map(members.map((m, i) => [m, `member ${i}`] as const)),
-    stations,
-    indexOf: (hex: string) => r.built.index.get(hex),
-  };
-  const sel = selectSubgraph(src, 2, NODES);
-  const iterations = layoutIterations(sel.nodes.length, sel.layout.edges.length / 2);
-  const sub = withPositions(sel, computeLayout({ ...sel.layout, iterations }), 0);
-  return { sub: parseOutput('graph.subgraph', sub), layoutMs: performance.now() - t0 };
-}
-
-/** Answers the calls the window makes when it opens on the Constellation screen; anything else is refused. */
-function benchEndpoint(sub: Subgraph): ContractEndpoint {
-  const settings = { ...defaultSettings('/bench-home'), fallbackRelays: [], scheduleEnabled: false, language: 'en' as const };
-  const now = Date.now();
-  const answers: Partial<Record<CallName, unknown>> = {
-    'app.info': {
-      name: 'Constellation', version: 'bench', platform: process.platform, arch: process.arch, nodeVersion: process.versions.node,
-      host: 'web', stationRoot: settings.zenRoot, stationFound: false, demo: true, dataDir: '/bench-data', peerId: null, peerIdSource: null,
-      services: {
-        relay: { url: settings.relayUrl, reachable: false, error: 'not started by the UI bench' },
-        kubo: { url: settings.kuboApi, reachable: false, error: 'not started by the UI bench' },
-        strfry: { bin: settings.strfryBin, binFound: false, conf: settings.strfryConf, confFound: false },
-      },
-    },
-    'settings.get': settings,
-    'station.snapshot': {
-      root: settings.zenRoot, found: false, takenAt: now,
-      self: { peerId: null, source: null, hostname: null, captain: null, captainHex: null, uplanet: null },
-      peers: [], members: { count: 0, bySource: { game: 0, amisOfAmis: 0, swarm: 0, flashmem: 0 } }, blacklistCount: 0, problems: [],
-    },
-    'tunnels.list': [],
-    'sync.status': { running: false, progress: null, lastRun: null },
-    'schedule.status': { enabled: false, paused: false, intervalMinutes: 60, nextRunAt: null, lastDecision: null },
-    'log.tail': [],
-    'history.list': [],
-    'graph.subgraph': sub,
-  };
-  for (const [name, value] of Object.entries(answers)) answers[name as CallName] = parseOutput(name as CallName, value);
-  return {
-    async call(name: CallName) {
-      if (!(name in answers)) throw new Error(`${name}: not served by the UI bench`);
-      return answers[name];
-    },
-    events: { onAny: (_l: (event: EventName, payload: unknown) => void) => () => undefined },
-  };
-}
+import { benchEndpoint, CHROMIUM_ARGS, chromiumVersion, ensureRenderer, makeSubgraph, NODES, CHROMIUM, ROOT } from './stage';
+import { startWebHost } from '../../src/cli/webhost';
 
 const PAN_MS = 3000;
+
+/** The window's own performance marks and measures (app:*, graph:*, wire:*), by name: when, and how long. */
+type Steps = Record<string, { at: number; ms: number }>;
+
+async function steps(page: Page): Promise<Steps> {
+  return (await page.evaluate(() => {
+    const out: Record<string, { at: number; ms: number }> = {};
+    for (const e of performance.getEntries()) {
+      if (e.entryType === 'mark' || e.entryType === 'measure') out[e.name] = { at: Math.round(e.startTime), ms: Math.round(e.duration) };
+    }
+    return out;
+  })) as Steps;
+}
+
+function showSteps(s: Steps): string {
+  const at = (name: string): string => (s[name] ? String(s[name].at) : '?');
+  const ms = (name: string): string => (s[name] ? String(s[name].ms) : '?');
+  return (
+    `script running ${at('app:start')}, graph asked ${at('graph:request')}, WebGL stage ready ${at('graph:stage')}, ` +
+    `answer in ${at('wire:JSON.parse graph.subgraph')} (JSON.parse ${ms('wire:JSON.parse graph.subgraph')} ms, checks ${ms('wire:validate graph.subgraph')} ms), ` +
+    `drawing from ${at('graph:draw')} (nodes built ${at('graph:built')}, drawn ${at('graph:setGraph')}), frame ${at('graph:frame')}`
+  );
+}
 
 interface Motion {
   /** Frames the page produced per second. */
@@ -164,32 +107,18 @@ async function animateFor(page: Page, ms: number): Promise<Motion> {
   return motion(page, elapsed, 0);
 }
 
-function ensureRenderer(): string {
-  const dir = join(ROOT, 'out', 'renderer');
-  if (!existsSync(join(dir, 'index.html'))) {
-    console.log('building the renderer (out/renderer is missing)…');
-    execFileSync(join(ROOT, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: ROOT, stdio: 'inherit' });
-  }
-  return dir;
-}
-
-function chromiumVersion(): string {
-  const r = spawnSync(CHROMIUM, ['--version'], { encoding: 'utf8' });
-  return (r.stdout || r.stderr || '').trim();
-}
-
 async function main(): Promise<void> {
   const rendererDir = ensureRenderer();
   const { sub, layoutMs } = makeSubgraph();
-  console.log(`subgraph: ${sub.nodes.length} nodes, ${sub.edges.length / 2} edges (engine selection + layout ${Math.round(layoutMs)} ms)`);
-  if (sub.nodes.length < NODES) throw new Error(`the generated subgraph has ${sub.nodes.length} nodes, fewer than ${NODES}`);
+  console.log(`subgraph: ${sub.nodes.id.length} nodes, ${sub.edges.length / 2} edges (engine selection + layout ${Math.round(layoutMs)} ms)`);
+  if (sub.nodes.id.length < NODES) throw new Error(`the generated subgraph has ${sub.nodes.id.length} nodes, fewer than ${NODES}`);
 
   const host = await startWebHost({ engine: benchEndpoint(sub), rendererDir, port: 0, warn: (m) => console.error(`web host: ${m}`) });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+    args: CHROMIUM_ARGS,
   });
-  const runs: { firstFrameMs: number; drawMs: number; edgesDrawnMs: number }[] = [];
+  const runs: { firstFrameMs: number; drawMs: number; edgesDrawnMs: number; steps: Steps }[] = [];
   let drag: Motion | null = null;
   let animate: Motion | null = null;
   let ceiling: Motion | null = null;
@@ -207,10 +136,10 @@ async function main(): Promise<void> {
       const mark = page.locator('[data-test="graph-render-ms"]');
       await mark.waitFor({ state: 'attached', timeout: 180_000 });
       const count = await page.locator('[data-test="graph-node-count"]').getAttribute('data-count');
-      if (Number(count) !== sub.nodes.length) throw new Error(`the window shows ${count} nodes, the subgraph has ${sub.nodes.length}`);
+      if (Number(count) !== sub.nodes.id.length) throw new Error(`the window shows ${count} nodes, the subgraph has ${sub.nodes.id.length}`);
       const whole = page.locator('[data-test="graph-complete-ms"]');
       await whole.waitFor({ state: 'attached', timeout: 180_000 });
-      runs.push({ firstFrameMs: Number(await mark.getAttribute('data-at')), drawMs: Number(await mark.getAttribute('data-ms')), edgesDrawnMs: Number(await whole.getAttribute('data-ms')) });
+      runs.push({ firstFrameMs: Number(await mark.getAttribute('data-at')), drawMs: Number(await mark.getAttribute('data-ms')), edgesDrawnMs: Number(await whole.getAttribute('data-ms')), steps: await steps(page) });
       // The token left the URL after the first load; the session keeps it for the next navigations.
     }
     // The default view (N2 summarised as a halo, as a captain first sees it), once.
@@ -249,7 +178,7 @@ async function main(): Promise<void> {
     loadAverage: Math.round((load1 ?? 0) * 10) / 10,
     chromium: chromiumVersion(),
     gl: 'software (headless, --disable-gpu)',
-    nodes: sub.nodes.length,
+    nodes: sub.nodes.id.length,
     edges: sub.edges.length / 2,
     viewport: '1280x800',
     runs,
@@ -272,6 +201,7 @@ async function main(): Promise<void> {
   console.log(`Constellation screen, ${result.nodes} nodes / ${result.edges} edges, headless Chromium (software GL):`);
   console.log(`  time to first frame: ${result.firstFrameMs.median} ms median, ${result.firstFrameMs.best} ms best (of ${runs.length} loads)`);
   console.log(`  default view (N2 as a halo, ${defaultView?.nodes ?? '?'} nodes drawn): first frame ${defaultView?.firstFrameMs ?? '?'} ms`);
+  console.log(`  where the median load's time went (ms since navigation start): ${showSteps(median.steps)}`);
   console.log(`  graph build + first draw: ${result.drawMs.median} ms median; the ${result.edges} edges on screen ${result.edgesDrawnMs.median} ms after the draw started`);
   const show = (m: Motion | null): string => (m ? `${m.fps} frames/s (frame time ${m.frameMs.p50} ms median, ${m.frameMs.p90} ms p90)` : 'not measured');
   console.log(`  dragging the camera: ${show(drag)}, ${drag?.movesPerSecond ?? 0} mouse moves/s taken, ${dragRenders} whole drawing(s) meanwhile`);

@@ -383,6 +383,25 @@ export const SyncProgress = z.object({
 });
 export type SyncProgress = z.infer<typeof SyncProgress>;
 
+/**
+ * What the run's share side sent (setting liveShare, not `sync --no-share`): the members' events a peer lacked,
+ * and how the peer answered them. Absent when the share side did not run (and in reports written before).
+ */
+export const ShareCounts = z.object({
+  /** events sent (EVENT) */
+  offered: z.number(),
+  accepted: z.number(),
+  /** the peer already held them (OK true, duplicate:) */
+  duplicates: z.number(),
+  /** OK false about the event */
+  refused: z.number(),
+  /** no OK within the time limit */
+  unanswered: z.number(),
+  /** peers that refused this station's writes altogether (auth-required:, blocked:…) */
+  refusingPeers: z.number(),
+});
+export type ShareCounts = z.infer<typeof ShareCounts>;
+
 export const PeerOutcome = z.object({
   peer: z.string(),
   hostname: z.string().nullable(),
@@ -406,6 +425,8 @@ export const PeerOutcome = z.object({
   notes: z.array(z.string()).optional(),
   /** the notes as reasons, one for each note (runs recorded before have none) */
   noteWhys: z.array(ReasonSchema).optional(),
+  /** what the share side sent this peer (see ShareCounts) */
+  shared: ShareCounts.optional(),
 });
 export type PeerOutcome = z.infer<typeof PeerOutcome>;
 
@@ -450,6 +471,8 @@ export const RunReport = z.object({
   fetches: z.object({ events: z.number(), distinct: z.number() }).optional(),
   /** Reads of the local store the peers' sessions made (`strfry scan`s; absent in older reports). */
   localReads: z.number().optional(),
+  /** What the share side sent to every peer (see ShareCounts; absent when it did not run). */
+  shared: ShareCounts.optional(),
   profiles: z
     .object({
       found: z.number(),
@@ -578,40 +601,104 @@ export const Reach = z.object({
 export type Reach = z.infer<typeof Reach>;
 
 export const NodeKind = z.enum(['station', 'member', 'n1', 'n2']);
-export const GraphNode = z.object({
-  id: z.string(),
-  label: z.string(),
-  kind: NodeKind,
-  distance: z.number(),
-  size: z.number(),
-  x: z.number(),
-  y: z.number(),
+export type NodeKind = z.infer<typeof NodeKind>;
+
+/** One node of the picture, as the engine selects it and the tests write it (the wire carries columns: GraphNodes). */
+export interface GraphNode {
+  /** a key (hex), or `station:<PeerID or folder id>` */
+  id: string;
+  label: string;
+  kind: NodeKind;
+  distance: number;
+  size: number;
+  x: number;
+  y: number;
   /** A station: this one. A member: one of this station's users (MULTIPASS). */
-  local: z.boolean(),
+  local: boolean;
   /**
    * The group of members who follow each other this node belongs to (Louvain communities of the members'
    * follows, largest first: 0, 1, …); N1 and N2 take the group of the member they hang on; -1 for none.
    */
-  group: z.number().int(),
-});
-export type GraphNode = z.infer<typeof GraphNode>;
-export const Subgraph = z.object({
-  nodes: z.array(GraphNode),
-  /**
-   * Follows between drawn nodes as pairs of positions in `nodes`: [from0, to0, from1, to1, …] ("from follows
-   * to"; a station's pair links it to its captain's or node's key). Positions, not keys: 60,000 edges as key pairs
-   * weighed 8 MB of JSON and most of the window's first second.
-   */
-  edges: z.array(z.number().int().min(0)),
-  totalNodes: z.number(),
-  /** Nodes of each kind in the whole graph, drawn or not (N2 is drawn as a sample, or as a halo). */
-  totals: z.object({ station: z.number(), member: z.number(), n1: z.number(), n2: z.number() }),
-  /** Members in each group (`group` of the nodes), largest first. */
-  groups: z.array(z.number()),
-  sampled: z.boolean(),
-  /** The computation it was drawn from (the reach's computedAt, as graph.changed announces it). */
-  computedAt: z.number(),
-});
+  group: number;
+}
+
+/**
+ * A column of 20,000 values checked in one loop: zod's per-element parse of 20,000 node objects took most of a
+ * second in the window (no code generation under its CSP), for values that are plain strings and numbers.
+ */
+function column<T>(what: string, ok: (v: unknown) => boolean) {
+  return z.custom<T[]>((v) => Array.isArray(v) && v.every(ok), { message: `expected an array of ${what}` });
+}
+const KINDS = new Set<unknown>(NodeKind.options);
+const isString = (v: unknown): boolean => typeof v === 'string';
+const isNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+const isInt = (v: unknown): boolean => Number.isInteger(v);
+
+/**
+ * The nodes as columns: node i is `id[i]`, `label[i]`, … (see GraphNode). Columns, not one object per node: the
+ * property names repeated 20,000 times were a third of the answer's 4 MB, and the window builds its own objects
+ * for the drawing anyway.
+ */
+export const GraphNodes = z
+  .object({
+    id: column<string>('strings', isString),
+    label: column<string>('strings', isString),
+    kind: column<NodeKind>('node kinds', (v) => KINDS.has(v)),
+    distance: column<number>('integers', isInt),
+    size: column<number>('numbers', isNumber),
+    x: column<number>('numbers', isNumber),
+    y: column<number>('numbers', isNumber),
+    local: column<boolean>('booleans', (v) => typeof v === 'boolean'),
+    group: column<number>('integers', isInt),
+  })
+  .refine((c) => Object.values(c).every((col) => col.length === c.id.length), { message: 'the node columns differ in length' });
+export type GraphNodes = z.infer<typeof GraphNodes>;
+
+/** Nodes as the columns the contract carries. */
+export function toColumns(nodes: readonly GraphNode[]): GraphNodes {
+  return {
+    id: nodes.map((n) => n.id),
+    label: nodes.map((n) => n.label),
+    kind: nodes.map((n) => n.kind),
+    distance: nodes.map((n) => n.distance),
+    size: nodes.map((n) => n.size),
+    x: nodes.map((n) => n.x),
+    y: nodes.map((n) => n.y),
+    local: nodes.map((n) => n.local),
+    group: nodes.map((n) => n.group),
+  };
+}
+
+/** Node `i` of the columns as one object (for the few nodes a screen looks at, not for the 20,000). */
+export function nodeAt(c: GraphNodes, i: number): GraphNode | undefined {
+  if (i < 0 || i >= c.id.length) return undefined;
+  return { id: c.id[i]!, label: c.label[i]!, kind: c.kind[i]!, distance: c.distance[i]!, size: c.size[i]!, x: c.x[i]!, y: c.y[i]!, local: c.local[i]!, group: c.group[i]! };
+}
+
+/** Every node as an object (tests and small graphs; the window reads the columns). */
+export function nodeList(c: GraphNodes): GraphNode[] {
+  return c.id.map((_, i) => nodeAt(c, i)!);
+}
+
+export const Subgraph = z
+  .object({
+    nodes: GraphNodes,
+    /**
+     * Follows between drawn nodes as pairs of positions in `nodes`: [from0, to0, from1, to1, …] ("from follows
+     * to"; a station's pair links it to its captain's or node's key). Positions, not keys: 60,000 edges as key pairs
+     * weighed 8 MB of JSON and most of the window's first second.
+     */
+    edges: column<number>('node positions', (v) => Number.isInteger(v) && (v as number) >= 0),
+    totalNodes: z.number(),
+    /** Nodes of each kind in the whole graph, drawn or not (N2 is drawn as a sample, or as a halo). */
+    totals: z.object({ station: z.number(), member: z.number(), n1: z.number(), n2: z.number() }),
+    /** Members in each group (`group` of the nodes), largest first. */
+    groups: z.array(z.number()),
+    sampled: z.boolean(),
+    /** The computation it was drawn from (the reach's computedAt, as graph.changed announces it). */
+    computedAt: z.number(),
+  })
+  .refine((s) => s.edges.length % 2 === 0 && s.edges.every((p) => p < s.nodes.id.length), { message: 'edges must be pairs of node positions', path: ['edges'] });
 export type Subgraph = z.infer<typeof Subgraph>;
 
 /** Where a graph computation is (the first one takes seconds: the window shows the step). */

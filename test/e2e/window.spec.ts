@@ -8,6 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { startWorld, type World } from './fixtures/world';
 import { shoot } from './fixtures/screens';
 import { brokenBoxes, consoleErrors, expectLegibleGraph, sidewaysScrolling } from './fixtures/checks';
+import { nodeList } from '../../src/shared/schemas';
 
 let world: World;
 
@@ -143,16 +144,17 @@ test('a peer whose relay is down shows its reason on the Stations screen', async
 
 test('the constellation graph draws and shows the node count the engine gives', async ({ page }) => {
   const sub = await world.call('graph.subgraph', { depth: 2, limit: 20000 });
-  expect(sub.nodes.length).toBeGreaterThan(3);
+  const nodes = nodeList(sub.nodes);
+  expect(nodes.length).toBeGreaterThan(3);
   await open(page, '#/graph');
   const canvas = page.locator('[data-test="graph-canvas"]');
   await expect(canvas).toHaveAttribute('data-rendered', 'yes', { timeout: 60_000 });
   // N2 is a halo until asked for: the nodes drawn are the others; with "Show the N2", all of them.
-  const withoutN2 = sub.nodes.filter((n) => n.kind !== 'n2').length;
+  const withoutN2 = nodes.filter((n) => n.kind !== 'n2').length;
   await expect(page.locator('[data-test="graph-node-count"]')).toHaveAttribute('data-count', String(withoutN2));
-  if (sub.nodes.length > withoutN2) {
+  if (nodes.length > withoutN2) {
     await page.locator('[data-test="graph-show-n2"]').check();
-    await expect(page.locator('[data-test="graph-node-count"]')).toHaveAttribute('data-count', String(sub.nodes.length));
+    await expect(page.locator('[data-test="graph-node-count"]')).toHaveAttribute('data-count', String(nodes.length));
     await expect(canvas).toHaveAttribute('data-rendered', 'yes', { timeout: 60_000 });
     await page.locator('[data-test="graph-show-n2"]').uncheck();
     await expect(page.locator('[data-test="graph-node-count"]')).toHaveAttribute('data-count', String(withoutN2));
@@ -168,7 +170,7 @@ test('the constellation graph draws and shows the node count the engine gives', 
 
 test('a member found in the graph shows its name under the mouse and opens its profile on click', async ({ page }) => {
   const sub = await world.call('graph.subgraph', { depth: 2, limit: 20000 });
-  const node = sub.nodes.find((n) => n.id === world.known.hex);
+  const node = nodeList(sub.nodes).find((n) => n.id === world.known.hex);
   if (!node) throw new Error(`the engine's subgraph does not hold the known member ${world.known.hex}`);
   expect(node.label).toBe(world.known.name);
   await open(page, '#/graph');

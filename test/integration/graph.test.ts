@@ -19,7 +19,7 @@ import {
 import { makeConfig } from '../../src/core/config';
 import { Engine } from '../../src/core/engine';
 import { createGraphService, GRAPH_FILE } from '../../src/core/graph';
-import { Reach, Subgraph } from '../../src/shared/schemas';
+import { nodeList, Reach, Subgraph } from '../../src/shared/schemas';
 
 /*
  * The station: local users u0, u1; CAPTAIN; amisOfAmis.txt = f1, f2, x; one peer (captain pc, node pn).
@@ -150,14 +150,15 @@ describe('graph: reach of a station built by the harness', () => {
     expect(sub.sampled).toBe(false);
     const pc = (station.peers[0] as { captain: Keypair; peerId: string }).captain.pk;
     const stationId = `station:${station.peers[0]!.peerId}`;
-    expect(sub.nodes.find((n) => n.id === stationId)?.kind).toBe('station');
+    const nodes = nodeList(sub.nodes);
+    expect(nodes.find((n) => n.id === stationId)?.kind).toBe('station');
     const pairs: Array<[string, string]> = [];
-    for (let e = 0; e + 1 < sub.edges.length; e += 2) pairs.push([sub.nodes[sub.edges[e]!]!.id, sub.nodes[sub.edges[e + 1]!]!.id]);
+    for (let e = 0; e + 1 < sub.edges.length; e += 2) pairs.push([nodes[sub.edges[e]!]!.id, nodes[sub.edges[e + 1]!]!.id]);
     expect(pairs).toContainEqual([stationId, pc]);
     expect(sub.computedAt).toBe(b.computedAt);
-    expect(sub.nodes.find((n) => n.id === k('f3').pk)).toMatchObject({ label: 'Fred', kind: 'n1', distance: 1 });
+    expect(nodes.find((n) => n.id === k('f3').pk)).toMatchObject({ label: 'Fred', kind: 'n1', distance: 1 });
     const small = await engine.call('graph.subgraph', { depth: 2, limit: 12 });
-    expect(small.nodes).toHaveLength(12);
+    expect(small.nodes.id).toHaveLength(12);
     expect(small.sampled).toBe(true);
 
     const n = await engine.call('graph.neighbors', { hex: k('z2').pk });
@@ -179,8 +180,9 @@ describe('graph: reach of a station built by the harness', () => {
     expectFigures(reach);
     // The default subgraph is drawn in the background and saved with the reach.
     const sub = await inWorkers.subgraph(2, 100);
-    expect(sub.nodes.every((n) => Number.isFinite(n.x) && Number.isFinite(n.y))).toBe(true);
-    expect(new Set(sub.nodes.map((n) => `${n.x},${n.y}`)).size).toBe(sub.nodes.length);
+    const nodes = nodeList(sub.nodes);
+    expect(nodes.every((n) => Number.isFinite(n.x) && Number.isFinite(n.y))).toBe(true);
+    expect(new Set(nodes.map((n) => `${n.x},${n.y}`)).size).toBe(nodes.length);
 
     // A service started later (the app's next launch) answers from graph.json before any computation.
     const saved = JSON.parse(await readFile(join(dir, GRAPH_FILE), 'utf8')) as { version: number; subgraph: unknown };

@@ -6,7 +6,7 @@ import { runGraphJob } from '../../src/core/graph/jobs';
 import { runInWorker } from '../../src/core/graph/runner';
 import { selectSubgraph, withPositions, type SubgraphSource } from '../../src/core/graph/subgraph';
 import type { Analysis } from '../../src/core/graph/analyze';
-import { Subgraph } from '../../src/shared/schemas';
+import { nodeList, Subgraph } from '../../src/shared/schemas';
 import { memberGroups } from '../../src/core/graph/groups';
 import { placeStations } from '../../src/core/graph/layout';
 
@@ -99,8 +99,30 @@ describe('graph: subgraph for drawing', () => {
     expect(Math.max(...byRing(0))).toBeLessThan(Math.min(...byRing(1)));
     expect(Math.max(...byRing(1))).toBeLessThan(Math.min(...byRing(2)));
     const sub = withPositions(sel, a, 42);
-    expect(Subgraph.parse(sub).nodes).toHaveLength(8);
+    expect(Subgraph.parse(sub).nodes.id).toHaveLength(8);
+    expect(nodeList(sub.nodes).map((n) => n.id)).toEqual(sel.nodes.map((n) => n.id));
     expect(sub.computedAt).toBe(42);
+  });
+
+  it('carries the nodes as columns the contract checks: same lengths, right types, edges within the nodes', () => {
+    const sel = selectSubgraph(source(), 2, 100);
+    const sub = withPositions(sel, computeLayout({ ...sel.layout, iterations: 5 }), 1);
+    expect(Subgraph.safeParse(sub).success).toBe(true);
+    const bad = (change: (s: Subgraph) => unknown): boolean => {
+      const copy = structuredClone(sub);
+      change(copy);
+      return Subgraph.safeParse(copy).success;
+    };
+    expect(bad((s) => s.nodes.label.pop())).toBe(false);
+    expect(bad((s) => ((s.nodes.x as unknown[])[3] = '12'))).toBe(false);
+    expect(bad((s) => ((s.nodes.x as unknown[])[3] = Number.NaN))).toBe(false);
+    expect(bad((s) => ((s.nodes.kind as unknown[])[0] = 'n3'))).toBe(false);
+    expect(bad((s) => ((s.nodes.local as unknown[])[0] = 1))).toBe(false);
+    expect(bad((s) => ((s.nodes.group as unknown[])[0] = 0.5))).toBe(false);
+    expect(bad((s) => s.edges.push(0))).toBe(false);
+    expect(bad((s) => s.edges.push(0, s.nodes.id.length))).toBe(false);
+    expect(bad((s) => s.edges.push(0, -1))).toBe(false);
+    expect(bad((s) => s.edges.push(0, 1))).toBe(true);
   });
 
   it('bounds the layout work as the graph grows', () => {

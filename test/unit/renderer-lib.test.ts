@@ -17,7 +17,7 @@ import { en } from '../../src/renderer/src/i18n/en';
 import { fr } from '../../src/renderer/src/i18n/fr';
 import { CATEGORIES } from '../../src/shared/kinds';
 import { PeerPhase, PeerStatus, RunOutcome, Route, defaultSettings } from '../../src/shared/schemas';
-import type { Peer, PeerProgress, RunReport, RunSummary, Subgraph, SyncProgress, Tunnel } from '../../src/shared/schemas';
+import { toColumns, type GraphNode, type Peer, type PeerProgress, type RunReport, type RunSummary, type Subgraph, type SyncProgress, type Tunnel } from '../../src/shared/schemas';
 
 function peer(over: Partial<Peer>): Peer {
   return {
@@ -191,17 +191,17 @@ describe('history charts', () => {
 });
 
 describe('graph model', () => {
-  const node = (o: Partial<Subgraph['nodes'][number]> & Pick<Subgraph['nodes'][number], 'id' | 'kind'>): Subgraph['nodes'][number] => ({
+  const node = (o: Partial<GraphNode> & Pick<GraphNode, 'id' | 'kind'>): GraphNode => ({
     label: '', distance: o.kind === 'n1' ? 1 : o.kind === 'n2' ? 2 : 0, size: 1, x: 0, y: 0, local: false, group: -1, ...o,
   });
   const sub: Subgraph = {
-    nodes: [
+    nodes: toColumns([
       node({ id: 'station:S', label: 'station', kind: 'station', local: true }),
       node({ id: 'm', label: 'member', kind: 'member', x: 1, y: 1, group: 0, local: true }),
       node({ id: 'n', kind: 'n1', x: 2, y: Number.NaN, group: 0 }),
       node({ id: 'o', label: 'far', kind: 'n2', x: 3, y: 3 }),
       node({ id: 'k', label: 'other', kind: 'member', group: 1 }),
-    ],
+    ]),
     // m→n, n→o, m→n again, m→m, station→m, m→k
     edges: [1, 2, 2, 3, 1, 2, 1, 1, 0, 1, 1, 4],
     totalNodes: 9,
@@ -229,6 +229,10 @@ describe('graph model', () => {
     expect(['station:S', 'm', 'n', 'o'].map((id) => g.getNodeAttribute(id, 'type'))).toEqual(['circle', 'circle', 'point', 'point']);
     expect(g.getNodeAttribute('station:S', 'zIndex')).toBeGreaterThan(g.getNodeAttribute('m', 'zIndex'));
     expect(g.getNodeAttribute('n', 'zIndex')).toBeGreaterThan(g.getNodeAttribute('o', 'zIndex'));
+    // Sigma draws in the graph's order (its zIndex sort is off): the crowd first, the stations last.
+    expect(g.nodes()).toEqual(['o', 'n', 'm', 'k', 'station:S']);
+    const z = g.nodes().map((id) => g.getNodeAttribute(id, 'zIndex'));
+    expect(z).toEqual([...z].sort((a, b) => a - b));
   });
   it('colours members by group, their N1 with a tint of it, stations by state', () => {
     for (const theme of ['light', 'dark'] as const) {
@@ -273,13 +277,13 @@ describe('graph model', () => {
   it('finds a node by name: exact before prefix before substring, stations and members first, accents ignored', () => {
     const people: Subgraph = {
       ...sub,
-      nodes: [
+      nodes: toColumns([
         node({ id: 'a'.repeat(64), label: 'Aurore Lumière', kind: 'n2' }),
         node({ id: 'b'.repeat(64), label: 'Aurore Lumiere', kind: 'member' }),
         node({ id: 'c'.repeat(64), label: 'aurore', kind: 'n1' }),
         node({ id: 'd'.repeat(64), label: 'Bruno chez Aurore', kind: 'station' }),
         node({ id: '0123456789' + 'e'.repeat(54), kind: 'n2' }),
-      ],
+      ]),
       edges: [],
     };
     expect(findNode(people, '  AURORE ')).toBe('c'.repeat(64));
@@ -327,7 +331,7 @@ describe('graph labels, motion and halo', () => {
       ...Array.from({ length: 9 }, () => ({ kind: 'n2', x: 100, y: 1 })),
       { kind: 'n2', x: -100, y: 1 },
     ];
-    const h = haloProfile(nodes, 8);
+    const h = haloProfile({ kind: nodes.map((n) => n.kind), x: nodes.map((n) => n.x), y: nodes.map((n) => n.y) }, 8);
     expect(h.inner).toBe(40);
     expect(Math.max(...h.density)).toBe(1);
     const right = h.density[4]!;

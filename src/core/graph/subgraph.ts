@@ -5,7 +5,7 @@
  * layout. Pure.
  */
 import { nip19 } from 'nostr-tools';
-import type { GraphNode, Subgraph } from '../../shared/schemas';
+import { toColumns, type GraphNode, type Subgraph } from '../../shared/schemas';
 import type { Analysis } from './analyze';
 import { memberGroups } from './groups';
 import type { LayoutInput } from './layout';
@@ -269,7 +269,7 @@ function groupsOf(src: SubgraphSource, chosen: readonly number[], pos: Int32Arra
 export function withPositions(sel: SelectedSubgraph, xy: Float64Array, computedAt: number): Subgraph {
   const round = (v: number): number => Math.round(v * 100) / 100;
   return {
-    nodes: sel.nodes.map((node, i) => ({ ...node, x: round(xy[2 * i] as number), y: round(xy[2 * i + 1] as number) })),
+    nodes: toColumns(sel.nodes.map((node, i) => ({ ...node, x: round(xy[2 * i] as number), y: round(xy[2 * i + 1] as number) }))),
     edges: sel.edges,
     totalNodes: sel.totalNodes,
     totals: sel.totals,

@@ -1,3 +1,4 @@
+performance.mark('app:start');
 import { createApp } from 'vue';
 import { createPinia } from 'pinia';
 import App from './App.vue';

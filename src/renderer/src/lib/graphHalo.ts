@@ -10,17 +10,21 @@ export interface HaloProfile {
   inner: number;
 }
 
-export function haloProfile(nodes: ReadonlyArray<{ kind: string; x: number; y: number }>, bins = 96): HaloProfile {
+/** From the nodes' columns (kind, x, y of node i at index i). */
+export function haloProfile(nodes: { kind: readonly string[]; x: readonly number[]; y: readonly number[] }, bins = 96): HaloProfile {
   const count = new Float32Array(bins);
   let inner = 0;
-  for (const n of nodes) {
-    if (!Number.isFinite(n.x) || !Number.isFinite(n.y)) continue;
-    if (n.kind === 'n2') {
-      const a = Math.atan2(n.y, n.x);
+  const { kind, x, y } = nodes;
+  for (let i = 0; i < kind.length; i++) {
+    const nx = x[i] as number;
+    const ny = y[i] as number;
+    if (!Number.isFinite(nx) || !Number.isFinite(ny)) continue;
+    if (kind[i] === 'n2') {
+      const a = Math.atan2(ny, nx);
       const b = Math.min(bins - 1, Math.floor(((a + Math.PI) / (2 * Math.PI)) * bins));
       count[b]! += 1;
     } else {
-      inner = Math.max(inner, Math.hypot(n.x, n.y));
+      inner = Math.max(inner, Math.hypot(nx, ny));
     }
   }
   // A little smoothing: a bin next to a full one is not empty (the sample of N2 is a sample).

@@ -12,9 +12,9 @@
  * - edges are faint follows tinted like their source, strongest between members and to stations.
  */
 import Graph from 'graphology';
-import type { Peer, RunReport, StationSnapshot, Subgraph } from '../../../shared/schemas';
+import type { GraphNode, NodeKind, Peer, RunReport, StationSnapshot, Subgraph } from '../../../shared/schemas';
 
-export type NodeKind = 'station' | 'member' | 'n1' | 'n2';
+export type { NodeKind };
 export const NODE_KINDS: readonly NodeKind[] = ['station', 'member', 'n1', 'n2'];
 export type Theme = 'light' | 'dark';
 
@@ -74,30 +74,35 @@ export const PALETTES: Record<Theme, GraphPalette> = {
   },
 };
 
-export interface NodeAttrs {
-  label: string;
-  kind: NodeKind;
-  distance: number;
-  size: number;
-  x: number;
-  y: number;
+/** A node as the canvas draws it: the engine's fields (size in pixels), and how sigma draws it. */
+export interface NodeAttrs extends Pick<GraphNode, 'label' | 'kind' | 'distance' | 'size' | 'x' | 'y' | 'group' | 'local'> {
   color: string;
   /**
    * Sigma program: the crowd of N1 and N2 nodes draws as GL points (one vertex each, several times cheaper than
    * the instanced circles on software GL: bench/ui); the few stations and members stay circles at every zoom.
    */
   type: 'circle' | 'point';
-  /** Stations draw above members, members above N1, N1 above the crowd of N2 nodes. */
+  /**
+   * Stations draw above members, members above N1, N1 above the crowd of N2 nodes. The graph holds the nodes in
+   * that order already (buildGraph), which is the order sigma draws them in: its own sort by zIndex (20,000
+   * comparisons through a lookup each, on every drawing) is turned off.
+   */
   zIndex: number;
-  /** group of members (-1 none) */
-  group: number;
-  /** this station, or one of its users */
-  local: boolean;
   /** Set on the node the captain looked for: its label is always placed. */
   highlighted?: boolean;
 }
 
 const Z_INDEX: Record<NodeKind, number> = { station: 3, member: 2, n1: 1, n2: 0 };
+
+/** Node positions by kind, lowest zIndex first, each kind in its given order: one pass, no sort. */
+export function drawingOrder(kind: readonly NodeKind[]): Uint32Array {
+  const start = [0, 0, 0, 0, 0];
+  for (const k of kind) start[Z_INDEX[k] + 1]!++;
+  for (let z = 1; z < start.length; z++) start[z]! += start[z - 1]!;
+  const out = new Uint32Array(kind.length);
+  kind.forEach((k, i) => (out[start[Z_INDEX[k]]!++] = i));
+  return out;
+}
 
 /** Sizes the engine sends are relative; sigma wants pixels: landmarks big, members readable, the crowd small. */
 export function displaySize(size: number, kind: NodeKind): number {
@@ -171,7 +176,7 @@ export interface BuildOptions {
   withEdges?: boolean;
 }
 
-export function nodeColor(n: Subgraph['nodes'][number], palette: GraphPalette, stations?: ReadonlyMap<string, StationState>): string {
+export function nodeColor(n: { id: string; kind: NodeKind; local: boolean; group: number }, palette: GraphPalette, stations?: ReadonlyMap<string, StationState>): string {
   if (n.kind === 'station') return palette.station[stations?.get(n.id) ?? (n.local ? 'self' : 'unsynced')];
   const g = groupColor(palette, n.group);
   if (n.kind === 'member') return g ?? palette.member;
@@ -191,28 +196,43 @@ export function edgeColor(from: NodeAttrs, to: NodeAttrs, palette: GraphPalette)
   return premultiplied(r, g, b, a.other);
 }
 
-/** The graph the canvas draws. Nodes keep the engine's order and positions; duplicate, self and dangling edges go. */
+/**
+ * The graph the canvas draws. Nodes keep the engine's positions and are added the crowd first, the stations last
+ * (the drawing order: see NodeAttrs.zIndex), each kind in the engine's order; duplicate, self and dangling edges go.
+ */
 export function buildGraph(sub: Subgraph, opts: BuildOptions): Graph<NodeAttrs> {
   const palette = PALETTES[opts.theme];
   const g = new Graph<NodeAttrs>({ type: 'directed', multi: false, allowSelfLoops: false });
-  const drawn: boolean[] = new Array<boolean>(sub.nodes.length).fill(false);
-  sub.nodes.forEach((n, i) => {
-    if ((n.kind === 'n2' && !opts.showN2) || g.hasNode(n.id)) return;
+  const { id, label, kind, distance, size, x, y, local, group } = sub.nodes;
+  const drawn: boolean[] = new Array<boolean>(id.length).fill(false);
+  // Node colours are the same for every node of one kind and group (stations aside): computed once per pair.
+  const colours = new Map<string, string>();
+  for (const i of drawingOrder(kind)) {
+    const k = kind[i]!;
+    const key = id[i]!;
+    if ((k === 'n2' && !opts.showN2) || g.hasNode(key)) continue;
     drawn[i] = true;
-    g.addNode(n.id, {
-      label: n.label || n.id.slice(0, 12),
-      kind: n.kind,
-      distance: n.distance,
-      size: displaySize(n.size, n.kind),
-      x: Number.isFinite(n.x) ? n.x : 0,
-      y: Number.isFinite(n.y) ? n.y : 0,
-      color: nodeColor(n, palette, opts.stations),
-      type: n.kind === 'station' || n.kind === 'member' ? 'circle' : 'point',
-      zIndex: Z_INDEX[n.kind],
-      group: n.group,
-      local: n.local,
+    const node = { id: key, kind: k, local: local[i]!, group: group[i]! };
+    const shared = k === 'station' ? null : `${k}${node.group}`;
+    let color = shared === null ? undefined : colours.get(shared);
+    if (color === undefined) {
+      color = nodeColor(node, palette, opts.stations);
+      if (shared !== null) colours.set(shared, color);
+    }
+    g.addNode(key, {
+      label: label[i] || key.slice(0, 12),
+      kind: k,
+      distance: distance[i]!,
+      size: displaySize(size[i]!, k),
+      x: Number.isFinite(x[i]) ? x[i]! : 0,
+      y: Number.isFinite(y[i]) ? y[i]! : 0,
+      color,
+      type: k === 'station' || k === 'member' ? 'circle' : 'point',
+      zIndex: Z_INDEX[k],
+      group: node.group,
+      local: node.local,
     });
-  });
+  }
   if (opts.withEdges === false) return g;
   addEdges(g, sub, drawn, palette);
   return g;
@@ -229,8 +249,8 @@ export function addEdges(g: Graph<NodeAttrs>, sub: Subgraph, drawn: readonly boo
     const a = e[k] as number;
     const b = e[k + 1] as number;
     if (a === b || !drawn[a] || !drawn[b]) continue;
-    const from = (sub.nodes[a] as Subgraph['nodes'][number]).id;
-    const to = (sub.nodes[b] as Subgraph['nodes'][number]).id;
+    const from = sub.nodes.id[a] as string;
+    const to = sub.nodes.id[b] as string;
     if (g.hasEdge(from, to)) continue;
     const fa = g.getNodeAttributes(from);
     const ta = g.getNodeAttributes(to);
@@ -246,16 +266,17 @@ export function addEdges(g: Graph<NodeAttrs>, sub: Subgraph, drawn: readonly boo
 
 /** Which nodes of the subgraph buildGraph draws (N2 only when shown). */
 export function drawnNodes(sub: Subgraph, showN2: boolean): boolean[] {
-  return sub.nodes.map((n) => showN2 || n.kind !== 'n2');
+  return sub.nodes.kind.map((k) => showN2 || k !== 'n2');
 }
 
 /** Stations counted by state, members by local or not: the legend's figures. */
 export function legendCounts(sub: Subgraph, stations: ReadonlyMap<string, StationState>): { stations: Record<StationState, number>; local: number; others: number } {
   const out = { stations: { self: 0, synced: 0, failing: 0, stale: 0, unsynced: 0 } as Record<StationState, number>, local: 0, others: 0 };
-  for (const n of sub.nodes) {
-    if (n.kind === 'station') out.stations[stations.get(n.id) ?? (n.local ? 'self' : 'unsynced')]++;
-    else if (n.kind === 'member') {
-      if (n.local) out.local++;
+  const { id, kind, local } = sub.nodes;
+  for (let i = 0; i < id.length; i++) {
+    if (kind[i] === 'station') out.stations[stations.get(id[i]!) ?? (local[i] ? 'self' : 'unsynced')]++;
+    else if (kind[i] === 'member') {
+      if (local[i]) out.local++;
       else out.others++;
     }
   }
@@ -265,16 +286,18 @@ export function legendCounts(sub: Subgraph, stations: ReadonlyMap<string, Statio
 /** Each coloured group's name (its most followed member: the engine sends members most followed first) and size. */
 export function groupNames(sub: Subgraph, colours: number): Array<{ group: number; name: string; members: number }> {
   const out: Array<{ group: number; name: string; members: number }> = [];
-  for (const n of sub.nodes) {
-    if (n.kind !== 'member' || n.group < 0 || n.group >= colours || out.some((g) => g.group === n.group)) continue;
-    out.push({ group: n.group, name: n.label || n.id.slice(0, 12), members: sub.groups[n.group] ?? 0 });
+  const { id, label, kind, group } = sub.nodes;
+  for (let i = 0; i < id.length; i++) {
+    const g = group[i]!;
+    if (kind[i] !== 'member' || g < 0 || g >= colours || out.some((o) => o.group === g)) continue;
+    out.push({ group: g, name: label[i] || id[i]!.slice(0, 12), members: sub.groups[g] ?? 0 });
   }
   return out.sort((a, b) => a.group - b.group);
 }
 
 /** How many nodes are drawn with N2 shown or not. */
 export function drawnCount(sub: Subgraph, showN2: boolean): number {
-  return showN2 ? sub.nodes.length : sub.nodes.filter((n) => n.kind !== 'n2').length;
+  return showN2 ? sub.nodes.id.length : sub.nodes.kind.reduce((n, k) => (k === 'n2' ? n : n + 1), 0);
 }
 
 /** Kinds in the order a search prefers them: a station or member named like the query comes before the crowd. */
@@ -291,13 +314,15 @@ export function findNode(sub: Subgraph, query: string, showN2 = true): string | 
   if (!q) return null;
   const hex = /^[0-9a-f]{8,64}$/.test(q) ? q : null;
   let best: { id: string; score: number } | null = null;
-  for (const n of sub.nodes) {
-    if (!showN2 && n.kind === 'n2') continue;
-    const label = fold(n.label || '');
-    const tier = label === q ? 0 : label.startsWith(q) ? 1 : label.includes(q) ? 2 : hex && n.id.startsWith(hex) ? 3 : -1;
+  const { id, label, kind } = sub.nodes;
+  for (let i = 0; i < id.length; i++) {
+    const k = kind[i]!;
+    if (!showN2 && k === 'n2') continue;
+    const text = fold(label[i] || '');
+    const tier = text === q ? 0 : text.startsWith(q) ? 1 : text.includes(q) ? 2 : hex && id[i]!.startsWith(hex) ? 3 : -1;
     if (tier < 0) continue;
-    const score = tier * 10 + FIND_RANK[n.kind];
-    if (!best || score < best.score) best = { id: n.id, score };
+    const score = tier * 10 + FIND_RANK[k];
+    if (!best || score < best.score) best = { id: id[i]!, score };
   }
   return best?.id ?? null;
 }

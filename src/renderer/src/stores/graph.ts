@@ -27,7 +27,10 @@ export const useGraphStore = defineStore('graph', () => {
   async function loadSubgraph(): Promise<void> {
     loading.value = true;
     try {
-      subgraph.value = await getApi()['graph.subgraph']({ depth: 2, limit: SUBGRAPH_LIMIT });
+      performance.mark('graph:request');
+      const s = await getApi()['graph.subgraph']({ depth: 2, limit: SUBGRAPH_LIMIT });
+      performance.mark('graph:answer');
+      subgraph.value = s;
     } finally {
       loading.value = false;
     }

@@ -18,6 +18,9 @@ export const useNavStore = defineStore('nav', () => {
     screen.value = isScreen(name) ? name : 'overview';
     param.value = arg ? decodeURIComponent(arg) : null;
   }
+  // The screen in the address from the first render on: a window opened on #/graph starts the graph's call and
+  // stage at once, without making the Overview (and its calls) first.
+  readHash();
   function go(to: Screen, arg: string | null = null): void {
     screen.value = to;
     param.value = arg;
