@@ -23,7 +23,7 @@ import { runSession, type SessionResult } from './session';
 import { mayPass } from './retry';
 import { PeerBudget, localMaxEventSize, peerBounds, type PeerBounds } from './bounds';
 import { Tally } from './session-tally';
-import { loadPeerMemory, savePeerMemory, type PeerMemory } from './memory';
+import { loadPeerMemory, savePeerMemory, rememberedLimits, PEER_MEMORY_FRESH_SEC, type PeerMemory } from './memory';
 import { StationRecord } from './station-record';
 import { addOffer, emptyOffer, offerSummary, type OfferResult } from '../live/offer';
 import { RunShare } from './share';
@@ -541,7 +541,7 @@ export class Run {
       const { set: known, problem } = await loadKnown(this.ctx.config.dataDir, peer.id);
       if (problem) log.warn(`peer ${shortPeer(peer.id)}: ${problem}`);
       const mem = deps.memory[peer.id];
-      const fresh = mem && deps.nowSec - mem.checkedAt < 24 * 3600;
+      const fresh = mem && deps.nowSec - mem.checkedAt < PEER_MEMORY_FRESH_SEC;
       const share = deps.share;
       const res = await runSession({
         peer: peer.id,
@@ -554,6 +554,7 @@ export class Run {
         verify: deps.verify,
         known,
         nip77: fresh ? mem.nip77 : null,
+        limits: fresh ? rememberedLimits(mem.limits) : null,
         full: this.opts.full ?? false,
         nowSec: deps.nowSec,
         timeouts: t,
@@ -566,7 +567,9 @@ export class Run {
         tally,
         share: share ? { recent: (f) => share.recent(f), offer: (conn, lacking, sig) => this.offer(share, run, conn, lacking, sig) } : undefined,
       });
-      if (!fresh || mem.nip77 !== res.nip77) deps.memory[peer.id] = { nip77: res.nip77, reason: res.nip77Reason, checkedAt: deps.nowSec };
+      if (!fresh || mem.nip77 !== res.nip77) {
+        deps.memory[peer.id] = { nip77: res.nip77, reason: res.nip77Reason, checkedAt: deps.nowSec, ...(res.limits ? { limits: res.limits } : {}) };
+      } else if (res.limits) mem.limits = res.limits;
       if (res.nip77) {
         if (res.fullDone) known.lastFull = deps.nowSec;
         await saveKnown(this.ctx.config.dataDir, peer.id, known, deps.nowSec).catch((err: Error) =>
