@@ -4,6 +4,7 @@
  * from the shared catalogues (src/shared/i18n): the command says them as the window does.
  */
 import type { Formats } from '../shared/i18n';
+import type { ShareCounts } from '../shared/schemas';
 
 type F = Formats;
 const NB = '\u00a0';
@@ -63,6 +64,10 @@ export const en = {
     /** Each missing event fetched once per run: how many came for how many ids, and the local relay's reads. */
     fetches: (f: F, events: number, distinct: number, localReads: number) =>
       `fetched ${f.num(events)} events for ${f.num(distinct)} ids (${f.num(events - distinct)} fetched again); local relay read ${f.count(localReads, { one: '# time', other: '# times' })}`,
+    /** What the share side sent (setting liveShare): the members' events peers lacked, and their answers. */
+    shared: (f: F, s: ShareCounts) =>
+      `shared ${f.count(s.offered, { one: '# event', other: '# events' })} with peers: ${f.num(s.accepted)} accepted, ${f.num(s.duplicates)} already held, ${f.num(s.refused)} refused, ${f.num(s.unanswered)} unanswered` +
+      (s.refusingPeers > 0 ? `; ${f.count(s.refusingPeers, { one: '# peer refuses', other: '# peers refuse' })} this station's events` : ''),
     note: (text: string) => `note: ${text}`,
     leftOut: (list: string) => `left out: ${list}`,
     rejected: (list: string) => `refused by the local relay: ${list}`,
@@ -248,6 +253,9 @@ export const fr: CliWords = {
     transferred: (f, bytesIn, bytesOut) => `transférés ${f.bytes(bytesIn)} reçus, ${f.bytes(bytesOut)} envoyés`,
     fetches: (f, events, distinct, localReads) =>
       `reçus ${f.num(events)} événements pour ${f.num(distinct)} identifiants (${f.num(events - distinct)} reçus de nouveau)${NB}; relais local lu ${f.count(localReads, { one: '# fois', other: '# fois' })}`,
+    shared: (f, s) =>
+      `partagé ${f.count(s.offered, { one: '# événement', other: '# événements' })} avec les pairs${NB}: ${f.num(s.accepted)} acceptés, ${f.num(s.duplicates)} déjà détenus, ${f.num(s.refused)} refusés, ${f.num(s.unanswered)} sans réponse` +
+      (s.refusingPeers > 0 ? `${NB}; ${f.count(s.refusingPeers, { one: '# pair refuse', other: '# pairs refusent' })} les événements de cette station` : ''),
     note: (text) => `remarque${NB}: ${text}`,
     leftOut: (list) => `écartés${NB}: ${list}`,
     rejected: (list) => `refusés par le relais local${NB}: ${list}`,

@@ -383,6 +383,25 @@ export const SyncProgress = z.object({
 });
 export type SyncProgress = z.infer<typeof SyncProgress>;
 
+/**
+ * What the run's share side sent (setting liveShare, not `sync --no-share`): the members' events a peer lacked,
+ * and how the peer answered them. Absent when the share side did not run (and in reports written before).
+ */
+export const ShareCounts = z.object({
+  /** events sent (EVENT) */
+  offered: z.number(),
+  accepted: z.number(),
+  /** the peer already held them (OK true, duplicate:) */
+  duplicates: z.number(),
+  /** OK false about the event */
+  refused: z.number(),
+  /** no OK within the time limit */
+  unanswered: z.number(),
+  /** peers that refused this station's writes altogether (auth-required:, blocked:…) */
+  refusingPeers: z.number(),
+});
+export type ShareCounts = z.infer<typeof ShareCounts>;
+
 export const PeerOutcome = z.object({
   peer: z.string(),
   hostname: z.string().nullable(),
@@ -406,6 +425,8 @@ export const PeerOutcome = z.object({
   notes: z.array(z.string()).optional(),
   /** the notes as reasons, one for each note (runs recorded before have none) */
   noteWhys: z.array(ReasonSchema).optional(),
+  /** what the share side sent this peer (see ShareCounts) */
+  shared: ShareCounts.optional(),
 });
 export type PeerOutcome = z.infer<typeof PeerOutcome>;
 
@@ -450,6 +471,8 @@ export const RunReport = z.object({
   fetches: z.object({ events: z.number(), distinct: z.number() }).optional(),
   /** Reads of the local store the peers' sessions made (`strfry scan`s; absent in older reports). */
   localReads: z.number().optional(),
+  /** What the share side sent to every peer (see ShareCounts; absent when it did not run). */
+  shared: ShareCounts.optional(),
   profiles: z
     .object({
       found: z.number(),

@@ -3,7 +3,7 @@
  * messages, reasons, summaries and units are French (o, ko, Mo); `--lang` and the `language` setting decide as
  * the window does (src/shared/i18n/lang.ts); English stays the default. Real processes on a built station.
  */
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildStation, manyNotes, onCleanup, runCleanup, runCli, startRelays, tmpDir, type BuiltStation, type TestRelay } from '../support';
@@ -87,6 +87,25 @@ describe('LANG=fr_FR.UTF-8', () => {
       expect(r.stdout).toMatch(/beacon not refreshed for 13\.0 h \(stale after 12 h\)/);
     }
   });
+
+  it('a run the station lock refuses said in French; a stale lock does not refuse it', async () => {
+    const lock = join(built.root, 'strfry', 'constellation-backfill.lock');
+    // a live process holds the lock (this test's): the run is refused
+    await writeFile(lock, `${process.pid}\n`);
+    try {
+      const held = await runCli([...args(), 'sync', '--no-profiles', '--verbose'], fr, { timeoutMs: 60_000 });
+      expect(held.stdout + held.stderr).toContain(`une synchronisation tourne déjà (le PID ${process.pid} tient ${lock})\u00a0; réessayez quand elle sera finie`);
+      expect(held.stdout + held.stderr).not.toMatch(/already running/);
+    } finally {
+      await rm(lock, { force: true });
+    }
+    // a PID that runs no more: the lock is taken over (said in the station log, an info line the command does not
+    // print) and the run goes on
+    await writeFile(lock, '999999999\n');
+    const stale = await runCli([...args(), 'sync', '--no-profiles'], fr, { timeoutMs: 120_000 });
+    expect(stale.code, stale.stderr).toBe(0);
+    expect(stale.stdout).toMatch(/^exécution \S+\u00a0: réussie en /m);
+  }, 180_000);
 
   it('`--lang` a language it does not speak is bad usage, said in the environment’s language', async () => {
     const r = await runCli([...args(), '--lang', 'de', 'peers'], fr);

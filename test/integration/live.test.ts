@@ -14,7 +14,8 @@ import { IdList, RelayConnection, reconcile } from '../../src/core/nostr';
 import { StrfryStore } from '../../src/core/store';
 import { offerMissing } from '../../src/core/live';
 import { DEFAULT_TIMEOUTS, makeConfig } from '../../src/core/config';
-import type { LiveStatus } from '../../src/shared/schemas';
+import type { LiveStatus, LogLine } from '../../src/shared/schemas';
+import { renderReason, type Reason } from '../../src/shared/i18n';
 import {
   KuboStandin,
   RawClient,
@@ -119,6 +120,9 @@ describe('live sync on real relays (direct and through a tunnel)', () => {
   const linkOf = (i: number) => status().peers.find((p) => p.peer === built.peers[i]!.id);
   const allConnected = (): boolean => [0, 1, 2].every((i) => linkOf(i)?.state === 'connected');
 
+  /** What the engine logged, as the command and the window receive it. */
+  const logged: LogLine[] = [];
+
   beforeAll(async () => {
     const dir = await tmpDir('live-it-');
     p0Db = join(dir, 'p0.sqlite');
@@ -167,7 +171,13 @@ describe('live sync on real relays (direct and through a tunnel)', () => {
         timeouts: TIMEOUTS,
         live: LIVE,
       }),
-      { live: 'always', echo: (l) => void (process.env.LIVE_DEBUG ? console.log(new Date().toISOString().slice(11, 23), l.level, l.msg) : undefined) },
+      {
+        live: 'always',
+        echo: (l) => {
+          logged.push(l);
+          if (process.env.LIVE_DEBUG) console.log(new Date().toISOString().slice(11, 23), l.level, l.msg);
+        },
+      },
     );
     await engine.start();
     onCleanup(() => engine.stop());
@@ -267,6 +277,9 @@ describe('live sync on real relays (direct and through a tunnel)', () => {
     const hello = note(newcomer, 'now a member');
     await publish(p1.url, hello);
     await waitFor(async () => (await local.relay.count({ ids: [hello.id] })) === 1, "the newcomer's note", 10_000);
+    // what the newcomer published just before being followed (no subscription asked for it: REQs take new events
+    // only) comes with the catch-up that follows a change of members
+    await waitFor(async () => (await local.relay.count({ ids: [early.id] })) === 1, "the newcomer's note from before", 10_000);
   });
 
   it('a peer relay killed and restarted and a tunnel cut under a stream of 500 events: all arrive, none twice', async () => {
@@ -369,5 +382,18 @@ describe('live sync on real relays (direct and through a tunnel)', () => {
     await writeFile(join(built.root, 'tmp', 'swarm', card.id, '_MySwarm.moats'), `${sec() - 13 * 3600}\n`);
     await waitFor(() => !status().peers.some((p) => p.peer === card.id), 'the stale peer dropped', 20_000);
     await waitFor(() => !kubo.listeners().some((l) => l.TargetAddress === `/p2p/${card.peerId}`), 'its tunnel closed', 5_000);
+  });
+
+  it("names each peer in its log lines by its station's host name, in the captain's language (never 'peer 12D3…' in French)", () => {
+    const inner = (l: LogLine): Reason | undefined => (l.why?.code === 'live.log' ? (l.why.params?.why as Reason | undefined) : undefined);
+    const about = logged.filter((l) => ['live.streaming', 'live.caughtUp', 'live.refusing', 'live.peerGone'].includes(inner(l)?.code ?? ''));
+    const codes = new Set(about.map((l) => inner(l)!.code));
+    expect([...codes].sort()).toEqual(['live.caughtUp', 'live.peerGone', 'live.refusing', 'live.streaming']);
+    for (const l of about) {
+      const fr = renderReason(l.why!, 'fr');
+      expect(fr, fr).toMatch(/^synchro en direct\u00a0: pair \S+ \((p0|p1|p2|p3)\)/);
+      expect(fr, fr).not.toMatch(/\bpeer\b/);
+      expect(l.msg, l.msg).toMatch(/^live sync: peer \S+ \((p0|p1|p2|p3)\)/);
+    }
   });
 });

@@ -9,6 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/core/engine';
 import { DEFAULT_TIMEOUTS, makeConfig } from '../../src/core/config';
 import type { RunReport } from '../../src/shared/schemas';
+import { summaryLines } from '../../src/cli/commands/sync-view';
+import { voiceOf } from '../../src/cli/voice';
+import { renderReportHtml } from '../../src/core/sync/report-html';
 import {
   TestRelay,
   buildStation,
@@ -76,16 +79,26 @@ describe('the hourly run shares what peers lack (setting liveShare)', () => {
     await s.peer.seed([held]);
     const engine = await engineFor(s, true);
 
-    await syncOnce(engine);
+    const first = await syncOnce(engine);
     expect(await s.peer.count({ ids: [mine.id] })).toBe(1);
     expect(s.peer.received(mine.id)).toBe(1);
+    // the report says what went up, per peer and in all (not only the log), and so do the command and the HTML report
+    expect(first.shared).toEqual({ offered: 1, accepted: 1, duplicates: 0, refused: 0, unanswered: 0, refusingPeers: 0 });
+    expect(first.peers.map((p) => p.shared)).toEqual([first.shared]);
+    expect(summaryLines(first, voiceOf('en'))).toContain('shared 1 event with peers: 1 accepted, 0 already held, 0 refused, 0 unanswered');
+    expect(summaryLines(first, voiceOf('fr'))).toContain('partagé 1 événement avec les pairs\u00a0: 1 acceptés, 0 déjà détenus, 0 refusés, 0 sans réponse');
+    expect(renderReportHtml(first, 'en')).toContain('Shared with peers (the members&#39; events they lacked): sent 1, accepted 1,');
+    expect(renderReportHtml(first, 'fr')).toContain('envoyés 1, acceptés 1,');
+    // the history keeps it for the window
+    expect((await engine.call('history.get', { id: first.id }))?.shared?.offered).toBe(1);
     expect(s.peer.received(foreign.id)).toBe(0);
     expect(s.peer.received(held.id)).toBe(0);
 
     // the second run reconciles against the peer's known set: a note written here since must still show as lacking
     const later = note(member, 'written here between two runs', sec() - 10);
     await s.local.relay.seed([later]);
-    await syncOnce(engine);
+    const second = await syncOnce(engine);
+    expect(second.shared?.offered).toBe(1);
     expect(await s.peer.count({ ids: [later.id] })).toBe(1);
     expect(s.peer.received(later.id)).toBe(1);
     expect(s.peer.received(mine.id)).toBe(1); // not sent again
@@ -100,7 +113,10 @@ describe('the hourly run shares what peers lack (setting liveShare)', () => {
     await s.local.relay.seed([mine]);
     await s.peer.seed([theirs]);
     const engine = await engineFor(s, false);
-    await syncOnce(engine);
+    const r = await syncOnce(engine);
+    expect(r.shared).toBeUndefined();
+    expect(r.peers[0]?.shared).toBeUndefined();
+    expect(summaryLines(r, voiceOf('en')).join('\n')).not.toMatch(/^shared /m);
     expect(await s.local.relay.count({ ids: [theirs.id] })).toBe(1); // the run did pull
     expect(s.peer.received(mine.id)).toBe(0);
     expect(await s.peer.count({ ids: [mine.id] })).toBe(0);
@@ -112,9 +128,9 @@ describe('the hourly run shares what peers lack (setting liveShare)', () => {
     const mine = note(member, 'written here, this run shares nothing', sec() - 2000);
     await s.local.relay.seed([mine]);
     const engine = await engineFor(s, true);
-    await syncOnce(engine, true);
+    expect((await syncOnce(engine, true)).shared).toBeUndefined();
     expect(s.peer.received(mine.id)).toBe(0);
-    await syncOnce(engine);
+    expect((await syncOnce(engine)).shared).toMatchObject({ offered: 1, accepted: 1 });
     expect(s.peer.received(mine.id)).toBe(1);
   }, 60_000);
 });

@@ -116,7 +116,9 @@ describe('back-off, rates, holders, the catch-up start', () => {
     expect(b.get('p')).toBe(100);
     await writeFile(seenPath(dir), 'not json');
     const c = new SeenBook(dir);
-    expect(await c.load()).toMatch(/live\.json: .*catches up the last hour/);
+    const problem = await c.load();
+    expect(problem?.code).toBe('live.marksUnreadable');
+    expect(reasonText(problem!)).toMatch(/live\.json: .*catches up the last hour/);
     expect(c.get('p')).toBeNull();
   });
 });

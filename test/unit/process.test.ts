@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { START_SLACK_MS, bootTimeMs, ownerAlive, pidAlive, processStartMs } from '../../src/core/util/process';
 import { LockHeld, acquireLock, judgeLock, lockPath, readLock } from '../../src/core/sync/lock';
 import { readStationLock } from '../../src/core/sync/scheduler';
-import { reason } from '../../src/shared/i18n';
+import { reason, reasonText, type Reason } from '../../src/shared/i18n';
 
 const dirs: string[] = [];
 let child: ChildProcess;
@@ -70,19 +70,20 @@ describe('processes by PID', () => {
     expect(ownerAlive(pid, started + 5_000, proc)).toEqual({ alive: true });
     // written before this boot: whatever runs under that PID now is another process
     const before = ownerAlive(pid, bootSec * 1000 - 60_000, proc);
-    expect(before).toEqual({ alive: false, why: `written before the machine last started; PID ${pid} now belongs to another process` });
+    expect(before).toEqual({ alive: false, why: reason('lock.beforeBoot', { pid }) });
+    expect(reasonText((before as { why: Reason }).why)).toBe(`written before the machine last started; PID ${pid} now belongs to another process`);
     // written well before the process started (same boot): the PID was reused
     const reused = ownerAlive(pid, started - START_SLACK_MS - 1_000, proc);
-    expect(reused).toEqual({ alive: false, why: `PID ${pid} now belongs to a process started after it was written` });
+    expect(reused).toEqual({ alive: false, why: reason('lock.pidReused', { pid }) });
     // within the slack (the boot time is only known to the second and moves with NTP): still its writer
     expect(ownerAlive(pid, started - 30_000, proc).alive).toBe(true);
     // no /proc to ask: a live PID is taken for the owner
     expect(ownerAlive(pid, 0, join(proc, 'nothing')).alive).toBe(true);
-    expect(ownerAlive(spawnSync(process.execPath, ['-e', '0']).pid!, Date.now(), proc)).toMatchObject({ alive: false, why: expect.stringMatching(/is not running/) });
+    expect(ownerAlive(spawnSync(process.execPath, ['-e', '0']).pid!, Date.now(), proc)).toMatchObject({ alive: false, why: { code: 'lock.notRunning' } });
   });
 
   it('reads the PID of a lock written by the shell script or by us, and says when it holds none', () => {
-    expect(judgeLock('garbage', Date.now())).toEqual({ pid: 0, alive: false, why: 'it holds no PID' });
+    expect(judgeLock('garbage', Date.now())).toEqual({ pid: 0, alive: false, why: reason('lock.empty') });
     expect(judgeLock(`${process.pid}\n`, Date.now())).toEqual({ pid: process.pid, alive: true, why: null });
   });
 });
@@ -105,7 +106,7 @@ describe.runIf(linux)('the station lock after a reboot or a reused PID', () => {
     expect((await readStationLock(root)).held).toBe(false);
     const held = await acquireLock(root);
     expect(held.clearedStale).toBe(child.pid);
-    expect(held.staleWhy).toMatch(/before the machine last started/);
+    expect(reasonText(held.staleWhy!)).toMatch(/before the machine last started/);
     expect((await readLock(root))?.pid).toBe(process.pid);
     await held.release();
     expect(existsSync(lockPath(root))).toBe(false);
@@ -115,7 +116,7 @@ describe.runIf(linux)('the station lock after a reboot or a reused PID', () => {
   it.runIf(Date.now() - (bootTimeMs() ?? Date.now()) > 10 * START_SLACK_MS)('a live PID whose process started after the lock was written is stale', async () => {
     const started = processStartMs(child.pid!)!;
     await lockAt(child.pid!, started - START_SLACK_MS - 5_000);
-    expect(await readLock(root)).toMatchObject({ alive: false, why: expect.stringMatching(/started after it was written/) });
+    expect(await readLock(root)).toMatchObject({ alive: false, why: { code: 'lock.pidReused' } });
     const held = await acquireLock(root);
     expect(held.clearedStale).toBe(child.pid);
     await held.release();

@@ -42,6 +42,13 @@ import { DEFAULT_TIMEOUTS } from '../../src/core/config';
 import { Tunnels } from '../../src/core/kubo/tunnels';
 import { StrfryStore } from '../../src/core/store/strfry-store';
 import { buildStation, freePort, KuboStandin, startRelays, stationOnlyContext, type TestRelay } from '../support';
+import { fetchRelayInfo, probeNip77 } from '../../src/core/nostr';
+import { KuboClient, parsePingStream } from '../../src/core/kubo/rpc';
+import { acquireLock, judgeLock, lockPath } from '../../src/core/sync/lock';
+import { loadKnown, knownPath } from '../../src/core/sync/known';
+import { createHistoryStore } from '../../src/core/sync/history';
+import { SeenBook, seenPath } from '../../src/core/live/seen';
+import { spawn } from 'node:child_process';
 import { endlessNegMessage } from '../support/faults';
 
 /**
@@ -135,11 +142,24 @@ const PRODUCED_ELSEWHERE: Record<string, string> = {
   'lock.cannotCheck': 'a lock check that throws',
   'lock.unreadable': 'a lock file unreadable for another reason than absence (EACCES as non-root)',
   'settings.tightened': 'the engine starting on a settings.json readable by others',
-  'lock.notRunning': 'a lock whose PID is gone, when lock.ts gives no reason of its own',
   'stats.counted': '`stats` on a station whose relay answers',
   'stats.cannotCount': 'a local store without COUNT (NIP-45)',
   'stats.noStore': 'a local store that cannot be opened',
   'url.noHost': 'a guard: the URL parser already refuses ws:// and wss:// URLs without a host (url.invalid)',
+  'nip77.remembered': "a peer whose remembered NIP-77 answer is no (sync-state/peers.json): its text goes to that file only (core/sync/session.ts)",
+  'kubo.noFreePort': 'the system giving port 0 back from a bind on 127.0.0.1 (never seen; a guard)',
+  'tunnel.closeFailed': 'kubo refusing p2p/close for a tunnel of ours after it opened it (core/kubo/tunnels.ts)',
+  'tunnel.releaseFailed': "a tunnel's release failing when its session is cancelled (core/kubo/tunnels.ts)",
+  'run.memoryNotSaved': 'the data folder refusing sync-state/peers.json (EACCES as non-root, a full disk)',
+  'run.profilesNotRefreshed': 'the profiles index failing after a run (its members unreadable meanwhile)',
+  'run.graphNotRecomputed': 'the graph recompute throwing after a run',
+  'known.notSaved': 'the data folder refusing sync-state/known/<peer> after a NIP-77 session (EACCES as non-root, a full disk)',
+  'share.cannotRead': "the local relay failing the share side's read of its recent events (strfry gone mid-run)",
+  'history.notSaved': 'the data folder refusing a run report (EACCES as non-root, a full disk)',
+  'station.stampNotWritten': "the station's strfry folder refusing the last-run stamp (EACCES as non-root, a full disk)",
+  'lock.cannotWrite': 'the strfry folder refusing the lock file (EACCES as non-root, a full disk)',
+  'lock.cannotTakeOver': 'the strfry folder refusing the takeover guard file (EACCES as non-root)',
+  'lock.keepsComingBack': 'fifty takeovers of a stale lock lost in a row to other runs (a race)',
 };
 
 const NOW = Date.UTC(2026, 5, 30, 12, 0, 0);
@@ -519,6 +539,10 @@ beforeAll(async () => {
   try {
     const [lost, refusing, flooder, silentA, silentB] = built.peers.map((p) => p.id) as [string, string, string, string, string];
     const run = async (opts: Parameters<Engine['sync']['start']>[0]) => (await syncing.sync.start(opts)).done;
+    // a stale lock left by a process gone (removed, said in the log), then a lock a live run holds (a dry run
+    // says a real run would be refused; a real run is refused)
+    await mkdir(dirname(lockPath(built.root)), { recursive: true });
+    await writeFile(lockPath(built.root), '999999999\n');
     const first = await run({ peers: [lost, refusing], days: 1 });
     keep('run outcome', first.why, first.reason);
     for (const o of first.peers) keep(`outcome ${o.hostname}`, o.why, o.reason);
@@ -548,8 +572,15 @@ beforeAll(async () => {
         }
       });
     });
+    const second2 = await caught(syncing.sync.start({ peers: [silentA], noProfiles: true }));
+    keep('sync.start while a run goes on', reasonOf(second2), (second2 as Error).message);
     await syncing.sync.cancel();
     for (const o of (await busy.done).peers) keep(`outcome cancelled ${o.hostname}`, o.why, o.reason);
+    await writeFile(lockPath(built.root), `${process.pid}\n`);
+    await run({ peers: [], noProfiles: true, dryRun: true });
+    const refusedRun = await run({ peers: [], noProfiles: true });
+    keep('run outcome, the lock held', refusedRun.why, refusedRun.reason);
+    await rm(lockPath(built.root));
     const none = await run({ peers: [], noProfiles: true });
     keep('run outcome, no peer', none.why, none.reason);
     const started = await syncing.sync.start({ peers: [lost], noProfiles: true });
@@ -566,6 +597,126 @@ beforeAll(async () => {
     await built.cleanup();
   }
 }, 90_000);
+
+// ---- the rest of the engine's reasons: a relay's NIP-11 document, the NIP-77 probe, kubo's API, the station
+// lock, a local strfry's output, the files a run and live sync keep
+beforeAll(async () => {
+  const http = async (handler: Parameters<typeof createServer>[1]): Promise<string> => {
+    const srv = createServer(handler);
+    await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', ok));
+    servers.push(srv);
+    return `127.0.0.1:${(srv.address() as { port: number }).port}`;
+  };
+  // NIP-11: every way a relay's document is refused
+  const nip11 = async (where: string, url: string, opts: Parameters<typeof fetchRelayInfo>[1] = {}): Promise<void> =>
+    keep(`fetchRelayInfo ${where}`, reasonOf(await caught(fetchRelayInfo(url, { timeoutMs: 2000, ...opts }))));
+  await nip11('nothing listens', `ws://127.0.0.1:${await freePort()}`);
+  await nip11('silent', `ws://${await http(() => undefined)}`, { timeoutMs: 300 });
+  await nip11('a redirect', `ws://${await http((_q, r) => r.writeHead(302, { Location: 'http://127.0.0.1:22/' }).end())}`);
+  await nip11('HTTP 500', `ws://${await http((_q, r) => r.writeHead(500).end())}`);
+  await nip11('too large, declared', `ws://${await http((_q, r) => r.writeHead(200, { 'Content-Length': 100 }).end('x'.repeat(100)))}`, { maxBytes: 10 });
+  await nip11('too large, streamed', `ws://${await http((_q, r) => { r.writeHead(200); r.write('x'.repeat(50)); r.end('x'.repeat(50)); })}`, { maxBytes: 10 });
+  await nip11('not JSON', `ws://${await http((_q, r) => r.writeHead(200).end('<html>'))}`);
+  await nip11('not an object', `ws://${await http((_q, r) => r.writeHead(200).end('[77]'))}`);
+  await nip11('cut short', `ws://${await http((_q, r) => { r.writeHead(200, { 'Content-Length': 100 }); r.write('{"name"'); setTimeout(() => r.socket?.destroy(), 20); })}`);
+  await nip11('a bad URL', 'ws://[bad');
+  // the NIP-77 probe: a relay that answers, one that says nothing, one that refuses
+  for (const [where, answer] of [['answers', 'NEG-MSG'], ['silent', null], ['refuses', 'NEG-ERR']] as const) {
+    const url = await scripted((ws, [type, sub]) => {
+      if (type === 'NEG-OPEN' && answer === 'NEG-MSG') ws.send(JSON.stringify(['NEG-MSG', sub, '61']));
+      if (type === 'NEG-OPEN' && answer === 'NEG-ERR') ws.send(JSON.stringify(['NEG-ERR', sub, 'blocked: negentropy disabled']));
+    });
+    const conn = await RelayConnection.connect(url);
+    const r = await probeNip77(conn, { timeoutMs: 300 });
+    keep(`probeNip77 ${where}`, r.why, r.reason);
+    conn.close();
+  }
+  // kubo's API: down, silent, refusing the authorization, failing, answering what is not its answer; a ping that
+  // finds nothing (kubo's streamed lines as it prints them)
+  const kubo = async (where: string, handler: Parameters<typeof createServer>[1] | null, call: (k: KuboClient) => Promise<unknown>, ms = 2000): Promise<void> => {
+    const url = handler ? `http://${await http(handler)}` : `http://127.0.0.1:${await freePort()}`;
+    keep(`kubo ${where}`, reasonOf(await caught(call(new KuboClient(url, '', ms)))));
+  };
+  await kubo('down', null, (k) => k.id());
+  await kubo('silent', () => undefined, (k) => k.id(), 300);
+  await kubo('401', (_q, r) => r.writeHead(401).end('basic auth required'), (k) => k.id());
+  await kubo('500', (_q, r) => r.writeHead(500).end(JSON.stringify({ Message: 'routing: not found', Code: 0, Type: 'error' })), (k) => k.ping(pid('K'), 1));
+  await kubo('not JSON', (_q, r) => r.writeHead(200).end('<html>'), (k) => k.id());
+  await kubo('no ID', (_q, r) => r.writeHead(200).end('{}'), (k) => k.id());
+  await kubo('Listeners', (_q, r) => r.writeHead(200).end('{"Listeners": 5}'), (k) => k.ls());
+  await kubo('close without a target', (_q, r) => r.writeHead(200).end(), (k) => k.close({ listenAddress: ' ' }));
+  await kubo('cancelled', () => undefined, (k) => k.id(AbortSignal.abort()));
+  for (const body of [`{"Success":false,"Time":0,"Text":"Looking up peer ${pid('K')}"}\n`, '']) {
+    const ping = parsePingStream(body, null);
+    keep('parsePingStream', ping.why, ping.reason);
+  }
+
+  // the station lock: held by a live run, empty, left by a process gone before this boot or by a reused PID
+  const root = await mkdtemp(join(base, 'lock-'));
+  await mkdir(join(root, 'strfry'), { recursive: true });
+  const held = await acquireLock(root);
+  keep('acquireLock, held', reasonOf(await caught(acquireLock(root))), ((await caught(acquireLock(root))) as Error).message);
+  await held.release();
+  keep('judgeLock, no PID', judgeLock('garbage', Date.now()).why);
+  const child = spawn('sleep', ['30']);
+  try {
+    await new Promise((r) => setTimeout(r, 100));
+    keep('judgeLock, written before this boot', judgeLock(String(child.pid), 1000).why);
+    keep('judgeLock, a PID reused since', judgeLock(String(child.pid), Date.now() - 10 * 60_000).why);
+  } finally {
+    child.kill();
+  }
+
+  // a local strfry whose output this reader does not understand (scan, scan --count, import's log)
+  const conf = join(base, 'strfry-odd.conf');
+  await writeFile(conf, 'db = "./strfry-db/"\n');
+  const strfry = async (name: string, script: string): Promise<StrfryStore> => {
+    const bin = join(base, `strfry-${name}`);
+    await writeFile(bin, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    return new StrfryStore(bin, conf);
+  };
+  const importLog = (lines: string[]): string => `cat >/dev/null\nprintf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')} >&2\nexit 0`;
+  const scan = await strfry('scan', 'echo "not an event"');
+  keep('strfry scan, not JSON', reasonOf(await caught(scan.ids({ kinds: [1] }))));
+  const count = await strfry('count', 'echo "oops"');
+  keep('strfry scan --count, no number', reasonOf(await caught(count.count({ kinds: [1] }))));
+  const events = (n: number) => Array.from({ length: n }, (_, i) => fakeEvent(1_700_000_000 + i) as never);
+  for (const [name, lines, sent] of [
+    ['no Done', ['Committed 1. Processed 1 lines. 1 added, 0 rejected, 0 dups', 'Writer: added: 1 dups: 0 replaced: 0 deleted: 0'], 1],
+    ['short read', ['Writer: added: 0 dups: 0 replaced: 0 deleted: 0', 'Done. Processed 1 lines. 0 added, 0 rejected, 1 dups'], 3],
+    ['over', ['Committed 1. Processed 1 lines. 1 added, 0 rejected, 0 dups', 'Writer: added: 1 dups: 0 replaced: 0 deleted: 0', 'Done. Processed 1 lines. 2 added, 0 rejected, 0 dups'], 1],
+    ['rest', ['Writer: added: 0 dups: 0 replaced: 0 deleted: 0', 'Done. Processed 2 lines. 0 added, 0 rejected, 0 dups'], 2],
+  ] as const) {
+    const store = await strfry(`import-${name.replace(' ', '-')}`, importLog([...lines]));
+    keep(`strfry import, ${name}`, reasonOf(await caught(store.import(events(sent), { verify: true }))));
+  }
+
+  // the files a run and live sync keep: damaged, or where a folder should be a file
+  const data = await mkdtemp(join(base, 'data-'));
+  await mkdir(dirname(knownPath(data, pid('Q'))), { recursive: true });
+  await writeFile(knownPath(data, pid('Q')), 'not a known set');
+  keep('loadKnown, damaged', (await loadKnown(data, pid('Q'))).problem);
+  // the right magic, one section announced, nothing after it
+  const cut = Buffer.alloc(12);
+  cut.write('CKS1', 0, 'ascii');
+  cut.writeUInt32LE(1, 8);
+  await writeFile(knownPath(data, pid('Q')), cut);
+  keep('loadKnown, truncated', (await loadKnown(data, pid('Q'))).problem);
+  for (const [where, index] of [['damaged', '[{"id": 1}]'], ['a folder', null]] as const) {
+    const ctx = stationOnlyContext(join(await mkdtemp(join(base, 'history-')), '.zen'));
+    const path = join(ctx.config.dataDir, 'history', 'index.json');
+    await mkdir(index === null ? path : dirname(path), { recursive: true });
+    if (index !== null) await writeFile(path, index);
+    await createHistoryStore(ctx).list(10);
+    for (const l of ctx.log.recent()) keep(`history, ${where}`, l.why, l.msg);
+  }
+  for (const text of ['{}', '{']) {
+    const dir = await mkdtemp(join(base, 'seen-'));
+    await mkdir(dirname(seenPath(dir)), { recursive: true });
+    await writeFile(seenPath(dir), text);
+    keep(`SeenBook ${text}`, await new SeenBook(dir).load());
+  }
+}, 60_000);
 
 afterAll(async () => {
   for (const s of servers) s.close();

@@ -3,8 +3,8 @@ import { localizeReason } from '../../src/shared/reasons';
 
 /*
  * The fragment translator (src/shared/reasons.ts): the French of text that carries no code — what other programs
- * say (Node, ws, kubo, strfry, a relay), the parts of the engine not given codes yet (kubo's RPC, NIP-11, the lock,
- * strfry's store), and runs recorded before reasons had codes. Reasons that have a code are produced from the
+ * say (Node, ws, kubo, strfry, a relay), the parts of the engine not given codes yet (the strfry binary's checks),
+ * and runs recorded before reasons had codes. Reasons that have a code are produced from the
  * engine's own functions and checked in reason-codes.test.ts, not copied here.
  */
 
@@ -81,15 +81,6 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   ['too large (over 65536 bytes)', 'trop volumineux (plus de 65536 octets)'],
   // kubo
   ['kubo ping: cancelled', 'kubo ping : annulé'],
-  ['kubo API at http://127.0.0.1:5001 did not answer p2p/forward within 10000 ms', 'l’API kubo à http://127.0.0.1:5001 n’a pas répondu à p2p/forward dans les 10000 ms'],
-  ['kubo API at http://127.0.0.1:5001 is not reachable (ECONNREFUSED)', 'l’API kubo à http://127.0.0.1:5001 n’est pas joignable (connexion refusée, ECONNREFUSED)'],
-  ['kubo refused id (HTTP 403: check the kubo API authorization setting): unauthorized', 'kubo a refusé id (HTTP 403 : vérifiez le réglage d’autorisation de l’API kubo) : unauthorized'],
-  ['kubo p2p/forward failed (HTTP 500): cannot listen on /ip4/127.0.0.1/tcp/40123', 'kubo p2p/forward a échoué (HTTP 500) : cannot listen on /ip4/127.0.0.1/tcp/40123'],
-  ['kubo p2p/ls: answer is not JSON (<html>)', 'kubo p2p/ls : la réponse n’est pas du JSON (<html>)'],
-  ['kubo id: answer has no ID', 'kubo id : la réponse n’a pas d’ID'],
-  ['kubo p2p/ls: Listeners is not a list', 'kubo p2p/ls : Listeners n’est pas une liste'],
-  ['p2p/close needs a listen address or a protocol and target', 'p2p/close demande une adresse d’écoute, ou un protocole et une cible'],
-  ['no free port on 127.0.0.1', 'aucun port libre sur 127.0.0.1'],
   // probe.ts
   // relay.ts
   // ws's and Node's own words inside a relay reason (relay.cannotConnect carries them as text)
@@ -97,19 +88,7 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   ['getaddrinfo ENOTFOUND relay.example.org', 'nom d’hôte introuvable (ENOTFOUND) pour relay.example.org'],
   ['connect EHOSTUNREACH ::1:7777', 'hôte injoignable (EHOSTUNREACH) vers ::1:7777'],
   // nip11, negentropy
-  ['wss://relay.example.org: no NIP-11 document after 5000 ms', 'wss://relay.example.org : pas de document NIP-11 après 5000 ms'],
-  ['wss://relay.example.org: NIP-11 fetch failed: fetch failed', 'wss://relay.example.org : échec de la lecture NIP-11 : échec de la requête HTTP'],
-  ['wss://relay.example.org: NIP-11 answered HTTP 502', 'wss://relay.example.org : NIP-11 a répondu HTTP 502'],
-  ['wss://relay.example.org: NIP-11 document is not JSON (not an object)', 'wss://relay.example.org : le document NIP-11 n’est pas du JSON (pas un objet)'],
-  ['no NEG-MSG answer within 4000 ms', 'pas de réponse NEG-MSG dans les 4000 ms'],
-  ['NEG-MSG answered', 'NEG-MSG a répondu'],
-  ['remembered: no NIP-77', 'mémorisé : pas de NIP-77'],
   // sync
-  ['a sync is already running (PID 4242 holds /home/fred/.zen/strfry/constellation-backfill.lock); try again when it has finished', 'une synchronisation est déjà en cours (le PID 4242 détient /home/fred/.zen/strfry/constellation-backfill.lock) ; réessayez quand elle sera terminée'],
-  ['a sync is already running in this app (run 20260501-100000-a1b2c3)', 'une synchronisation est déjà en cours dans cette application (exécution 20260501-100000-a1b2c3)'],
-  ['cannot write the lock /home/fred/.zen/strfry/constellation-backfill.lock: EACCES: permission denied, open \'/home/fred/.zen/strfry/constellation-backfill.lock.4242.ab12cd34.tmp\'', 'impossible d’écrire le verrou /home/fred/.zen/strfry/constellation-backfill.lock : permission refusée (EACCES), open \'/home/fred/.zen/strfry/constellation-backfill.lock.4242.ab12cd34.tmp\''],
-  ['cannot take over the stale lock /home/fred/.zen/strfry/constellation-backfill.lock: EROFS: read-only file system, open \'/home/fred/.zen/strfry/constellation-backfill.lock.takeover\'', 'impossible de reprendre le verrou périmé /home/fred/.zen/strfry/constellation-backfill.lock : système de fichiers en lecture seule (EROFS), open \'/home/fred/.zen/strfry/constellation-backfill.lock.takeover\''],
-  ['cannot take the lock /home/fred/.zen/strfry/constellation-backfill.lock: it keeps coming back', 'impossible de prendre le verrou /home/fred/.zen/strfry/constellation-backfill.lock : il revient sans cesse'],
   ['cancelled', 'annulé'],
   // scheduler
   ['the schedule is turned off in the settings', 'la planification est désactivée dans les réglages'],
@@ -146,16 +125,6 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
   ['relay URL "wss://relay.example.org/#x" carries a fragment, refused', 'l’URL de relais "wss://relay.example.org/#x" contient un fragment, refusée'],
   ["relay ws://127.0.0.1.nip.io:1234/ resolves to 127.0.0.1, ::1, a loopback address (the peer's own machine) and the peer offers no strfry tunnel (no x_strfry.sh, strfry not in dragon_services)", 'le relais ws://127.0.0.1.nip.io:1234/ mène à 127.0.0.1, ::1, une adresse de boucle locale (la machine du pair elle-même), et le pair ne propose pas de tunnel strfry (pas de x_strfry.sh, strfry absent de dragon_services)'],
   [`peer ${P} (alpha): ws://evil.attacker.example:7777: cannot connect: evil.attacker.example resolves to 127.0.0.1, this machine's loopback: a peer's relay there is reached only through its IPFS tunnel; not dialled`, `pair ${P} (alpha) : ws://evil.attacker.example:7777 : connexion impossible : evil.attacker.example mène à 127.0.0.1, la boucle locale de cette machine : le relais d’un pair y est joignable seulement par son tunnel IPFS ; non appelé`],
-  ['ws://127.0.0.1:4001: NIP-11 answered with a redirect (HTTP 302 to http://127.0.0.1:8080/admin): not followed', 'ws://127.0.0.1:4001 : NIP-11 a répondu par une redirection (HTTP 302 vers http://127.0.0.1:8080/admin) : non suivie'],
-  ['ws://127.0.0.1:4001: NIP-11 document of 275775488 bytes, larger than 65536: not read', 'ws://127.0.0.1:4001 : document NIP-11 de 275775488 octets, plus de 65536 : non lu'],
-  ['ws://127.0.0.1:4001: NIP-11 document larger than 65536 bytes: not read further', 'ws://127.0.0.1:4001 : document NIP-11 de plus de 65536 octets : lecture arrêtée'],
-  ['ws://127.0.0.1:4001: NIP-11 fetch failed: connection closed before the end of the document', 'ws://127.0.0.1:4001 : échec de la lecture NIP-11 : connexion fermée avant la fin du document'],
-  ['stale lock: written before the machine last started; PID 1234 now belongs to another process', 'verrou périmé : écrit avant le dernier démarrage de la machine ; le PID 1234 appartient maintenant à un autre processus'],
-  ['stale lock: PID 1234 now belongs to a process started after it was written', 'verrou périmé : le PID 1234 appartient maintenant à un processus démarré après son écriture'],
-  ['stale lock: PID 1234 is not running', 'verrou périmé : le PID 1234 ne tourne plus'],
-  ['strfry scan (/opt/strfry/strfry) printed a line that is not JSON: garbage', 'strfry scan (/opt/strfry/strfry) a affiché une ligne qui n’est pas du JSON : garbage'],
-  ['strfry scan --count (/opt/strfry/strfry) printed no number: "oops"', 'strfry scan --count (/opt/strfry/strfry) n’a affiché aucun nombre : "oops"'],
-  ['strfry import (/opt/strfry/strfry) finished but printed no "Processed … added" line; cannot count what it stored', 'strfry import (/opt/strfry/strfry) s’est terminé sans afficher de ligne "Processed … added" ; impossible de compter ce qu’il a stocké'],
   ['strfry import: larger than maxEventSize (65536 bytes)', 'strfry import : plus gros que maxEventSize (65536 octets)'],
   ['strfry import: bad id or signature', 'strfry import : id ou signature invalide'],
   ['strfry import: rejected', 'strfry import : rejeté'],

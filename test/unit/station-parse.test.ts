@@ -180,7 +180,7 @@ describe("kubo's ping stream", () => {
       { Success: true, Time: 400_000, Text: '' },
       { Success: true, Time: 0, Text: 'Average latency: 0.30ms' },
     ].map((o) => JSON.stringify(o)).join('\n');
-    expect(parsePingStream(body, null)).toEqual({ ok: true, latencyMs: 0.3, reason: null });
+    expect(parsePingStream(body, null)).toEqual({ ok: true, latencyMs: 0.3, reason: null, why: null });
   });
   it('is a failure inside an HTTP 200, with the reason from the stream', () => {
     const body = [{ Success: true, Time: 0, Text: 'PING x.' }, { Success: false, Time: 0, Text: 'failed to dial: no good addresses' }]

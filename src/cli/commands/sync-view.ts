@@ -158,6 +158,7 @@ export function summaryLines(r: RunReport, v: Voice, width: number | null = null
     }
     lines.push(w.totals(v, r.imported, r.duplicates, r.rejected, r.superseded), w.transferred(v, r.bytesIn, r.bytesOut));
     if (r.fetches && r.fetches.events > 0) lines.push(w.fetches(v, r.fetches.events, r.fetches.distinct, r.localReads ?? 0));
+    if (r.shared) lines.push(w.shared(v, r.shared));
     const dropped = leftOut(r.dropped, v);
     if (dropped) lines.push(w.leftOut(dropped));
     const rej = Object.entries(r.rejectReasons);

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { reason, ReasonError } from '../../shared/i18n';
 
 /**
  * A free TCP port on 127.0.0.1: bind port 0, read it, close. Another program may take it before kubo binds it;
@@ -12,7 +13,7 @@ export function freeLoopbackPort(): Promise<number> {
     srv.listen(0, '127.0.0.1', () => {
       const addr = srv.address();
       const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port on 127.0.0.1'))));
+      srv.close(() => (port > 0 ? resolve(port) : reject(new ReasonError(reason('kubo.noFreePort', { host: '127.0.0.1' })))));
     });
   });
 }

@@ -5,16 +5,18 @@
  * to `p2p/close`: that would also remove the station's own `p2p listen` entries.
  */
 import type { KuboRpc } from '../services';
+import { reason, reasonText, type Reason } from '../../shared/i18n';
 
 export type KuboErrorKind = 'unreachable' | 'timeout' | 'cancelled' | 'http' | 'kubo' | 'bad-answer';
 
+/** A kubo call that failed: its reason as a code (reasonOf reads `reason`), its message the English text. */
 export class KuboError extends Error {
   override name = 'KuboError';
   constructor(
-    message: string,
+    readonly reason: Reason,
     readonly kind: KuboErrorKind,
   ) {
-    super(message);
+    super(reasonText(reason));
   }
 }
 
@@ -30,6 +32,8 @@ export interface PingOutcome {
   latencyMs: number | null;
   /** Why the ping failed, from kubo's streamed objects or the X-Stream-Error header. */
   reason: string | null;
+  /** The same as a reason: kubo's own words as text, ours as codes. */
+  why: Reason | null;
 }
 
 export type CloseBy = { listenAddress: string } | { protocol: string; targetAddress: string };
@@ -61,10 +65,11 @@ export function parsePingStream(body: string, streamError: string | null): PingO
   }
   if (times.length > 0) {
     const avgNs = times.reduce((a, b) => a + b, 0) / times.length;
-    return { ok: true, latencyMs: Math.round(avgNs / 1e4) / 100, reason: null };
+    return { ok: true, latencyMs: Math.round(avgNs / 1e4) / 100, reason: null, why: null };
   }
-  const fallback = lookedUp ? 'peer not found (kubo could not look it up)' : 'no ping answered';
-  return { ok: false, latencyMs: null, reason: streamError ?? failure ?? fallback };
+  const kubos = streamError ?? failure;
+  const why = kubos !== null ? reason('text', { text: kubos }) : reason(lookedUp ? 'kubo.pingNotFound' : 'kubo.pingNone');
+  return { ok: false, latencyMs: null, reason: reasonText(why), why };
 }
 
 export class KuboClient implements KuboRpc {
@@ -88,9 +93,9 @@ export class KuboClient implements KuboRpc {
       res = await fetch(u, { method: 'POST', headers, signal: all });
       text = await res.text();
     } catch (err) {
-      if (signal?.aborted) throw new KuboError(`kubo ${path}: cancelled`, 'cancelled');
-      if (timeout.aborted) throw new KuboError(`kubo API at ${this.url} did not answer ${path} within ${this.timeoutMs} ms`, 'timeout');
-      throw new KuboError(`kubo API at ${this.url} is not reachable (${describeFetchError(err)})`, 'unreachable');
+      if (signal?.aborted) throw new KuboError(reason('kubo.cancelled', { call: path }), 'cancelled');
+      if (timeout.aborted) throw new KuboError(reason('kubo.timeout', { api: this.url, call: path, ms: this.timeoutMs }), 'timeout');
+      throw new KuboError(reason('kubo.unreachable', { api: this.url, detail: describeFetchError(err) }), 'unreachable');
     }
     if (!res.ok) {
       let message = text.trim().slice(0, 300);
@@ -101,10 +106,10 @@ export class KuboClient implements KuboRpc {
         // not kubo's JSON error shape: keep the text
       }
       if (res.status === 401 || res.status === 403) {
-        throw new KuboError(`kubo refused ${path} (HTTP ${res.status}: check the kubo API authorization setting)${message ? `: ${message}` : ''}`, 'http');
+        throw new KuboError(reason('kubo.unauthorized', { call: path, status: res.status, message }), 'http');
       }
       const kind: KuboErrorKind = res.status === 500 ? 'kubo' : 'http';
-      throw new KuboError(`kubo ${path} failed (HTTP ${res.status})${message ? `: ${message}` : ''}`, kind);
+      throw new KuboError(reason('kubo.failed', { call: path, status: res.status, message }), kind);
     }
     return { text, headers: res.headers };
   }
@@ -115,13 +120,13 @@ export class KuboClient implements KuboRpc {
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new KuboError(`kubo ${path}: answer is not JSON (${text.slice(0, 80)})`, 'bad-answer');
+      throw new KuboError(reason('kubo.notJson', { call: path, text: text.slice(0, 80) }), 'bad-answer');
     }
   }
 
   async id(signal?: AbortSignal): Promise<{ ID: string }> {
     const body = await this.json<{ ID?: unknown }>('id', [], signal);
-    if (!body || typeof body.ID !== 'string') throw new KuboError('kubo id: answer has no ID', 'bad-answer');
+    if (!body || typeof body.ID !== 'string') throw new KuboError(reason('kubo.noId'), 'bad-answer');
     return { ID: body.ID };
   }
 
@@ -139,7 +144,7 @@ export class KuboClient implements KuboRpc {
     const body = await this.json<{ Listeners?: unknown }>('p2p/ls', [], signal);
     const list = body?.Listeners;
     if (list === null || list === undefined) return [];
-    if (!Array.isArray(list)) throw new KuboError('kubo p2p/ls: Listeners is not a list', 'bad-answer');
+    if (!Array.isArray(list)) throw new KuboError(reason('kubo.listenersNotList'), 'bad-answer');
     return list.filter(
       (l): l is P2PListener =>
         !!l && typeof l === 'object' && typeof (l as P2PListener).Protocol === 'string' &&
@@ -153,7 +158,7 @@ export class KuboClient implements KuboRpc {
       'listenAddress' in by
         ? [['listen-address', by.listenAddress]]
         : [['protocol', by.protocol], ['target-address', by.targetAddress]];
-    if (args.some(([, v]) => v.trim() === '')) throw new Error('p2p/close needs a listen address or a protocol and target');
+    if (args.some(([, v]) => v.trim() === '')) throw new KuboError(reason('kubo.closeNeedsTarget'), 'bad-answer');
     await this.post('p2p/close', args, signal);
   }
 }

@@ -208,7 +208,7 @@ export class Tunnels implements TunnelManager {
     const budget = AbortSignal.timeout(ms);
     try {
       const ping = await kubo.ping(peerId, 1, AbortSignal.any([signal, stop, budget]));
-      return ping.ok ? null : reason('tunnel.kuboPing', { detail: ping.reason ?? '' });
+      return ping.ok ? null : reason('tunnel.kuboPing', { detail: ping.why ?? ping.reason ?? '' });
     } catch (err) {
       signal.throwIfAborted();
       if (budget.aborted && !stop.aborted) return reason('tunnel.kuboNoWay', { ms });
@@ -244,7 +244,7 @@ export class Tunnels implements TunnelManager {
       await kubo.close({ listenAddress });
       await this.book().remove(listenAddress);
     } catch (err) {
-      this.ctx.log.warn(`peer ${peerId}: could not close the tunnel ${listenAddress} (${message(err)}); it will be closed at the next start`);
+      this.ctx.log.warn(reason('peer.named', { id: peerId, host: null, why: reason('tunnel.closeFailed', { listen: listenAddress, why: reasonOf(err) }) }));
     }
   }
 
@@ -311,7 +311,6 @@ export class Tunnels implements TunnelManager {
 
   async endpoint(peer: Peer, signal?: AbortSignal): Promise<PeerEndpoint> {
     const id = peer.peerId ?? peer.id;
-    const name = peer.hostname ? `peer ${id} (${peer.hostname})` : `peer ${id}`;
     const named = (why: Reason): ReasonError => new ReasonError(reason('peer.named', { id, host: peer.hostname, why }));
     if (peer.route === 'none' || !peer.relayUrl) {
       throw named(reason('tunnel.notSyncable', { why: peer.why ?? (peer.reason ? reason('text', { text: peer.reason }) : null) }));
@@ -338,7 +337,7 @@ export class Tunnels implements TunnelManager {
     const release = (): Promise<void> =>
       (releasing ??= (async () => {
         signal?.removeEventListener('abort', onAbort);
-        await this.release(id).catch((err: unknown) => this.ctx.log.warn(`${name}: releasing the tunnel failed: ${message(err)}`));
+        await this.release(id).catch((err: unknown) => this.ctx.log.warn(reason('peer.named', { id, host: peer.hostname, why: reason('tunnel.releaseFailed', { why: reasonOf(err) }) })));
       })());
     // Cancelling the session gives the tunnel back even if the caller never gets to release it.
     const onAbort = (): void => void release();

@@ -16,6 +16,7 @@ import { isWellFormed, type Verifier } from '../nostr';
 import { Sieve } from '../sync/sieve';
 import type { Holders } from './holders';
 import { atMost } from './backoff';
+import { reason, reasonOf, type Reason } from '../../shared/i18n';
 
 /** Confirmed ids the sieve keeps before it is renewed (32 bytes each). */
 const SIEVE_RENEW_AFTER = 200_000;
@@ -42,7 +43,7 @@ export interface IngestDeps {
   maxPending: number;
   onImported(done: BatchDone): void;
   /** An import failed three times: these peers' events since `sinceSec` must be caught up again. */
-  onLost(peers: Map<string, number>, reason: string): void;
+  onLost(peers: Map<string, number>, why: Reason): void;
 }
 
 interface Pending {
@@ -195,7 +196,7 @@ export class LiveIngest {
 
   private async importBatch(items: Pending[]): Promise<void> {
     const events = items.map((p) => p.event);
-    let lastError = '';
+    let lastError: Reason = reason('cancelled');
     for (let attempt = 0; attempt < 3; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 1000 * 3 ** (attempt - 1)).unref());
       try {
@@ -203,7 +204,7 @@ export class LiveIngest {
         this.settle(items, r);
         return;
       } catch (err) {
-        lastError = (err as Error).message;
+        lastError = reasonOf(err);
         if (this.stopped) break;
       }
     }
@@ -213,7 +214,7 @@ export class LiveIngest {
       this.queued.delete(p.event.id);
       for (const peer of p.peers) peers.set(peer, Math.min(peers.get(peer) ?? Infinity, p.event.created_at));
     }
-    this.d.onLost(peers, `import into the local relay failed: ${lastError}`);
+    this.d.onLost(peers, reason('import.failed', { why: lastError }));
   }
 
   private settle(items: Pending[], r: ImportResult): void {

@@ -5,22 +5,23 @@
  * while the stream flows. Members' events that appear locally go up to the peer unless it holds them; its
  * answers are counted and a peer refusing writes is left alone for a while.
  */
-import type { Event as NostrEvent } from 'nostr-tools';
+import type { Event as NostrEvent, Filter } from 'nostr-tools';
 import type { LivePeer, Peer } from '../../shared/schemas';
-import { reason, reasonOf, reasonText, type Reason } from '../../shared/i18n';
+import { reason, reasonText, type Reason } from '../../shared/i18n';
 import type { EngineContext } from '../services';
-import { RelayConnection, fetchRelayInfo, probeNip77, relayLimits, type Limits } from '../nostr';
+import { probeNip77, type RelayConnection } from '../nostr';
 import { peerReason } from '../sync/run';
-import { Backoff, pause } from './backoff';
+import { peerName } from '../profiles/recover';
+import { Backoff } from './backoff';
 import { catchUp, type LocalRow } from './catchup';
-import { DownStream, proveAlive } from './down';
 import type { Holders } from './holders';
 import type { LiveIngest } from './ingest';
 import { shareable } from './offer';
-import { groupFilters, reqBudget, type LivePlan } from './plan';
+import type { LivePlan } from './plan';
 import { Publisher, type Answer } from './publisher';
 import { PerMinute } from './rate';
 import { gapStart, type SeenBook } from './seen';
+import { StreamLoop } from './stream-loop';
 import type { LiveTiming } from './timing';
 
 const READ_CHUNK = 200;
@@ -41,17 +42,9 @@ export interface LinkDeps {
   changed(): void;
 }
 
-const short = (id: string): string => (id.length > 16 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
-
-export class PeerLink {
+export class PeerLink extends StreamLoop {
   readonly status: LivePeer;
-  private readonly stop$ = new AbortController();
-  private loop: Promise<void> | null = null;
-  private conn: RelayConnection | null = null;
-  private down: DownStream | null = null;
   private publisher: Publisher | null = null;
-  private limits: Limits | null = null;
-  private wakeUp: (() => void) | null = null;
   private catchUpFrom: number | null = null;
   private readonly inRate = new PerMinute();
   private readonly outRate = new PerMinute();
@@ -60,6 +53,7 @@ export class PeerLink {
     private peer: Peer,
     private readonly d: LinkDeps,
   ) {
+    super();
     this.status = {
       peer: peer.id, peerId: peer.peerId, hostname: peer.hostname, route: peer.route, via: null, state: 'connecting',
       stateSince: d.ctx.config.clock(), retryAt: null, reason: null, downSince: null, method: null,
@@ -68,8 +62,9 @@ export class PeerLink {
     };
   }
 
-  private get name(): string {
-    return `peer ${short(this.peer.peerId ?? this.peer.id)}${this.peer.hostname ? ` (${this.peer.hostname})` : ''}`;
+  /** The peer as live lines name it: its short id and its station's host name, in the reader's language. */
+  get name(): Reason {
+    return peerName(this.peer);
   }
 
   private now(): number {
@@ -81,34 +76,17 @@ export class PeerLink {
     return p.route === this.peer.route && p.relayUrl === this.peer.relayUrl && p.peerId === this.peer.peerId && p.servesStrfry === this.peer.servesStrfry;
   }
 
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  /** Closes subscriptions and the connection, gives the route back (a tunnel it opened is closed). */
-  async stop(): Promise<void> {
-    this.stop$.abort();
+  /** stop() also gives the route back: the loop's end closes a tunnel it opened. */
+  protected override stopping(): void {
     this.publisher?.close();
-    this.down?.close();
-    this.conn?.close();
-    this.wakeUp?.();
-    await this.loop;
   }
 
-  /** Reconnect now if waiting; prove the connection now if connected (after a sleep). */
-  wake(): void {
-    this.wakeUp?.();
+  protected filters(): readonly Filter[] {
+    return this.d.plan().down;
   }
 
-  /** The member set changed: the REQs of changed groups are replaced. */
-  async replan(): Promise<void> {
-    if (!this.down || !this.limits) return;
-    try {
-      await this.down.update(this.groups(this.limits), this.stop$.signal);
-    } catch (err) {
-      this.d.ctx.log.warn(reason('live.log', { why: reason('live.resubscribeFailed', { peer: this.name, why: reasonOf(err) }) }));
-      this.conn?.close();
-    }
+  protected replanFailed(why: Reason): void {
+    this.d.ctx.log.warn(reason('live.log', { why: reason('live.resubscribeFailed', { peer: this.name, why }) }));
   }
 
   /** The share setting changed. */
@@ -130,7 +108,7 @@ export class PeerLink {
   /** Reconcile (again) from `sinceSec`: a local-relay gap, or events of this peer that could not be imported. */
   requestCatchUp(sinceSec: number): void {
     this.catchUpFrom = Math.min(this.catchUpFrom ?? sinceSec, sinceSec);
-    if (this.status.state === 'connected') this.wakeUp?.();
+    if (this.status.state === 'connected') this.wake();
   }
 
   /** Events of this peer readable on the local relay now. */
@@ -180,10 +158,6 @@ export class PeerLink {
     s.reason = why ? reasonText(why) : null;
     if (why && why.code !== 'text') s.why = why;
     else delete s.why;
-  }
-
-  private groups(limits: Limits) {
-    return groupFilters(this.d.plan().down, reqBudget(limits.maxMessageLength));
   }
 
   private newPublisher(conn: RelayConnection): Publisher {
@@ -257,7 +231,7 @@ export class PeerLink {
     return queued;
   }
 
-  private async run(): Promise<void> {
+  protected async run(): Promise<void> {
     const signal = this.stop$.signal;
     const t = this.d.timing;
     const backoff = new Backoff(t.backoffFirstMs, t.backoffMaxMs);
@@ -271,26 +245,24 @@ export class PeerLink {
         const ep = await this.d.ctx.tunnels.endpoint(this.peer, signal);
         release = ep.release;
         url = ep.url;
-        const info = await fetchRelayInfo(ep.url, { timeoutMs: timeouts.nip11, signal }).catch(() => null);
-        const limits = relayLimits(info);
-        this.limits = limits;
-        // room for the stream's REQs and a catch-up beside them, well within the relay's max_subscriptions
-        const conn = await RelayConnection.connect(ep.url, {
-          timeoutMs: timeouts.connect, signal, maxMessageLength: limits.maxMessageLength,
-          maxSubscriptions: Math.max(8, Math.min(100, Math.floor(limits.maxSubscriptions / 2))),
-        });
-        this.conn = conn;
-        let endWith: (err: Error) => void = () => undefined;
-        const ended = new Promise<Error>((r) => (endWith = r));
+        // the stream covers from here (taken before the connection opens: a mark earlier than needed is safe)
         const streamFrom = Math.floor(this.now() / 1000) - t.streamOverlapSec;
-        this.down = new DownStream(conn, { onEvent: (raw, f) => this.fromPeer(raw, f), onEnd: endWith });
-        await this.down.update(this.groups(limits), signal);
+        const { conn, ended } = await this.subscribe(
+          ep.url,
+          timeouts.nip11,
+          // room for the stream's REQs and a catch-up beside them, well within the relay's max_subscriptions
+          (limits) => ({
+            timeoutMs: timeouts.connect, maxMessageLength: limits.maxMessageLength,
+            maxSubscriptions: Math.max(8, Math.min(100, Math.floor(limits.maxSubscriptions / 2))),
+          }),
+          (raw, f) => this.fromPeer(raw, f),
+        );
         this.publisher = this.d.share() ? this.newPublisher(conn) : null;
         upAt = this.now();
         this.status.via = ep.via;
         this.status.downSince = null;
         this.requestCatchUp(gapStart(this.d.seen.get(this.peer.id), Math.floor(upAt / 1000), t));
-        this.d.ctx.log.info(reason('live.log', { why: reason('live.streaming', { peer: this.name, via: ep.via, subscriptions: this.down.groups }) }));
+        this.d.ctx.log.info(reason('live.log', { why: reason('live.streaming', { peer: this.name, via: ep.via, subscriptions: this.down?.groups ?? 0 }) }));
         throw await this.connected(conn, ended, streamFrom);
       } catch (err) {
         if (signal.aborted) break;
@@ -301,10 +273,7 @@ export class PeerLink {
       } finally {
         this.publisher?.close();
         this.publisher = null;
-        this.down?.close();
-        this.down = null;
-        this.conn?.close();
-        this.conn = null;
+        this.unsubscribe();
         this.status.via = null;
         await release?.().catch(() => undefined);
       }
@@ -315,10 +284,7 @@ export class PeerLink {
       this.status.downSince ??= upAt || now;
       this.status.retryAt = now + wait;
       this.setState('reconnecting');
-      const p = pause(wait, signal);
-      this.wakeUp = p.wake;
-      await p.done;
-      this.wakeUp = null;
+      await this.sleep(wait);
     }
     this.status.via = null;
     this.setState('stopped', null);
@@ -368,20 +334,12 @@ export class PeerLink {
         continue;
       }
       const wakeAt = Math.min(nextProbe, this.catchUpFrom !== null ? retryCatchUpAt : Infinity);
-      const p = pause(wakeAt - this.now(), signal);
-      this.wakeUp = p.wake;
-      const r = await Promise.race([ended, p.done.then(() => null)]);
-      this.wakeUp = null;
+      const r = await this.sleepOrEnd(wakeAt - this.now(), ended);
       if (r) return r;
-      if (signal.aborted) return new Error('stopped');
       if (this.catchUpFrom !== null && this.now() < nextProbe) continue;
       nextProbe = this.now() + t.keepaliveMs;
-      try {
-        await proveAlive(conn, t.keepaliveTimeoutMs, signal);
-      } catch (err) {
-        conn.close();
-        return err as Error;
-      }
+      const dead = await this.proven(conn, t.keepaliveTimeoutMs);
+      if (dead) return dead;
       if (this.catchUpFrom === null && this.d.ingest.pendingFrom(this.peer.id) === 0) {
         this.d.seen.set(this.peer.id, Math.floor(this.now() / 1000) - t.streamOverlapSec);
       }

@@ -12,7 +12,7 @@
  */
 import type { Event as NostrEvent } from 'nostr-tools';
 import type { LiveStatus, Settings } from '../../shared/schemas';
-import { reason, reasonOf, reasonText, textReason, type Reason } from '../../shared/i18n';
+import { reason, reasonOf, reasonText, type Reason } from '../../shared/i18n';
 import type { EngineContext, LiveService } from '../services';
 import { DEFAULT_LIMITS, loadVerifier } from '../nostr';
 import { loadPeerMemory, type PeerMemory } from '../sync/memory';
@@ -85,7 +85,7 @@ export class Live implements LiveService {
     this.share = settings.liveShare;
     const seen = new SeenBook(ctx.config.dataDir);
     const problem = await seen.load();
-    if (problem) ctx.log.warn(reason('live.log', { why: textReason(problem) }));
+    if (problem) ctx.log.warn(reason('live.log', { why: problem }));
     const verifier = settings.verify ? await loadVerifier() : null;
     const holders = new Holders();
     const ingest = new LiveIngest({
@@ -96,7 +96,7 @@ export class Live implements LiveService {
         this.changed();
       },
       onLost: (peers, lost) => {
-        ctx.log.error(reason('live.log', { why: reason('live.importLost', { why: textReason(lost) }) }));
+        ctx.log.error(reason('live.log', { why: reason('live.importLost', { why: lost }) }));
         for (const [peer, since] of peers) this.run?.links.get(peer)?.requestCatchUp(since - this.timing.gapMarginSec);
       },
     });
@@ -208,7 +208,7 @@ export class Live implements LiveService {
         const p = wanted.get(id);
         if (p && link.sameRoute(p)) continue;
         r.links.delete(id);
-        this.ctx.log.info(reason('live.log', { why: reason('live.peerGone', { peer: id, routeChanged: p !== undefined }) }));
+        this.ctx.log.info(reason('live.log', { why: reason('live.peerGone', { peer: link.name, routeChanged: p !== undefined }) }));
         await link.stop();
       }
       for (const p of m.peers) if (!r.links.has(p.id)) this.addLink(p);
@@ -225,7 +225,11 @@ export class Live implements LiveService {
     r.planKey = key;
     r.rows = null;
     this.ctx.log.info(reason('live.log', { why: reason('live.following', { members: plan.members }) }));
+    // New subscriptions ask for new events only (`limit: 0`): what a new member published between the change and
+    // their REQs being open (a poll interval and a round trip) is reconciled with each peer, as after a gap.
+    const since = Math.floor(this.ctx.config.clock() / 1000) - this.timing.gapMarginSec;
     await Promise.all([r.local.replan(), ...[...r.links.values()].map((l) => l.replan())]);
+    for (const l of r.links.values()) l.requestCatchUp(since);
   }
 
   /** Settings that concern live sync (the engine starts and stops it for `liveSync`). */

@@ -11,6 +11,7 @@
  */
 import type { Event as NostrEvent } from 'nostr-tools';
 import { WELCOME_NOTE_PATTERN } from '../../shared/kinds';
+import type { ShareCounts } from '../../shared/schemas';
 import type { LocalStore } from '../services';
 import { IdList, type RelayConnection } from '../nostr';
 import { Publisher } from './publisher';
@@ -51,6 +52,20 @@ export function addOffer(into: OfferResult, r: OfferResult): void {
   into.unanswered += r.unanswered;
   for (const [reason, n] of Object.entries(r.rejected)) into.rejected[reason] = (into.rejected[reason] ?? 0) + n;
   into.refusing ??= r.refusing;
+}
+
+/** A peer's offers as the run report counts them (ShareCounts). */
+export function shareCounts(r: OfferResult): ShareCounts {
+  const refused = Object.values(r.rejected).reduce((a, b) => a + b, 0);
+  return { offered: r.offered, accepted: r.accepted, duplicates: r.duplicates, refused, unanswered: r.unanswered, refusingPeers: r.refusing !== null ? 1 : 0 };
+}
+
+/** The run's total of its peers' share counts; null when the share side ran for none of them. */
+export function sumShareCounts(list: ReadonlyArray<ShareCounts | undefined>): ShareCounts | null {
+  const got = list.filter((x): x is ShareCounts => x !== undefined);
+  if (got.length === 0) return null;
+  const sum = (k: keyof ShareCounts): number => got.reduce((a, x) => a + x[k], 0);
+  return { offered: sum('offered'), accepted: sum('accepted'), duplicates: sum('duplicates'), refused: sum('refused'), unanswered: sum('unanswered'), refusingPeers: sum('refusingPeers') };
 }
 
 /** One line for the log: what was sent and how the peer answered; null when nothing was sent. */

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs';
+import { reason, reasonOf, ReasonError, type Reason } from '../../shared/i18n';
 
 export function seenPath(dataDir: string): string {
   return join(dataDir, 'sync-state', 'live.json');
@@ -20,16 +21,16 @@ export class SeenBook {
   constructor(private readonly dataDir: string) {}
 
   /** Loads the marks; a missing or damaged file starts empty (the first catch-up then covers firstGapSec). */
-  async load(): Promise<string | null> {
+  async load(): Promise<Reason | null> {
     try {
       const v = JSON.parse(await readFile(seenPath(this.dataDir), 'utf8')) as unknown;
       const peers = (v as { peers?: unknown } | null)?.peers;
-      if (!peers || typeof peers !== 'object' || Array.isArray(peers)) throw new Error('no "peers" object');
+      if (!peers || typeof peers !== 'object' || Array.isArray(peers)) throw new ReasonError(reason('live.noPeersObject'));
       for (const [k, t] of Object.entries(peers as Record<string, unknown>)) if (typeof t === 'number' && Number.isFinite(t)) this.marks[k] = t;
       return null;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      return `${seenPath(this.dataDir)}: ${(err as Error).message}; live sync catches up the last hour with every peer`;
+      return reason('live.marksUnreadable', { path: seenPath(this.dataDir), why: reasonOf(err) });
     }
   }
 

@@ -18,7 +18,7 @@ import { RelayRefusal, RelayTimeout, Silence, type RelayConnection } from './rel
 import { IdList } from './ids';
 import { NegentropyInitiator, NegentropyItems } from './negentropy-client';
 import { abortReason } from '../util/limit';
-import { reason, ReasonError } from '../../shared/i18n';
+import { reason, reasonOf, reasonText, ReasonError, type Reason } from '../../shared/i18n';
 
 export interface ReconcileResult {
   have: IdList;
@@ -53,35 +53,35 @@ export interface ReconcileOptions {
 export async function probeNip77(
   conn: RelayConnection,
   opts: { timeoutMs?: number; signal?: AbortSignal } = {},
-): Promise<{ ok: boolean; reason: string }> {
+): Promise<{ ok: boolean; reason: string; why: Reason }> {
   const timeoutMs = opts.timeoutMs ?? 4000;
   const now = Math.floor(Date.now() / 1000);
   const neg = new NegentropyInitiator(NegentropyItems.empty());
   return new Promise((resolve, reject) => {
     let session: { close: () => void } | null = null;
     let settled = false;
-    const finish = (r: { ok: boolean; reason: string } | Error): void => {
+    const finish = (r: { ok: boolean; why: Reason } | Error): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
       session?.close();
       if (r instanceof Error) reject(r);
-      else resolve(r);
+      else resolve({ ...r, reason: reasonText(r.why) });
     };
-    const timer = setTimeout(() => finish({ ok: false, reason: `no NEG-MSG answer within ${timeoutMs} ms` }), timeoutMs);
+    const timer = setTimeout(() => finish({ ok: false, why: reason('nip77.noAnswer', { ms: timeoutMs }) }), timeoutMs);
     const onAbort = (): void => finish(abortReason(opts.signal));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     conn
       .openNeg({ kinds: [0], since: now + 3600, until: now + 3600 }, neg.initiate().toString('hex'), {
-        onMessage: () => finish({ ok: true, reason: 'NEG-MSG answered' }),
-        onError: (err) => finish({ ok: false, reason: err instanceof RelayRefusal ? `${err.via} ${err.reason}` : err.message }),
+        onMessage: () => finish({ ok: true, why: reason('nip77.answered') }),
+        onError: (err) => finish({ ok: false, why: err instanceof RelayRefusal ? reason('nip77.refused', { why: reason('relay.refusal', { via: err.via, text: err.reason }) }) : reasonOf(err) }),
       }, opts.signal)
       .then((s) => {
         session = s;
         if (settled) s.close();
       })
-      .catch((err: Error) => finish(opts.signal?.aborted ? err : { ok: false, reason: err.message }));
+      .catch((err: Error) => finish(opts.signal?.aborted ? err : { ok: false, why: reasonOf(err) }));
   });
 }
 

@@ -15,6 +15,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { peerLookup, type LookupFn } from '../util/net';
+import { reason, reasonOf, ReasonError, type Reason } from '../../shared/i18n';
 
 /** A relay information document is a few hundred bytes; strfry's is under 1 KiB. */
 export const NIP11_MAX_BYTES = 64 * 1024;
@@ -79,22 +80,21 @@ export async function fetchRelayInfo(wsUrl: string, opts: Nip11Options = {}): Pr
   try {
     text = await getDocument(httpUrlOf(wsUrl), maxBytes, signal, opts.lookup ?? peerLookup);
   } catch (err) {
-    if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new Error('cancelled');
-    if (timeout.aborted) throw new Error(`${wsUrl}: no NIP-11 document after ${timeoutMs} ms`);
-    if (err instanceof Nip11Refusal) throw new Error(`${wsUrl}: ${err.message}`);
-    throw new Error(`${wsUrl}: NIP-11 fetch failed: ${(err as Error).message}`);
+    if (opts.signal?.aborted) throw opts.signal.reason instanceof Error ? opts.signal.reason : new ReasonError(reason('cancelled'));
+    const at = (why: Reason): ReasonError => new ReasonError(reason('relay.at', { url: wsUrl, why }));
+    if (timeout.aborted) throw at(reason('nip11.timeout', { ms: timeoutMs }));
+    if (err instanceof ReasonError) throw at(err.reason);
+    throw at(reason('nip11.fetchFailed', { why: reasonOf(err) }));
   }
+  let doc: unknown;
   try {
-    const doc = JSON.parse(text) as unknown;
-    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not an object');
-    return doc as RelayInfo;
+    doc = JSON.parse(text) as unknown;
   } catch (err) {
-    throw new Error(`${wsUrl}: NIP-11 document is not JSON (${(err as Error).message})`);
+    throw new ReasonError(reason('relay.at', { url: wsUrl, why: reason('nip11.notJson', { detail: (err as Error).message }) }));
   }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new ReasonError(reason('relay.at', { url: wsUrl, why: reason('nip11.notObject') }));
+  return doc as RelayInfo;
 }
-
-/** What the relay answered that we refuse to go on with (a redirect, an error status, a body too large). */
-class Nip11Refusal extends Error {}
 
 /** GET with `Accept: application/nostr+json` (exactly: strfry answers its HTML page otherwise), no redirect. */
 function getDocument(url: string, maxBytes: number, signal: AbortSignal, lookup: LookupFn): Promise<string> {
@@ -103,7 +103,7 @@ function getDocument(url: string, maxBytes: number, signal: AbortSignal, lookup:
     try {
       u = new URL(url);
     } catch {
-      reject(new Error(`not a valid URL`));
+      reject(new ReasonError(reason('nip11.invalidUrl')));
       return;
     }
     const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -111,34 +111,34 @@ function getDocument(url: string, maxBytes: number, signal: AbortSignal, lookup:
     req.on('error', reject);
     req.on('response', (res: IncomingMessage) => {
       const status = res.statusCode ?? 0;
-      const fail = (why: string): void => {
+      // what the relay answered that we refuse to go on with (a redirect, an error status, a body too large)
+      const fail = (why: Reason): void => {
         res.destroy();
-        reject(new Nip11Refusal(why));
+        reject(new ReasonError(why));
       };
       if (status >= 300 && status < 400) {
-        const to = typeof res.headers.location === 'string' ? ` to ${res.headers.location.slice(0, 200)}` : '';
-        return fail(`NIP-11 answered with a redirect (HTTP ${status}${to}): not followed`);
+        const to = typeof res.headers.location === 'string' ? res.headers.location.slice(0, 200) : null;
+        return fail(reason('nip11.redirect', { status, to }));
       }
-      if (status < 200 || status >= 300) return fail(`NIP-11 answered HTTP ${status}`);
+      if (status < 200 || status >= 300) return fail(reason('nip11.http', { status }));
       const declared = Number(res.headers['content-length']);
-      if (Number.isFinite(declared) && declared > maxBytes) {
-        return fail(`NIP-11 document of ${declared} bytes, larger than ${maxBytes}: not read`);
-      }
+      if (Number.isFinite(declared) && declared > maxBytes) return fail(reason('nip11.tooLarge', { size: declared, max: maxBytes }));
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > maxBytes) return fail(`NIP-11 document larger than ${maxBytes} bytes: not read further`);
+        if (size > maxBytes) return fail(reason('nip11.tooLargeRead', { max: maxBytes }));
         chunks.push(chunk);
       });
       let ended = false;
-      res.on('error', reject);
+      // the body cut mid-way (Node says `aborted`): the document is incomplete
+      res.on('error', () => reject(new ReasonError(reason('nip11.cutShort'))));
       res.on('end', () => {
         ended = true;
         resolve(Buffer.concat(chunks).toString('utf8'));
       });
       res.on('close', () => {
-        if (!ended) reject(new Error('connection closed before the end of the document'));
+        if (!ended) reject(new ReasonError(reason('nip11.cutShort')));
       });
     });
     req.end();

@@ -20,6 +20,7 @@
  * store will never hold it, and it is answered for as superseded.
  */
 import { reasonKey } from './reasons';
+import { reason, ReasonError, type Reason } from '../../shared/i18n';
 
 export interface ImportCounts {
   processed: number;
@@ -149,23 +150,23 @@ const NAMED_UNPARSED = 5;
  */
 export function settleImport(log: ImportLog, sent: number, opts: { verify: boolean; nameLine?: (line: number) => string }): SettledImport {
   const done = log.done;
-  if (!done) throw new Error('strfry import finished but printed no "Done. Processed … dups" line; cannot count what it stored');
+  if (!done) throw new ReasonError(reason('strfry.importNoDone'));
   const unparsed = log.unparsed.length;
   if (done.processed + unparsed !== sent) {
-    throw new Error(`strfry import read ${done.processed + unparsed} of the ${sent} lines sent to it (${done.processed} processed, ${unparsed} not JSON)`);
+    throw new ReasonError(reason('strfry.importShortRead', { read: done.processed + unparsed, sent, processed: done.processed, unparsed }));
   }
   const rest = done.processed - done.added - done.rejected - done.dups;
-  const problems: string[] = [];
-  if (rest < 0) problems.push(`added + rejected + dups (${done.processed - rest}) is more than processed (${done.processed})`);
-  if (log.committed !== done.added) problems.push(`the Committed lines add up to ${log.committed}, not ${done.added}`);
+  const problems: Reason[] = [];
+  if (rest < 0) problems.push(reason('strfry.countsOver', { sum: done.processed - rest, processed: done.processed }));
+  if (log.committed !== done.added) problems.push(reason('strfry.countsCommitted', { committed: log.committed, added: done.added }));
   const w = log.writer;
   if (w.passes > 0 && (w.added !== done.added || w.dups !== done.dups)) {
-    problems.push(`the Writer lines say ${w.added} added and ${w.dups} dups`);
+    problems.push(reason('strfry.countsWriter', { added: w.added, dups: w.dups }));
   }
   if (w.outcomes && rest >= 0 && w.replaced + w.deleted !== rest) {
-    problems.push(`${rest} events are in no count but the Writer lines say ${w.replaced} replaced and ${w.deleted} deleted`);
+    problems.push(reason('strfry.countsRest', { rest, replaced: w.replaced, deleted: w.deleted }));
   }
-  if (problems.length > 0) throw new Error(`strfry import printed counts that do not add up (${problems.join('; ')}): ${JSON.stringify(done)}`);
+  if (problems.length > 0) throw new ReasonError(reason('strfry.importCountsOff', { problems, done: JSON.stringify(done) }));
 
   const reasons: Record<string, number> = {};
   let named = 0;

@@ -31,7 +31,7 @@ import type { ImportResult, LocalStore } from '../services';
 import { PackedEvents, type PackedImport } from './packed';
 import { supersededInBatch, viewOf } from './batch-rules';
 import { ImportLogReader, settleImport } from './strfry-import-log';
-import { reason, ReasonError } from '../../shared/i18n';
+import { reason, reasonOf, ReasonError } from '../../shared/i18n';
 
 const SCAN_IDS_CHUNK = 500;
 /** JSONL is written to strfry's stdin in pieces of about this many characters. */
@@ -256,7 +256,7 @@ export class StrfryStore implements LocalStore, PackedImport {
         try {
           event = JSON.parse(line) as NostrEvent;
         } catch {
-          throw new Error(`strfry scan (${this.bin}) printed a line that is not JSON: ${line.slice(0, 80)}`);
+          throw new ReasonError(reason('strfry.scanNotJson', { what: 'scan', bin: this.bin, line: line.slice(0, 80) }));
         }
         yield event;
       }
@@ -296,7 +296,7 @@ export class StrfryStore implements LocalStore, PackedImport {
     const e = await p.exit;
     if (e.code !== 0) throw this.failure('scan --count', p, e);
     const last = out.trim().split(/\s+/).pop() ?? '';
-    if (!/^\d+$/.test(last)) throw new Error(`strfry scan --count (${this.bin}) printed no number: ${JSON.stringify(out.slice(0, 80))}`);
+    if (!/^\d+$/.test(last)) throw new ReasonError(reason('strfry.countNoNumber', { bin: this.bin, out: out.slice(0, 80) }));
     return Number(last);
   }
 
@@ -386,7 +386,7 @@ export class StrfryStore implements LocalStore, PackedImport {
     try {
       settled = settleImport(read, sent, { verify: opts.verify, nameLine: idOf });
     } catch (err) {
-      throw new Error(`${(err as Error).message} (${this.bin}, config ${this.confPath})`);
+      throw new ReasonError(reason('strfry.at', { bin: this.bin, conf: this.confPath, why: reasonOf(err) }), { cause: err });
     }
     result.added = settled.added;
     result.duplicates = settled.duplicates;

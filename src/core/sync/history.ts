@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { RunReport, RunSummary, summarizeRun } from '../../shared/schemas';
 import type { EngineContext, HistoryStore } from '../services';
 import { writeFileAtomic } from '../util/fs';
+import { reason, reasonOf } from '../../shared/i18n';
 
 export const MAX_RUNS = 500;
 
@@ -28,11 +29,11 @@ export function createHistoryStore(ctx: Pick<EngineContext, 'config' | 'log'>): 
       const parsed = RunSummary.array().safeParse(raw);
       if (parsed.success) index = parsed.data;
       else {
-        ctx.log.warn(`history index ${indexPath} is damaged; starting a new one`);
+        ctx.log.warn(reason('history.damaged', { path: indexPath }));
         index = [];
       }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') ctx.log.warn(`cannot read the history index ${indexPath}: ${(err as Error).message}`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') ctx.log.warn(reason('history.unreadable', { path: indexPath, why: reasonOf(err) }));
       index = [];
     }
     return index;

@@ -7,6 +7,7 @@ import type { EngineContext, SyncService } from '../services';
 import { Run } from './run';
 import { summarize } from './history';
 import { requireStation } from '../station/found';
+import { reason, reasonOf, ReasonError } from '../../shared/i18n';
 
 export { createHistoryStore, summarize } from './history';
 export { renderReportHtml, escapeHtml } from './report-html';
@@ -24,7 +25,7 @@ export function createSyncService(ctx: EngineContext): SyncService {
 
   return {
     async start(opts: SyncOptions) {
-      if (current) throw new Error(`a sync is already running in this app (run ${current.run.id})`);
+      if (current) throw new ReasonError(reason('sync.alreadyRunning', { id: current.run.id }));
       // Not a station (a typo in --zen-root, a disk not mounted): refused before the run writes its lock, its log
       // lines or the profiles export there.
       await requireStation(ctx.settings().zenRoot);
@@ -41,7 +42,7 @@ export function createSyncService(ctx: EngineContext): SyncService {
         try {
           await ctx.history.add(report);
         } catch (err) {
-          ctx.log.warn(`cannot save run ${report.id} in the history: ${(err as Error).message}`);
+          ctx.log.warn(reason('history.notSaved', { id: report.id, why: reasonOf(err) }));
         }
         lastRun = summarize(report);
         current = null;
@@ -54,7 +55,7 @@ export function createSyncService(ctx: EngineContext): SyncService {
     async cancel() {
       const c = current;
       if (!c) return false;
-      c.run.controller.abort(new Error('cancelled by the captain'));
+      c.run.controller.abort(new ReasonError(reason('run.cancelled')));
       await Promise.race([c.done.catch(() => undefined), new Promise((r) => setTimeout(r, CANCEL_GRACE_MS))]);
       return true;
     },

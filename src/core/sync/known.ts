@@ -15,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs';
 import { IdMap } from '../nostr/ids';
+import { reason, reasonOf, ReasonError, type Reason } from '../../shared/i18n';
 
 const MAGIC = 'CKS1';
 export const MAX_ENTRIES = 1_000_000;
@@ -97,17 +98,17 @@ export class KnownSet {
 
   static decode(buf: Buffer): KnownSet {
     const set = new KnownSet();
-    if (buf.length < 12 || buf.toString('ascii', 0, 4) !== MAGIC) throw new Error('not a known-ids file (bad magic)');
+    if (buf.length < 12 || buf.toString('ascii', 0, 4) !== MAGIC) throw new ReasonError(reason('known.badMagic'));
     set.lastFull = buf.readUInt32LE(4);
     const sections = buf.readUInt32LE(8);
     let o = 12;
     for (let s = 0; s < sections; s++) {
-      if (o + 24 > buf.length) throw new Error('truncated known-ids file');
+      if (o + 24 > buf.length) throw new ReasonError(reason('known.truncated'));
       const key = buf.toString('hex', o, o + 16);
       const touched = buf.readUInt32LE(o + 16);
       const n = buf.readUInt32LE(o + 20);
       o += 24;
-      if (o + n * 36 > buf.length) throw new Error('truncated known-ids file');
+      if (o + n * 36 > buf.length) throw new ReasonError(reason('known.truncated'));
       const items = new IdMap(n);
       for (let i = 0; i < n; i++) {
         items.set({ bytes: buf, offset: o }, buf.readUInt32LE(o + 32));
@@ -124,13 +125,13 @@ export function knownPath(dataDir: string, peer: string): string {
 }
 
 /** Loads a peer's known set; a missing or damaged file gives an empty set (the next run reconciles fully). */
-export async function loadKnown(dataDir: string, peer: string): Promise<{ set: KnownSet; problem: string | null }> {
+export async function loadKnown(dataDir: string, peer: string): Promise<{ set: KnownSet; problem: Reason | null }> {
   const path = knownPath(dataDir, peer);
   try {
     return { set: KnownSet.decode(await readFile(path)), problem: null };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { set: new KnownSet(), problem: null };
-    return { set: new KnownSet(), problem: `${path}: ${(err as Error).message}; starting over with a full reconciliation` };
+    return { set: new KnownSet(), problem: reason('known.unreadable', { path, why: reasonOf(err) }) };
   }
 }
 

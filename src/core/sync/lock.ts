@@ -16,15 +16,16 @@ import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises
 import { join, dirname } from 'node:path';
 import { ownerAlive } from '../util/process';
 import { tempNameFor } from '../util/fs';
+import { reason, reasonOf, ReasonError, type Reason } from '../../shared/i18n';
 
 export function lockPath(zenRoot: string): string {
   return join(zenRoot, 'strfry', 'constellation-backfill.lock');
 }
 
-export class LockHeld extends Error {
+export class LockHeld extends ReasonError {
   override name = 'LockHeld';
   constructor(readonly pid: number, readonly path: string) {
-    super(`a sync is already running (PID ${pid} holds ${path}); try again when it has finished`);
+    super(reason('lock.held', { pid, path }));
   }
 }
 
@@ -33,13 +34,13 @@ export interface LockOwner {
   /** the process that wrote the lock still runs */
   alive: boolean;
   /** why the lock is stale, when it is */
-  why: string | null;
+  why: Reason | null;
 }
 
 /** Whose the lock is, judged by its PID and its time (see above); `proc` is for tests. */
 export function judgeLock(text: string, writtenAtMs: number, proc?: string): LockOwner {
   const pid = Number.parseInt(text.trim().split(/\s+/)[0] ?? '', 10);
-  if (!Number.isInteger(pid) || pid <= 0) return { pid: 0, alive: false, why: 'it holds no PID' };
+  if (!Number.isInteger(pid) || pid <= 0) return { pid: 0, alive: false, why: reason('lock.empty') };
   const v = ownerAlive(pid, writtenAtMs, proc);
   return { pid, alive: v.alive, why: v.alive ? null : v.why };
 }
@@ -62,7 +63,7 @@ export interface HeldLock {
   /** the PID of a stale lock removed first, else null */
   clearedStale: number | null;
   /** why that lock was stale */
-  staleWhy: string | null;
+  staleWhy: Reason | null;
   /** Removes the lock if it still holds our PID. Never throws. */
   release(): Promise<void>;
 }
@@ -84,7 +85,7 @@ async function createLock(path: string, pid: number): Promise<boolean> {
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new Error(`cannot write the lock ${path}: ${(err as Error).message}`);
+    throw new ReasonError(reason('lock.cannotWrite', { path, why: reasonOf(err) }), { cause: err });
   } finally {
     await unlink(tmp).catch(() => undefined);
   }
@@ -100,7 +101,7 @@ async function clearStale(path: string, zenRoot: string, stalePid: number): Prom
   try {
     await writeFile(guard, `${process.pid}\n`, { flag: 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`cannot take over the stale lock ${path}: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ReasonError(reason('lock.cannotTakeOver', { path, why: reasonOf(err) }), { cause: err });
     const age = await stat(guard).then((s) => Date.now() - s.mtimeMs, () => 0);
     if (age > GUARD_STALE_MS) await unlink(guard).catch(() => undefined);
     else await new Promise((r) => setTimeout(r, 50));
@@ -120,7 +121,7 @@ export async function acquireLock(zenRoot: string, pid = process.pid): Promise<H
   const path = lockPath(zenRoot);
   await mkdir(dirname(path), { recursive: true });
   let clearedStale: number | null = null;
-  let staleWhy: string | null = null;
+  let staleWhy: Reason | null = null;
   for (let attempt = 0; attempt < 50; attempt++) {
     if (await createLock(path, pid)) {
       return {
@@ -145,5 +146,5 @@ export async function acquireLock(zenRoot: string, pid = process.pid): Promise<H
       staleWhy = cur.why;
     }
   }
-  throw new Error(`cannot take the lock ${path}: it keeps coming back`);
+  throw new ReasonError(reason('lock.keepsComingBack', { path }));
 }

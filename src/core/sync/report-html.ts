@@ -22,8 +22,10 @@ const en = {
   counts: (imported: string, duplicates: string, rejected: string, superseded: string) =>
     `Imported ${imported}, duplicates ${duplicates}, rejected ${rejected}, superseded or deleted ${superseded}.`,
   transferred: (bytesIn: string, bytesOut: string) => `Transferred ${bytesIn} in, ${bytesOut} out.`,
+  shared: (offered: string, accepted: string, duplicates: string, refused: string, unanswered: string) =>
+    `Shared with peers (the members' events they lacked): sent ${offered}, accepted ${accepted}, already held ${duplicates}, refused ${refused}, unanswered ${unanswered}.`,
   peers: 'Peers',
-  peerHead: ['peer', 'host', 'route', 'method', 'outcome', 'fetched', 'imported', 'duplicates', 'rejected', 'superseded or deleted', 'dropped', 'in', 'out', 'time'],
+  peerHead: ['peer', 'host', 'route', 'method', 'outcome', 'fetched', 'imported', 'duplicates', 'rejected', 'superseded or deleted', 'dropped', 'shared (accepted)', 'in', 'out', 'time'],
   ok: 'ok',
   peerFailed: (reason: string) => `failed: ${reason}`,
   categories: 'Events by category',
@@ -51,8 +53,10 @@ const fr: Labels = {
   counts: (imported: string, duplicates: string, rejected: string, superseded: string) =>
     `Importés ${imported}, doublons ${duplicates}, rejetés ${rejected}, remplacés ou supprimés ${superseded}.`,
   transferred: (bytesIn: string, bytesOut: string) => `Transférés ${bytesIn} reçus, ${bytesOut} envoyés.`,
+  shared: (offered: string, accepted: string, duplicates: string, refused: string, unanswered: string) =>
+    `Partagés avec les pairs (les événements des membres qui leur manquaient)\u00a0: envoyés ${offered}, acceptés ${accepted}, déjà détenus ${duplicates}, refusés ${refused}, sans réponse ${unanswered}.`,
   peers: 'Pairs',
-  peerHead: ['pair', 'hôte', 'route', 'méthode', 'résultat', 'récupérés', 'importés', 'doublons', 'rejetés', 'remplacés ou supprimés', 'écartés', 'reçus', 'envoyés', 'durée'],
+  peerHead: ['pair', 'hôte', 'route', 'méthode', 'résultat', 'récupérés', 'importés', 'doublons', 'rejetés', 'remplacés ou supprimés', 'écartés', 'partagés (acceptés)', 'reçus', 'envoyés', 'durée'],
   ok: 'ok',
   peerFailed: (reason: string) => `échec\u00a0: ${reason}`,
   categories: 'Événements par catégorie',
@@ -91,6 +95,7 @@ export function renderReportHtml(report: RunReport, lang: ReportLang = 'en'): st
     r.peers.map((p) => [
       p.peer, p.hostname ?? '', p.route, p.method ?? '', p.ok ? [l.ok, ...(p.notes ?? []).map((x, i) => sayReason(x, p.noteWhys?.[i], lang))].join(' — ') : l.peerFailed(sayReason(p.reason, withoutPeer(p.why), lang)), n(p.fetched), n(p.imported),
       n(p.duplicates), n(p.rejected), n(p.superseded ?? 0), Object.entries(p.dropped).map(([k, v]) => `${k} ${n(v)}`).join(', '),
+      p.shared ? `${n(p.shared.offered)} (${n(p.shared.accepted)})` : '',
       bytes(p.bytesIn), bytes(p.bytesOut), secs(p.durationMs),
     ]),
   );
@@ -114,7 +119,8 @@ th{background:#f3f3f3}.outcome{font-weight:bold}
 <p class="outcome">${escapeHtml(l.outcome)} ${escapeHtml(outcome(r.outcome))}${r.reason ? ` — ${escapeHtml(sayReason(r.reason, r.why, lang))}` : ''}</p>
 <p>${escapeHtml(l.started(when(r.startedAt), secs(r.durationMs)))} ${escapeHtml(l.members(n(r.members)))}
 ${escapeHtml(l.counts(n(r.imported), n(r.duplicates), n(r.rejected), n(r.superseded ?? 0)))}
-${escapeHtml(l.transferred(bytes(r.bytesIn), bytes(r.bytesOut)))}</p>
+${escapeHtml(l.transferred(bytes(r.bytesIn), bytes(r.bytesOut)))}
+${r.shared ? escapeHtml(l.shared(n(r.shared.offered), n(r.shared.accepted), n(r.shared.duplicates), n(r.shared.refused), n(r.shared.unanswered))) : ''}</p>
 <h2>${escapeHtml(l.peers)}</h2>
 ${peers}
 <h2>${escapeHtml(l.categories)}</h2>

@@ -25,7 +25,7 @@ import { PeerBudget, localMaxEventSize, peerBounds, type PeerBounds } from './bo
 import { Tally } from './session-tally';
 import { loadPeerMemory, savePeerMemory, rememberedLimits, PEER_MEMORY_FRESH_SEC, type PeerMemory } from './memory';
 import { StationRecord } from './station-record';
-import { addOffer, emptyOffer, offerSummary, type OfferResult } from '../live/offer';
+import { addOffer, emptyOffer, offerSummary, shareCounts, sumShareCounts, type OfferResult } from '../live/offer';
 import { RunShare } from './share';
 import type { RelayConnection, IdList } from '../nostr';
 import { reason, reasonOf, reasonText, type Reason } from '../../shared/i18n';
@@ -238,7 +238,7 @@ export class Run {
     const log = this.ctx.log;
     if (this.opts.dryRun) {
       const cur = await readLock(zenRoot);
-      if (cur?.alive) log.info(`dry run: a sync holds the lock (PID ${cur.pid}); a real run would be refused now`);
+      if (cur?.alive) log.info(reason('lock.heldDryRun', { pid: cur.pid }));
       return { lock: null };
     }
     let lock: HeldLock;
@@ -246,12 +246,12 @@ export class Run {
       lock = await acquireLock(zenRoot);
     } catch (err) {
       if (err instanceof LockHeld) {
-        log.warn(err.message);
-        return { lock: null, refused: this.reportOf({ outcome: 'refused', reason: err.message }) };
+        log.warn(err.reason);
+        return { lock: null, refused: this.reportOf({ outcome: 'refused', reason: err.message, why: err.reason }) };
       }
       throw err;
     }
-    if (lock.clearedStale !== null) log.info(`removed a stale lock ${lock.path} (${lock.staleWhy ?? `PID ${lock.clearedStale} is not running`})`);
+    if (lock.clearedStale !== null) log.info(reason('lock.removedStale', { path: lock.path, why: lock.staleWhy ?? reason('lock.notRunning', { pid: lock.clearedStale }) }));
     return { lock };
   }
 
@@ -327,7 +327,7 @@ export class Run {
       // syncPeer never throws: only a cancel or the deadline ends the pass early, the peers it left are reported below
       if (!stop.aborted) throw err;
     });
-    await savePeerMemory(this.ctx.config.dataDir, memory).catch((err: Error) => log.warn(`cannot save the peer memory: ${err.message}`));
+    await savePeerMemory(this.ctx.config.dataDir, memory).catch((err: Error) => log.warn(reason('run.memoryNotSaved', { why: reasonOf(err) })));
     const unstarted = this.signal.aborted ? reason('peer.cancelledBeforeStart') : reason('peer.notStarted', { seconds: this.settings.runDeadlineSeconds });
     const done = peers.map((p, i) => outcomes[i] ?? this.outcomeOf(p, this.progress.peers[i] as PeerProgress, null, unstarted, 0));
     if (this.deadline.aborted && !this.signal.aborted) log.warn(reason('run.deadlineCut', { id: this.id, seconds: this.settings.runDeadlineSeconds }));
@@ -341,6 +341,8 @@ export class Run {
     const ok = outcomes.filter((o) => o.ok).length;
     const cancelled = this.signal.aborted;
     const dropped: Record<string, number> = { ...sieve.dropped };
+    // what the share side sent, all peers together (none when it did not run)
+    const shared = sumShareCounts(outcomes.map((o) => o.shared));
     const why = cancelled
       ? reason('run.cancelled')
       : ok < total
@@ -366,6 +368,7 @@ export class Run {
       plan: plan.lines,
       fetches: ledger.fetches,
       localReads: local.reads,
+      ...(shared ? { shared } : {}),
     });
     ledger.release();
     local.release();
@@ -410,12 +413,12 @@ export class Run {
     try {
       await this.ctx.profiles.refresh();
     } catch (err) {
-      log.warn(`profiles index not refreshed: ${(err as Error).message}`);
+      log.warn(reason('run.profilesNotRefreshed', { why: reasonOf(err) }));
     }
     try {
       await this.ctx.graph.recompute();
     } catch (err) {
-      log.warn(`graph not recomputed: ${(err as Error).message}`);
+      log.warn(reason('run.graphNotRecomputed', { why: reasonOf(err) }));
     }
   }
 
@@ -468,6 +471,8 @@ export class Run {
     const budget = new PeerBudget(deps.bounds);
     const tally = new Tally(pp, deps.sieve);
     const shared = emptyOffer();
+    // what the share side sent the peer goes into its line of the report (when the share side runs)
+    const withShare = (o: PeerOutcome): PeerOutcome => (deps.share ? { ...o, shared: shareCounts(shared) } : o);
     const stop = AbortSignal.any([this.signal, this.deadline]);
     for (let attempt = 0; attempt < attempts && !stop.aborted; attempt++) {
       if (attempt > 0 && !(await sleep((t.retryBackoff ?? 1000) * 3 ** (attempt - 1), stop).then(() => true, () => false))) break;
@@ -483,7 +488,7 @@ export class Run {
         this.notify(true);
         this.ctx.log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${res.method}, fetched ${res.fetched}, imported ${res.imported}`);
         for (const note of res.notes) this.ctx.log.warn(namedPeer(peer, note));
-        return { outcome: this.outcomeOf(peer, pp, res, null, Date.now() - started), categories: res.categories };
+        return { outcome: withShare(this.outcomeOf(peer, pp, res, null, Date.now() - started)), categories: res.categories };
       }
       if (this.signal.aborted) {
         lastError = reason('cancelled');
@@ -502,7 +507,7 @@ export class Run {
     pp.bytesOut = spent.bytesOut;
     this.notify(true);
     // what its failed attempts fetched and imported still counts (in the station's totals too)
-    return { outcome: this.outcomeOf(peer, pp, tally.result, lastError, Date.now() - started), categories: tally.result.categories };
+    return { outcome: withShare(this.outcomeOf(peer, pp, tally.result, lastError, Date.now() - started)), categories: tally.result.categories };
   }
 
   /**
@@ -539,7 +544,7 @@ export class Run {
     const traffic: { bytesIn: number; bytesOut: number; payloadIn?: number } = { bytesIn: 0, bytesOut: 0 };
     try {
       const { set: known, problem } = await loadKnown(this.ctx.config.dataDir, peer.id);
-      if (problem) log.warn(`peer ${shortPeer(peer.id)}: ${problem}`);
+      if (problem) log.warn(namedPeer(peer, problem));
       const mem = deps.memory[peer.id];
       const fresh = mem && deps.nowSec - mem.checkedAt < PEER_MEMORY_FRESH_SEC;
       const share = deps.share;
@@ -573,7 +578,7 @@ export class Run {
       if (res.nip77) {
         if (res.fullDone) known.lastFull = deps.nowSec;
         await saveKnown(this.ctx.config.dataDir, peer.id, known, deps.nowSec).catch((err: Error) =>
-          log.warn(`peer ${shortPeer(peer.id)}: cannot save what it holds: ${err.message}`),
+          log.warn(namedPeer(peer, reason('known.notSaved', { why: reasonOf(err) }))),
         );
       }
       return { result: res };

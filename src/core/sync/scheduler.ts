@@ -11,7 +11,7 @@
 import { lstat, readFile } from 'node:fs/promises';
 import type { RunSummary, ScheduleStatus } from '../../shared/schemas';
 import type { EngineContext, Scheduler } from '../services';
-import { reason, reasonOf, reasonText, textReason, type Reason } from '../../shared/i18n';
+import { reason, reasonOf, reasonText, type Reason } from '../../shared/i18n';
 import { judgeLock, lockPath } from './lock';
 
 const MINUTE = 60_000;
@@ -113,8 +113,7 @@ export async function readStationLock(zenRoot: string): Promise<LockState> {
   const owner = judgeLock(text, writtenAt);
   if (owner.pid === 0) return { held: false, detail: reason('lock.noPid', { path }) };
   if (owner.alive) return { held: true, detail: reason('lock.pid', { pid: owner.pid }) };
-  // lock.ts says why in English (not converted yet: its text goes through the fragment translator).
-  return { held: false, detail: reason('lock.stale', { why: owner.why ? textReason(owner.why) : reason('lock.notRunning', { pid: owner.pid }) }) };
+  return { held: false, detail: reason('lock.stale', { why: owner.why ?? reason('lock.notRunning', { pid: owner.pid }) }) };
 }
 
 export interface SchedulerDeps {

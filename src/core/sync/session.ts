@@ -45,7 +45,7 @@ import { reconcileFilter, settleDeferred, type Deferred } from './session-nip77'
 import type { Claims, RunLedger } from './ledger';
 import type { LocalView } from './local-view';
 import type { PeerBudget } from './bounds';
-import { reason } from '../../shared/i18n';
+import { reason, reasonText } from '../../shared/i18n';
 
 export type { SessionResult } from './session-tally';
 
@@ -212,7 +212,7 @@ export class PeerSession {
       result.nip77 = probe.ok;
       result.nip77Reason = probe.reason;
     } else {
-      result.nip77Reason = 'remembered: no NIP-77';
+      result.nip77Reason = reasonText(reason('nip77.remembered'));
     }
     result.method = result.nip77 ? 'nip77' : 'req';
     s.progress.method = result.method;

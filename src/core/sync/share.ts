@@ -14,6 +14,7 @@ import type { LocalStore } from '../services';
 import { IdList, type RelayConnection } from '../nostr';
 import { matcher, readLocalRows, type LocalRow } from '../live/catchup';
 import { offerMissing, type OfferResult } from '../live/offer';
+import { reason, reasonOf, type Reason } from '../../shared/i18n';
 
 /** An hourly run and some slack (an event reaches the local relay after its created_at: a late import, a clock
  * ahead, a run skipped). */
@@ -29,7 +30,7 @@ export interface ShareInput {
   /** the run's signal (the shared read is the run's, not one session's) */
   signal: AbortSignal;
   /** a failed local read: the run goes on without the recent events (the full reconciliation catches up) */
-  onProblem(message: string): void;
+  onProblem(why: Reason): void;
 }
 
 export class RunShare {
@@ -43,7 +44,7 @@ export class RunShare {
   /** The recent local events of a filter, as NIP-77 items (the caller releases the list). */
   async recent(f: Filter): Promise<IdList> {
     this.rows ??= readLocalRows(this.i.store, [{ kinds: [...this.i.kinds] }], this.since, this.i.signal).catch((err: unknown) => {
-      this.i.onProblem(`cannot read the local relay's recent events to share: ${(err as Error).message}`);
+      this.i.onProblem(reason('share.cannotRead', { why: reasonOf(err) }));
       return [];
     });
     const match = matcher({ ...f, since: Math.max(f.since ?? 0, this.since) });

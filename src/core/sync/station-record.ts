@@ -16,6 +16,7 @@ import type { EngineContext } from '../services';
 import type { RunReport } from '../../shared/schemas';
 import { emptyCounts, formatSyncStats, type CategoryCounts } from '../../shared/kinds';
 import { writeFileAtomic } from '../util/fs';
+import { reason, reasonOf } from '../../shared/i18n';
 
 export function stationLogPath(zenRoot: string): string {
   return join(zenRoot, 'strfry', 'constellation-backfill.log');
@@ -88,6 +89,6 @@ export class StationRecord {
     await this.append([`${END_LINE} (Constellation sync ${this.runId})`]);
     const path = lastRunStampPath(this.zenRoot);
     const now = Math.floor(this.ctx.config.clock() / 1000);
-    await writeFileAtomic(path, `${now}\n`).catch((err: Error) => this.ctx.log.warn(`cannot write the station's last-run stamp ${path}: ${err.message}`));
+    await writeFileAtomic(path, `${now}\n`).catch((err: Error) => this.ctx.log.warn(reason('station.stampNotWritten', { path, why: reasonOf(err) })));
   }
 }

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { reason, type Reason } from '../../shared/i18n';
 
 /** Is a process with this PID alive? EPERM means it exists but belongs to someone else: alive. */
 export function pidAlive(pid: number): boolean {
@@ -65,7 +66,7 @@ export function processStartMs(pid: number, proc = '/proc'): number | null {
  */
 export const START_SLACK_MS = 60_000;
 
-export type OwnerVerdict = { alive: true } | { alive: false; why: string };
+export type OwnerVerdict = { alive: true } | { alive: false; why: Reason };
 
 /**
  * Is the process that wrote a file at `writtenAtMs` (the file's mtime) still the one running under `pid`?
@@ -74,15 +75,15 @@ export type OwnerVerdict = { alive: true } | { alive: false; why: string };
  * file was written (the PID was reused). When /proc cannot tell, a live PID is taken for the owner.
  */
 export function ownerAlive(pid: number, writtenAtMs: number, proc = '/proc'): OwnerVerdict {
-  if (!pidAlive(pid)) return { alive: false, why: `PID ${pid} is not running` };
+  if (!pidAlive(pid)) return { alive: false, why: reason('lock.notRunning', { pid }) };
   if (pid === process.pid) return { alive: true };
   const boot = bootTimeMs(proc);
   if (boot !== null && writtenAtMs < boot) {
-    return { alive: false, why: `written before the machine last started; PID ${pid} now belongs to another process` };
+    return { alive: false, why: reason('lock.beforeBoot', { pid }) };
   }
   const start = processStartMs(pid, proc);
   if (start !== null && start > writtenAtMs + START_SLACK_MS) {
-    return { alive: false, why: `PID ${pid} now belongs to a process started after it was written` };
+    return { alive: false, why: reason('lock.pidReused', { pid }) };
   }
   return { alive: true };
 }

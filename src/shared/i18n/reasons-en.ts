@@ -7,6 +7,8 @@
 import type { Reason, ReasonTools as T } from './reason';
 
 const q = (s: string): string => JSON.stringify(s);
+/** A peer named in a live line: a reason (`peer.label`), or the text of lines logged before it was one. */
+const who = (w: string | Reason, t: T): string => (typeof w === 'string' ? w : t.reason(w));
 
 export const en = {
   /** Text without a code: said as is (see reason.ts). */
@@ -42,7 +44,8 @@ export const en = {
 
   // ------------------------------------------------------------ the way to a peer (kubo/tunnels.ts, kubo/probe.ts)
   'tunnel.unreachable': (p: { why: Reason }, t: T) => `not reachable over IPFS (${t.reason(p.why)})`,
-  'tunnel.kuboPing': (p: { detail: string }, t: T) => `kubo ping: ${t.text(p.detail)}`,
+  /** kubo's own words as text (`detail`), or ours as a reason. */
+  'tunnel.kuboPing': (p: { detail: string | Reason }, t: T) => `kubo ping: ${typeof p.detail === 'string' ? t.text(p.detail) : t.reason(p.detail)}`,
   'tunnel.kuboNoWay': (p: { ms: number }) => `kubo found no way to the peer within ${p.ms} ms`,
   'tunnel.relaySilent': (p: { why: Reason }, t: T) => `tunnel opened but the peer's relay did not answer through it: ${t.reason(p.why)}`,
   'tunnel.refused': (p: { why: Reason }, t: T) => `tunnel refused by kubo: ${t.reason(p.why)}`,
@@ -54,6 +57,25 @@ export const en = {
   'tunnel.lanNoTunnel': (p: { url: string; why: Reason }, t: T) =>
     `private-network relay ${p.url} did not answer directly (${t.reason(p.why)}) and the peer offers no strfry tunnel`,
   'tunnel.loopbackNoTunnel': (p: { url: string }) => `relay ${p.url} is on the peer's loopback and the peer offers no strfry tunnel`,
+  // ------------------------------------------------------------ kubo's RPC API (kubo/rpc.ts, tunnels.ts)
+  'kubo.cancelled': (p: { call: string }) => `kubo ${p.call}: cancelled`,
+  'kubo.timeout': (p: { api: string; call: string; ms: number }) => `kubo API at ${p.api} did not answer ${p.call} within ${p.ms} ms`,
+  'kubo.unreachable': (p: { api: string; detail: string }, t: T) => `kubo API at ${p.api} is not reachable (${t.text(p.detail)})`,
+  /** kubo's own words (`message`) stay as kubo wrote them. */
+  'kubo.unauthorized': (p: { call: string; status: number; message: string }) =>
+    `kubo refused ${p.call} (HTTP ${p.status}: check the kubo API authorization setting)${p.message ? `: ${p.message}` : ''}`,
+  'kubo.failed': (p: { call: string; status: number; message: string }) => `kubo ${p.call} failed (HTTP ${p.status})${p.message ? `: ${p.message}` : ''}`,
+  'kubo.notJson': (p: { call: string; text: string }) => `kubo ${p.call}: answer is not JSON (${p.text})`,
+  'kubo.noId': () => 'kubo id: answer has no ID',
+  'kubo.listenersNotList': () => 'kubo p2p/ls: Listeners is not a list',
+  'kubo.closeNeedsTarget': () => 'p2p/close needs a listen address or a protocol and target',
+  'kubo.pingNotFound': () => 'peer not found (kubo could not look it up)',
+  'kubo.pingNone': () => 'no ping answered',
+  'kubo.noFreePort': (p: { host: string }) => `no free port on ${p.host}`,
+  'tunnel.closeFailed': (p: { listen: string; why: Reason }, t: T) =>
+    `could not close the tunnel ${p.listen} (${t.reason(p.why)}); it will be closed at the next start`,
+  'tunnel.releaseFailed': (p: { why: Reason }, t: T) => `releasing the tunnel failed: ${t.reason(p.why)}`,
+
   'probe.noAnswer': (p: { what: 'relay' | 'websocket'; ms: number }) => `no ${p.what === 'relay' ? 'relay answer' : 'WebSocket answer'} within ${p.ms} ms`,
   'probe.closedBefore': (p: { what: 'relay' | 'websocket'; why: Reason }, t: T) =>
     `${t.reason(p.why)}, before the ${p.what === 'relay' ? 'relay answer' : 'WebSocket answer'}`,
@@ -91,6 +113,22 @@ export const en = {
   'relay.negFailed': (p: { detail: string }) => `negentropy reconcile failed: ${p.detail}`,
   'relay.negSilent': (p: { ms: number }) => `relay went silent during the NIP-77 reconciliation: no NEG-MSG for ${p.ms} ms`,
 
+  // ------------------------------------------------------------ a relay's NIP-11 document (nostr/nip11.ts) and its NIP-77 probe (negentropy.ts)
+  'nip11.timeout': (p: { ms: number }) => `no NIP-11 document after ${p.ms} ms`,
+  'nip11.fetchFailed': (p: { why: Reason }, t: T) => `NIP-11 fetch failed: ${t.reason(p.why)}`,
+  'nip11.redirect': (p: { status: number; to: string | null }) => `NIP-11 answered with a redirect (HTTP ${p.status}${p.to ? ` to ${p.to}` : ''}): not followed`,
+  'nip11.http': (p: { status: number }) => `NIP-11 answered HTTP ${p.status}`,
+  'nip11.tooLarge': (p: { size: number; max: number }) => `NIP-11 document of ${p.size} bytes, larger than ${p.max}: not read`,
+  'nip11.tooLargeRead': (p: { max: number }) => `NIP-11 document larger than ${p.max} bytes: not read further`,
+  'nip11.notJson': (p: { detail: string }, t: T) => `NIP-11 document is not JSON (${t.text(p.detail)})`,
+  'nip11.notObject': () => 'NIP-11 document is not JSON (not an object)',
+  'nip11.invalidUrl': () => 'not a valid URL',
+  'nip11.cutShort': () => 'connection closed before the end of the document',
+  'nip77.answered': () => 'NEG-MSG answered',
+  'nip77.noAnswer': (p: { ms: number }) => `no NEG-MSG answer within ${p.ms} ms`,
+  'nip77.refused': (p: { why: Reason }, t: T) => `NIP-77 refused: ${t.reason(p.why)}`,
+  'nip77.remembered': () => 'remembered: no NIP-77',
+
   // ------------------------------------------------------------ what a peer may cost (sync/bounds.ts): a bound met
   'bound.peerMaxEvents': (p: { max: number }) => `the peer sent more than ${p.max} events in this run (bound peerMaxEvents); cut, what it sent before is kept`,
   'bound.peerMaxMegabytes': (p: { mb: number; bound: string }) => `the relay sent more than ${p.mb} MB in this run (bound ${p.bound}); cut`,
@@ -108,6 +146,19 @@ export const en = {
   /** strfry's own words (`detail`) stay as strfry wrote them. */
   'strfry.cannotRun': (p: { what: string; bin: string; hint: 'missing' | 'notExecutable' | null; detail: string }, t: T) =>
     `strfry ${p.what}: cannot run ${p.bin}${p.hint === 'missing' ? ' (no such file)' : p.hint === 'notExecutable' ? ' (not executable)' : ''}: ${t.text(p.detail)}`,
+  /** A local strfry's output this reader does not understand: said with the binary and its config. */
+  'strfry.at': (p: { bin: string; conf: string; why: Reason }, t: T) => `${t.reason(p.why)} (${p.bin}, config ${p.conf})`,
+  'strfry.scanNotJson': (p: { what: string; bin: string; line: string }) => `strfry ${p.what} (${p.bin}) printed a line that is not JSON: ${p.line}`,
+  'strfry.countNoNumber': (p: { bin: string; out: string }) => `strfry scan --count (${p.bin}) printed no number: ${q(p.out)}`,
+  'strfry.importNoDone': () => 'strfry import finished but printed no "Done. Processed … dups" line; cannot count what it stored',
+  'strfry.importShortRead': (p: { read: number; sent: number; processed: number; unparsed: number }) =>
+    `strfry import read ${p.read} of the ${p.sent} lines sent to it (${p.processed} processed, ${p.unparsed} not JSON)`,
+  'strfry.importCountsOff': (p: { problems: Reason[]; done: string }, t: T) => `strfry import printed counts that do not add up (${t.join(p.problems)}): ${p.done}`,
+  'strfry.countsOver': (p: { sum: number; processed: number }) => `added + rejected + dups (${p.sum}) is more than processed (${p.processed})`,
+  'strfry.countsCommitted': (p: { committed: number; added: number }) => `the Committed lines add up to ${p.committed}, not ${p.added}`,
+  'strfry.countsWriter': (p: { added: number; dups: number }) => `the Writer lines say ${p.added} added and ${p.dups} dups`,
+  'strfry.countsRest': (p: { rest: number; replaced: number; deleted: number }) =>
+    `${p.rest} events are in no count but the Writer lines say ${p.replaced} replaced and ${p.deleted} deleted`,
   /** `committed`: what strfry had stored before it stopped (null when its log did not say). */
   'strfry.failed': (p: { what: string; bin: string; conf: string; signal: string | null; code: number | null; detail: string; committed: number | null; sent: number }, t: T) =>
     `strfry ${p.what} (${p.bin}, config ${p.conf}) ${p.signal ? `was killed by ${p.signal}` : `failed with exit code ${p.code}`}: ${t.text(p.detail)}` +
@@ -122,6 +173,19 @@ export const en = {
   'run.profilesSkipped': (p: { seconds: number }) => `profile phase skipped: the run's deadline (${p.seconds} s, setting runDeadlineSeconds) has passed`,
   'run.profilesFailed': (p: { why: Reason }, t: T) => `profile phase failed: ${t.reason(p.why)}`,
   'run.noPeer': () => 'no syncable peer in the swarm folder: nothing to sync from',
+  'run.memoryNotSaved': (p: { why: Reason }, t: T) => `cannot save the peer memory: ${t.reason(p.why)}`,
+  'run.profilesNotRefreshed': (p: { why: Reason }, t: T) => `profiles index not refreshed: ${t.reason(p.why)}`,
+  'run.graphNotRecomputed': (p: { why: Reason }, t: T) => `graph not recomputed: ${t.reason(p.why)}`,
+  /** What the run knew a peer holds (sync-state): unreadable, or not saved. */
+  'known.unreadable': (p: { path: string; why: Reason }, t: T) => `${p.path}: ${t.reason(p.why)}; starting over with a full reconciliation`,
+  'known.notSaved': (p: { why: Reason }, t: T) => `cannot save what it holds: ${t.reason(p.why)}`,
+  'history.notSaved': (p: { id: string; why: Reason }, t: T) => `cannot save run ${p.id} in the history: ${t.reason(p.why)}`,
+  'sync.alreadyRunning': (p: { id: string }) => `a sync is already running in this app (run ${p.id})`,
+  'station.stampNotWritten': (p: { path: string; why: Reason }, t: T) => `cannot write the station's last-run stamp ${p.path}: ${t.reason(p.why)}`,
+  'known.badMagic': () => 'not a known-ids file (bad magic)',
+  'known.truncated': () => 'truncated known-ids file',
+  'history.damaged': (p: { path: string }) => `history index ${p.path} is damaged; starting a new one`,
+  'history.unreadable': (p: { path: string; why: Reason }, t: T) => `cannot read the history index ${p.path}: ${t.reason(p.why)}`,
 
   // ------------------------------------------------------------ station files (card, moats, members, self, read)
   'card.invalidJson': (p: { detail: string }, t: T) => `invalid JSON (${t.text(p.detail)})`,
@@ -293,6 +357,15 @@ export const en = {
   'lock.pid': (p: { pid: number }) => `PID ${p.pid}`,
   'lock.notRunning': (p: { pid: number }) => `PID ${p.pid} is not running`,
   'lock.stale': (p: { why: Reason }, t: T) => `stale lock: ${t.reason(p.why)}`,
+  'lock.held': (p: { pid: number; path: string }) => `a sync is already running (PID ${p.pid} holds ${p.path}); try again when it has finished`,
+  'lock.heldDryRun': (p: { pid: number }) => `dry run: a sync holds the lock (PID ${p.pid}); a real run would be refused now`,
+  'lock.empty': () => 'it holds no PID',
+  'lock.beforeBoot': (p: { pid: number }) => `written before the machine last started; PID ${p.pid} now belongs to another process`,
+  'lock.pidReused': (p: { pid: number }) => `PID ${p.pid} now belongs to a process started after it was written`,
+  'lock.removedStale': (p: { path: string; why: Reason }, t: T) => `removed a stale lock ${p.path} (${t.reason(p.why)})`,
+  'lock.cannotWrite': (p: { path: string; why: Reason }, t: T) => `cannot write the lock ${p.path}: ${t.reason(p.why)}`,
+  'lock.cannotTakeOver': (p: { path: string; why: Reason }, t: T) => `cannot take over the stale lock ${p.path}: ${t.reason(p.why)}`,
+  'lock.keepsComingBack': (p: { path: string }) => `cannot take the lock ${p.path}: it keeps coming back`,
 
   // ------------------------------------------------------------ the engine's facade (engine.ts)
   'engine.leftoverTunnels': (p: { why: Reason }, t: T) => `leftover tunnels: ${t.reason(p.why)}`,
@@ -315,23 +388,26 @@ export const en = {
     `catch-up failed (${t.reason(p.why)}); the stream goes on, tried again in ${p.retrySeconds} s`,
   'live.localRelay': (p: { url: string; why: Reason }, t: T) => `local relay ${p.url}: ${t.reason(p.why)}`,
   /** A peer answering this station's EVENTs with a refusal that is not about the event (auth-required:, blocked:…). */
-  'live.refusing': (p: { peer: string; answer: string; until: string }) =>
-    `${p.peer} refuses this station's events (${p.answer}); not sending before ${p.until}`,
-  'live.resubscribeFailed': (p: { peer: string; why: Reason }, t: T) => `${p.peer}: re-subscribing failed (${t.reason(p.why)}); reconnecting`,
+  'live.refusing': (p: { peer: string | Reason; answer: string; until: string }, t: T) =>
+    `${who(p.peer, t)} refuses this station's events (${p.answer}); not sending before ${p.until}`,
+  'live.resubscribeFailed': (p: { peer: string | Reason; why: Reason }, t: T) => `${who(p.peer, t)}: re-subscribing failed (${t.reason(p.why)}); reconnecting`,
   'live.importLost': (p: { why: Reason }, t: T) => `${t.reason(p.why)}; the events are asked again from their peers`,
   'live.started': (p: { peers: number; members: number; share: boolean }) =>
     `started with ${p.peers} peer(s), ${p.members} members${p.share ? '' : " (not sharing this station's events)"}`,
-  'live.streaming': (p: { peer: string; via: 'direct' | 'tunnel'; subscriptions: number }) =>
-    `${p.peer}: streaming (${p.via}, ${p.subscriptions} subscription(s))`,
-  'live.caughtUp': (p: { peer: string; since: string; method: string; queued: number; fetched: number; offered: number }) =>
-    `${p.peer}: caught up since ${p.since} (${p.method}): ${p.queued} new of ${p.fetched} received, ${p.offered} sent`,
-  'live.peerGone': (p: { peer: string; routeChanged: boolean }) =>
-    `peer ${p.peer}: ${p.routeChanged ? 'its route changed; reconnecting' : 'no longer a syncable peer; link closed'}`,
+  'live.streaming': (p: { peer: string | Reason; via: 'direct' | 'tunnel'; subscriptions: number }, t: T) =>
+    `${who(p.peer, t)}: streaming (${p.via}, ${p.subscriptions} subscription(s))`,
+  'live.caughtUp': (p: { peer: string | Reason; since: string; method: string; queued: number; fetched: number; offered: number }, t: T) =>
+    `${who(p.peer, t)}: caught up since ${p.since} (${p.method}): ${p.queued} new of ${p.fetched} received, ${p.offered} sent`,
+  'live.peerGone': (p: { peer: string | Reason; routeChanged: boolean }, t: T) =>
+    `${typeof p.peer === 'string' ? `peer ${p.peer}` : t.reason(p.peer)}: ${p.routeChanged ? 'its route changed; reconnecting' : 'no longer a syncable peer; link closed'}`,
   'live.following': (p: { members: number }) => `following ${p.members} members now`,
   'live.stillClosing': (p: { links: number; ms: number }) => `${p.links} link(s) still closing after ${p.ms} ms; going on`,
   'live.cannotSave': (p: { why: Reason }, t: T) => `cannot save what each peer's stream covered: ${t.reason(p.why)}`,
   'live.stationUnreadable': (p: { why: Reason }, t: T) => `reading the station failed: ${t.reason(p.why)}`,
   'live.ended': () => 'stopped',
+  'live.marksUnreadable': (p: { path: string; why: Reason }, t: T) => `${p.path}: ${t.reason(p.why)}; live sync catches up the last hour with every peer`,
+  'live.noPeersObject': () => 'no "peers" object',
+  'share.cannotRead': (p: { why: Reason }, t: T) => `cannot read the local relay's recent events to share: ${t.reason(p.why)}`,
   /** The hourly run's share side: a peer refusing this station's events. */
   'sync.shareRefused': (p: { answer: string }, t: T) => `refuses this station's events (${t.text(p.answer)}): nothing more was sent to it this run`,
 };

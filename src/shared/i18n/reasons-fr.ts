@@ -4,13 +4,15 @@
  * quels ; le texte venu d'ailleurs (messages de Node ou des relais) passe par le traducteur de fragments.
  */
 import { ZOD_TYPES } from '../reasons';
-import type { ReasonCatalogue } from './reason';
+import type { Reason, ReasonCatalogue, ReasonTools } from './reason';
 
 const NB = '\u00a0';
 const q = (s: string): string => JSON.stringify(s);
 const entryWhat = (e: 'file' | 'other'): string => (e === 'file' ? 'un fichier' : 'pas un dossier (FIFO, socket ou périphérique)');
 const ORIGIN: Record<string, string> = { number: 'nombre', string: 'texte', array: 'liste', int: 'entier', bigint: 'entier', date: 'date' };
 const TYPE = ZOD_TYPES;
+/** A peer named in a live line: a reason (`peer.label`), or the English text of lines logged before it was one. */
+const who = (w: string | Reason, t: ReasonTools): string => (typeof w === 'string' ? t.text(w) : t.reason(w));
 
 export const fr: ReasonCatalogue = {
   text: (p, t) => t.text(p.text),
@@ -38,7 +40,7 @@ export const fr: ReasonCatalogue = {
   'peer.willRetry': (p, t) => `${t.reason(p.why)} (nouvel essai)`,
 
   'tunnel.unreachable': (p, t) => `injoignable par IPFS (${t.reason(p.why)})`,
-  'tunnel.kuboPing': (p, t) => `ping kubo${NB}: ${t.text(p.detail)}`,
+  'tunnel.kuboPing': (p, t) => `ping kubo${NB}: ${typeof p.detail === 'string' ? t.text(p.detail) : t.reason(p.detail)}`,
   'tunnel.kuboNoWay': (p, t) => `kubo n’a trouvé aucun chemin vers le pair dans les ${t.num(p.ms)} ms`,
   'tunnel.relaySilent': (p, t) => `tunnel ouvert mais le relais du pair n’a pas répondu à travers lui${NB}: ${t.reason(p.why)}`,
   'tunnel.refused': (p, t) => `tunnel refusé par kubo${NB}: ${t.reason(p.why)}`,
@@ -49,6 +51,21 @@ export const fr: ReasonCatalogue = {
   'tunnel.lanNoTunnel': (p, t) =>
     `le relais de réseau privé ${p.url} n’a pas répondu en direct (${t.reason(p.why)}) et le pair ne propose pas de tunnel strfry`,
   'tunnel.loopbackNoTunnel': (p) => `le relais ${p.url} est sur la boucle locale du pair et le pair ne propose pas de tunnel strfry`,
+  'kubo.cancelled': (p) => `kubo ${p.call}${NB}: annulé`,
+  'kubo.timeout': (p, t) => `l’API kubo à ${p.api} n’a pas répondu à ${p.call} dans les ${t.num(p.ms)} ms`,
+  'kubo.unreachable': (p, t) => `l’API kubo à ${p.api} n’est pas joignable (${t.text(p.detail)})`,
+  'kubo.unauthorized': (p) =>
+    `kubo a refusé ${p.call} (HTTP ${p.status}${NB}: vérifiez le réglage d’autorisation de l’API kubo)${p.message ? `${NB}: ${p.message}` : ''}`,
+  'kubo.failed': (p) => `kubo ${p.call} a échoué (HTTP ${p.status})${p.message ? `${NB}: ${p.message}` : ''}`,
+  'kubo.notJson': (p) => `kubo ${p.call}${NB}: la réponse n’est pas du JSON (${p.text})`,
+  'kubo.noId': () => `kubo id${NB}: la réponse n’a pas d’ID`,
+  'kubo.listenersNotList': () => `kubo p2p/ls${NB}: Listeners n’est pas une liste`,
+  'kubo.closeNeedsTarget': () => 'p2p/close demande une adresse d’écoute, ou un protocole et une cible',
+  'kubo.pingNotFound': () => 'pair introuvable (kubo n’a pas pu le localiser)',
+  'kubo.pingNone': () => 'aucun ping n’a reçu de réponse',
+  'kubo.noFreePort': (p) => `aucun port libre sur ${p.host}`,
+  'tunnel.closeFailed': (p, t) => `impossible de fermer le tunnel ${p.listen} (${t.reason(p.why)})${NB}; il sera fermé au prochain démarrage`,
+  'tunnel.releaseFailed': (p, t) => `la libération du tunnel a échoué${NB}: ${t.reason(p.why)}`,
   'probe.noAnswer': (p, t) => `pas de réponse ${p.what === 'relay' ? 'du relais' : 'WebSocket'} dans les ${t.num(p.ms)} ms`,
   'probe.closedBefore': (p, t) => `${t.reason(p.why)}, avant la réponse ${p.what === 'relay' ? 'du relais' : 'WebSocket'}`,
   'probe.failed': (p, t) => `échec de la connexion (${t.text(p.detail)})`,
@@ -82,6 +99,21 @@ export const fr: ReasonCatalogue = {
   'relay.negFailed': (p) => `échec de la réconciliation negentropy${NB}: ${p.detail}`,
   'relay.negSilent': (p, t) => `le relais s’est tu pendant la réconciliation NIP-77${NB}: pas de NEG-MSG depuis ${t.num(p.ms)} ms`,
 
+  'nip11.timeout': (p, t) => `pas de document NIP-11 après ${t.num(p.ms)} ms`,
+  'nip11.fetchFailed': (p, t) => `échec de la lecture NIP-11${NB}: ${t.reason(p.why)}`,
+  'nip11.redirect': (p) => `NIP-11 a répondu par une redirection (HTTP ${p.status}${p.to ? ` vers ${p.to}` : ''})${NB}: non suivie`,
+  'nip11.http': (p) => `NIP-11 a répondu HTTP ${p.status}`,
+  'nip11.tooLarge': (p, t) => `document NIP-11 de ${t.num(p.size)} octets, plus de ${t.num(p.max)}${NB}: non lu`,
+  'nip11.tooLargeRead': (p, t) => `document NIP-11 de plus de ${t.num(p.max)} octets${NB}: lecture arrêtée`,
+  'nip11.notJson': (p, t) => `le document NIP-11 n’est pas du JSON (${t.text(p.detail)})`,
+  'nip11.notObject': () => 'le document NIP-11 n’est pas du JSON (pas un objet)',
+  'nip11.invalidUrl': () => 'URL invalide',
+  'nip11.cutShort': () => 'connexion fermée avant la fin du document',
+  'nip77.answered': () => 'NEG-MSG a reçu une réponse',
+  'nip77.noAnswer': (p, t) => `pas de réponse NEG-MSG dans les ${t.num(p.ms)} ms`,
+  'nip77.refused': (p, t) => `NIP-77 refusé${NB}: ${t.reason(p.why)}`,
+  'nip77.remembered': () => `mémorisé${NB}: pas de NIP-77`,
+
   'bound.peerMaxEvents': (p, t) =>
     `le pair a envoyé plus de ${t.count(p.max, { one: '# événement', other: '# événements', many: '# d’événements' })} dans cette exécution (limite peerMaxEvents)${NB}; coupé, ce qu’il a envoyé avant est gardé`,
   'bound.peerMaxMegabytes': (p, t) => `le relais a envoyé plus de ${t.num(p.mb)} Mo dans cette exécution (limite ${p.bound})${NB}; coupé`,
@@ -97,6 +129,18 @@ export const fr: ReasonCatalogue = {
   'store.local': (p, t) => `relais local${NB}: ${t.reason(p.why)}`,
   'strfry.cannotRun': (p, t) =>
     `strfry ${p.what}${NB}: impossible d’exécuter ${p.bin}${p.hint === 'missing' ? ' (fichier introuvable)' : p.hint === 'notExecutable' ? ' (non exécutable)' : ''}${NB}: ${t.text(p.detail)}`,
+  'strfry.at': (p, t) => `${t.reason(p.why)} (${p.bin}, configuration ${p.conf})`,
+  'strfry.scanNotJson': (p) => `strfry ${p.what} (${p.bin}) a affiché une ligne qui n’est pas du JSON${NB}: ${p.line}`,
+  'strfry.countNoNumber': (p) => `strfry scan --count (${p.bin}) n’a affiché aucun nombre${NB}: ${q(p.out)}`,
+  'strfry.importNoDone': () => `strfry import s’est terminé sans afficher de ligne "Done. Processed … dups"${NB}; impossible de compter ce qu’il a stocké`,
+  'strfry.importShortRead': (p, t) =>
+    `strfry import a lu ${t.num(p.read)} des ${t.num(p.sent)} lignes qui lui ont été envoyées (${t.num(p.processed)} traitées, ${t.num(p.unparsed)} pas du JSON)`,
+  'strfry.importCountsOff': (p, t) => `strfry import a affiché des comptes qui ne tombent pas juste (${t.join(p.problems)})${NB}: ${p.done}`,
+  'strfry.countsOver': (p, t) => `added + rejected + dups (${t.num(p.sum)}) dépasse processed (${t.num(p.processed)})`,
+  'strfry.countsCommitted': (p, t) => `les lignes Committed totalisent ${t.num(p.committed)}, pas ${t.num(p.added)}`,
+  'strfry.countsWriter': (p, t) => `les lignes Writer disent ${t.num(p.added)} added et ${t.num(p.dups)} dups`,
+  'strfry.countsRest': (p, t) =>
+    `${t.num(p.rest)} événements ne sont dans aucun compte mais les lignes Writer disent ${t.num(p.replaced)} replaced et ${t.num(p.deleted)} deleted`,
   'strfry.failed': (p, t) =>
     `strfry ${p.what} (${p.bin}, config ${p.conf}) ${p.signal ? `a été tué par ${p.signal}` : `a échoué avec le code de sortie ${p.code}`}${NB}: ${t.text(p.detail)}` +
     (p.committed !== null ? `${NB}; il avait stocké ${t.num(p.committed)} des ${t.count(p.sent, { one: '# événement', other: '# événements' })} avant de s’arrêter` : ''),
@@ -109,6 +153,18 @@ export const fr: ReasonCatalogue = {
   'run.profilesSkipped': (p, t) => `phase des profils sautée${NB}: l’échéance de l’exécution (${t.num(p.seconds)} s, réglage runDeadlineSeconds) est passée`,
   'run.profilesFailed': (p, t) => `échec de la phase des profils${NB}: ${t.reason(p.why)}`,
   'run.noPeer': () => `aucun pair synchronisable dans le dossier swarm${NB}: rien à synchroniser`,
+  'run.memoryNotSaved': (p, t) => `impossible d’enregistrer la mémoire des pairs${NB}: ${t.reason(p.why)}`,
+  'run.profilesNotRefreshed': (p, t) => `index des profils non rafraîchi${NB}: ${t.reason(p.why)}`,
+  'run.graphNotRecomputed': (p, t) => `graphe non recalculé${NB}: ${t.reason(p.why)}`,
+  'known.unreadable': (p, t) => `${p.path}${NB}: ${t.reason(p.why)}${NB}; on repart d’une réconciliation complète`,
+  'known.notSaved': (p, t) => `impossible d’enregistrer ce qu’il détient${NB}: ${t.reason(p.why)}`,
+  'history.notSaved': (p, t) => `impossible d’enregistrer l’exécution ${p.id} dans l’historique${NB}: ${t.reason(p.why)}`,
+  'sync.alreadyRunning': (p) => `une synchronisation tourne déjà dans cette application (exécution ${p.id})`,
+  'station.stampNotWritten': (p, t) => `impossible d’écrire l’horodatage de la dernière exécution de la station ${p.path}${NB}: ${t.reason(p.why)}`,
+  'known.badMagic': () => 'pas un fichier d’identifiants connus (signature invalide)',
+  'known.truncated': () => 'fichier d’identifiants connus tronqué',
+  'history.damaged': (p) => `l’index de l’historique ${p.path} est abîmé${NB}; un nouveau est commencé`,
+  'history.unreadable': (p, t) => `impossible de lire l’index de l’historique ${p.path}${NB}: ${t.reason(p.why)}`,
 
   'card.invalidJson': (p, t) => `JSON invalide (${t.text(p.detail)})`,
   'card.notObject': () => 'pas un objet JSON',
@@ -293,6 +349,15 @@ export const fr: ReasonCatalogue = {
   'lock.pid': (p) => `PID ${p.pid}`,
   'lock.notRunning': (p) => `le PID ${p.pid} ne tourne plus`,
   'lock.stale': (p, t) => `verrou périmé${NB}: ${t.reason(p.why)}`,
+  'lock.held': (p) => `une synchronisation tourne déjà (le PID ${p.pid} tient ${p.path})${NB}; réessayez quand elle sera finie`,
+  'lock.heldDryRun': (p) => `essai à blanc${NB}: une synchronisation tient le verrou (PID ${p.pid})${NB}; une vraie exécution serait refusée maintenant`,
+  'lock.empty': () => 'il ne contient aucun PID',
+  'lock.beforeBoot': (p) => `écrit avant le dernier démarrage de la machine${NB}; le PID ${p.pid} appartient maintenant à un autre processus`,
+  'lock.pidReused': (p) => `le PID ${p.pid} appartient maintenant à un processus démarré après son écriture`,
+  'lock.removedStale': (p, t) => `verrou périmé ${p.path} supprimé (${t.reason(p.why)})`,
+  'lock.cannotWrite': (p, t) => `impossible d’écrire le verrou ${p.path}${NB}: ${t.reason(p.why)}`,
+  'lock.cannotTakeOver': (p, t) => `impossible de reprendre le verrou périmé ${p.path}${NB}: ${t.reason(p.why)}`,
+  'lock.keepsComingBack': (p) => `impossible de prendre le verrou ${p.path}${NB}: il revient sans cesse`,
 
   'engine.leftoverTunnels': (p, t) => `tunnels restants${NB}: ${t.reason(p.why)}`,
   'engine.demoStop': (p, t) => `démo${NB}: ${t.reason(p.why)}`,
@@ -310,20 +375,23 @@ export const fr: ReasonCatalogue = {
   'live.log': (p, t) => `synchro en direct${NB}: ${t.reason(p.why)}`,
   'live.catchUpFailed': (p, t) => `échec du rattrapage (${t.reason(p.why)})${NB}; le flux continue, nouvel essai dans ${p.retrySeconds}${NB}s`,
   'live.localRelay': (p, t) => `relais local ${p.url}${NB}: ${t.reason(p.why)}`,
-  'live.refusing': (p, t) => `${p.peer} refuse les événements de cette station (${t.text(p.answer)})${NB}; aucun envoi avant ${p.until}`,
-  'live.resubscribeFailed': (p, t) => `${p.peer}${NB}: échec du réabonnement (${t.reason(p.why)})${NB}; reconnexion`,
+  'live.refusing': (p, t) => `${who(p.peer, t)} refuse les événements de cette station (${t.text(p.answer)})${NB}; aucun envoi avant ${p.until}`,
+  'live.resubscribeFailed': (p, t) => `${who(p.peer, t)}${NB}: échec du réabonnement (${t.reason(p.why)})${NB}; reconnexion`,
   'live.importLost': (p, t) => `${t.reason(p.why)}${NB}; les événements sont redemandés à leurs pairs`,
   'live.started': (p) =>
     `démarrée avec ${p.peers} pair(s), ${p.members} membres${p.share ? '' : ' (sans partager les événements de cette station)'}`,
-  'live.streaming': (p) => `${p.peer}${NB}: flux ouvert (${p.via === 'tunnel' ? 'tunnel' : 'direct'}, ${p.subscriptions} abonnement(s))`,
-  'live.caughtUp': (p) =>
-    `${p.peer}${NB}: rattrapé depuis ${p.since} (${p.method})${NB}: ${p.queued} nouveaux sur ${p.fetched} reçus, ${p.offered} envoyés`,
-  'live.peerGone': (p) =>
-    `pair ${p.peer}${NB}: ${p.routeChanged ? `sa route a changé${NB}; reconnexion` : `n’est plus un pair synchronisable${NB}; lien fermé`}`,
+  'live.streaming': (p, t) => `${who(p.peer, t)}${NB}: flux ouvert (${p.via === 'tunnel' ? 'tunnel' : 'direct'}, ${p.subscriptions} abonnement(s))`,
+  'live.caughtUp': (p, t) =>
+    `${who(p.peer, t)}${NB}: rattrapé depuis ${p.since} (${p.method})${NB}: ${p.queued} nouveaux sur ${p.fetched} reçus, ${p.offered} envoyés`,
+  'live.peerGone': (p, t) =>
+    `${typeof p.peer === 'string' ? `pair ${p.peer}` : t.reason(p.peer)}${NB}: ${p.routeChanged ? `sa route a changé${NB}; reconnexion` : `n’est plus un pair synchronisable${NB}; lien fermé`}`,
   'live.following': (p) => `${p.members} membres suivis désormais`,
   'live.stillClosing': (p) => `${p.links} lien(s) encore en fermeture après ${p.ms}${NB}ms${NB}; on continue`,
   'live.cannotSave': (p, t) => `impossible d’enregistrer ce que couvre le flux de chaque pair${NB}: ${t.reason(p.why)}`,
   'live.stationUnreadable': (p, t) => `échec de la lecture de la station${NB}: ${t.reason(p.why)}`,
   'live.ended': () => 'arrêtée',
+  'live.marksUnreadable': (p, t) => `${p.path}${NB}: ${t.reason(p.why)}${NB}; la synchro en direct rattrape la dernière heure avec chaque pair`,
+  'live.noPeersObject': () => 'pas d’objet "peers"',
+  'share.cannotRead': (p, t) => `impossible de lire les événements récents du relais local à partager${NB}: ${t.reason(p.why)}`,
   'sync.shareRefused': (p, t) => `refuse les événements de cette station (${t.text(p.answer)})${NB}: rien de plus ne lui a été envoyé pendant cette exécution`,
 };

@@ -322,6 +322,8 @@ export const en = {
     duplicates: 'duplicates',
     rejected: 'rejected',
     superseded: 'superseded or deleted',
+    shared: 'Shared',
+    sharedCounts: '{offered} sent to peers · {accepted} accepted · {duplicates} already held · {refused} refused · {unanswered} unanswered',
     select: 'Choose a run to see its details.',
     trigger: 'Started by {trigger}',
     triggers: { manual: 'the captain', schedule: 'the schedule', cli: 'the command line', tray: 'the tray menu' },

@@ -324,6 +324,8 @@ export const fr: MessageSchema = {
     duplicates: 'doublons',
     rejected: 'rejetés',
     superseded: 'remplacés ou supprimés',
+    shared: 'Partagés',
+    sharedCounts: '{offered} envoyés aux pairs · {accepted} acceptés · {duplicates} déjà détenus · {refused} refusés · {unanswered} sans réponse',
     select: 'Choisissez une exécution pour voir ses détails.',
     trigger: 'Lancée par {trigger}',
     triggers: { manual: 'le capitaine', schedule: 'la planification', cli: 'la ligne de commande', tray: 'le menu de la barre' },
