@@ -10,7 +10,7 @@ import type { Event as NostrEvent } from 'nostr-tools';
 import { PackedEvents, importsPacked } from '../../src/core/store/packed';
 import { StrfryStore } from '../../src/core/store/strfry-store';
 import { Sieve } from '../../src/core/sync/sieve';
-import { Importer } from '../../src/core/sync/importer';
+import { Importer, apportion } from '../../src/core/sync/importer';
 import { keysFromSeed } from '../../src/devkit/keys';
 import { article, deletion, note, profile, reaction } from '../../src/devkit/events';
 import { countEvent, type CategoryCounts } from '../../src/shared/kinds';
@@ -159,5 +159,110 @@ describe('stores take a packed batch', () => {
     const r = await new Importer(store).import(PackedEvents.of(events), { verify: false });
     expect(r.added).toBe(events.length);
     expect(seen).toEqual([events]);
+  });
+});
+
+describe('one store import for the batches of several sessions', () => {
+  it('concat: one batch with every line, id, kind and category of the batches, in order', () => {
+    const parts = [events.slice(0, 2), events.slice(2, 3), events.slice(3)];
+    const batches = parts.map((p) => PackedEvents.of(p));
+    const joined = PackedEvents.concat(batches);
+    const whole = PackedEvents.of(events);
+    expect(joined.length).toBe(events.length);
+    for (let i = 0; i < events.length; i++) {
+      expect(joined.line(i).toString()).toBe(whole.line(i).toString());
+      expect([joined.idHex(i), joined.pubkeyHex(i), joined.kind(i), joined.createdAt(i)]).toEqual([whole.idHex(i), whole.pubkeyHex(i), whole.kind(i), whole.createdAt(i)]);
+    }
+    expect(joined.counts).toEqual(whole.counts);
+    expect(joined.bytes).toBe(whole.bytes);
+    // the parts are untouched
+    expect(batches.map((b) => b.length)).toEqual([2, 1, events.length - 3]);
+    for (const b of [...batches, joined, whole]) b.release();
+  });
+
+  it('apportion: in proportion to the room, never past a slot\'s room, the whole total when it fits', () => {
+    expect(apportion(10, [10, 10])).toEqual([5, 5]);
+    expect(apportion(3, [1, 1, 1, 1])).toEqual([1, 1, 1, 0]);
+    expect(apportion(7, [2, 100])).toEqual([0, 7]);
+    expect(apportion(50, [2, 3])).toEqual([2, 3]);
+    expect(apportion(0, [4, 4])).toEqual([0, 0]);
+    expect(apportion(5, [0, 0])).toEqual([0, 0]);
+  });
+
+  /** A strfry store that answers every event as added (or as the test says) after a while, noting each import's size. */
+  function slowStrfry(answer?: (n: number) => Partial<ImportResult>): { store: LocalStore; sizes: number[] } {
+    const sizes: number[] = [];
+    const store = {
+      kind: 'strfry',
+      packedImport: true,
+      description: 'slow strfry',
+      import: async (b: PackedEvents): Promise<ImportResult> => {
+        sizes.push(b.length);
+        await new Promise((r) => setTimeout(r, 30));
+        return { added: b.length, duplicates: 0, rejected: 0, superseded: 0, reasons: {}, bytes: b.bytes, ...answer?.(b.length) };
+      },
+    } as unknown as LocalStore;
+    return { store, sizes };
+  }
+
+  it('batches handed over while the store is busy go in one import; each session gets its own batch\'s answer', async () => {
+    const { store, sizes } = slowStrfry();
+    const importer = new Importer(store);
+    const rows = (from: number, n: number): PackedEvents => PackedEvents.of(Array.from({ length: n }, (_, i) => row(from + i, `r ${from + i}`)));
+    const answers = await Promise.all([rows(0, 5), rows(10, 3), rows(20, 4), rows(30, 2)].map((b) => importer.import(b, { verify: false })));
+    expect(sizes).toEqual([5, 9]);
+    expect(importer.imports).toBe(2);
+    expect(answers.map((r) => r.added)).toEqual([5, 3, 4, 2]);
+    expect(importer.totals.added).toBe(14);
+    expect(importer.idle).toBe(true);
+  });
+
+  it('an older profile kept out of a merged import is counted for the batch it came in', async () => {
+    const { store } = slowStrfry((n) => ({ added: n - 1, superseded: 1 }));
+    const importer = new Importer(store);
+    const older = plain(profile(b, { name: 'old Bob' }, NOW - 100));
+    const newer = plain(profile(b, { name: 'new Bob' }, NOW - 50));
+    const head = importer.import(PackedEvents.of([row(1, 'first')]), { verify: false });
+    const x = importer.import(PackedEvents.of([row(2, 'x'), older]), { verify: false });
+    const y = importer.import(PackedEvents.of([newer, row(3, 'y'), row(4, 'z')]), { verify: false });
+    const [, rx, ry] = await Promise.all([head, x, y]);
+    expect([rx.added, rx.superseded]).toEqual([1, 1]);
+    expect([ry.added, ry.superseded]).toEqual([3, 0]);
+  });
+
+  it('duplicates and rejections strfry counts for a merged import are shared out; every batch answered in full', async () => {
+    const { store } = slowStrfry((n) => ({ added: n - 3, duplicates: 2, rejected: 1, reasons: { 'strfry import: too many tags': 1 } }));
+    const importer = new Importer(store);
+    const rows = (from: number, n: number): PackedEvents => PackedEvents.of(Array.from({ length: n }, (_, i) => row(from + i, `s ${from + i}`)));
+    const [, ...rs] = await Promise.all([rows(0, 1), rows(10, 6), rows(20, 3)].map((bt) => importer.import(bt, { verify: false })));
+    for (const [r, n] of [[rs[0], 6], [rs[1], 3]] as const) expect(r!.added + r!.duplicates + r!.rejected + r!.superseded).toBe(n);
+    expect(rs.reduce((s, r) => s + r.duplicates, 0)).toBe(2);
+    expect(rs.reduce((s, r) => s + r.rejected, 0)).toBe(1);
+    expect(rs.flatMap((r) => Object.values(r.reasons)).reduce((s, v) => s + v, 0)).toBe(1);
+  });
+
+  it('a short answer stays short for the batches of the import', async () => {
+    const { store } = slowStrfry((n) => ({ added: n - 2 }));
+    const importer = new Importer(store);
+    const rows = (from: number, n: number): PackedEvents => PackedEvents.of(Array.from({ length: n }, (_, i) => row(from + i, `t ${from + i}`)));
+    const [, ...rs] = await Promise.all([rows(0, 1), rows(10, 4), rows(20, 4)].map((bt) => importer.import(bt, { verify: false })));
+    expect(rs.reduce((s, r) => s + r.added, 0)).toBe(6);
+  });
+
+  it('a relay store gets each batch as it is (it answers event by event: nothing to gain)', async () => {
+    const sizes: number[] = [];
+    const store = {
+      kind: 'relay',
+      packedImport: true,
+      description: 'relay',
+      import: async (bt: PackedEvents): Promise<ImportResult> => {
+        sizes.push(bt.length);
+        await new Promise((r) => setTimeout(r, 10));
+        return { added: bt.length, duplicates: 0, rejected: 0, superseded: 0, reasons: {}, bytes: 0 };
+      },
+    } as unknown as LocalStore;
+    const importer = new Importer(store);
+    await Promise.all([2, 3, 4].map((n, k) => importer.import(PackedEvents.of(Array.from({ length: n }, (_, i) => row(100 * k + i, 'q'))), { verify: false })));
+    expect(sizes).toEqual([2, 3, 4]);
   });
 });

@@ -222,3 +222,15 @@ describe('mergeDeletions (NIP-77 plan)', () => {
     expect(mergeDeletions(plan)).toEqual(plan);
   });
 });
+
+describe('peer memory: NIP-11 limits remembered with the NIP-77 answer', () => {
+  it('takes whole limits back and refuses anything else (the file may be older, or edited)', async () => {
+    const { rememberedLimits } = await import('../../src/core/sync/memory');
+    const whole = { maxLimit: 500, maxSubscriptions: 20, maxMessageLength: 131072, maxFilterElements: 200, claimsNip77: true };
+    expect(rememberedLimits(whole)).toEqual(whole);
+    expect(rememberedLimits({ ...whole, extra: 'x' })).toEqual(whole);
+    for (const bad of [null, undefined, 'x', {}, { ...whole, maxLimit: 0 }, { ...whole, maxMessageLength: -5 }, { ...whole, maxSubscriptions: 1.5 }, { ...whole, claimsNip77: 'yes' }, { ...whole, maxFilterElements: '200' }]) {
+      expect(rememberedLimits(bad)).toBeNull();
+    }
+  });
+});

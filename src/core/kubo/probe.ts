@@ -36,7 +36,8 @@ function withSocket(
     let ws: WebSocket;
     try {
       // a peer's address (a LAN relay, or the tunnel's loopback port): a name resolving to loopback is refused
-      ws = new WebSocket(url, { handshakeTimeout: timeoutMs, maxPayload: MAX_PAYLOAD, lookup: peerLookup } as WebSocket.ClientOptions);
+      // no permessage-deflate: one small REQ and its EOSE; compression contexts on both ends would cost more than they save
+      ws = new WebSocket(url, { handshakeTimeout: timeoutMs, maxPayload: MAX_PAYLOAD, lookup: peerLookup, perMessageDeflate: false } as WebSocket.ClientOptions);
     } catch (err) {
       reject(new ReasonError(reason('probe.invalidUrl', { url, detail: (err as Error).message })));
       return;

@@ -14,6 +14,7 @@
  *   b.length / b.kind(i) / b.idHex(i) / b.pubkeyHex(i) / b.createdAt(i) / b.ids (IdList with created_at) / b.counts
  *   b.line(i) → Buffer (a view: the JSON and its newline) / b.event(i) → a fresh object parsed back
  *   b.without(indexes) → a new batch without those entries (their categories taken off the counts)
+ *   PackedEvents.concat(batches) → one batch of all their events, in order (copies)
  *   b.release()                                         // frees the memory now; the batch is empty afterwards
  *   PackedEvents.of(events)
  */
@@ -134,6 +135,26 @@ export class PackedEvents {
       const removed: CategoryCounts = {};
       countEvent(removed, this.event(i));
       for (const [k, v] of Object.entries(removed)) out.counts[k] = (out.counts[k] ?? 0) - v;
+    }
+    return out;
+  }
+
+  /** One batch holding the events of `batches` in their order (copies: the batches stay as they are). */
+  static concat(batches: readonly PackedEvents[]): PackedEvents {
+    const out = new PackedEvents(batches.reduce((a, b) => a + b.size, 0));
+    const bytes = batches.reduce((a, b) => a + b.used, 0);
+    if (bytes > out.text.length) out.text = Buffer.from(moveBuffer(out.text.buffer as ArrayBuffer, bytes));
+    for (const b of batches) {
+      b.text.copy(out.text, out.used, 0, b.used);
+      for (let i = 0; i < b.size; i++) {
+        out.ends[out.size] = out.used + (b.ends[i] as number);
+        out.kinds[out.size] = b.kinds[i] as number;
+        out.ids.push(b.ids.bytes, i * ID_SIZE, b.ids.time(i));
+        out.pubkeys.push(b.pubkeys.bytes, i * ID_SIZE);
+        out.size++;
+      }
+      out.used += b.used;
+      for (const [k, v] of Object.entries(b.counts)) out.counts[k] = (out.counts[k] ?? 0) + v;
     }
     return out;
   }

@@ -23,7 +23,7 @@ import { runSession, type SessionResult } from './session';
 import { mayPass } from './retry';
 import { PeerBudget, localMaxEventSize, peerBounds, type PeerBounds } from './bounds';
 import { Tally } from './session-tally';
-import { loadPeerMemory, savePeerMemory, type PeerMemory } from './memory';
+import { loadPeerMemory, savePeerMemory, rememberedLimits, PEER_MEMORY_FRESH_SEC, type PeerMemory } from './memory';
 import { StationRecord } from './station-record';
 import { addOffer, emptyOffer, offerSummary, shareCounts, sumShareCounts, type OfferResult } from '../live/offer';
 import { RunShare } from './share';
@@ -267,8 +267,14 @@ export class Run {
     const verify = this.opts.verify ?? settings.verify;
     const nowSec = Math.floor(this.ctx.config.clock() / 1000);
     const peers = state.snapshot.peers.filter((p) => p.syncable && (!this.opts.peers || this.opts.peers.includes(p.id)));
-    const filtersFor = (maxFilterElements: number): PlannedFilter[] =>
-      buildFilters({ kinds: settings.kinds, noDms, days, members, nowSec, maxFilterElements });
+    // Made once per filter-element limit: every peer of the run asks the same filters (the buckets hash each
+    // member's key: at 32 peers, building them again for each was half a second of a steady run's CPU).
+    const made = new Map<number, PlannedFilter[]>();
+    const filtersFor = (maxFilterElements: number): PlannedFilter[] => {
+      let planned = made.get(maxFilterElements);
+      if (!planned) made.set(maxFilterElements, (planned = buildFilters({ kinds: settings.kinds, noDms, days, members, nowSec, maxFilterElements })));
+      return [...planned];
+    };
     const lines: string[] = [
       `window: ${windowText(days)}; ${members.length} members; ${noDms ? 'no DMs; ' : ''}${verify ? 'signatures verified' : 'signatures NOT verified (--no-verify: forged events are stored as they come)'}`,
       `local store: ${this.ctx.store().description}`,
@@ -540,7 +546,7 @@ export class Run {
       const { set: known, problem } = await loadKnown(this.ctx.config.dataDir, peer.id);
       if (problem) log.warn(namedPeer(peer, problem));
       const mem = deps.memory[peer.id];
-      const fresh = mem && deps.nowSec - mem.checkedAt < 24 * 3600;
+      const fresh = mem && deps.nowSec - mem.checkedAt < PEER_MEMORY_FRESH_SEC;
       const share = deps.share;
       const res = await runSession({
         peer: peer.id,
@@ -553,6 +559,7 @@ export class Run {
         verify: deps.verify,
         known,
         nip77: fresh ? mem.nip77 : null,
+        limits: fresh ? rememberedLimits(mem.limits) : null,
         full: this.opts.full ?? false,
         nowSec: deps.nowSec,
         timeouts: t,
@@ -565,7 +572,9 @@ export class Run {
         tally,
         share: share ? { recent: (f) => share.recent(f), offer: (conn, lacking, sig) => this.offer(share, run, conn, lacking, sig) } : undefined,
       });
-      if (!fresh || mem.nip77 !== res.nip77) deps.memory[peer.id] = { nip77: res.nip77, reason: res.nip77Reason, checkedAt: deps.nowSec };
+      if (!fresh || mem.nip77 !== res.nip77) {
+        deps.memory[peer.id] = { nip77: res.nip77, reason: res.nip77Reason, checkedAt: deps.nowSec, ...(res.limits ? { limits: res.limits } : {}) };
+      } else if (res.limits) mem.limits = res.limits;
       if (res.nip77) {
         if (res.fullDone) known.lastFull = deps.nowSec;
         await saveKnown(this.ctx.config.dataDir, peer.id, known, deps.nowSec).catch((err: Error) =>

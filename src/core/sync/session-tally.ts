@@ -8,6 +8,7 @@
 import type { PeerProgress, SyncMethod } from '../../shared/schemas';
 import { emptyCounts, type CategoryCounts } from '../../shared/kinds';
 import type { ImportResult } from '../services';
+import type { Limits } from '../nostr';
 import type { DropReason, Sieve, Verdict } from './sieve';
 import { reasonText, type Reason } from '../../shared/i18n';
 
@@ -15,6 +16,8 @@ export interface SessionResult {
   method: SyncMethod;
   nip77: boolean;
   nip77Reason: string;
+  /** the limits the peer's NIP-11 document gave in this session (null: remembered ones were used, or it has none) */
+  limits: Limits | null;
   fetched: number;
   imported: number;
   duplicates: number;
@@ -34,7 +37,7 @@ export interface SessionResult {
 
 export function emptyResult(): SessionResult {
   return {
-    method: 'req', nip77: false, nip77Reason: '', fetched: 0, imported: 0, duplicates: 0, rejected: 0, superseded: 0,
+    method: 'req', nip77: false, nip77Reason: '', limits: null, fetched: 0, imported: 0, duplicates: 0, rejected: 0, superseded: 0,
     rejectReasons: {}, dropped: {}, categories: emptyCounts(), bytesIn: 0, bytesOut: 0, fullDone: false, notes: [],
   };
 }
@@ -57,6 +60,7 @@ export class Tally {
     r.method = 'req';
     r.nip77 = false;
     r.nip77Reason = '';
+    r.limits = null;
     r.fullDone = false;
   }
 

@@ -73,6 +73,8 @@ export interface SessionInput {
   known: KnownSet;
   /** remembered NIP-77 answer for this peer, null when never probed */
   nip77: boolean | null;
+  /** the limits of the peer's NIP-11 document, remembered from an earlier run (memory.ts); null: fetch it */
+  limits?: Limits | null;
   full: boolean;
   nowSec: number;
   timeouts: Timeouts;
@@ -147,14 +149,20 @@ export class PeerSession {
   static async open(s: SessionInput): Promise<PeerSession> {
     s.progress.phase = 'probe';
     s.notify();
-    let info = null;
-    try {
-      info = await fetchRelayInfo(s.url, { timeoutMs: s.timeouts.nip11, signal: s.signal });
-    } catch (err) {
-      if (s.signal.aborted) throw err;
-      // No NIP-11 (a tunnel may not forward HTTP the same way): keep strfry's defaults, the probe decides.
+    let limits = s.limits ?? null;
+    /** the limits read from the peer's document now (to remember), null when remembered or when it has none */
+    let fetched: Limits | null = null;
+    if (!limits) {
+      let info = null;
+      try {
+        info = await fetchRelayInfo(s.url, { timeoutMs: s.timeouts.nip11, signal: s.signal });
+      } catch (err) {
+        if (s.signal.aborted) throw err;
+        // No NIP-11 (a tunnel may not forward HTTP the same way): keep strfry's defaults, the probe decides.
+      }
+      limits = relayLimits(info);
+      if (info) fetched = limits;
     }
-    const limits = relayLimits(info);
     const { maxEventSize } = s.budget.bounds;
     const conn = await RelayConnection.connect(s.url, {
       timeoutMs: s.timeouts.connect,
@@ -166,7 +174,9 @@ export class PeerSession {
       maxBytesIn: s.budget.bytesLeft,
       bytesBoundName: 'peerMaxMegabytes',
     });
-    return new PeerSession(s, conn, limits);
+    const session = new PeerSession(s, conn, limits);
+    session.result.limits = fetched;
+    return session;
   }
 
   get result(): SessionResult {
@@ -217,12 +227,17 @@ export class PeerSession {
     return this.result.nip77 ? mergeDeletions(planned) : planned;
   }
 
-  /** Deletions first (one at a time, so the sieve knows them), then the station pass, then the members. */
+  /**
+   * Deletions first (one at a time, so the sieve knows them), then the station pass and the members together
+   * (a steady run's reconciliations are one round trip each: side by side, not one after the other). On the
+   * NIP-77 path the deletions ride in the members' filters (plan), and a kind 5 that arrives after the events it
+   * deletes still removes them from the batch before import (flush).
+   */
   private async syncFilters(planned: PlannedFilter[]): Promise<void> {
     this.filtersTotal = planned.length;
     try {
-      for (const x of planned.filter((p) => p.pass !== 'members')) await this.syncFilter(x.filter);
-      await forEachLimited(planned.filter((p) => p.pass === 'members'), FILTER_CONCURRENCY, (x) => this.syncFilter(x.filter), this.s.signal);
+      for (const x of planned.filter((p) => p.pass === 'deletions')) await this.syncFilter(x.filter);
+      await forEachLimited(planned.filter((p) => p.pass !== 'deletions'), FILTER_CONCURRENCY, (x) => this.syncFilter(x.filter), this.s.signal);
       await settleDeferred(this);
       await this.flush();
       await this.pipe.drain();
