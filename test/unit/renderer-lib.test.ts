@@ -215,7 +215,9 @@ describe('graph model', () => {
     expect(g.order).toBe(4);
     expect(g.size).toBe(3);
     expect(g.getNodeAttribute('n', 'y')).toBe(0);
-    expect(g.getNodeAttribute('n', 'label')).toBe('n');
+    expect(g.getNodeAttribute('n', 'name')).toBe('n');
+    // No `label`: sigma would index every node in its label grid (this view places its own labels).
+    expect(g.getNodeAttribute('n', 'label' as never)).toBeUndefined();
     const all = buildGraph(sub, { theme: 'light', showN2: true });
     expect(all.order).toBe(5);
     expect(all.size).toBe(4);

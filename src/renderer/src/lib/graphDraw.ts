@@ -99,16 +99,20 @@ export function drawFollows(ctx: CanvasRenderingContext2D, at: Point, follows: r
   }
 }
 
-/** Sigma's hover box, in the theme's colours (its default is a white box whatever the theme). */
+/**
+ * Sigma's hover box, in the theme's colours (its default is a white box whatever the theme). The text is the node's
+ * `name` (sigma passes the node's attributes along: see NodeAttrs.name for why it is not `label`).
+ */
 export function hoverDrawer(colors: { box: string; text: string; shadow: string }) {
-  return (ctx: CanvasRenderingContext2D, data: { x: number; y: number; size: number; label: string | null }): void => {
+  return (ctx: CanvasRenderingContext2D, data: { x: number; y: number; size: number; name?: string | null }): void => {
     const pad = 3;
+    const label = data.name;
     ctx.font = LABEL_FONT_BOLD;
     ctx.fillStyle = colors.box;
     ctx.shadowColor = colors.shadow;
     ctx.shadowBlur = 8;
-    if (data.label) {
-      const w = ctx.measureText(data.label).width + 2 * pad;
+    if (label) {
+      const w = ctx.measureText(label).width + 2 * pad;
       const h = LABEL_SIZE + 1 + 2 * pad;
       ctx.beginPath();
       ctx.arc(data.x, data.y, data.size + pad, 0, 2 * Math.PI);
@@ -117,7 +121,7 @@ export function hoverDrawer(colors: { box: string; text: string; shadow: string 
       ctx.shadowBlur = 0;
       ctx.fillStyle = colors.text;
       ctx.textBaseline = 'middle';
-      ctx.fillText(data.label, data.x + data.size + 2 * pad, data.y);
+      ctx.fillText(label, data.x + data.size + 2 * pad, data.y);
     } else {
       ctx.beginPath();
       ctx.arc(data.x, data.y, data.size + pad, 0, 2 * Math.PI);

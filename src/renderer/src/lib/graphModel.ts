@@ -75,7 +75,13 @@ export const PALETTES: Record<Theme, GraphPalette> = {
 };
 
 /** A node as the canvas draws it: the engine's fields (size in pixels), and how sigma draws it. */
-export interface NodeAttrs extends Pick<GraphNode, 'label' | 'kind' | 'distance' | 'size' | 'x' | 'y' | 'group' | 'local'> {
+export interface NodeAttrs extends Pick<GraphNode, 'kind' | 'distance' | 'size' | 'x' | 'y' | 'group' | 'local'> {
+  /**
+   * The node's label (the engine's `label`). Not named `label`: sigma indexes every node with a string `label` in
+   * its label grid on each processing (20,000 positions projected and sorted) to draw labels itself, and this view
+   * places its own (GraphCanvas, graphLabels) and draws the hovered one with hoverDrawer.
+   */
+  name: string;
   color: string;
   /**
    * Sigma program: the crowd of N1 and N2 nodes draws as GL points (one vertex each, several times cheaper than
@@ -220,7 +226,7 @@ export function buildGraph(sub: Subgraph, opts: BuildOptions): Graph<NodeAttrs> 
       if (shared !== null) colours.set(shared, color);
     }
     g.addNode(key, {
-      label: label[i] || key.slice(0, 12),
+      name: label[i] || key.slice(0, 12),
       kind: k,
       distance: distance[i]!,
       size: displaySize(size[i]!, k),
