@@ -94,7 +94,16 @@ export function benchEndpoint(sub: Subgraph): ContractEndpoint {
   };
 }
 
+/**
+ * The built renderer to serve: out/renderer, built when missing. `UI_RENDERER_DIR` serves another build instead
+ * (e.g. main's, copied aside), so two builds can be measured alternately under the same load.
+ */
 export function ensureRenderer(): string {
+  const other = process.env.UI_RENDERER_DIR;
+  if (other) {
+    if (!existsSync(join(other, 'index.html'))) throw new Error(`UI_RENDERER_DIR=${other}: no index.html there`);
+    return resolve(other);
+  }
   const dir = join(ROOT, 'out', 'renderer');
   if (!existsSync(join(dir, 'index.html'))) {
     console.log('building the renderer (out/renderer is missing)…');
