@@ -45,7 +45,7 @@ export const FAULT_DESCRIPTIONS: Record<Fault, string> = {
   'bad-id': 'sends events whose id does not match their content',
   'bad-sig': 'sends events whose signature does not verify',
   'never-eose': 'sends its events but never EOSE',
-  drip: 'sends one event every half second',
+  drip: 'sends one event per second',
   'notice-flood': 'floods NOTICE messages',
   'closed-auth-required': 'answers every REQ with CLOSED auth-required:',
   'closed-rate-limited': 'answers every REQ with CLOSED rate-limited:',
@@ -68,10 +68,7 @@ export interface FaultyRelayOptions {
   maxLimit?: number;
   /** Claim NIP-77 in NIP-11 and answer NEG-OPEN (except neg-* faults). Default true. */
   nip77?: boolean;
-  /**
-   * drip: milliseconds between events. Default 500: a fault case's 15 events take 7.5 s, well past the idle
-   * timeout the fault cases give (3 s), so a peer still sending is told apart from a silent one all the same.
-   */
+  /** drip: milliseconds between events. Default 1000. */
   dripMs?: number;
   /** notice-flood: NOTICEs sent before each answer. Default 5000. */
   floodCount?: number;
@@ -415,7 +412,7 @@ export class FaultyRelay {
         const t = setTimeout(() => {
           this.timers.delete(t);
           resolve();
-        }, this.opts.dripMs ?? 500);
+        }, this.opts.dripMs ?? 1000);
         this.timers.add(t);
       });
       if (ws.readyState !== WebSocket.OPEN || this.stopped) return;
