@@ -25,10 +25,10 @@ import { PeerBudget, localMaxEventSize, peerBounds, type PeerBounds } from './bo
 import { Tally } from './session-tally';
 import { loadPeerMemory, savePeerMemory, rememberedLimits, PEER_MEMORY_FRESH_SEC, type PeerMemory } from './memory';
 import { StationRecord } from './station-record';
-import { addOffer, emptyOffer, offerSummary, shareCounts, sumShareCounts, type OfferResult } from '../live/offer';
+import { addOffer, emptyOffer, shareCounts, sumShareCounts, type OfferResult } from '../live/offer';
 import { RunShare } from './share';
 import type { RelayConnection, IdList } from '../nostr';
-import { reason, reasonOf, reasonText, type Reason } from '../../shared/i18n';
+import { reason, reasonOf, reasonText, ReasonError, type Reason } from '../../shared/i18n';
 
 const PROGRESS_EVERY_MS = 250;
 
@@ -46,7 +46,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     const onAbort = (): void => {
       clearTimeout(t);
-      reject(new Error('cancelled'));
+      reject(new ReasonError(reason('cancelled')));
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
@@ -100,6 +100,12 @@ const shortPeer = (id: string): string => (id.length > 16 ? `${id.slice(0, 8)}â€
 /** A peer named once, by its short id and its host name, before its reason. */
 export function namedPeer(peer: Peer, why: Reason): Reason {
   return reason('peer.named', { id: shortPeer(peer.id), host: peer.hostname, why });
+}
+
+/** What the share side sent a peer and how it answered (its refusals in its own words, counted). */
+export function sharedReason(r: OfferResult): Reason {
+  const refused = Object.entries(r.rejected).map(([text, count]) => `${count} Ã— ${text}`);
+  return reason('sync.shared', { offered: r.offered, accepted: r.accepted, duplicates: r.duplicates, refused, unanswered: r.unanswered });
 }
 
 /**
@@ -211,7 +217,7 @@ export class Run {
       if (lock) await station.begin();
       const plan = await this.plan();
       if (this.opts.dryRun) {
-        for (const line of plan.lines) this.ctx.log.info(`dry run: ${line}`);
+        for (const line of plan.lines) this.ctx.log.info(reason('run.dryRunLine', { line }));
         return this.reportOf({ outcome: 'dry-run', members: plan.members.length, plan: plan.lines });
       }
       const synced = await this.syncPeers(plan);
@@ -293,7 +299,7 @@ export class Run {
     const log = this.ctx.log;
     const { peers } = plan;
     if (peers.length === 0) log.warn(reason('run.noPeer'));
-    log.info(`sync ${this.id}: ${peers.length} ${peers.length === 1 ? 'peer' : 'peers'}, ${plan.members.length} members, window: ${windowText(plan.days)}`);
+    log.info(reason('run.starting', { id: this.id, peers: peers.length, members: plan.members.length, window: reason('sync.window', { days: plan.days }) }));
     this.progress.stage = 'peers';
     this.progress.peers = peers.map((p) => this.peerProgress(p));
     this.notify(true);
@@ -378,7 +384,9 @@ export class Run {
     this.progress.totals.dropped = Object.values(dropped).reduce((a, b) => a + b, 0);
 
     await station.summary({ report, categories, verify: plan.verify, peersOk: ok, peersTotal: total, members: plan.members.length });
-    this.ctx.log.info(`sync ${this.id}: ${report.outcome}; imported ${report.imported}, duplicates ${report.duplicates}, rejected ${report.rejected}, superseded or deleted ${report.superseded}; peers ${ok}/${total}`);
+    this.ctx.log.info(
+      reason('run.summary', { id: this.id, outcome: report.outcome, imported: report.imported, duplicates: report.duplicates, rejected: report.rejected, superseded: report.superseded, ok, total }),
+    );
     return report;
   }
 
@@ -477,8 +485,7 @@ export class Run {
     for (let attempt = 0; attempt < attempts && !stop.aborted; attempt++) {
       if (attempt > 0 && !(await sleep((t.retryBackoff ?? 1000) * 3 ** (attempt - 1), stop).then(() => true, () => false))) break;
       const tried = await this.attempt(peer, pp, deps, { spent, budget, tally, shared });
-      const sent = offerSummary(shared);
-      if (sent) this.ctx.log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${sent}`);
+      if (shared.offered > 0) this.ctx.log.info(namedPeer(peer, sharedReason(shared)));
       if ('result' in tried) {
         const res = tried.result;
         pp.phase = 'done';
@@ -486,7 +493,7 @@ export class Run {
         pp.bytesIn = spent.bytesIn;
         pp.bytesOut = spent.bytesOut;
         this.notify(true);
-        this.ctx.log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${res.method}, fetched ${res.fetched}, imported ${res.imported}`);
+        this.ctx.log.info(namedPeer(peer, reason('sync.peerDone', { method: res.method, fetched: res.fetched, imported: res.imported })));
         for (const note of res.notes) this.ctx.log.warn(namedPeer(peer, note));
         return { outcome: withShare(this.outcomeOf(peer, pp, res, null, Date.now() - started)), categories: res.categories };
       }
