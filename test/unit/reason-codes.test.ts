@@ -534,6 +534,8 @@ beforeAll(async () => {
       { relayUrl: flood, hostname: 'flood.example' },
       { relayUrl: silentWs, hostname: 'silent-a.example' },
       { relayUrl: silentWs, hostname: 'silent-b.example' },
+      // not syncable: a dry run's plan says why it is skipped
+      { hostname: 'stale.example', moats: 'stale' },
     ],
     members: { emails: 2 },
     amisOfAmis: 1,
@@ -593,6 +595,10 @@ beforeAll(async () => {
     for (const o of (await busy.done).peers) keep(`outcome cancelled ${o.hostname}`, o.why, o.reason);
     await writeFile(lockPath(built.root), `${process.pid}\n`);
     await run({ peers: [], noProfiles: true, dryRun: true });
+    // a dry run's plan: the window, the store, each peer and filter, the peers skipped (its lines and their reasons)
+    const dry = await run({ peers: [flooder], noProfiles: true, dryRun: true });
+    expect(dry.planWhy?.length).toBe(dry.plan.length);
+    (dry.planWhy ?? []).forEach((w, i) => keep('dry run plan', w, dry.plan[i]));
     const refusedRun = await run({ peers: [], noProfiles: true });
     keep('run outcome, the lock held', refusedRun.why, refusedRun.reason);
     await rm(lockPath(built.root));

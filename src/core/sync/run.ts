@@ -11,7 +11,7 @@ import type { Peer, PeerOutcome, PeerProgress, RunReport, Settings, SyncOptions,
 import { addCounts, emptyCounts, type CategoryCounts } from '../../shared/kinds';
 import { loadVerifier, DEFAULT_LIMITS } from '../nostr';
 import { acquireLock, readLock, LockHeld, type HeldLock } from './lock';
-import { buildFilters, describeFilter, syncKinds, windowSince, type PlannedFilter } from './filters';
+import { buildFilters, syncKinds, windowSince, type PlannedFilter } from './filters';
 import { STATION_PASS_KINDS } from '../../shared/kinds';
 import { RunLedger } from './ledger';
 import { LocalView, type LocalViewPlan } from './local-view';
@@ -28,7 +28,7 @@ import { StationRecord } from './station-record';
 import { addOffer, emptyOffer, shareCounts, sumShareCounts, type OfferResult } from '../live/offer';
 import { RunShare } from './share';
 import type { RelayConnection, IdList } from '../nostr';
-import { reason, reasonOf, reasonText, ReasonError, type Reason } from '../../shared/i18n';
+import { reason, reasonOf, reasonText, ReasonError, textReason, type Reason } from '../../shared/i18n';
 
 const PROGRESS_EVERY_MS = 250;
 
@@ -65,8 +65,8 @@ interface RunPlan {
   filtersFor: (maxFilterElements: number) => PlannedFilter[];
   /** the window as the local view reads it */
   window: LocalViewPlan;
-  /** the plan in words (dry runs, reports) */
-  lines: string[];
+  /** the plan, one reason a line (dry runs, reports) */
+  lines: Reason[];
 }
 
 /** What every peer of a run shares. */
@@ -103,6 +103,17 @@ export function namedPeer(peer: Peer, why: Reason): Reason {
 }
 
 /** What the share side sent a peer and how it answered (its refusals in its own words, counted). */
+/** The plan as the report carries it: its English lines, and their reasons for every other language. */
+function planOf(plan: RunPlan): { plan: string[]; planWhy: Reason[] } {
+  return { plan: plan.lines.map(reasonText), planWhy: plan.lines };
+}
+
+/** One filter of the plan (the words of describeFilter, sync/filters.ts). */
+function filterReason(f: PlannedFilter): Reason {
+  const { kinds, authors, since } = f.filter;
+  return reason('plan.filter', { pass: f.pass, kinds: kinds ?? null, authors: authors?.length ?? null, since: since !== undefined ? new Date(since * 1000).toISOString() : null });
+}
+
 export function sharedReason(r: OfferResult): Reason {
   const refused = Object.entries(r.rejected).map(([text, count]) => `${count} × ${text}`);
   return reason('sync.shared', { offered: r.offered, accepted: r.accepted, duplicates: r.duplicates, refused, unanswered: r.unanswered });
@@ -218,7 +229,7 @@ export class Run {
       const plan = await this.plan();
       if (this.opts.dryRun) {
         for (const line of plan.lines) this.ctx.log.info(reason('run.dryRunLine', { line }));
-        return this.reportOf({ outcome: 'dry-run', members: plan.members.length, plan: plan.lines });
+        return this.reportOf({ outcome: 'dry-run', members: plan.members.length, ...planOf(plan) });
       }
       const synced = await this.syncPeers(plan);
       const report = await this.report(plan, synced, station);
@@ -281,15 +292,15 @@ export class Run {
       if (!planned) made.set(maxFilterElements, (planned = buildFilters({ kinds: settings.kinds, noDms, days, members, nowSec, maxFilterElements })));
       return [...planned];
     };
-    const lines: string[] = [
-      `window: ${windowText(days)}; ${members.length} members; ${noDms ? 'no DMs; ' : ''}${verify ? 'signatures verified' : 'signatures NOT verified (--no-verify: forged events are stored as they come)'}`,
-      `local store: ${this.ctx.store().description}`,
+    const lines: Reason[] = [
+      reason('plan.window', { window: reason('sync.window', { days }), members: members.length, noDms, verify }),
+      reason('plan.store', { store: this.ctx.store().description }),
     ];
     for (const p of peers) {
-      lines.push(`peer ${p.id} (${p.hostname ?? 'no hostname'}): ${p.route} ${p.relayUrl ?? ''}`);
-      for (const f of filtersFor(DEFAULT_LIMITS.maxFilterElements)) lines.push(`  ${f.pass}: ${describeFilter(f.filter)}`);
+      lines.push(reason('plan.peer', { id: p.id, host: p.hostname, route: p.route, url: p.relayUrl }));
+      for (const f of filtersFor(DEFAULT_LIMITS.maxFilterElements)) lines.push(filterReason(f));
     }
-    for (const p of state.snapshot.peers.filter((x) => !x.syncable)) lines.push(`skipped ${p.id}: ${p.reason ?? p.status}`);
+    for (const p of state.snapshot.peers.filter((x) => !x.syncable)) lines.push(reason('plan.skipped', { id: p.id, why: p.why ?? textReason(p.reason ?? p.status) }));
     const window: LocalViewPlan = { members, kinds: syncKinds(settings.kinds, noDms), stationKinds: STATION_PASS_KINDS, since: windowSince(days, nowSec) };
     return { state, members, days, verify, nowSec, peers, filtersFor, window, lines };
   }
@@ -371,7 +382,7 @@ export class Run {
       dropped,
       bytesIn: outcomes.reduce((a, o) => a + o.bytesIn, 0),
       bytesOut: outcomes.reduce((a, o) => a + o.bytesOut, 0),
-      plan: plan.lines,
+      ...planOf(plan),
       fetches: ledger.fetches,
       localReads: local.reads,
       ...(shared ? { shared } : {}),
@@ -598,10 +609,4 @@ export class Run {
       await ep.release().catch(() => undefined);
     }
   }
-}
-
-/** The sync window in words: "everything", "the last day", "the last 7 days". */
-export function windowText(days: number): string {
-  if (days === 0) return 'everything';
-  return days === 1 ? 'the last day' : `the last ${days} days`;
 }

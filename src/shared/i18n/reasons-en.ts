@@ -223,8 +223,22 @@ export const en = {
     ];
     return `sent ${p.offered} members' event(s) it lacked (${parts.filter(Boolean).join('; ')})`;
   },
-  /** One line of a dry run's plan (text the plan wrote). */
-  'run.dryRunLine': (p: { line: string }, t: T) => `dry run: ${t.text(p.line)}`,
+  /** One line of a dry run's plan (its text in runs logged before the plan had codes). */
+  'run.dryRunLine': (p: { line: string | Reason }, t: T) => `dry run: ${typeof p.line === 'string' ? t.text(p.line) : t.reason(p.line)}`,
+  // the plan's lines (a dry run, a report)
+  'plan.window': (p: { window: Reason; members: number; noDms: boolean; verify: boolean }, t: T) =>
+    `window: ${t.reason(p.window)}; ${p.members} members; ${p.noDms ? 'no DMs; ' : ''}${p.verify ? 'signatures verified' : 'signatures NOT verified (--no-verify: forged events are stored as they come)'}`,
+  /** `store`: the local store's description (`strfry <bin> (config <conf>)`, `relay <url>`). */
+  'plan.store': (p: { store: string }, t: T) => `local store: ${t.text(p.store)}`,
+  'plan.peer': (p: { id: string; host: string | null; route: string; url: string | null }) => `peer ${p.id} (${p.host ?? 'no hostname'}): ${p.route} ${p.url ?? ''}`,
+  /** One filter asked of every peer: its pass, kinds, authors and start (ISO). */
+  'plan.filter': (p: { pass: string; kinds: number[] | null; authors: number | null; since: string | null }) =>
+    `  ${p.pass}: ${[
+      ...(p.kinds ? [p.kinds.length > 6 ? `${p.kinds.length} kinds` : `kinds ${p.kinds.join(',')}`] : []),
+      p.authors !== null ? `${p.authors} authors` : 'no authors',
+      p.since !== null ? `since ${p.since}` : 'everything',
+    ].join(', ')}`,
+  'plan.skipped': (p: { id: string; why: Reason }, t: T) => `skipped ${p.id}: ${t.reason(p.why)}`,
   'run.noPeer': () => 'no syncable peer in the swarm folder: nothing to sync from',
   'run.memoryNotSaved': (p: { why: Reason }, t: T) => `cannot save the peer memory: ${t.reason(p.why)}`,
   'run.profilesNotRefreshed': (p: { why: Reason }, t: T) => `profiles index not refreshed: ${t.reason(p.why)}`,

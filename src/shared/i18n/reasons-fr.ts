@@ -12,6 +12,8 @@ const q = (s: string): string => JSON.stringify(s);
 const entryWhat = (e: 'file' | 'other'): string => (e === 'file' ? 'un fichier' : 'pas un dossier (FIFO, socket ou périphérique)');
 const ORIGIN: Record<string, string> = { number: 'nombre', string: 'texte', array: 'liste', int: 'entier', bigint: 'entier', date: 'date' };
 const TYPE = ZOD_TYPES;
+/** The plan's passes (sync/filters.ts). */
+const PASS: Record<string, string> = { deletions: 'suppressions', members: 'membres', station: 'station' };
 /** A peer named in a live line: a reason (`peer.label`), or the English text of lines logged before it was one. */
 const who = (w: string | Reason, t: ReasonTools): string => (typeof w === 'string' ? t.text(w) : t.reason(w));
 
@@ -198,7 +200,18 @@ export const fr: ReasonCatalogue = {
     ];
     return `envoi de ${t.count(p.offered, { one: '# événement de membre qui lui manquait', other: '# événements de membres qui lui manquaient' })} (${parts.filter(Boolean).join(`${NB}; `)})`;
   },
-  'run.dryRunLine': (p, t) => `essai à blanc${NB}: ${t.text(p.line)}`,
+  'run.dryRunLine': (p, t) => `essai à blanc${NB}: ${typeof p.line === 'string' ? t.text(p.line) : t.reason(p.line)}`,
+  'plan.window': (p, t) =>
+    `fenêtre${NB}: ${t.reason(p.window)}${NB}; ${t.count(p.members, { one: '# membre', other: '# membres' })}${NB}; ${p.noDms ? `sans messages privés${NB}; ` : ''}${p.verify ? 'signatures vérifiées' : 'signatures NON vérifiées (--no-verify : les événements falsifiés sont stockés tels quels)'}`,
+  'plan.store': (p, t) => `stockage local${NB}: ${t.text(p.store)}`,
+  'plan.peer': (p) => `pair ${p.id} (${p.host ?? 'sans nom d’hôte'})${NB}: ${runWords('fr').route[p.route] ?? p.route} ${p.url ?? ''}`,
+  'plan.filter': (p, t) =>
+    `  ${PASS[p.pass] ?? p.pass}${NB}: ${[
+      ...(p.kinds ? [p.kinds.length > 6 ? `${t.num(p.kinds.length)} types` : `types ${p.kinds.join(',')}`] : []),
+      p.authors !== null ? t.count(p.authors, { one: '# auteur', other: '# auteurs' }) : 'aucun auteur',
+      p.since !== null ? `depuis ${p.since}` : 'tout',
+    ].join(', ')}`,
+  'plan.skipped': (p, t) => `ignoré ${p.id}${NB}: ${t.reason(p.why)}`,
   'run.noPeer': () => `aucun pair synchronisable dans le dossier swarm${NB}: rien à synchroniser`,
   'run.memoryNotSaved': (p, t) => `impossible d’enregistrer la mémoire des pairs${NB}: ${t.reason(p.why)}`,
   'run.profilesNotRefreshed': (p, t) => `index des profils non rafraîchi${NB}: ${t.reason(p.why)}`,
