@@ -203,7 +203,8 @@ export const fr: ReasonCatalogue = {
   'run.dryRunLine': (p, t) => `essai à blanc${NB}: ${typeof p.line === 'string' ? t.text(p.line) : t.reason(p.line)}`,
   'plan.window': (p, t) =>
     `fenêtre${NB}: ${t.reason(p.window)}${NB}; ${t.count(p.members, { one: '# membre', other: '# membres' })}${NB}; ${p.noDms ? `sans messages privés${NB}; ` : ''}${p.verify ? 'signatures vérifiées' : 'signatures NON vérifiées (--no-verify : les événements falsifiés sont stockés tels quels)'}`,
-  'plan.store': (p, t) => `stockage local${NB}: ${t.text(p.store)}`,
+  // the store's description in French: `relais <url>`, `strfry <bin> (configuration <conf>)`
+  'plan.store': (p, t) => `stockage local${NB}: ${t.text(p.store).replace(/^relay /, 'relais ').replace(/ \(config /, ' (configuration ')}`,
   'plan.peer': (p) => `pair ${p.id} (${p.host ?? 'sans nom d’hôte'})${NB}: ${runWords('fr').route[p.route] ?? p.route} ${p.url ?? ''}`,
   'plan.filter': (p, t) =>
     `  ${PASS[p.pass] ?? p.pass}${NB}: ${[
