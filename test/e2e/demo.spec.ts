@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { REPO_ROOT } from '../support/index';
 import { expectLegibleGraph } from './fixtures/checks';
+import { shoot } from './fixtures/screens';
 
 let tmp = '';
 let child: ChildProcess | null = null;
@@ -86,6 +87,7 @@ test('the demo constellation: overview, sync, reach, constellation, profiles', a
   expect(figure(await page.locator('[data-test="reach-n1"]').textContent())).toBeGreaterThan(1000);
   const n2Alone = await page.locator('table.grid tbody tr').first().locator('td.num').nth(1).textContent();
   expect(figure(n2Alone)).toBeGreaterThan(0);
+  await shoot(page, 'demo-reach-light');
 
   // Constellation: the graph draws, with nodes.
   await page.locator('[data-screen="graph"]').click();
@@ -97,6 +99,7 @@ test('the demo constellation: overview, sync, reach, constellation, profiles', a
   // The demo's graph is large enough (over 5,000 edges) that its edges follow the first frame: they get drawn too.
   expect(Number(await page.locator('[data-test="graph-node-count"]').getAttribute('data-edges'))).toBeGreaterThan(5000);
   await expect(page.locator('[data-test="graph-canvas"]')).toHaveAttribute('data-complete', 'yes', { timeout: 60_000 });
+  await shoot(page, 'demo-graph-light');
 
   // Profiles: a demo member (a peer station's captain) is found by name.
   await page.locator('[data-screen="profiles"]').click();
@@ -118,4 +121,5 @@ test('the demo constellation is legible in the dark theme: edges drawn, no white
   await expect(page.locator('[data-test="graph-canvas"]')).toHaveAttribute('data-complete', 'yes', { timeout: 90_000 });
   expect(Number(await page.locator('[data-test="graph-node-count"]').getAttribute('data-edges'))).toBeGreaterThan(5000);
   await expectLegibleGraph(page);
+  await shoot(page, 'demo-graph-dark');
 });
