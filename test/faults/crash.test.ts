@@ -281,10 +281,13 @@ describe(`crash safety: constellation sync killed with SIGKILL (seed ${SEED})`, 
     const zen = await tmpDir('crash-lock-');
     await mkdir(join(zen, 'strfry'), { recursive: true });
     const deadPid = 2 ** 22 + 12345; // above the default pid_max: never alive
+    // The losers of a round wait for the guard's holder 10 ms rather than a run's 50 before they look again: the
+    // same race, its 200 rounds in a few seconds instead of over ten (most of a round was that wait).
+    const guardWaitMs = 10;
     let doubleHolders = 0;
     for (let round = 0; round < 200; round++) {
       await writeFile(lockPath(zen), `${deadPid}\n`);
-      const results = await Promise.allSettled([process.pid, process.ppid, 1].map((pid) => acquireLock(zen, pid)));
+      const results = await Promise.allSettled([process.pid, process.ppid, 1].map((pid) => acquireLock(zen, pid, { guardWaitMs })));
       const won = results.filter((r) => r.status === 'fulfilled');
       for (const r of results) if (r.status === 'rejected' && !(r.reason instanceof LockHeld)) throw r.reason;
       if (won.length !== 1) doubleHolders++;

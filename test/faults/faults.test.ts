@@ -73,6 +73,16 @@ interface Row {
 }
 const rows: Row[] = [];
 
+/**
+ * The drip case's pace: its 15 events take 7.5 s, 2.5 times the idle timeout above, so a peer that keeps sending
+ * is still told apart from a silent one (at the relay's default of one a second the case took 15 s).
+ */
+const DRIP_MS = 500;
+/** What a fault case's relay is told besides its events, and how its title says it. */
+const CASE_OPTIONS: Partial<Record<Fault, { relay: FaultyRelayOptions; says: string }>> = {
+  drip: { relay: { dripMs: DRIP_MS }, says: `sends one event every ${DRIP_MS} ms` },
+};
+
 /** Faults that hit a REQ answer: tried twice, on the first REQ (the reachability probe) and after it (mid-sync). */
 const REQ_FAULTS = new Set<Fault>(['drop-mid-stream', 'invalid-json', 'oversized-frame', 'never-eose', 'tunnel-reset', 'closed-auth-required', 'closed-rate-limited']);
 
@@ -128,13 +138,13 @@ describe('a hostile peer loses nothing (issue 10)', () => {
   );
   for (const { fault, healthyReqs } of cases) {
     const label = healthyReqs ? `${fault} (after the probe)` : fault;
-    it(`${label}: ${FAULT_DESCRIPTIONS[fault]}`, async () => {
+    it(`${label}: ${CASE_OPTIONS[fault]?.says ?? FAULT_DESCRIPTIONS[fault]}`, async () => {
       const failures: string[] = [];
       const check = (ok: boolean, what: string): void => {
         if (!ok) failures.push(what);
       };
       const [local] = await startRelays(1);
-      const bad = await startFaultyRelay(fault, { events: faultyEvents, kubo, peerId: faultyPeerId, healthyReqs });
+      const bad = await startFaultyRelay(fault, { events: faultyEvents, kubo, peerId: faultyPeerId, healthyReqs, ...CASE_OPTIONS[fault]?.relay });
       const dataDir = await tmpDir('faults-data-');
       const timersBefore = timeouts();
       const engine = stationEngine(dataDir, local!.url);

@@ -10,8 +10,8 @@
 // Reproducible: the seed is printed; STATION_FUZZ_SEED=<seed> replays a run, STATION_FUZZ_ITERATIONS caps it.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { constants, existsSync } from 'node:fs';
-import { access, mkdir, mkdtemp, open as openFile, realpath, rm, symlink, truncate, writeFile } from 'node:fs/promises';
+import { chmodSync, constants, existsSync, lstatSync, lutimesSync, mkdirSync, readFileSync, readdirSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { access, mkdir, mkdtemp, open as openFile, realpath, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, sep } from 'node:path';
 
@@ -70,6 +70,7 @@ interface Planted {
 let base: string;
 let outside: string;
 let built: BuiltStation;
+let goodTree: TreeEntry[];
 let goodKeys: Set<string>;
 let amisKeys: Set<string>;
 const BLACKLISTED = keyFromSeed(`${SEED}:blacklisted`).pk;
@@ -238,9 +239,69 @@ async function sparse(root: string, rel: string, size: number): Promise<void> {
   await truncate(join(root, rel), size);
 }
 
+/**
+ * FIFOs made ahead, FIFO_BATCH at a time by one `mkfifo` (one process for many: a process started from this
+ * test's large worker costs more than all the planting of an iteration), then moved into place by rename.
+ */
+const FIFO_BATCH = 64;
+const fifoPool: string[] = [];
+let fifosMade = 0;
+
 async function fifo(root: string, rel: string): Promise<void> {
   await clear(root, rel);
-  execFileSync('mkfifo', [join(root, rel)]);
+  if (fifoPool.length === 0) {
+    const made = Array.from({ length: FIFO_BATCH }, () => join(base, 'fifos', `fifo-${fifosMade++}`));
+    await mkdir(join(base, 'fifos'), { recursive: true });
+    execFileSync('mkfifo', made);
+    fifoPool.push(...made);
+  }
+  await rename(fifoPool.pop() as string, join(root, rel));
+}
+
+/** One entry of the good station, read once: copies are then written from memory. */
+interface TreeEntry {
+  rel: string;
+  kind: 'dir' | 'file' | 'link';
+  mode: number;
+  /** seconds, as utimes takes them (to the microsecond) */
+  atime: number;
+  mtime: number;
+  data?: Buffer;
+  target?: string;
+}
+
+/** The good station as `cp -a` would copy it: every folder, file and symlink, with its mode and times. */
+function readTree(root: string, rel = ''): TreeEntry[] {
+  const st = lstatSync(join(root, rel));
+  const at = { rel, mode: st.mode & 0o7777, atime: st.atimeMs / 1000, mtime: st.mtimeMs / 1000 };
+  if (st.isSymbolicLink()) return [{ ...at, kind: 'link', target: readlinkSync(join(root, rel)) }];
+  if (st.isFile()) return [{ ...at, kind: 'file', data: readFileSync(join(root, rel)) }];
+  if (!st.isDirectory()) throw new Error(`the good station holds ${join(root, rel)}, neither a file, a folder nor a symlink`);
+  return [{ ...at, kind: 'dir' }, ...readdirSync(join(root, rel)).sort().flatMap((name) => readTree(root, join(rel, name)))];
+}
+
+/**
+ * A fresh copy of the good station for each iteration, written from memory with the modes and times `cp -a`
+ * keeps (a `cp -a` process per iteration, started from this test's large worker, took longer than the reading
+ * under test; fs.cp walks the tree in JS, ten times slower still).
+ */
+function copyTree(tree: readonly TreeEntry[], to: string): void {
+  mkdirSync(dirname(to), { recursive: true });
+  for (const e of tree) {
+    const path = join(to, e.rel);
+    if (e.kind === 'dir') mkdirSync(path);
+    else if (e.kind === 'file') writeFileSync(path, e.data as Buffer);
+    else symlinkSync(e.target as string, path);
+  }
+  // modes and times once everything is in (writing into a folder changes its mtime), deepest first
+  for (const e of [...tree].reverse()) {
+    const path = join(to, e.rel);
+    if (e.kind === 'link') lutimesSync(path, e.atime, e.mtime);
+    else {
+      chmodSync(path, e.mode);
+      utimesSync(path, e.atime, e.mtime);
+    }
+  }
 }
 
 async function link(root: string, rel: string, target: string): Promise<void> {
@@ -590,6 +651,7 @@ beforeAll(async () => {
     blacklist: [BLACKLISTED],
     ipfsConfig: false,
   });
+  goodTree = readTree(built.root);
   goodKeys = new Set(Object.keys(built.members));
   amisKeys = new Set(Object.entries(built.members).filter(([, s]) => s.includes('amisOfAmis')).map(([k]) => k));
 }, 60_000);
@@ -607,9 +669,7 @@ describe(`station files fuzz (seed ${SEED})`, () => {
     for (let i = 0; i < MAX_ITERATIONS && Date.now() - started < TIME_BUDGET_MS; i++) {
       const root = join(base, `it${i}`, '.zen');
       let t0 = Date.now();
-      // cp -a: one native copy (fs.cp walks the tree in JS, ten times slower here).
-      await mkdir(dirname(root), { recursive: true });
-      execFileSync('cp', ['-a', built.root, root]);
+      copyTree(goodTree, root);
       phase.copy += Date.now() - t0;
       t0 = Date.now();
       const planted: Planted[] = [];

@@ -9,7 +9,7 @@
  *
  * Public API:
  *   readLock(zenRoot) → { pid, alive, why } | null
- *   acquireLock(zenRoot) → { path, release() }      // throws LockHeld when a live owner holds it; clears a stale one
+ *   acquireLock(zenRoot, pid?, { guardWaitMs }?) → { path, release() }      // throws LockHeld when a live owner holds it; clears a stale one
  *   lockPath(zenRoot)
  */
 import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
@@ -70,6 +70,16 @@ export interface HeldLock {
 
 /** A stale-lock takeover guard older than this was left by a crash in the middle of a takeover. */
 const GUARD_STALE_MS = 10_000;
+/** How long a run that finds another run's takeover guard waits before it looks at the lock again. */
+const GUARD_WAIT_MS = 50;
+
+export interface AcquireOptions {
+  /**
+   * The wait when another run holds the takeover guard (default GUARD_WAIT_MS). Tests that race runs for a
+   * stale lock hundreds of times shorten it: the race is the same, each round is over sooner.
+   */
+  guardWaitMs?: number;
+}
 
 /**
  * Creates the lock holding `pid`, atomically and never empty: the PID is written to a temporary file which is
@@ -96,7 +106,7 @@ async function createLock(path: string, pid: number): Promise<boolean> {
  * remove it one after the other (the second would remove the lock the first has just taken): the check and
  * the removal happen under a takeover guard file, itself created exclusively. Returns true when removed.
  */
-async function clearStale(path: string, zenRoot: string, stalePid: number): Promise<boolean> {
+async function clearStale(path: string, zenRoot: string, stalePid: number, guardWaitMs: number): Promise<boolean> {
   const guard = `${path}.takeover`;
   try {
     await writeFile(guard, `${process.pid}\n`, { flag: 'wx' });
@@ -104,7 +114,7 @@ async function clearStale(path: string, zenRoot: string, stalePid: number): Prom
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ReasonError(reason('lock.cannotTakeOver', { path, why: reasonOf(err) }), { cause: err });
     const age = await stat(guard).then((s) => Date.now() - s.mtimeMs, () => 0);
     if (age > GUARD_STALE_MS) await unlink(guard).catch(() => undefined);
-    else await new Promise((r) => setTimeout(r, 50));
+    else await new Promise((r) => setTimeout(r, guardWaitMs));
     return false;
   }
   try {
@@ -117,7 +127,7 @@ async function clearStale(path: string, zenRoot: string, stalePid: number): Prom
   }
 }
 
-export async function acquireLock(zenRoot: string, pid = process.pid): Promise<HeldLock> {
+export async function acquireLock(zenRoot: string, pid = process.pid, opts: AcquireOptions = {}): Promise<HeldLock> {
   const path = lockPath(zenRoot);
   await mkdir(dirname(path), { recursive: true });
   let clearedStale: number | null = null;
@@ -141,7 +151,7 @@ export async function acquireLock(zenRoot: string, pid = process.pid): Promise<H
     const cur = await readLock(zenRoot);
     if (!cur) continue; // released meanwhile: try again
     if (cur.alive) throw new LockHeld(cur.pid, path);
-    if (await clearStale(path, zenRoot, cur.pid)) {
+    if (await clearStale(path, zenRoot, cur.pid, opts.guardWaitMs ?? GUARD_WAIT_MS)) {
       clearedStale = cur.pid;
       staleWhy = cur.why;
     }
