@@ -82,14 +82,6 @@ export function sumShareCounts(list: ReadonlyArray<ShareCounts | undefined>): Sh
   return { offered: sum('offered'), accepted: sum('accepted'), duplicates: sum('duplicates'), refused: sum('refused'), unanswered: sum('unanswered'), refusingPeers: sum('refusingPeers') };
 }
 
-/** One line for the log: what was sent and how the peer answered; null when nothing was sent. */
-export function offerSummary(r: OfferResult): string | null {
-  if (r.offered === 0) return null;
-  const refused = Object.entries(r.rejected).map(([reason, n]) => `${n} × ${reason}`);
-  const parts = [`${r.accepted} accepted`, r.duplicates ? `${r.duplicates} already held` : '', refused.length ? `refused: ${refused.join(', ')}` : '', r.unanswered ? `${r.unanswered} unanswered` : ''];
-  return `sent ${r.offered} members' event(s) it lacked (${parts.filter(Boolean).join('; ')})`;
-}
-
 /** Whether an event of the local relay is one this station shares. */
 export function shareable(e: NostrEvent, members: ReadonlySet<string>, blacklist?: ReadonlySet<string>): boolean {
   return members.has(e.pubkey) && !blacklist?.has(e.pubkey) && !WELCOME_NOTE_PATTERN.test(e.content);
