@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reason, ReasonError } from '../shared/i18n';
 
 const found = new Map<string, string>();
 
@@ -30,5 +31,5 @@ export function appRoot(from: string = dirname(fileURLToPath(import.meta.url))):
     if (up === dir) break;
     dir = up;
   }
-  throw new Error(`cannot find the Constellation package folder above ${from}`);
+  throw new ReasonError(reason('cli.noPackageRoot', { from }));
 }

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { reason, ReasonError, type Reason } from '../shared/i18n';
 
 export const UNIT_NAME = 'constellation.service';
 
@@ -50,8 +51,8 @@ export interface ServiceDeps {
   unitDir: string;
   /** The systemctl program (called with `--user …`). */
   systemctl: string;
-  /** Where one line of what is done goes. */
-  say: (line: string) => void;
+  /** Where one line of what is done goes: a command as run (text), or what was done (a reason). */
+  say: (line: string | Reason) => void;
 }
 
 /** Runs `systemctl --user <args>`; resolves with its exit code and output (never rejects on a non-zero code). */
@@ -61,14 +62,14 @@ export function systemctl(program: string, args: string[]): Promise<{ code: numb
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', (err) => reject(new Error(`cannot run ${program}: ${err.message}`)));
+    child.on('error', (err) => reject(new ReasonError(reason('cli.cannotRun', { program, detail: err.message }))));
     child.on('close', (code) => resolve({ code, output: output.trim() }));
   });
 }
 
 async function must(deps: ServiceDeps, args: string[]): Promise<void> {
   const r = await systemctl(deps.systemctl, args);
-  if (r.code !== 0) throw new Error(`systemctl --user ${args.join(' ')} failed (exit code ${r.code}): ${r.output || 'no message'}`);
+  if (r.code !== 0) throw new ReasonError(reason('service.systemctlFailed', { args: args.join(' '), code: r.code, output: r.output }));
   deps.say(`systemctl --user ${args.join(' ')}`);
 }
 
@@ -77,12 +78,12 @@ export async function installService(templatePath: string, unit: UnitInput, deps
   try {
     template = await readFile(templatePath, 'utf8');
   } catch (err) {
-    throw new Error(`the unit template ${templatePath} cannot be read (${(err as Error).message}): is this installation complete?`);
+    throw new ReasonError(reason('service.templateUnreadable', { path: templatePath, detail: (err as Error).message }));
   }
   const path = join(deps.unitDir, UNIT_NAME);
   await mkdir(deps.unitDir, { recursive: true });
   await writeFile(path, renderUnit(template, unit), { mode: 0o644 });
-  deps.say(`wrote ${path}`);
+  deps.say(reason('service.wrote', { path }));
   await must(deps, ['daemon-reload']);
   await must(deps, ['enable', '--now', UNIT_NAME]);
   return path;
@@ -94,10 +95,10 @@ export async function uninstallService(deps: ServiceDeps): Promise<boolean> {
   // not loaded (never installed, or already removed): nothing to stop, not an error
   const r = await systemctl(deps.systemctl, ['disable', '--now', UNIT_NAME]);
   if (r.code === 0) deps.say(`systemctl --user disable --now ${UNIT_NAME}`);
-  else if (present) throw new Error(`systemctl --user disable --now ${UNIT_NAME} failed (exit code ${r.code}): ${r.output || 'no message'}`);
+  else if (present) throw new ReasonError(reason('service.systemctlFailed', { args: `disable --now ${UNIT_NAME}`, code: r.code, output: r.output }));
   if (present) {
     await rm(path);
-    deps.say(`removed ${path}`);
+    deps.say(reason('service.removed', { path }));
   }
   await must(deps, ['daemon-reload']);
   return present;

@@ -25,6 +25,7 @@ import { FALLBACK_CSP, cspOf, headerCsp } from '../shared/csp';
 import { mimeType, resolveInside } from '../core/util/static-files';
 import type { CallName, EventName, WireMessage } from '../shared/api';
 import { LOOPBACK } from './loopback';
+import { reason, ReasonError } from '../shared/i18n';
 
 /** What the web host needs from the engine (the Engine class fits). */
 export interface ContractEndpoint {
@@ -142,7 +143,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const indexPath = root ? join(root, 'index.html') : null;
   const indexHtml = indexPath ? await readFile(indexPath, 'utf8').catch(() => null) : null;
   if (!root || indexHtml === null) {
-    throw new Error(`the built renderer is missing (${join(opts.rendererDir, 'index.html')} not found): run npm run build`);
+    throw new ReasonError(reason('cli.rendererMissing', { path: join(opts.rendererDir, 'index.html') }));
   }
   const token = opts.token ?? randomBytes(32).toString('hex');
   const maxClients = opts.maxClients ?? DEFAULT_MAX_CLIENTS;

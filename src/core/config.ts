@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { reason, ReasonError } from '../shared/i18n';
 import type { SettingsPatch } from '../shared/schemas';
 import type { LiveTiming } from './live/timing';
 import type { Logger } from './log';
@@ -90,13 +91,13 @@ export function timeoutsFromEnv(text: string | undefined): Partial<Timeouts> {
   try {
     v = JSON.parse(text);
   } catch {
-    throw new Error(`CONSTELLATION_TIMEOUTS is not JSON (${text.slice(0, 80)}): give an object of timeouts in ms, e.g. {"kuboPing":3000}`);
+    throw new ReasonError(reason('timeouts.notJson', { text: text.slice(0, 80) }));
   }
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('CONSTELLATION_TIMEOUTS must be an object of timeouts in ms, e.g. {"kuboPing":3000}');
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ReasonError(reason('timeouts.notObject'));
   const out: Partial<Timeouts> = {};
   for (const [k, x] of Object.entries(v)) {
-    if (!(k in DEFAULT_TIMEOUTS)) throw new Error(`CONSTELLATION_TIMEOUTS: no timeout named "${k}" (known: ${Object.keys(DEFAULT_TIMEOUTS).join(', ')})`);
-    if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0) throw new Error(`CONSTELLATION_TIMEOUTS: ${k} must be a positive number`);
+    if (!(k in DEFAULT_TIMEOUTS)) throw new ReasonError(reason('timeouts.unknown', { name: k, known: Object.keys(DEFAULT_TIMEOUTS) }));
+    if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0) throw new ReasonError(reason('timeouts.notPositive', { name: k }));
     out[k as keyof Timeouts] = x;
   }
   return out;

@@ -35,5 +35,5 @@ export async function sweepLeftovers(dataDir: string, zenRoot: string, log: Logg
   } catch (err) {
     log.warn(reason('files.notSwept', { why: reasonOf(err) }));
   }
-  if (removed.length > 0) log.info(`removed ${removed.length} temporary file(s) left by an interrupted write: ${removed.join(', ')}`);
+  if (removed.length > 0) log.info(reason('files.swept', { files: removed }));
 }

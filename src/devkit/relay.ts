@@ -256,6 +256,9 @@ export class TestRelay {
   private changeSeq = 0;
   private changeTimer: NodeJS.Timeout | null = null;
   private otherWriters: NodeJS.Timeout | null = null;
+  /** EVENTs checked and waiting for the writer's next pass (strfry's writer inbox) */
+  private inbox: Array<{ conn: Connection; event: NostrEvent }> = [];
+  private writerPass: NodeJS.Immediate | null = null;
 
   private constructor(
     private readonly opts: TestRelayOptions,
@@ -307,8 +310,8 @@ export class TestRelay {
     // Statement journals and sorts in memory: on disk (SQLite's default) every multi-row statement of a
     // transaction (an insert firing the change-log trigger, a cascade) writes a temporary file.
     db.pragma('temp_store = MEMORY');
-    // A page cache that holds the index pages of a large write: with SQLite's 2 MB default a seed spills dirty
-    // pages to the WAL mid-transaction, and writes them again at commit.
+    // A page cache that holds the index pages of a large write: with SQLite's 2 MB default a seed or a busy
+    // writer pass spills dirty pages to the WAL mid-transaction, and writes them again at commit.
     db.pragma('cache_size = -32768');
     const relay = new NostrRelay(repo, {
       // Both caches would make a second REQ or a duplicate EVENT lie within their TTL: tests need the truth.
@@ -508,6 +511,9 @@ export class TestRelay {
       this.send(conn, ['NOTICE', 'ERROR: bad msg: message is not an array']);
       return;
     }
+    // strfry answers a REQ (or COUNT, NEG-…) from its database whether or not the writer has committed the EVENTs
+    // received before it; here they are committed first, so a test's EVENT-then-REQ reads the same every time.
+    if (msg[0] !== 'EVENT') this.writeInbox();
     switch (msg[0]) {
       case 'COUNT':
         return this.onCount(conn, msg);
@@ -601,15 +607,46 @@ export class TestRelay {
       (size > MAX_EVENT_SIZE ? `event too large: ${size}` : null);
     if (problem) return ok(false, `invalid: ${problem}`);
     this.writer ??= strfryWriter(this.db);
+    if (this.writer.stored(e.id)) return ok(true, 'duplicate: have this event');
+    this.inbox.push({ conn, event: e });
+    // strfry's writer takes what its inbox holds when it comes round (what arrived during its last commit): here,
+    // what arrived in this turn of the event loop (the frames of one socket read, several sockets' EVENTs)
+    this.writerPass ??= setImmediate(() => this.writeInbox());
+  }
+
+  /**
+   * strfry's writer thread (RelayWriter): it takes every EVENT its inbox holds, writes them in one transaction
+   * (writeEvents: sorted, duplicates and deletions settled within the batch), then answers each one. A client
+   * that sends EVENTs without waiting for each OK gets them committed together, as strfry commits them, instead
+   * of one transaction (and one WAL append of every index page it touched) per event.
+   */
+  private writeInbox(): void {
+    if (this.writerPass) clearImmediate(this.writerPass);
+    this.writerPass = null;
+    if (this.inbox.length === 0 || !this.writer) return;
+    const batch = this.inbox;
+    this.inbox = [];
     const writer = this.writer;
-    if (writer.stored(e.id)) return ok(true, 'duplicate: have this event');
-    const status = this.db.transaction(() => writer.writeEvents([e]))()[0];
-    if (status === 'written') {
-      ok(true, '');
-      this.dbChanged();
-    } else if (status === 'duplicate') ok(true, 'duplicate: have this event');
-    else if (status === 'replaced') ok(false, 'replaced: have newer event');
-    else ok(false, 'deleted: user requested deletion');
+    let statuses: string[];
+    try {
+      statuses = this.db.transaction(() => writer.writeEvents(batch.map((b) => b.event)))() as string[];
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      for (const conn of new Set(batch.map((b) => b.conn))) this.send(conn, ['NOTICE', `ERROR: ${why}`]);
+      return;
+    }
+    let written = false;
+    batch.forEach(({ conn, event }, i) => {
+      const status = statuses[i];
+      const ok = (accepted: boolean, message: string): void => this.send(conn, ['OK', event.id, accepted, message]);
+      if (status === 'written') {
+        written = true;
+        ok(true, '');
+      } else if (status === 'duplicate') ok(true, 'duplicate: have this event');
+      else if (status === 'replaced') ok(false, 'replaced: have newer event');
+      else ok(false, 'deleted: user requested deletion');
+    });
+    if (written) this.dbChanged();
   }
 
   private onCount(conn: Connection, msg: unknown[]): void {
@@ -691,6 +728,7 @@ export class TestRelay {
    * skipped, replaceable/addressable kinds keep the newest. Returns how many events were stored or replaced.
    */
   async seed(events: readonly NostrEvent[]): Promise<number> {
+    this.writeInbox();
     const db = this.db;
     const insert = db.prepare(UPSERT_EVENT_SQL);
     const insertTag = db.prepare(
@@ -723,11 +761,13 @@ export class TestRelay {
 
   /** Number of stored events matching the filter (no limit). */
   async count(filter: RelayFilter = {}): Promise<number> {
+    this.writeInbox();
     return this.countSync([filter]);
   }
 
   /** Every stored event matching the filter (no limit), newest first. `ids` are looked up in chunks. */
   async all(filter: RelayFilter = {}): Promise<NostrEvent[]> {
+    this.writeInbox();
     if (filter.ids && filter.ids.length > SQL_CHUNK) {
       const out: NostrEvent[] = [];
       for (let i = 0; i < filter.ids.length; i += SQL_CHUNK) {
@@ -744,6 +784,7 @@ export class TestRelay {
 
   /** Ids and created_at of the stored events matching the filter (no limit): what a negentropy storage holds. */
   items(filter: RelayFilter = {}): Array<{ id: string; created_at: number }> {
+    this.writeInbox();
     const where = filterWhere({ ...filter, limit: undefined });
     return this.db.prepare(`SELECT e.id AS id, e.created_at AS created_at FROM events e WHERE ${where.sql}`).all(...where.params) as Array<{ id: string; created_at: number }>;
   }
@@ -778,6 +819,7 @@ export class TestRelay {
 
   async stop(): Promise<void> {
     if (this.stopped) return;
+    this.writeInbox();
     this.stopped = true;
     if (this.changeTimer) clearTimeout(this.changeTimer);
     if (this.otherWriters) clearInterval(this.otherWriters);

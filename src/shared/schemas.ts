@@ -467,6 +467,8 @@ export const RunReport = z.object({
   bytesOut: z.number(),
   /** The plan, for dry runs: one line per peer and filter. */
   plan: z.array(z.string()),
+  /** The same lines as reasons, said in the reader's language (absent in older reports). */
+  planWhy: z.array(ReasonSchema).optional(),
   /** Events received from peers (every copy) and the distinct ids among them (absent in older reports). */
   fetches: z.object({ events: z.number(), distinct: z.number() }).optional(),
   /** Reads of the local store the peers' sessions made (`strfry scan`s; absent in older reports). */

@@ -287,6 +287,13 @@ test('switching to French changes the labels', async ({ page }) => {
   await expect(reason).toContainText('le relais du pair n’a pas répondu');
   await expect(reason).not.toContainText('did not answer');
   await expect(page.locator(`tbody[data-peer="${world.noRelayPeer}"] [data-test="peer-reason"]`)).toHaveText('la carte n’a pas de myRELAY');
+  // …and so do the engine's own lines in the Sync screen's log (the first test's run: its start and its summary)
+  await go(page, 'sync');
+  const log = page.locator('[data-test="sync-log"]');
+  await expect(log).toContainText(/synchronisation \S+\u00a0: \d+ pairs?, \d+ membres, fenêtre/);
+  await expect(log).toContainText(/synchronisation \S+\u00a0: (réussie|en partie échouée|échouée)\u00a0; \d+ importés?/);
+  await expect(log).not.toContainText('window:');
+  await expect(log).not.toContainText('superseded or deleted');
   await go(page, 'settings');
   await page.locator('[data-test="setting-language"]').selectOption('en');
   await expect(page.locator('main h1')).toHaveText('Settings');

@@ -143,6 +143,39 @@ describe('test relay', () => {
     expect(await c.publish(a4)).toEqual(['OK', a4.id, true, '']);
   });
 
+  it('EVENTs sent without waiting are written together and each answered after the commit, with strfry\'s rules within the batch', async () => {
+    const [relay] = await startRelays(1);
+    const c = await RawClient.connect(relay!.url);
+    onCleanup(() => c.close());
+    const key = keyFromSeed('harness', 2);
+    const t = Math.floor(Date.now() / 1000) - 100_000;
+    const notes = Array.from({ length: 40 }, (_, i) => note(key, `burst ${i}`, t + i));
+    const old = profile(key, { name: 'old' }, t);
+    const fresh = profile(key, { name: 'new' }, t + 500);
+    const victim = notes[3]!;
+    const del = deletion(key, [victim.id], t + 1000);
+    // one socket write: the relay reads every frame in one turn and its writer takes them in one pass
+    const burst = [...notes, notes[0]!, fresh, old, del];
+    const from = c.messages.length;
+    for (const e of burst) c.send(['EVENT', e]);
+    // the REQ sent right behind them reads what they wrote
+    const back = await c.req('after', [{ authors: [key.pk], kinds: [1] }]);
+    const oks = c.messages.slice(from).filter((m): m is ['OK', string, boolean, string] => Array.isArray(m) && m[0] === 'OK');
+    expect(oks).toHaveLength(burst.length);
+    const okOf = (id: string): Array<['OK', string, boolean, string]> => oks.filter((m) => m[1] === id);
+    for (const e of notes.slice(1)) expect(okOf(e.id)[0]).toEqual(['OK', e.id, true, '']);
+    // the same id twice in one pass: written once, the second answered as a duplicate
+    expect(okOf(notes[0]!.id).map((m) => m.slice(2))).toEqual([[true, ''], [true, 'duplicate: have this event']]);
+    // the older version of a replaceable in the same pass loses to the newer (sorted by created_at then id)
+    expect(okOf(fresh.id)[0]).toEqual(['OK', fresh.id, true, '']);
+    expect(okOf(old.id)[0]![2]).toBe(true);
+    expect((await relay!.all({ kinds: [0] })).map((e) => e.id)).toEqual([fresh.id]);
+    // a kind 5 in the same pass deletes a note of the pass
+    expect(okOf(del.id)[0]).toEqual(['OK', del.id, true, '']);
+    expect(await relay!.count({ ids: [victim.id] })).toBe(0);
+    expect(back.events.map((e) => e.id).sort()).toEqual(notes.filter((e) => e !== victim).map((e) => e.id).sort());
+  });
+
   it('clamps REQ limits to max_limit exactly as strfry (no limit or above → max_limit, newest first)', async () => {
     const [relay] = await startRelays(1, { maxLimit: 500 });
     const key = keyFromSeed('harness', 2);

@@ -25,6 +25,7 @@ import {
   runCleanup,
   startRelays,
   tmpDir,
+  watchDilation,
   welcomeNote,
   withBadId,
   withBadSig,
@@ -327,13 +328,11 @@ describe('unreachable peers are cheap (issue 14)', () => {
     // On a loaded machine this process runs slower than the wall clock: a 20 ms tick that comes less often than it
     // should says by how much (the same relays, kubo stand-in and engine share this one event loop). The bound is
     // 2 s of the process's own time: 2 s × that dilation (1 on a quiet machine).
-    let ticks = 0;
-    const ticker = setInterval(() => ticks++, 20);
+    const clock = watchDilation();
     const t0 = Date.now();
     const report = await syncOnce(engine, { days: 1 });
     const end = Date.now();
-    clearInterval(ticker);
-    const dilation = Math.max(1, (end - t0) / 20 / Math.max(1, ticks));
+    const dilation = clock.stop();
     const bound = 2000 * dilation;
     const [a, b, lost, refusing] = built.peers.map((p) => report.peers.find((o) => o.peer === p.id)!);
     expect(a!.ok && b!.ok).toBe(true);

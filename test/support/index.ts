@@ -133,6 +133,7 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
   }
 }
 export { stationOnlyContext } from './engine-context';
+export { watchDilation } from './dilation';
 
 export interface StrfryRun {
   code: number | null;

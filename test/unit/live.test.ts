@@ -18,7 +18,7 @@ import { groupFilters, livePlan, reqBudget } from '../../src/core/live/plan';
 import { Publisher, refusesWrites, type Answer } from '../../src/core/live/publisher';
 import { PerMinute } from '../../src/core/live/rate';
 import { SeenBook, gapStart, seenPath } from '../../src/core/live/seen';
-import { shareable } from '../../src/core/live/offer';
+import { offerMissing, SCAN_READ_CHUNK, shareable } from '../../src/core/live/offer';
 import { changeLines, minuteLine, readyLine } from '../../src/cli/live-view';
 import { voiceOf } from '../../src/cli/voice';
 import { reason, reasonText, textReason } from '../../src/shared/i18n';
@@ -198,6 +198,63 @@ describe('the publisher (up)', () => {
     await pub.idle();
     // refused again: the wait doubles
     expect(answers[2]).toMatchObject({ outcome: 'refusing', retryAt: now + 120_000 });
+  });
+
+  /** An event the fake connection takes as it is (no signature: the offer does not check one). */
+  const unsigned = (content: string): NostrEvent => ({ id: createHash('sha256').update(content).digest('hex'), pubkey: key.pk, created_at: 1_700_000_000, kind: 1, tags: [], content, sig: '' });
+
+  it('offers what a peer lacks in few reads (a strfry scan argument within Linux\'s and strfry\'s caps), sending while it reads, the queue bounded', async () => {
+    const events = Array.from({ length: 4_000 }, (_, i) => unsigned(`offer ${i}`));
+    const byId = new Map(events.map((e) => [e.id, e]));
+    const f = fakeConn(() => ({ ok: true, message: '' }), 1);
+    const reads: Array<{ ids: number; argBytes: number; sentBefore: number }> = [];
+    const storeOf = (kind: 'strfry' | 'relay') =>
+      ({
+        kind,
+        async *query(filter: Filter) {
+          // what StrfryStore puts in argv: the filter JSON as one argument
+          reads.push({ ids: filter.ids!.length, argBytes: Buffer.byteLength(JSON.stringify(filter)) + 1, sentBefore: f.sent.length });
+          for (const id of filter.ids!) {
+            yield byId.get(id)!;
+          }
+        },
+      }) as unknown as LocalStore;
+    const r = await offerMissing({ conn: f.conn, store: storeOf('strfry'), ids: events.map((e) => e.id), members: new Set([key.pk]), inFlight: 16 });
+    expect(r).toMatchObject({ offered: 4_000, accepted: 4_000, refusing: null, unanswered: 0 });
+    expect(new Set(f.sent).size).toBe(4_000);
+    expect(reads.map((x) => x.ids)).toEqual([SCAN_READ_CHUNK, SCAN_READ_CHUNK, 4_000 - 2 * SCAN_READ_CHUNK]);
+    // MAX_ARG_STRLEN (131,072 with the NUL) and strfry's 65,535 bytes of decoded ids
+    for (const x of reads) expect(x.argBytes).toBeLessThanOrEqual(131_072);
+    expect(SCAN_READ_CHUNK * 32).toBeLessThanOrEqual(65_535);
+    // the second read starts while the first chunk's events are still being answered (overlap, not read-then-send)
+    expect(reads[1]!.sentBefore).toBeLessThan(SCAN_READ_CHUNK);
+    expect(f.max()).toBeLessThanOrEqual(16);
+    reads.length = 0;
+    f.sent.length = 0;
+    await offerMissing({ conn: f.conn, store: storeOf('relay'), ids: events.slice(0, 500).map((e) => e.id), members: new Set([key.pk]) });
+    expect(reads.map((x) => x.ids)).toEqual([200, 200, 100]);
+  });
+
+  it('an offer reads no further than the peer answers: the read waits while many events are unanswered', async () => {
+    const events = Array.from({ length: 1_500 }, (_, i) => unsigned(`slow ${i}`));
+    const byId = new Map(events.map((e) => [e.id, e]));
+    const f = fakeConn(() => ({ ok: true, message: '' }), 1);
+    let read = 0;
+    let aheadMax = 0;
+    const store = {
+      kind: 'strfry',
+      async *query(filter: Filter) {
+        for (const id of filter.ids!) {
+          read++;
+          aheadMax = Math.max(aheadMax, read - f.sent.length);
+          yield byId.get(id)!;
+        }
+      },
+    } as unknown as LocalStore;
+    await offerMissing({ conn: f.conn, store, ids: events.map((e) => e.id), members: new Set([key.pk]), inFlight: 16 });
+    expect(f.sent).toHaveLength(1_500);
+    // read but not yet sent: at most the queue's high mark (256) and one more
+    expect(aheadMax).toBeLessThanOrEqual(257);
   });
 
   it('shares members\' events only, never a welcome note', () => {

@@ -48,8 +48,21 @@ import { acquireLock, judgeLock, lockPath } from '../../src/core/sync/lock';
 import { loadKnown, knownPath } from '../../src/core/sync/known';
 import { createHistoryStore } from '../../src/core/sync/history';
 import { SeenBook, seenPath } from '../../src/core/live/seen';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { endlessNegMessage } from '../support/faults';
+import { chmod, chown } from 'node:fs/promises';
+import type { LookupAddress } from 'node:dns';
+import { NegentropyInitiator, NegentropyItems } from '../../src/core/nostr/negentropy-client';
+import { guardedLookup, makeSystemResolver } from '../../src/core/util/net';
+import { timeoutsFromEnv } from '../../src/core/config';
+import { checkStrfryBinary } from '../../src/core/store/strfry-store';
+import { sweepLeftovers } from '../../src/core/leftovers';
+import { Logger } from '../../src/core/log';
+import { EngineEvents } from '../../src/core/events';
+import { sharedReason } from '../../src/core/sync/run';
+import { installService, systemctl, uninstallService } from '../../src/cli/service';
+import { appRoot } from '../../src/cli/root';
+import { startWebHost } from '../../src/cli/webhost';
 
 /**
  * Codes this file does not produce, and what produces them: conditions a unit test cannot make (root reads
@@ -160,6 +173,8 @@ const PRODUCED_ELSEWHERE: Record<string, string> = {
   'lock.cannotWrite': 'the strfry folder refusing the lock file (EACCES as non-root, a full disk)',
   'lock.cannotTakeOver': 'the strfry folder refusing the takeover guard file (EACCES as non-root)',
   'lock.keepsComingBack': 'fifty takeovers of a stale lock lost in a row to other runs (a race)',
+  'tunnel.opened': 'a tunnel kubo opens to a peer whose relay answers through it: test/integration/tunnels.test.ts, the log',
+  'tunnel.leftoverClosed': 'a tunnel a crashed run left open, closed at the next start: test/integration/tunnels.test.ts',
 };
 
 const NOW = Date.UTC(2026, 5, 30, 12, 0, 0);
@@ -519,6 +534,8 @@ beforeAll(async () => {
       { relayUrl: flood, hostname: 'flood.example' },
       { relayUrl: silentWs, hostname: 'silent-a.example' },
       { relayUrl: silentWs, hostname: 'silent-b.example' },
+      // not syncable: a dry run's plan says why it is skipped
+      { hostname: 'stale.example', moats: 'stale' },
     ],
     members: { emails: 2 },
     amisOfAmis: 1,
@@ -578,6 +595,10 @@ beforeAll(async () => {
     for (const o of (await busy.done).peers) keep(`outcome cancelled ${o.hostname}`, o.why, o.reason);
     await writeFile(lockPath(built.root), `${process.pid}\n`);
     await run({ peers: [], noProfiles: true, dryRun: true });
+    // a dry run's plan: the window, the store, each peer and filter, the peers skipped (its lines and their reasons)
+    const dry = await run({ peers: [flooder], noProfiles: true, dryRun: true });
+    expect(dry.planWhy?.length).toBe(dry.plan.length);
+    (dry.planWhy ?? []).forEach((w, i) => keep('dry run plan', w, dry.plan[i]));
     const refusedRun = await run({ peers: [], noProfiles: true });
     keep('run outcome, the lock held', refusedRun.why, refusedRun.reason);
     await rm(lockPath(built.root));
@@ -716,6 +737,125 @@ beforeAll(async () => {
     await writeFile(seenPath(dir), text);
     keep(`SeenBook ${text}`, await new SeenBook(dir).load());
   }
+}, 60_000);
+
+// ---- the rest (issue 17's last English): a peer's negentropy messages that cannot be read, relay names that do
+// not resolve or resolve to this machine, CONSTELLATION_TIMEOUTS, a strfry binary others could have replaced,
+// the start's sweep of temporary files, the share side's line, and the command's own errors and lines
+beforeAll(async () => {
+  // negentropy: what a hostile peer's NEG-MSG can be (the initiator reads it, nostr-negentropy.test.ts checks each)
+  const neg = (where: string, bytes: number[]): void => {
+    try {
+      new NegentropyInitiator(NegentropyItems.empty()).reconcile(Buffer.from(bytes), new IdList(true), new IdList(true));
+    } catch (err) {
+      keep(`negentropy, ${where}`, reasonOf(err), (err as Error).message);
+    }
+  };
+  neg('empty', []);
+  neg('version 2', [0x62]);
+  neg('not a version byte', [0x20]);
+  neg('mode 7', [0x61, 0x00, 0x00, 0x07]);
+  neg('a bound key of 33 bytes', [0x61, 0x00, 0x21]);
+  neg('a varint past 2^53', [0x61, ...new Array<number>(9).fill(0xff), 0x01]);
+  {
+    // the same through a relay connection: the reconciliation fails with the peer's fault as a code
+    const conn = await RelayConnection.connect(await scripted((ws, [type, sub]) => type === 'NEG-OPEN' && ws.send(JSON.stringify(['NEG-MSG', sub, '62']))));
+    keep('reconcile, an unsupported version', reasonOf(await caught(reconcile(conn, { kinds: [1] }, new IdList(true), {}))));
+    conn.close();
+  }
+
+  // relay names: resolved by the system's resolver (bounded, reserved names never asked) and checked at the dial
+  type Lookup = Parameters<typeof makeSystemResolver>[1];
+  const fakeLookup = (answer: 'never' | 'ENOTFOUND' | LookupAddress[]): Lookup =>
+    ((_host: string, _opts: unknown, cb: (err: NodeJS.ErrnoException | null, a: LookupAddress[]) => void) => {
+      if (answer === 'never') return;
+      if (answer === 'ENOTFOUND') return cb(Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' }), []);
+      cb(null, answer);
+    }) as never;
+  keep('resolver, silent', reasonOf(await caught(makeSystemResolver(100, fakeLookup('never'))('relay.slow.example.org'))));
+  keep('resolver, not found', reasonOf(await caught(makeSystemResolver(1000, fakeLookup('ENOTFOUND'))('relay.gone.example.org'))));
+  keep('resolver, a reserved name', reasonOf(await caught(makeSystemResolver(1000, fakeLookup('never'))('relay.invalid'))));
+  for (const [where, answer] of [['a loopback address', [{ address: '127.0.0.1', family: 4 }]], ['no address', []]] as const) {
+    const lookup = guardedLookup(fakeLookup([...answer]) as never);
+    const err = await new Promise<unknown>((ok) => lookup('relay.attacker.example', { all: true }, (e) => ok(e)));
+    keep(`guardedLookup, ${where}`, reasonOf(err), (err as Error).message);
+    const port = await freePort();
+    keep(`connect, ${where}`, reasonOf(await caught(RelayConnection.connect(`ws://relay.attacker.example:${port}`, { timeoutMs: 2000, lookup }))));
+  }
+
+  // CONSTELLATION_TIMEOUTS as a captain may mistype it
+  for (const text of ['kuboPing=3000', '[3000]', '{"kuboPong":3000}', '{"kuboPing":-1}']) {
+    try {
+      timeoutsFromEnv(text);
+    } catch (err) {
+      keep(`CONSTELLATION_TIMEOUTS ${text}`, reasonOf(err), (err as Error).message);
+    }
+  }
+
+  // a strfry binary in the swarm folder, writable by everyone, by a shared group, owned by another user, or in a
+  // folder everyone may write (these tests run as root: root owns what they write, and may give it away)
+  const zen = join(base, 'binaries', '.zen');
+  const swarmBin = join(zen, 'tmp', 'swarm', pid('S'), 'strfry');
+  await mkdir(dirname(swarmBin), { recursive: true });
+  await writeFile(swarmBin, '#!/bin/sh\n', { mode: 0o755 });
+  const bins = await mkdtemp(join(base, 'bins-'));
+  const binary = async (name: string, mode: number, owner?: number): Promise<string> => {
+    const path = join(bins, name);
+    await writeFile(path, '#!/bin/sh\n');
+    await chmod(path, mode);
+    if (owner !== undefined) await chown(path, owner, owner);
+    return path;
+  };
+  const open = join(await mkdtemp(join(base, 'open-')), 'strfry');
+  await writeFile(open, '#!/bin/sh\n', { mode: 0o755 });
+  await chmod(dirname(open), 0o777);
+  for (const [where, bin] of [
+    ['in the swarm', swarmBin],
+    ['writable by all', await binary('all', 0o777)],
+    ['writable by a shared group', await binary('group', 0o775)],
+    ["another user's", await binary('theirs', 0o755, 1001)],
+    ['in a folder all may write', open],
+  ] as const) {
+    try {
+      checkStrfryBinary(bin, zen, { privateGroup: () => false });
+      keep(`checkStrfryBinary ${where}`, reason('text', { text: `${bin} was accepted` }));
+    } catch (err) {
+      keep(`checkStrfryBinary ${where}`, reasonOf(err), (err as Error).message);
+    }
+  }
+
+  // the start's sweep of what an interrupted write left
+  const data = await mkdtemp(join(base, 'leftovers-'));
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+  await writeFile(join(data, `.settings.json.${dead}.01234567.tmp`), 'x');
+  const swept = new Logger(new EngineEvents(), Date.now, (l) => keep('sweepLeftovers', l.why, l.msg));
+  await sweepLeftovers(data, join(base, 'leftovers-zen'), swept);
+
+  // the hourly run's share side: what it sent a peer and how the peer answered
+  keep('sharedReason', sharedReason({ offered: 5, accepted: 2, duplicates: 1, rejected: { 'invalid: too old': 1 }, refusing: null, unanswered: 1 }));
+
+  // the command's own: systemctl missing or failing, the unit template missing, the package and the built
+  // renderer not found; and the lines of a service installed then removed (a systemctl of our own)
+  keep('systemctl, no such program', reasonOf(await caught(systemctl(join(base, 'no-systemctl'), ['daemon-reload']))));
+  const units = await mkdtemp(join(base, 'units-'));
+  const fake = async (name: string, script: string): Promise<string> => {
+    const path = join(units, name);
+    await writeFile(path, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
+    return path;
+  };
+  const said: Array<string | Reason> = [];
+  const ok = { unitDir: join(units, 'user'), systemctl: await fake('systemctl-ok', 'exit 0'), say: (l: string | Reason) => void said.push(l) };
+  const unit = { node: process.execPath, script: '/opt/constellation/bin/constellation.mjs', port: 8377, env: {} };
+  const template = join(units, 'constellation.service');
+  await writeFile(template, '[Service]\nExecStart=@EXEC_START@\n@ENVIRONMENT@\n');
+  keep('installService, no template', reasonOf(await caught(installService(join(units, 'missing.service'), unit, ok))));
+  await installService(template, unit, ok);
+  await uninstallService(ok);
+  for (const l of said) if (typeof l !== 'string') keep('service lines', l);
+  const failing = { ...ok, systemctl: await fake('systemctl-failing', 'echo "Failed to connect to bus: No medium found" >&2; exit 1') };
+  keep('installService, systemctl failing', reasonOf(await caught(installService(template, unit, failing))));
+  keep('appRoot, no package above', reasonOf(await caught((async () => appRoot('/'))())));
+  keep('startWebHost, no built renderer', reasonOf(await caught(startWebHost({ engine: {} as never, rendererDir: join(base, 'no-renderer'), port: 0 }))));
 }, 60_000);
 
 afterAll(async () => {

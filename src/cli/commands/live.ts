@@ -6,6 +6,7 @@
  * tunnels it opened closed; it never takes the station lock. Exit 0 after a signal, 1 when it could not start.
  */
 import type { Command } from 'commander';
+import { reason, ReasonError, textReason } from '../../shared/i18n';
 import type { LiveStatus } from '../../shared/schemas';
 import { EXIT, engineFrom, globalOptions, voiceFor } from '../context';
 import { changeLines, minuteLine, readyLine, stoppingLine } from '../live-view';
@@ -55,7 +56,8 @@ export function registerLive(program: Command, v: Voice): void {
         await engine.start();
         voice = voiceFor(g, engine);
         const s = engine.live.status();
-        if (!s.running) throw new Error(voice.say(s.reason ?? 'live sync did not start', s.why));
+        // its reason as a code, said in the captain's language where the error is printed
+        if (!s.running) throw new ReasonError(s.why ?? (s.reason ? textReason(s.reason) : reason('live.notStarted')));
         process.stdout.write(`${readyLine(s, voice, json, widthOf(process.stdout))}\n`);
         const sig = await signal;
         err(stoppingLine(sig, voice, json));

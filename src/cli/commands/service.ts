@@ -10,11 +10,11 @@ import { appRoot } from '../root';
 import { DEFAULT_SERVE_PORT } from './serve';
 import { defaultUnitDir, installService, uninstallService, type ServiceDeps } from '../service';
 
-function deps(opts: { unitDir?: string; systemctl?: string }): ServiceDeps {
+function deps(opts: { unitDir?: string; systemctl?: string }, voice: Voice): ServiceDeps {
   return {
     unitDir: resolve(opts.unitDir ?? defaultUnitDir()),
     systemctl: opts.systemctl ?? 'systemctl',
-    say: (line) => void process.stdout.write(`${line}\n`),
+    say: (line) => void process.stdout.write(`${typeof line === 'string' ? line : voice.say(null, line)}\n`),
   };
 }
 
@@ -43,7 +43,7 @@ export function registerService(program: Command, v: Voice): void {
       if (g.relayUrl) env.CONSTELLATION_RELAY_URL = g.relayUrl;
       if (g.kuboApi) env.CONSTELLATION_KUBO_API = g.kuboApi;
       const root = appRoot();
-      const sys = deps(opts);
+      const sys = deps(opts, voice);
       await installService(join(root, 'resources', 'systemd', 'constellation.service'), { node: process.execPath, script: join(root, 'bin', 'constellation.mjs'), port, env }, sys);
       sys.say(voice.w.service.installed);
       sys.say(voice.w.service.linger);
@@ -56,7 +56,7 @@ export function registerService(program: Command, v: Voice): void {
     .addOption(systemctlOption())
     .action(async (opts: { unitDir?: string; systemctl?: string }, cmd: Command) => {
       const voice = voiceFor(globalOptions(cmd));
-      const sys = deps(opts);
+      const sys = deps(opts, voice);
       const removed = await uninstallService(sys);
       sys.say(removed ? voice.w.service.removed : voice.w.service.notInstalled);
       process.exitCode = EXIT.ok;

@@ -147,7 +147,7 @@ export function summaryLines(r: RunReport, v: Voice, width: number | null = null
   const w = v.w.sync;
   const outcome = v.run.outcome[r.outcome] ?? r.outcome;
   const lines = [w.run(r.id, outcome, r.reason ? v.say(r.reason, r.why) : null, v.dec(r.durationMs / 1000, 1))];
-  if (r.outcome === 'dry-run' || r.outcome === 'refused') lines.push(...r.plan);
+  if (r.outcome === 'dry-run' || r.outcome === 'refused') lines.push(...(r.planWhy ? r.planWhy.map((w) => v.say(null, w)) : r.plan));
   else {
     const nameW = Math.min(24, Math.max(0, ...r.peers.map((p) => widthOf(peerName(p)))));
     for (const p of r.peers) {

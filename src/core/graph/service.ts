@@ -243,9 +243,11 @@ export function createGraphService(ctx: EngineContext, options: Partial<GraphOpt
     current = computed;
     await save(reach, null);
     ctx.log.info(
-      `graph: ${reach.members} members, N1 ${reach.n1}, N2 ${reach.n2}, ${reach.edges} edges in ${reach.durationMs} ms ` +
-        `(follow lists ${Math.round(listsMs)} ms, analysis ${Math.round(analysisMs)} ms, coverage ${Math.round(reach.durationMs - listsMs - analysisMs)} ms)` +
-        (reach.caps.listsOverCap > 0 ? ` (${reach.caps.listsOverCap} follow lists over ${cap} entries ignored)` : ''),
+      reason('graph.computed', {
+        members: reach.members, n1: reach.n1, n2: reach.n2, edges: reach.edges, ms: reach.durationMs,
+        listsMs: Math.round(listsMs), analysisMs: Math.round(analysisMs), coverageMs: Math.round(reach.durationMs - listsMs - analysisMs),
+        overCap: reach.caps.listsOverCap, cap,
+      }),
     );
     ctx.events.emit('graph.changed', { computedAt: reach.computedAt });
     if (!opts.drawAfterCompute) progress('done');

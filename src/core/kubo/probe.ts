@@ -30,7 +30,7 @@ function withSocket(
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(new Error('cancelled'));
+      reject(new ReasonError(reason('cancelled')));
       return;
     }
     let ws: WebSocket;

@@ -143,7 +143,7 @@ export class Tunnels implements TunnelManager {
       const h: Holding = { peerId, protocol, listenAddress, targetAddress, gate, refs: 1 };
       this.holdings.set(peerId, h);
       this.setState(peerId, 'open', null, gate.port);
-      this.ctx.log.info(`peer ${peerId}: tunnel open on 127.0.0.1:${gate.port}`);
+      this.ctx.log.info(reason('tunnel.opened', { peer: peerId, port: gate.port }));
       return h;
     } catch (err) {
       const cancelled = signal.aborted;
@@ -303,7 +303,7 @@ export class Tunnels implements TunnelManager {
       const open = listeners.some((l) => l.Protocol === r.protocol && l.ListenAddress === r.listenAddress && l.TargetAddress === r.targetAddress);
       if (open) {
         await kubo.close({ listenAddress: r.listenAddress });
-        this.ctx.log.info(`closed a tunnel left open by an earlier run: ${r.protocol} on ${r.listenAddress}`);
+        this.ctx.log.info(reason('tunnel.leftoverClosed', { protocol: r.protocol, listen: r.listenAddress }));
       }
       await this.book().remove(r.listenAddress);
     }

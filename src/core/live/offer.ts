@@ -7,7 +7,9 @@
  *
  * Events are read back from the local store (complete, by ids in chunks), kept when their author is a member
  * (not blacklisted) and they are not an automatic welcome note, and published with the live publisher's rules
- * (bounded in flight, OK false counted by reason, a peer refusing writes stops the offer).
+ * (bounded in flight, OK false counted by reason, a peer refusing writes stops the offer). Reading and sending
+ * overlap: events are sent as the read brings them, and the read waits (the store's pipe fills) while
+ * QUEUE_HIGH events are queued or unanswered, so memory stays bounded whatever the chunk.
  */
 import type { Event as NostrEvent } from 'nostr-tools';
 import { WELCOME_NOTE_PATTERN } from '../../shared/kinds';
@@ -16,7 +18,19 @@ import type { LocalStore } from '../services';
 import { IdList, type RelayConnection } from '../nostr';
 import { Publisher } from './publisher';
 
-const READ_CHUNK = 200;
+/**
+ * Ids per read. A strfry store reads with one `strfry scan '<filter>'` process per chunk, the filter JSON being
+ * one argument: Linux caps a single argument at MAX_ARG_STRLEN (32 pages: 131,072 bytes with its NUL), and
+ * strfry caps a filter's ids at 65,535 decoded bytes (filters.h: `total filter items too large`), 2,047 ids of
+ * 32 bytes. 1,900 ids make a 127,310-byte argument and 60,800 bytes of ids: both within, and a cold share of a
+ * few thousand events starts a few processes, not dozens (each costs a process start and a database open).
+ * Another store reads by REQ, whose message a relay caps (strfry's max_message_length: 131,072 bytes) and whose
+ * answer it pages by max_limit: 200 ids there.
+ */
+export const SCAN_READ_CHUNK = 1_900;
+const REQ_READ_CHUNK = 200;
+/** Events queued or unanswered above which the read waits for the peer's answers. */
+const QUEUE_HIGH = 256;
 
 export interface OfferInput {
   conn: RelayConnection;
@@ -68,14 +82,6 @@ export function sumShareCounts(list: ReadonlyArray<ShareCounts | undefined>): Sh
   return { offered: sum('offered'), accepted: sum('accepted'), duplicates: sum('duplicates'), refused: sum('refused'), unanswered: sum('unanswered'), refusingPeers: sum('refusingPeers') };
 }
 
-/** One line for the log: what was sent and how the peer answered; null when nothing was sent. */
-export function offerSummary(r: OfferResult): string | null {
-  if (r.offered === 0) return null;
-  const refused = Object.entries(r.rejected).map(([reason, n]) => `${n} × ${reason}`);
-  const parts = [`${r.accepted} accepted`, r.duplicates ? `${r.duplicates} already held` : '', refused.length ? `refused: ${refused.join(', ')}` : '', r.unanswered ? `${r.unanswered} unanswered` : ''];
-  return `sent ${r.offered} members' event(s) it lacked (${parts.filter(Boolean).join('; ')})`;
-}
-
 /** Whether an event of the local relay is one this station shares. */
 export function shareable(e: NostrEvent, members: ReadonlySet<string>, blacklist?: ReadonlySet<string>): boolean {
   return members.has(e.pubkey) && !blacklist?.has(e.pubkey) && !WELCOME_NOTE_PATTERN.test(e.content);
@@ -100,16 +106,18 @@ export async function offerMissing(input: OfferInput): Promise<OfferResult> {
       else out.unanswered++;
     },
   });
-  const slice = (i: number): string[] => (input.ids instanceof IdList ? input.ids.hexSlice(i, i + READ_CHUNK) : input.ids.slice(i, i + READ_CHUNK));
+  const chunk = input.store.kind === 'strfry' ? SCAN_READ_CHUNK : REQ_READ_CHUNK;
+  const slice = (i: number): string[] => (input.ids instanceof IdList ? input.ids.hexSlice(i, i + chunk) : input.ids.slice(i, i + chunk));
   try {
-    for (let i = 0; i < input.ids.length && !pub.refusing; i += READ_CHUNK) {
+    for (let i = 0; i < input.ids.length && !pub.refusing; i += chunk) {
       input.signal?.throwIfAborted();
       for await (const e of input.store.query({ ids: slice(i) }, input.signal)) {
         if (!shareable(e, input.members, input.blacklist)) continue;
         if (pub.enqueue(e)) out.offered++;
+        // keep the queue short: the read waits while the peer answers (leaving the loop ends the read)
+        if (pub.waiting >= QUEUE_HIGH) await pub.atMost(QUEUE_HIGH / 2);
+        if (pub.refusing) break;
       }
-      // keep the queue short: what is read is sent before the next chunk is read
-      await pub.idle();
     }
     await pub.idle();
   } finally {

@@ -44,7 +44,7 @@ export class Publisher {
   private closed = false;
   private refusedUntil = 0;
   private refuseWait: number;
-  private idleWaiters: Array<() => void> = [];
+  private idleWaiters: Array<{ n: number; wake: () => void }> = [];
   /** ids queued or unanswered (one EVENT per id at a time: OK answers are matched by id) */
   private readonly pendingIds = new Set<string>();
   /** events not sent because the queue was full or the peer refused writes */
@@ -81,8 +81,13 @@ export class Publisher {
 
   /** Resolves when nothing is queued or unanswered. */
   idle(): Promise<void> {
-    if (this.waiting === 0 || this.closed) return Promise.resolve();
-    return new Promise((r) => this.idleWaiters.push(r));
+    return this.atMost(0);
+  }
+
+  /** Resolves when at most `n` events are queued or unanswered (a reader feeding the queue waits on it). */
+  atMost(n: number): Promise<void> {
+    if (this.waiting <= n || this.closed) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push({ n, wake: r }));
   }
 
   close(): void {
@@ -94,8 +99,12 @@ export class Publisher {
   }
 
   private wakeIdle(): void {
-    if (this.waiting > 0 && !this.closed) return;
-    for (const w of this.idleWaiters.splice(0)) w();
+    if (this.idleWaiters.length === 0) return;
+    const waiting = this.waiting;
+    const still = this.idleWaiters.filter((w) => waiting > w.n && !this.closed);
+    const woken = this.idleWaiters.filter((w) => !still.includes(w));
+    this.idleWaiters = still;
+    for (const w of woken) w.wake();
   }
 
   private pump(): void {

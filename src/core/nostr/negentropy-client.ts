@@ -17,6 +17,7 @@
  * Varints are base 128, most significant group first, high bit set on all groups but the last.
  */
 import { createHash } from 'node:crypto';
+import { reason, ReasonError } from '../../shared/i18n';
 import { ID_SIZE, IdList, freeArray, hashAt, sameId } from './ids';
 
 export const PROTOCOL_VERSION = 0x61;
@@ -97,7 +98,7 @@ class Reader {
   }
 
   byte(): number {
-    if (this.pos >= this.buf.length) throw new Error('negentropy: parse ended prematurely');
+    if (this.pos >= this.buf.length) throw new ReasonError(reason('neg.cutShort'));
     return this.buf[this.pos++] as number;
   }
 
@@ -106,14 +107,14 @@ class Reader {
     for (;;) {
       const b = this.byte();
       n = n * 128 + (b & 0x7f);
-      if (n > MAX_VARINT) throw new Error('negentropy: varint too large');
+      if (n > MAX_VARINT) throw new ReasonError(reason('neg.varintTooLarge'));
       if ((b & 0x80) === 0) return n;
     }
   }
 
   /** Skips n bytes; their offset. */
   take(n: number): number {
-    if (n > this.remaining) throw new Error('negentropy: parse ended prematurely');
+    if (n > this.remaining) throw new ReasonError(reason('neg.cutShort'));
     const at = this.pos;
     this.pos += n;
     return at;
@@ -290,8 +291,8 @@ export class NegentropyInitiator {
     const full = new Writer();
     full.byte(PROTOCOL_VERSION);
     const version = q.byte();
-    if (version < 0x60 || version > 0x6f) throw new Error('invalid negentropy protocol version byte');
-    if (version !== PROTOCOL_VERSION) throw new Error(`unsupported negentropy protocol version requested: ${version - 0x60}`);
+    if (version < 0x60 || version > 0x6f) throw new ReasonError(reason('neg.badVersion', { byte: version }));
+    if (version !== PROTOCOL_VERSION) throw new ReasonError(reason('neg.unsupportedVersion', { version: version - 0x60 }));
 
     const size = items.size;
     let prevBound: Bound = { ts: 0, len: 0, id: ZERO_ID };
@@ -326,12 +327,12 @@ export class NegentropyInitiator {
         }
       } else if (mode === MODE_IDLIST) {
         const count = q.varint();
-        if (count > q.remaining / ID_SIZE) throw new Error('negentropy: parse ended prematurely');
+        if (count > q.remaining / ID_SIZE) throw new ReasonError(reason('neg.cutShort'));
         const at = q.take(count * ID_SIZE);
         this.matchIdList(answer, at, count, lower, upper, have, need);
         skip = true;
       } else {
-        throw new Error('negentropy: unexpected mode');
+        throw new ReasonError(reason('neg.unexpectedMode', { mode }));
       }
 
       if (this.frameSizeLimit !== 0 && full.length + o.length > this.frameSizeLimit - 200) {
@@ -452,7 +453,7 @@ export class NegentropyInitiator {
     else ts = this.lastTsIn + raw - 1;
     this.lastTsIn = ts;
     const len = q.varint();
-    if (len > ID_SIZE) throw new Error('negentropy: bound key too long');
+    if (len > ID_SIZE) throw new ReasonError(reason('neg.boundTooLong', { length: len, max: ID_SIZE }));
     const at = q.take(len);
     const id = Buffer.alloc(ID_SIZE);
     for (let k = 0; k < len; k++) id[k] = q.buf[at + k] as number;

@@ -139,7 +139,7 @@ function reconcileOnce(conn: RelayConnection, filter: Filter, items: IdList, opt
           finish(new ReconcileCapped(reason('bound.negMaxRounds', { max: maxRounds })));
           return;
         }
-        if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0) throw new Error('NEG-MSG payload is not hex');
+        if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0) throw new ReasonError(reason('neg.notHex'));
         const next = neg.reconcile(Buffer.from(hex, 'hex'), have, need);
         if (need.length > maxNeed) {
           finish(new ReconcileCapped(reason('bound.negMaxNeed', { max: maxNeed })));
@@ -152,7 +152,7 @@ function reconcileOnce(conn: RelayConnection, filter: Filter, items: IdList, opt
           finish({ have, need, rounds, splits: 0 });
         }
       } catch (err) {
-        finish(new ReasonError(reason('relay.at', { url: conn.url, why: reason('relay.negFailed', { detail: (err as Error).message }) })));
+        finish(new ReasonError(reason('relay.at', { url: conn.url, why: reason('relay.negFailed', { detail: reasonOf(err) }) })));
       }
     };
     silence.start();

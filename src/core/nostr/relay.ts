@@ -220,7 +220,8 @@ export function socketErrorReason(err: Error & { code?: string }, maxPayload: nu
     case 'ETIMEDOUT':
       return reason('relay.netTimeout');
     default:
-      return reason('text', { text: err.message || String(err.code ?? 'unknown socket error') });
+      // an error that carries its reason (a name our lookup refused, util/net.ts) keeps it
+      return err instanceof ReasonError ? err.reason : reason('text', { text: err.message || String(err.code ?? 'unknown socket error') });
   }
 }
 

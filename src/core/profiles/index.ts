@@ -145,7 +145,7 @@ export function createProfileService(ctx: EngineContext): ProfileService {
     }));
     try {
       const paths = await writeExport(s.zenRoot, rows);
-      ctx.log.info(`profiles: export written (${rows.length} members) to ${paths.json} and ${paths.csv}`);
+      ctx.log.info(reason('profiles.exported', { count: rows.length, json: paths.json, csv: paths.csv }));
     } catch (err) {
       ctx.log.error(reason('profiles.exportFailed', { why: reasonOf(err) }));
     }
@@ -209,7 +209,7 @@ export function createProfileService(ctx: EngineContext): ProfileService {
     const verify = opts.verify ?? ctx.settings().verify;
     let recovered: ProfileOutcome[] = [];
     if (missing.length > 0) {
-      ctx.log.info(`profiles: ${missing.length} of ${members.length} members have no profile in the local relay; recovering`);
+      ctx.log.info(reason('profiles.recovering', { missing: missing.length, members: members.length }));
       const syncable = state.snapshot.peers.filter((p) => p.syncable);
       const peers = syncable.filter((p) => !opts.unreachable?.includes(p.id));
       recovered = await recoverMissing({

@@ -31,7 +31,7 @@ import type { ImportResult, LocalStore } from '../services';
 import { PackedEvents, type PackedImport } from './packed';
 import { supersededInBatch, viewOf } from './batch-rules';
 import { ImportLogReader, settleImport } from './strfry-import-log';
-import { reason, reasonOf, ReasonError } from '../../shared/i18n';
+import { reason, reasonOf, ReasonError, type Reason } from '../../shared/i18n';
 
 const SCAN_IDS_CHUNK = 500;
 /** JSONL is written to strfry's stdin in pieces of about this many characters. */
@@ -98,11 +98,11 @@ const octal = (mode: number): string => `0${(mode & 0o7777).toString(8).padStart
  * someone else than this user or root, or others may write it (a folder with the sticky bit, like /tmp, is
  * fine: nobody may replace another's entries there).
  */
-function writableByOthers(path: string, info: Stats, isDir: boolean, uid: number, privateGroup: (gid: number) => boolean): string | null {
-  if (info.uid !== uid && info.uid !== 0) return `belongs to another user (uid ${info.uid})`;
+function writableByOthers(path: string, info: Stats, isDir: boolean, uid: number, privateGroup: (gid: number) => boolean): Reason | null {
+  if (info.uid !== uid && info.uid !== 0) return reason('unsafe.otherOwner', { uid: info.uid });
   if (isDir && info.mode & 0o1000) return null;
-  if (info.mode & 0o002) return `can be written by every user (mode ${octal(info.mode)})`;
-  if (info.mode & 0o020 && !privateGroup(info.gid)) return `can be written by a group other users are in (mode ${octal(info.mode)}, gid ${info.gid})`;
+  if (info.mode & 0o002) return reason('unsafe.everyone', { mode: octal(info.mode) });
+  if (info.mode & 0o020 && !privateGroup(info.gid)) return reason('unsafe.sharedGroup', { mode: octal(info.mode), gid: info.gid });
   return null;
 }
 
@@ -134,7 +134,7 @@ export function checkStrfryBinary(bin: string, zenRoot: string, opts: BinaryChec
   const target = real(bin);
   const rel = relative(swarm, target);
   if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
-    throw new Error(`strfry binary ${bin} is inside the swarm folder ${swarm} (files published by other stations): refusing to run it; set another path with --strfry-bin, CONSTELLATION_STRFRY_BIN or "strfryBin" in settings.json`);
+    throw new ReasonError(reason('strfry.binInSwarm', { bin, swarm }));
   }
   const uid = process.getuid?.();
   if (uid === undefined) return; // not POSIX: no owners nor modes to judge by
@@ -146,7 +146,7 @@ export function checkStrfryBinary(bin: string, zenRoot: string, opts: BinaryChec
     return; // not there: running it fails with its own reason
   }
   const fileWhy = writableByOthers(target, info, false, uid, privateGroup);
-  if (fileWhy) throw new Error(`strfry binary ${bin} ${fileWhy}: refusing to run it; make it yours and not writable by others (chmod go-w ${target})`);
+  if (fileWhy) throw new ReasonError(reason('strfry.binUnsafe', { bin, target, why: fileWhy }));
   for (const dir of new Set([...ancestors(resolve(bin)), ...ancestors(target)])) {
     let d: Stats;
     try {
@@ -155,7 +155,7 @@ export function checkStrfryBinary(bin: string, zenRoot: string, opts: BinaryChec
       continue;
     }
     const why = writableByOthers(dir, d, true, uid, privateGroup);
-    if (why) throw new Error(`strfry binary ${bin} is in the folder ${dir}, which ${why}: refusing to run it; chmod go-w ${dir}, or install strfry elsewhere`);
+    if (why) throw new ReasonError(reason('strfry.binFolderUnsafe', { bin, dir, why }));
   }
 }
 

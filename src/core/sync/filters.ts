@@ -82,16 +82,6 @@ export function filterKey(f: Filter): string {
   return createHash('sha256').update(JSON.stringify(norm)).digest('hex').slice(0, 32);
 }
 
-/** One plan line for dry runs and reports. */
-export function describeFilter(f: Filter): string {
-  const parts: string[] = [];
-  if (f.kinds) parts.push(f.kinds.length > 6 ? `${f.kinds.length} kinds` : `kinds ${f.kinds.join(',')}`);
-  if (f.authors) parts.push(`${f.authors.length} authors`);
-  else parts.push('no authors');
-  parts.push(f.since !== undefined ? `since ${new Date(f.since * 1000).toISOString()}` : 'everything');
-  return parts.join(', ');
-}
-
 /**
  * The plan with each deletions filter folded into the members filter of the same author bucket (kind 5 added
  * to its kinds). For the NIP-77 path: one reconciliation per bucket, the bucket's authors sent once. A

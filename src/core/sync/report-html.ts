@@ -127,7 +127,7 @@ ${peers}
 ${cats}
 ${rejects.length ? `<h2>${escapeHtml(l.rejected)}</h2>${table(l.reasonHead, rejects.map(([k, v]) => [k, n(v)]))}` : ''}
 ${dropped.length ? `<h2>${escapeHtml(l.dropped)}</h2>${table(l.reasonHead, dropped.map(([k, v]) => [k, n(v)]))}` : ''}
-${r.plan.length ? `<h2>${escapeHtml(l.plan)}</h2><pre>${escapeHtml(r.plan.join('\n'))}</pre>` : ''}
+${r.plan.length ? `<h2>${escapeHtml(l.plan)}</h2><pre>${escapeHtml((r.planWhy ?? []).length === r.plan.length ? (r.planWhy ?? []).map((w) => sayReason(null, w, lang)).join('\n') : r.plan.join('\n'))}</pre>` : ''}
 ${profiles}
 <p><small>${escapeHtml(l.options)} ${escapeHtml(JSON.stringify(r.options))}</small></p>
 </body></html>

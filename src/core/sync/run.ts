@@ -11,7 +11,7 @@ import type { Peer, PeerOutcome, PeerProgress, RunReport, Settings, SyncOptions,
 import { addCounts, emptyCounts, type CategoryCounts } from '../../shared/kinds';
 import { loadVerifier, DEFAULT_LIMITS } from '../nostr';
 import { acquireLock, readLock, LockHeld, type HeldLock } from './lock';
-import { buildFilters, describeFilter, syncKinds, windowSince, type PlannedFilter } from './filters';
+import { buildFilters, syncKinds, windowSince, type PlannedFilter } from './filters';
 import { STATION_PASS_KINDS } from '../../shared/kinds';
 import { RunLedger } from './ledger';
 import { LocalView, type LocalViewPlan } from './local-view';
@@ -25,10 +25,10 @@ import { PeerBudget, localMaxEventSize, peerBounds, type PeerBounds } from './bo
 import { Tally } from './session-tally';
 import { loadPeerMemory, savePeerMemory, rememberedLimits, PEER_MEMORY_FRESH_SEC, type PeerMemory } from './memory';
 import { StationRecord } from './station-record';
-import { addOffer, emptyOffer, offerSummary, shareCounts, sumShareCounts, type OfferResult } from '../live/offer';
+import { addOffer, emptyOffer, shareCounts, sumShareCounts, type OfferResult } from '../live/offer';
 import { RunShare } from './share';
 import type { RelayConnection, IdList } from '../nostr';
-import { reason, reasonOf, reasonText, type Reason } from '../../shared/i18n';
+import { reason, reasonOf, reasonText, ReasonError, textReason, type Reason } from '../../shared/i18n';
 
 const PROGRESS_EVERY_MS = 250;
 
@@ -46,7 +46,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }, ms);
     const onAbort = (): void => {
       clearTimeout(t);
-      reject(new Error('cancelled'));
+      reject(new ReasonError(reason('cancelled')));
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
@@ -65,8 +65,8 @@ interface RunPlan {
   filtersFor: (maxFilterElements: number) => PlannedFilter[];
   /** the window as the local view reads it */
   window: LocalViewPlan;
-  /** the plan in words (dry runs, reports) */
-  lines: string[];
+  /** the plan, one reason a line (dry runs, reports) */
+  lines: Reason[];
 }
 
 /** What every peer of a run shares. */
@@ -100,6 +100,23 @@ const shortPeer = (id: string): string => (id.length > 16 ? `${id.slice(0, 8)}â€
 /** A peer named once, by its short id and its host name, before its reason. */
 export function namedPeer(peer: Peer, why: Reason): Reason {
   return reason('peer.named', { id: shortPeer(peer.id), host: peer.hostname, why });
+}
+
+/** What the share side sent a peer and how it answered (its refusals in its own words, counted). */
+/** The plan as the report carries it: its English lines, and their reasons for every other language. */
+function planOf(plan: RunPlan): { plan: string[]; planWhy: Reason[] } {
+  return { plan: plan.lines.map(reasonText), planWhy: plan.lines };
+}
+
+/** One filter of the plan (the words of describeFilter, sync/filters.ts). */
+function filterReason(f: PlannedFilter): Reason {
+  const { kinds, authors, since } = f.filter;
+  return reason('plan.filter', { pass: f.pass, kinds: kinds ?? null, authors: authors?.length ?? null, since: since !== undefined ? new Date(since * 1000).toISOString() : null });
+}
+
+export function sharedReason(r: OfferResult): Reason {
+  const refused = Object.entries(r.rejected).map(([text, count]) => `${count} Ã— ${text}`);
+  return reason('sync.shared', { offered: r.offered, accepted: r.accepted, duplicates: r.duplicates, refused, unanswered: r.unanswered });
 }
 
 /**
@@ -211,8 +228,8 @@ export class Run {
       if (lock) await station.begin();
       const plan = await this.plan();
       if (this.opts.dryRun) {
-        for (const line of plan.lines) this.ctx.log.info(`dry run: ${line}`);
-        return this.reportOf({ outcome: 'dry-run', members: plan.members.length, plan: plan.lines });
+        for (const line of plan.lines) this.ctx.log.info(reason('run.dryRunLine', { line }));
+        return this.reportOf({ outcome: 'dry-run', members: plan.members.length, ...planOf(plan) });
       }
       const synced = await this.syncPeers(plan);
       const report = await this.report(plan, synced, station);
@@ -275,15 +292,15 @@ export class Run {
       if (!planned) made.set(maxFilterElements, (planned = buildFilters({ kinds: settings.kinds, noDms, days, members, nowSec, maxFilterElements })));
       return [...planned];
     };
-    const lines: string[] = [
-      `window: ${windowText(days)}; ${members.length} members; ${noDms ? 'no DMs; ' : ''}${verify ? 'signatures verified' : 'signatures NOT verified (--no-verify: forged events are stored as they come)'}`,
-      `local store: ${this.ctx.store().description}`,
+    const lines: Reason[] = [
+      reason('plan.window', { window: reason('sync.window', { days }), members: members.length, noDms, verify }),
+      reason('plan.store', { store: this.ctx.store().description }),
     ];
     for (const p of peers) {
-      lines.push(`peer ${p.id} (${p.hostname ?? 'no hostname'}): ${p.route} ${p.relayUrl ?? ''}`);
-      for (const f of filtersFor(DEFAULT_LIMITS.maxFilterElements)) lines.push(`  ${f.pass}: ${describeFilter(f.filter)}`);
+      lines.push(reason('plan.peer', { id: p.id, host: p.hostname, route: p.route, url: p.relayUrl }));
+      for (const f of filtersFor(DEFAULT_LIMITS.maxFilterElements)) lines.push(filterReason(f));
     }
-    for (const p of state.snapshot.peers.filter((x) => !x.syncable)) lines.push(`skipped ${p.id}: ${p.reason ?? p.status}`);
+    for (const p of state.snapshot.peers.filter((x) => !x.syncable)) lines.push(reason('plan.skipped', { id: p.id, why: p.why ?? textReason(p.reason ?? p.status) }));
     const window: LocalViewPlan = { members, kinds: syncKinds(settings.kinds, noDms), stationKinds: STATION_PASS_KINDS, since: windowSince(days, nowSec) };
     return { state, members, days, verify, nowSec, peers, filtersFor, window, lines };
   }
@@ -293,7 +310,7 @@ export class Run {
     const log = this.ctx.log;
     const { peers } = plan;
     if (peers.length === 0) log.warn(reason('run.noPeer'));
-    log.info(`sync ${this.id}: ${peers.length} ${peers.length === 1 ? 'peer' : 'peers'}, ${plan.members.length} members, window: ${windowText(plan.days)}`);
+    log.info(reason('run.starting', { id: this.id, peers: peers.length, members: plan.members.length, window: reason('sync.window', { days: plan.days }) }));
     this.progress.stage = 'peers';
     this.progress.peers = peers.map((p) => this.peerProgress(p));
     this.notify(true);
@@ -365,7 +382,7 @@ export class Run {
       dropped,
       bytesIn: outcomes.reduce((a, o) => a + o.bytesIn, 0),
       bytesOut: outcomes.reduce((a, o) => a + o.bytesOut, 0),
-      plan: plan.lines,
+      ...planOf(plan),
       fetches: ledger.fetches,
       localReads: local.reads,
       ...(shared ? { shared } : {}),
@@ -378,7 +395,9 @@ export class Run {
     this.progress.totals.dropped = Object.values(dropped).reduce((a, b) => a + b, 0);
 
     await station.summary({ report, categories, verify: plan.verify, peersOk: ok, peersTotal: total, members: plan.members.length });
-    this.ctx.log.info(`sync ${this.id}: ${report.outcome}; imported ${report.imported}, duplicates ${report.duplicates}, rejected ${report.rejected}, superseded or deleted ${report.superseded}; peers ${ok}/${total}`);
+    this.ctx.log.info(
+      reason('run.summary', { id: this.id, outcome: report.outcome, imported: report.imported, duplicates: report.duplicates, rejected: report.rejected, superseded: report.superseded, ok, total }),
+    );
     return report;
   }
 
@@ -477,8 +496,7 @@ export class Run {
     for (let attempt = 0; attempt < attempts && !stop.aborted; attempt++) {
       if (attempt > 0 && !(await sleep((t.retryBackoff ?? 1000) * 3 ** (attempt - 1), stop).then(() => true, () => false))) break;
       const tried = await this.attempt(peer, pp, deps, { spent, budget, tally, shared });
-      const sent = offerSummary(shared);
-      if (sent) this.ctx.log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${sent}`);
+      if (shared.offered > 0) this.ctx.log.info(namedPeer(peer, sharedReason(shared)));
       if ('result' in tried) {
         const res = tried.result;
         pp.phase = 'done';
@@ -486,7 +504,7 @@ export class Run {
         pp.bytesIn = spent.bytesIn;
         pp.bytesOut = spent.bytesOut;
         this.notify(true);
-        this.ctx.log.info(`peer ${shortPeer(peer.id)} (${peer.hostname ?? '?'}): ${res.method}, fetched ${res.fetched}, imported ${res.imported}`);
+        this.ctx.log.info(namedPeer(peer, reason('sync.peerDone', { method: res.method, fetched: res.fetched, imported: res.imported })));
         for (const note of res.notes) this.ctx.log.warn(namedPeer(peer, note));
         return { outcome: withShare(this.outcomeOf(peer, pp, res, null, Date.now() - started)), categories: res.categories };
       }
@@ -591,10 +609,4 @@ export class Run {
       await ep.release().catch(() => undefined);
     }
   }
-}
-
-/** The sync window in words: "everything", "the last day", "the last 7 days". */
-export function windowText(days: number): string {
-  if (days === 0) return 'everything';
-  return days === 1 ? 'the last day' : `the last ${days} days`;
 }

@@ -11,6 +11,8 @@
  *   even when every item had already finished: a caller never mistakes a cancelled pass for a complete one.
  *   The running calls get the signal from their caller if they need to stop early.
  */
+import { reason, ReasonError } from '../../shared/i18n';
+
 export async function forEachLimited<T>(
   items: readonly T[],
   limit: number,
@@ -38,5 +40,5 @@ export async function forEachLimited<T>(
 /** The reason an aborted signal carries, as an Error (`cancelled` when it carries none). */
 export function abortReason(signal: AbortSignal | undefined): Error {
   const r: unknown = signal?.reason;
-  return r instanceof Error ? r : new Error('cancelled');
+  return r instanceof Error ? r : new ReasonError(reason('cancelled'));
 }

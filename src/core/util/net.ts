@@ -12,6 +12,7 @@
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { BlockList, isIP, isIPv4, isIPv6 } from 'node:net';
+import { reason, ReasonError } from '../../shared/i18n';
 
 export type AddressClass = 'loopback' | 'private' | 'public';
 
@@ -103,7 +104,7 @@ export function makeSystemResolver(timeoutMs = RESOLVE_TIMEOUT_MS, lookup: typeo
       let done = false;
       const timer = setTimeout(() => {
         done = true;
-        reject(new Error(`${host} did not resolve within ${timeoutMs} ms`));
+        reject(new ReasonError(reason('dns.timeout', { host, ms: timeoutMs })));
       }, timeoutMs);
       const start = (): void => {
         // given up while it waited: the slot goes to the next one
@@ -115,7 +116,7 @@ export function makeSystemResolver(timeoutMs = RESOLVE_TIMEOUT_MS, lookup: typeo
           clearTimeout(timer);
           if (done) return;
           done = true;
-          if (err) reject(new Error(`${host} does not resolve (${err.code ?? err.message})`));
+          if (err) reject(new ReasonError(reason('dns.notFound', { host, code: err.code ?? err.message })));
           else resolve((addresses as unknown as LookupAddress[]).map((a) => a.address));
         });
       };
@@ -126,7 +127,7 @@ export function makeSystemResolver(timeoutMs = RESOLVE_TIMEOUT_MS, lookup: typeo
     const key = host.toLowerCase();
     const hit = cache.get(key);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.answer;
-    const answer = NEVER_RESOLVED.test(key) ? Promise.reject(new Error(`${host} is a reserved name that never resolves`)) : ask(host);
+    const answer = NEVER_RESOLVED.test(key) ? Promise.reject(new ReasonError(reason('dns.reserved', { host }))) : ask(host);
     answer.catch(() => undefined);
     if (cache.size >= CACHE_MAX) cache.clear();
     cache.set(key, { at: Date.now(), answer });
@@ -147,13 +148,11 @@ export function guardedLookup(base: typeof dnsLookup = dnsLookup): LookupFn {
       const list = addresses as LookupAddress[];
       const loop = isLoopbackName(hostname) ? undefined : list.find((a) => classifyAddress(a.address) === 'loopback');
       if (loop) {
-        const e: NodeJS.ErrnoException = new Error(
-          `${hostname} resolves to ${loop.address}, this machine's loopback: a peer's relay there is reached only through its IPFS tunnel; not dialled`,
-        );
+        const e: NodeJS.ErrnoException = new ReasonError(reason('dns.loopbackName', { host: hostname, address: loop.address }));
         e.code = 'ELOOPBACKNAME';
         return callback(e, '');
       }
-      if (list.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '');
+      if (list.length === 0) return callback(Object.assign(new ReasonError(reason('dns.noAddress', { host: hostname })), { code: 'ENOTFOUND' }), '');
       if (options.all) return callback(null, list);
       const first = list[0] as LookupAddress;
       callback(null, first.address, first.family);

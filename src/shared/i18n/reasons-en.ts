@@ -72,6 +72,8 @@ export const en = {
   'kubo.pingNotFound': () => 'peer not found (kubo could not look it up)',
   'kubo.pingNone': () => 'no ping answered',
   'kubo.noFreePort': (p: { host: string }) => `no free port on ${p.host}`,
+  'tunnel.opened': (p: { peer: string; port: number }) => `peer ${p.peer}: tunnel open on 127.0.0.1:${p.port}`,
+  'tunnel.leftoverClosed': (p: { protocol: string; listen: string }) => `closed a tunnel left open by an earlier run: ${p.protocol} on ${p.listen}`,
   'tunnel.closeFailed': (p: { listen: string; why: Reason }, t: T) =>
     `could not close the tunnel ${p.listen} (${t.reason(p.why)}); it will be closed at the next start`,
   'tunnel.releaseFailed': (p: { why: Reason }, t: T) => `releasing the tunnel failed: ${t.reason(p.why)}`,
@@ -110,8 +112,27 @@ export const en = {
   'relay.noOk': (p: { id: string; ms: number }) => `no OK for event ${p.id} after ${p.ms} ms`,
   /** A relay's own refusal (CLOSED, NOTICE, NEG-ERR): its words are the relay's. */
   'relay.refusal': (p: { via: string; text: string }) => `${p.via} ${p.text}`,
-  'relay.negFailed': (p: { detail: string }) => `negentropy reconcile failed: ${p.detail}`,
+  /** `detail`: a reason, or the text of one written before negentropy's reasons had codes. */
+  'relay.negFailed': (p: { detail: string | Reason }, t: T) => `negentropy reconcile failed: ${typeof p.detail === 'string' ? t.text(p.detail) : t.reason(p.detail)}`,
   'relay.negSilent': (p: { ms: number }) => `relay went silent during the NIP-77 reconciliation: no NEG-MSG for ${p.ms} ms`,
+
+  // ------------------------------------------------------------ a peer's negentropy messages it cannot read (nostr/negentropy-client.ts)
+  'neg.notHex': () => 'NEG-MSG payload is not hex',
+  'neg.cutShort': () => 'negentropy: parse ended prematurely',
+  'neg.varintTooLarge': () => 'negentropy: varint too large',
+  'neg.badVersion': (p: { byte: number }) => `invalid negentropy protocol version byte (0x${p.byte.toString(16).padStart(2, '0')})`,
+  'neg.unsupportedVersion': (p: { version: number }) => `unsupported negentropy protocol version requested: ${p.version}`,
+  'neg.unexpectedMode': (p: { mode: number }) => `negentropy: unexpected mode ${p.mode}`,
+  'neg.boundTooLong': (p: { length: number; max: number }) => `negentropy: bound key too long (${p.length} bytes, at most ${p.max})`,
+
+  // ------------------------------------------------------------ a relay's host name (util/net.ts)
+  'dns.timeout': (p: { host: string; ms: number }) => `${p.host} did not resolve within ${p.ms} ms`,
+  /** `code`: the resolver's (ENOTFOUND, EAI_AGAIN), or its message when it has none. */
+  'dns.notFound': (p: { host: string; code: string }, t: T) => `${p.host} does not resolve (${t.text(p.code)})`,
+  'dns.reserved': (p: { host: string }) => `${p.host} is a reserved name that never resolves`,
+  'dns.loopbackName': (p: { host: string; address: string }) =>
+    `${p.host} resolves to ${p.address}, this machine's loopback: a peer's relay there is reached only through its IPFS tunnel; not dialled`,
+  'dns.noAddress': (p: { host: string }) => `${p.host} has no address`,
 
   // ------------------------------------------------------------ a relay's NIP-11 document (nostr/nip11.ts) and its NIP-77 probe (negentropy.ts)
   'nip11.timeout': (p: { ms: number }) => `no NIP-11 document after ${p.ms} ms`,
@@ -164,6 +185,17 @@ export const en = {
     `strfry ${p.what} (${p.bin}, config ${p.conf}) ${p.signal ? `was killed by ${p.signal}` : `failed with exit code ${p.code}`}: ${t.text(p.detail)}` +
     (p.committed !== null ? `; it had stored ${p.committed} of the ${p.sent} events before stopping` : ''),
 
+  /** A strfry binary another user or station could have put there (store/strfry-store.ts, checkStrfryBinary). */
+  'strfry.binInSwarm': (p: { bin: string; swarm: string }) =>
+    `strfry binary ${p.bin} is inside the swarm folder ${p.swarm} (files published by other stations): refusing to run it; set another path with --strfry-bin, CONSTELLATION_STRFRY_BIN or "strfryBin" in settings.json`,
+  'strfry.binUnsafe': (p: { bin: string; target: string; why: Reason }, t: T) =>
+    `strfry binary ${p.bin} ${t.reason(p.why)}: refusing to run it; make it yours and not writable by others (chmod go-w ${p.target})`,
+  'strfry.binFolderUnsafe': (p: { bin: string; dir: string; why: Reason }, t: T) =>
+    `strfry binary ${p.bin} is in the folder ${p.dir}, which ${t.reason(p.why)}: refusing to run it; chmod go-w ${p.dir}, or install strfry elsewhere`,
+  'unsafe.otherOwner': (p: { uid: number }) => `belongs to another user (uid ${p.uid})`,
+  'unsafe.everyone': (p: { mode: string }) => `can be written by every user (mode ${p.mode})`,
+  'unsafe.sharedGroup': (p: { mode: string; gid: number }) => `can be written by a group other users are in (mode ${p.mode}, gid ${p.gid})`,
+
   // ------------------------------------------------------------ a run's outcome (sync/run.ts)
   'run.cancelled': () => 'cancelled by the captain',
   'run.peersFailed': (p: { failed: number; total: number; deadline: number | null }) =>
@@ -172,6 +204,41 @@ export const en = {
   'run.deadlineCut': (p: { id: string; seconds: number }) => `sync ${p.id}: the run's deadline (${p.seconds} s, setting runDeadlineSeconds) passed: unfinished peers were cut`,
   'run.profilesSkipped': (p: { seconds: number }) => `profile phase skipped: the run's deadline (${p.seconds} s, setting runDeadlineSeconds) has passed`,
   'run.profilesFailed': (p: { why: Reason }, t: T) => `profile phase failed: ${t.reason(p.why)}`,
+  /** The sync window in words. */
+  'sync.window': (p: { days: number }) => (p.days === 0 ? 'everything' : p.days === 1 ? 'the last day' : `the last ${p.days} days`),
+  'run.starting': (p: { id: string; peers: number; members: number; window: Reason }, t: T) =>
+    `sync ${p.id}: ${p.peers} ${p.peers === 1 ? 'peer' : 'peers'}, ${p.members} members, window: ${t.reason(p.window)}`,
+  /** `outcome`: the report's (success, partial, failed, cancelled). */
+  'run.summary': (p: { id: string; outcome: string; imported: number; duplicates: number; rejected: number; superseded: number; ok: number; total: number }) =>
+    `sync ${p.id}: ${p.outcome}; imported ${p.imported}, duplicates ${p.duplicates}, rejected ${p.rejected}, superseded or deleted ${p.superseded}; peers ${p.ok}/${p.total}`,
+  /** A peer's session that ended well (after `peer.named`). */
+  'sync.peerDone': (p: { method: 'nip77' | 'req'; fetched: number; imported: number }) => `${p.method}, fetched ${p.fetched}, imported ${p.imported}`,
+  /** What the share side sent a peer, and how it answered (after `peer.named`); `refused`: the peer's own words, counted. */
+  'sync.shared': (p: { offered: number; accepted: number; duplicates: number; refused: string[]; unanswered: number }) => {
+    const parts = [
+      `${p.accepted} accepted`,
+      p.duplicates ? `${p.duplicates} already held` : '',
+      p.refused.length ? `refused: ${p.refused.join(', ')}` : '',
+      p.unanswered ? `${p.unanswered} unanswered` : '',
+    ];
+    return `sent ${p.offered} members' event(s) it lacked (${parts.filter(Boolean).join('; ')})`;
+  },
+  /** One line of a dry run's plan (its text in runs logged before the plan had codes). */
+  'run.dryRunLine': (p: { line: string | Reason }, t: T) => `dry run: ${typeof p.line === 'string' ? t.text(p.line) : t.reason(p.line)}`,
+  // the plan's lines (a dry run, a report)
+  'plan.window': (p: { window: Reason; members: number; noDms: boolean; verify: boolean }, t: T) =>
+    `window: ${t.reason(p.window)}; ${p.members} members; ${p.noDms ? 'no DMs; ' : ''}${p.verify ? 'signatures verified' : 'signatures NOT verified (--no-verify: forged events are stored as they come)'}`,
+  /** `store`: the local store's description (`strfry <bin> (config <conf>)`, `relay <url>`). */
+  'plan.store': (p: { store: string }, t: T) => `local store: ${t.text(p.store)}`,
+  'plan.peer': (p: { id: string; host: string | null; route: string; url: string | null }) => `peer ${p.id} (${p.host ?? 'no hostname'}): ${p.route} ${p.url ?? ''}`,
+  /** One filter asked of every peer: its pass, kinds, authors and start (ISO). */
+  'plan.filter': (p: { pass: string; kinds: number[] | null; authors: number | null; since: string | null }) =>
+    `  ${p.pass}: ${[
+      ...(p.kinds ? [p.kinds.length > 6 ? `${p.kinds.length} kinds` : `kinds ${p.kinds.join(',')}`] : []),
+      p.authors !== null ? `${p.authors} authors` : 'no authors',
+      p.since !== null ? `since ${p.since}` : 'everything',
+    ].join(', ')}`,
+  'plan.skipped': (p: { id: string; why: Reason }, t: T) => `skipped ${p.id}: ${t.reason(p.why)}`,
   'run.noPeer': () => 'no syncable peer in the swarm folder: nothing to sync from',
   'run.memoryNotSaved': (p: { why: Reason }, t: T) => `cannot save the peer memory: ${t.reason(p.why)}`,
   'run.profilesNotRefreshed': (p: { why: Reason }, t: T) => `profiles index not refreshed: ${t.reason(p.why)}`,
@@ -263,6 +330,11 @@ export const en = {
   'service.kuboHttp': (p: { status: number }) => `kubo answered HTTP ${p.status}`,
 
   // ------------------------------------------------------------ settings and the contract's input checks
+  /** CONSTELLATION_TIMEOUTS (config.ts): timeouts given to the command in its environment. */
+  'timeouts.notJson': (p: { text: string }) => `CONSTELLATION_TIMEOUTS is not JSON (${p.text}): give an object of timeouts in ms, e.g. {"kuboPing":3000}`,
+  'timeouts.notObject': () => 'CONSTELLATION_TIMEOUTS must be an object of timeouts in ms, e.g. {"kuboPing":3000}',
+  'timeouts.unknown': (p: { name: string; known: string[] }) => `CONSTELLATION_TIMEOUTS: no timeout named ${q(p.name)} (known: ${p.known.join(', ')})`,
+  'timeouts.notPositive': (p: { name: string }) => `CONSTELLATION_TIMEOUTS: ${p.name} must be a positive number`,
   'settings.invalid': (p: { issues: Reason[] }, t: T) => `invalid settings: ${t.join(p.issues)}`,
   'settings.captainOnly': (p: { key: string; flag: string; env: string; path: string }) =>
     `settings refused: ${p.key} is not changed from the window or the web API (it decides which program runs); set it on the station: ${p.flag}, ${p.env}, or "${p.key}" in ${p.path}`,
@@ -312,6 +384,9 @@ export const en = {
   'profiles.stillMissing': (p: { count: number; total: number; whys: Reason[] }, t: T) =>
     `profiles: ${t.count(p.count, { one: '# member', other: '# members' })} of ${p.total} still without a profile (${t.join(p.whys)})`,
 
+  'profiles.exported': (p: { count: number; json: string; csv: string }) => `profiles: export written (${p.count} members) to ${p.json} and ${p.csv}`,
+  'profiles.recovering': (p: { missing: number; members: number }) => `profiles: ${p.missing} of ${p.members} members have no profile in the local relay; recovering`,
+
   // ------------------------------------------------------------ the graph (graph/*.ts)
   'graph.notHex': (p: { value: string }) => `graph: ${q(p.value)} is not a 64-character hex key`,
   'graph.workerMissing': (p: { built: string; source: string }) => `the graph worker is missing: neither ${p.built} nor ${p.source} exists (broken install?)`,
@@ -325,6 +400,11 @@ export const en = {
   'graph.cannotSave': (p: { file: string; detail: string }, t: T) => `graph: cannot save ${p.file}: ${t.text(p.detail)} (the reach stays in memory)`,
   'graph.subgraphFailed': (p: { why: Reason }, t: T) => `graph: drawing the subgraph failed: ${t.reason(p.why)}`,
   'graph.noResult': () => 'graph: the computation ended without a result',
+  /** A computation's figures: its size, then where its time went. */
+  'graph.computed': (p: { members: number; n1: number; n2: number; edges: number; ms: number; listsMs: number; analysisMs: number; coverageMs: number; overCap: number; cap: number }) =>
+    `graph: ${p.members} members, N1 ${p.n1}, N2 ${p.n2}, ${p.edges} edges in ${p.ms} ms ` +
+    `(follow lists ${p.listsMs} ms, analysis ${p.analysisMs} ms, coverage ${p.coverageMs} ms)` +
+    (p.overCap > 0 ? ` (${p.overCap} follow lists over ${p.cap} entries ignored)` : ''),
 
   // ------------------------------------------------------------ the schedule (sync/scheduler.ts)
   'schedule.off': () => 'the schedule is turned off in the settings',
@@ -370,6 +450,7 @@ export const en = {
   // ------------------------------------------------------------ the engine's facade (engine.ts)
   'engine.leftoverTunnels': (p: { why: Reason }, t: T) => `leftover tunnels: ${t.reason(p.why)}`,
   'engine.demoStop': (p: { why: Reason }, t: T) => `demo: ${t.reason(p.why)}`,
+  'files.swept': (p: { files: string[] }) => `removed ${p.files.length} temporary file(s) left by an interrupted write: ${p.files.join(', ')}`,
   'files.notSwept': (p: { why: Reason }, t: T) => `leftover temporary files not swept: ${t.reason(p.why)}`,
   'engine.notStarted': () => 'the engine is not started',
   'history.noRun': (p: { id: string }) => `no run ${p.id} in the history`,
@@ -410,4 +491,15 @@ export const en = {
   'share.cannotRead': (p: { why: Reason }, t: T) => `cannot read the local relay's recent events to share: ${t.reason(p.why)}`,
   /** The hourly run's share side: a peer refusing this station's events. */
   'sync.shareRefused': (p: { answer: string }, t: T) => `refuses this station's events (${t.text(p.answer)}): nothing more was sent to it this run`,
+
+  // ------------------------------------------------------------ the command's own (src/cli)
+  'cli.cannotRun': (p: { program: string; detail: string }, t: T) => `cannot run ${p.program}: ${t.text(p.detail)}`,
+  'cli.noPackageRoot': (p: { from: string }) => `cannot find the Constellation package folder above ${p.from}`,
+  'cli.rendererMissing': (p: { path: string }) => `the built renderer is missing (${p.path} not found): run npm run build`,
+  /** systemctl's own words (`output`) stay as it wrote them. */
+  'service.systemctlFailed': (p: { args: string; code: number | null; output: string }) =>
+    `systemctl --user ${p.args} failed (exit code ${p.code}): ${p.output || 'no message'}`,
+  'service.templateUnreadable': (p: { path: string; detail: string }, t: T) => `the unit template ${p.path} cannot be read (${t.text(p.detail)}): is this installation complete?`,
+  'service.wrote': (p: { path: string }) => `wrote ${p.path}`,
+  'service.removed': (p: { path: string }) => `removed ${p.path}`,
 };

@@ -5,12 +5,15 @@
  */
 import { ZOD_TYPES } from '../reasons';
 import type { Reason, ReasonCatalogue, ReasonTools } from './reason';
+import { runWords } from './words';
 
 const NB = '\u00a0';
 const q = (s: string): string => JSON.stringify(s);
 const entryWhat = (e: 'file' | 'other'): string => (e === 'file' ? 'un fichier' : 'pas un dossier (FIFO, socket ou périphérique)');
 const ORIGIN: Record<string, string> = { number: 'nombre', string: 'texte', array: 'liste', int: 'entier', bigint: 'entier', date: 'date' };
 const TYPE = ZOD_TYPES;
+/** The plan's passes (sync/filters.ts). */
+const PASS: Record<string, string> = { deletions: 'suppressions', members: 'membres', station: 'station' };
 /** A peer named in a live line: a reason (`peer.label`), or the English text of lines logged before it was one. */
 const who = (w: string | Reason, t: ReasonTools): string => (typeof w === 'string' ? t.text(w) : t.reason(w));
 
@@ -64,6 +67,8 @@ export const fr: ReasonCatalogue = {
   'kubo.pingNotFound': () => 'pair introuvable (kubo n’a pas pu le localiser)',
   'kubo.pingNone': () => 'aucun ping n’a reçu de réponse',
   'kubo.noFreePort': (p) => `aucun port libre sur ${p.host}`,
+  'tunnel.opened': (p) => `pair ${p.peer}${NB}: tunnel ouvert sur 127.0.0.1:${p.port}`,
+  'tunnel.leftoverClosed': (p) => `tunnel resté ouvert par une exécution précédente, refermé${NB}: ${p.protocol} sur ${p.listen}`,
   'tunnel.closeFailed': (p, t) => `impossible de fermer le tunnel ${p.listen} (${t.reason(p.why)})${NB}; il sera fermé au prochain démarrage`,
   'tunnel.releaseFailed': (p, t) => `la libération du tunnel a échoué${NB}: ${t.reason(p.why)}`,
   'probe.noAnswer': (p, t) => `pas de réponse ${p.what === 'relay' ? 'du relais' : 'WebSocket'} dans les ${t.num(p.ms)} ms`,
@@ -96,8 +101,23 @@ export const fr: ReasonCatalogue = {
     `le relais s’est tu${NB}: ${p.eose ? 'pas d’EOSE' : 'pas de réponse à un REQ'} depuis ${t.num(p.ms)} ms${p.notice ? ` (son dernier NOTICE${NB}: "${p.notice}")` : ''}`,
   'relay.noOk': (p, t) => `aucun OK pour l’événement ${p.id} après ${t.num(p.ms)} ms`,
   'relay.refusal': (p) => `${p.via} ${p.text}`,
-  'relay.negFailed': (p) => `échec de la réconciliation negentropy${NB}: ${p.detail}`,
+  'relay.negFailed': (p, t) => `échec de la réconciliation negentropy${NB}: ${typeof p.detail === 'string' ? t.text(p.detail) : t.reason(p.detail)}`,
   'relay.negSilent': (p, t) => `le relais s’est tu pendant la réconciliation NIP-77${NB}: pas de NEG-MSG depuis ${t.num(p.ms)} ms`,
+
+  'neg.notHex': () => 'le contenu du NEG-MSG n’est pas en hexadécimal',
+  'neg.cutShort': () => `negentropy${NB}: message coupé avant la fin`,
+  'neg.varintTooLarge': () => `negentropy${NB}: nombre (varint) trop grand`,
+  'neg.badVersion': (p) => `octet de version du protocole negentropy invalide (0x${p.byte.toString(16).padStart(2, '0')})`,
+  'neg.unsupportedVersion': (p) => `le pair demande la version ${p.version} du protocole negentropy, que nous ne parlons pas`,
+  'neg.unexpectedMode': (p) => `negentropy${NB}: mode inattendu (${p.mode})`,
+  'neg.boundTooLong': (p) => `negentropy${NB}: clé de borne trop longue (${p.length} octets, ${p.max} au plus)`,
+
+  'dns.timeout': (p, t) => `le nom ${p.host} n’a pas été résolu dans les ${t.num(p.ms)} ms`,
+  'dns.notFound': (p, t) => `le nom ${p.host} ne se résout pas (${t.text(p.code)})`,
+  'dns.reserved': (p) => `${p.host} est un nom réservé, qui ne se résout jamais`,
+  'dns.loopbackName': (p) =>
+    `${p.host} mène à ${p.address}, la boucle locale de cette machine${NB}: un relais de pair à cette adresse ne se joint que par son tunnel IPFS${NB}; pas de connexion`,
+  'dns.noAddress': (p) => `${p.host} n’a aucune adresse`,
 
   'nip11.timeout': (p, t) => `pas de document NIP-11 après ${t.num(p.ms)} ms`,
   'nip11.fetchFailed': (p, t) => `échec de la lecture NIP-11${NB}: ${t.reason(p.why)}`,
@@ -145,6 +165,16 @@ export const fr: ReasonCatalogue = {
     `strfry ${p.what} (${p.bin}, config ${p.conf}) ${p.signal ? `a été tué par ${p.signal}` : `a échoué avec le code de sortie ${p.code}`}${NB}: ${t.text(p.detail)}` +
     (p.committed !== null ? `${NB}; il avait stocké ${t.num(p.committed)} des ${t.count(p.sent, { one: '# événement', other: '# événements' })} avant de s’arrêter` : ''),
 
+  'strfry.binInSwarm': (p) =>
+    `le binaire strfry ${p.bin} est dans le dossier swarm ${p.swarm} (fichiers publiés par d’autres stations)${NB}: refus de l’exécuter${NB}; indiquez un autre chemin avec --strfry-bin, CONSTELLATION_STRFRY_BIN ou "strfryBin" dans settings.json`,
+  'strfry.binUnsafe': (p, t) =>
+    `le binaire strfry ${p.bin} ${t.reason(p.why)}${NB}: refus de l’exécuter${NB}; faites-en le vôtre, non modifiable par d’autres (chmod go-w ${p.target})`,
+  'strfry.binFolderUnsafe': (p, t) =>
+    `le binaire strfry ${p.bin} est dans le dossier ${p.dir}, qui ${t.reason(p.why)}${NB}: refus de l’exécuter${NB}; chmod go-w ${p.dir}, ou installez strfry ailleurs`,
+  'unsafe.otherOwner': (p) => `appartient à un autre utilisateur (uid ${p.uid})`,
+  'unsafe.everyone': (p) => `peut être modifié par tous les utilisateurs (mode ${p.mode})`,
+  'unsafe.sharedGroup': (p) => `peut être modifié par un groupe dont d’autres utilisateurs font partie (mode ${p.mode}, gid ${p.gid})`,
+
   'run.cancelled': () => 'annulé par le capitaine',
   'run.peersFailed': (p, t) =>
     `${t.count(p.failed, { one: '# pair', other: '# pairs' })} sur ${t.num(p.total)} en échec${p.deadline !== null ? `${NB}; l’échéance de l’exécution (${t.num(p.deadline)} s, réglage runDeadlineSeconds) est passée` : ''}`,
@@ -152,6 +182,37 @@ export const fr: ReasonCatalogue = {
   'run.deadlineCut': (p, t) => `synchronisation ${p.id}${NB}: l’échéance de l’exécution (${t.num(p.seconds)} s, réglage runDeadlineSeconds) est passée${NB}: les pairs inachevés ont été coupés`,
   'run.profilesSkipped': (p, t) => `phase des profils sautée${NB}: l’échéance de l’exécution (${t.num(p.seconds)} s, réglage runDeadlineSeconds) est passée`,
   'run.profilesFailed': (p, t) => `échec de la phase des profils${NB}: ${t.reason(p.why)}`,
+  'sync.window': (p) => (p.days === 0 ? 'tout' : p.days === 1 ? 'le dernier jour' : `les ${p.days} derniers jours`),
+  'run.starting': (p, t) =>
+    `synchronisation ${p.id}${NB}: ${t.count(p.peers, { one: '# pair', other: '# pairs' })}, ${t.count(p.members, { one: '# membre', other: '# membres' })}, fenêtre${NB}: ${t.reason(p.window)}`,
+  'run.summary': (p, t) =>
+    `synchronisation ${p.id}${NB}: ${runWords('fr').outcome[p.outcome] ?? p.outcome}${NB}; ` +
+    `${t.count(p.imported, { one: '# importé', other: '# importés' })}, ${t.count(p.duplicates, { one: '# doublon', other: '# doublons' })}, ` +
+    `${t.count(p.rejected, { one: '# refusé', other: '# refusés' })}, ${t.count(p.superseded, { one: '# remplacé ou supprimé', other: '# remplacés ou supprimés' })}${NB}; pairs ${p.ok}/${p.total}`,
+  'sync.peerDone': (p, t) =>
+    `${p.method === 'nip77' ? 'NIP-77' : 'pagination REQ'}, ${t.count(p.fetched, { one: '# reçu', other: '# reçus' })}, ${t.count(p.imported, { one: '# importé', other: '# importés' })}`,
+  'sync.shared': (p, t) => {
+    const parts = [
+      t.count(p.accepted, { one: '# accepté', other: '# acceptés' }),
+      p.duplicates ? t.count(p.duplicates, { one: '# déjà détenu', other: '# déjà détenus' }) : '',
+      p.refused.length ? `refusés${NB}: ${p.refused.join(', ')}` : '',
+      p.unanswered ? `${t.num(p.unanswered)} sans réponse` : '',
+    ];
+    return `envoi de ${t.count(p.offered, { one: '# événement de membre qui lui manquait', other: '# événements de membres qui lui manquaient' })} (${parts.filter(Boolean).join(`${NB}; `)})`;
+  },
+  'run.dryRunLine': (p, t) => `essai à blanc${NB}: ${typeof p.line === 'string' ? t.text(p.line) : t.reason(p.line)}`,
+  'plan.window': (p, t) =>
+    `fenêtre${NB}: ${t.reason(p.window)}${NB}; ${t.count(p.members, { one: '# membre', other: '# membres' })}${NB}; ${p.noDms ? `sans messages privés${NB}; ` : ''}${p.verify ? 'signatures vérifiées' : 'signatures NON vérifiées (--no-verify : les événements falsifiés sont stockés tels quels)'}`,
+  // the store's description in French: `relais <url>`, `strfry <bin> (configuration <conf>)`
+  'plan.store': (p, t) => `stockage local${NB}: ${t.text(p.store).replace(/^relay /, 'relais ').replace(/ \(config /, ' (configuration ')}`,
+  'plan.peer': (p) => `pair ${p.id} (${p.host ?? 'sans nom d’hôte'})${NB}: ${runWords('fr').route[p.route] ?? p.route} ${p.url ?? ''}`,
+  'plan.filter': (p, t) =>
+    `  ${PASS[p.pass] ?? p.pass}${NB}: ${[
+      ...(p.kinds ? [p.kinds.length > 6 ? `${t.num(p.kinds.length)} types` : `types ${p.kinds.join(',')}`] : []),
+      p.authors !== null ? t.count(p.authors, { one: '# auteur', other: '# auteurs' }) : 'aucun auteur',
+      p.since !== null ? `depuis ${p.since}` : 'tout',
+    ].join(', ')}`,
+  'plan.skipped': (p, t) => `ignoré ${p.id}${NB}: ${t.reason(p.why)}`,
   'run.noPeer': () => `aucun pair synchronisable dans le dossier swarm${NB}: rien à synchroniser`,
   'run.memoryNotSaved': (p, t) => `impossible d’enregistrer la mémoire des pairs${NB}: ${t.reason(p.why)}`,
   'run.profilesNotRefreshed': (p, t) => `index des profils non rafraîchi${NB}: ${t.reason(p.why)}`,
@@ -238,6 +299,11 @@ export const fr: ReasonCatalogue = {
   'service.invalidUrl': (p, t) => `URL de relais invalide${NB}: ${t.text(p.detail)}`,
   'service.kuboHttp': (p) => `kubo a répondu HTTP ${p.status}`,
 
+  'timeouts.notJson': (p) =>
+    `CONSTELLATION_TIMEOUTS n’est pas du JSON (${p.text})${NB}: donnez un objet de délais en ms, par exemple {"kuboPing":3000}`,
+  'timeouts.notObject': () => 'CONSTELLATION_TIMEOUTS doit être un objet de délais en ms, par exemple {"kuboPing":3000}',
+  'timeouts.unknown': (p) => `CONSTELLATION_TIMEOUTS${NB}: aucun délai ne s’appelle ${q(p.name)} (délais connus${NB}: ${p.known.join(', ')})`,
+  'timeouts.notPositive': (p) => `CONSTELLATION_TIMEOUTS${NB}: ${p.name} doit être un nombre positif`,
   'settings.invalid': (p, t) => `réglages invalides${NB}: ${t.join(p.issues)}`,
   'settings.captainOnly': (p) =>
     `réglage refusé${NB}: ${p.key} ne se change pas depuis la fenêtre ni par l’API web (il décide du programme lancé)${NB}; réglez-le sur la station${NB}: ${p.flag}, ${p.env}, ou «${NB}${p.key}${NB}» dans ${p.path}`,
@@ -308,6 +374,9 @@ export const fr: ReasonCatalogue = {
   'profiles.stillMissing': (p, t) =>
     `profils${NB}: ${t.count(p.count, { one: '# membre', other: '# membres' })} sur ${t.num(p.total)} toujours sans profil (${t.join(p.whys)})`,
 
+  'profiles.exported': (p, t) => `profils${NB}: export écrit (${t.count(p.count, { one: '# membre', other: '# membres' })}) dans ${p.json} et ${p.csv}`,
+  'profiles.recovering': (p, t) =>
+    `profils${NB}: ${t.num(p.missing)} membre${p.missing === 1 ? '' : 's'} sur ${t.num(p.members)} sans profil dans le relais local${NB}; récupération en cours`,
   'graph.notHex': (p) => `graphe${NB}: ${q(p.value)} n’est pas une clé hexadécimale de 64 caractères`,
   'graph.workerMissing': (p) => `le calcul du graphe est introuvable${NB}: ni ${p.built} ni ${p.source} n’existent (installation abîmée${NB}?)`,
   'graph.workerFailed': (p, t) => `le calcul du graphe (${p.job}) a échoué${NB}: ${t.reason(p.why)}`,
@@ -320,6 +389,10 @@ export const fr: ReasonCatalogue = {
   'graph.cannotSave': (p, t) => `graphe${NB}: impossible d’enregistrer ${p.file}${NB}: ${t.text(p.detail)} (la portée reste en mémoire)`,
   'graph.subgraphFailed': (p, t) => `graphe${NB}: le dessin du sous-graphe a échoué${NB}: ${t.reason(p.why)}`,
   'graph.noResult': () => `graphe${NB}: le calcul s’est terminé sans résultat`,
+  'graph.computed': (p, t) =>
+    `graphe${NB}: ${t.count(p.members, { one: '# membre', other: '# membres' })}, N1 ${t.num(p.n1)}, N2 ${t.num(p.n2)}, ${t.count(p.edges, { one: '# lien', other: '# liens' })} en ${t.num(p.ms)} ms ` +
+    `(listes d’abonnements ${t.num(p.listsMs)} ms, analyse ${t.num(p.analysisMs)} ms, couverture ${t.num(p.coverageMs)} ms)` +
+    (p.overCap > 0 ? ` (${t.count(p.overCap, { one: '# liste d’abonnements', other: '# listes d’abonnements' })} de plus de ${t.num(p.cap)} entrées ignorée${p.overCap === 1 ? '' : 's'})` : ''),
 
   'schedule.off': () => 'la planification est désactivée dans les réglages',
   'schedule.isPaused': () => 'la planification est en pause',
@@ -361,6 +434,8 @@ export const fr: ReasonCatalogue = {
 
   'engine.leftoverTunnels': (p, t) => `tunnels restants${NB}: ${t.reason(p.why)}`,
   'engine.demoStop': (p, t) => `démo${NB}: ${t.reason(p.why)}`,
+  'files.swept': (p, t) =>
+    `${t.count(p.files.length, { one: '# fichier temporaire laissé', other: '# fichiers temporaires laissés' })} par une écriture interrompue, supprimé${p.files.length === 1 ? '' : 's'}${NB}: ${p.files.join(', ')}`,
   'files.notSwept': (p, t) => `fichiers temporaires restants non balayés${NB}: ${t.reason(p.why)}`,
   'engine.notStarted': () => 'le moteur n’est pas démarré',
   'history.noRun': (p) => `aucune exécution ${p.id} dans l’historique`,
@@ -394,4 +469,14 @@ export const fr: ReasonCatalogue = {
   'live.noPeersObject': () => 'pas d’objet "peers"',
   'share.cannotRead': (p, t) => `impossible de lire les événements récents du relais local à partager${NB}: ${t.reason(p.why)}`,
   'sync.shareRefused': (p, t) => `refuse les événements de cette station (${t.text(p.answer)})${NB}: rien de plus ne lui a été envoyé pendant cette exécution`,
+
+  'cli.cannotRun': (p, t) => `impossible d’exécuter ${p.program}${NB}: ${t.text(p.detail)}`,
+  'cli.noPackageRoot': (p) => `dossier du paquet Constellation introuvable au-dessus de ${p.from}`,
+  'cli.rendererMissing': (p) => `l’interface construite est absente (${p.path} introuvable)${NB}: lancez npm run build`,
+  'service.systemctlFailed': (p) =>
+    `systemctl --user ${p.args} a échoué (code de sortie ${p.code})${NB}: ${p.output || 'aucun message'}`,
+  'service.templateUnreadable': (p, t) =>
+    `le modèle d’unité ${p.path} est illisible (${t.text(p.detail)})${NB}: l’installation est-elle complète${NB}?`,
+  'service.wrote': (p) => `écrit${NB}: ${p.path}`,
+  'service.removed': (p) => `supprimé${NB}: ${p.path}`,
 };
