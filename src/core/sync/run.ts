@@ -102,18 +102,18 @@ export function namedPeer(peer: Peer, why: Reason): Reason {
   return reason('peer.named', { id: shortPeer(peer.id), host: peer.hostname, why });
 }
 
-/** What the share side sent a peer and how it answered (its refusals in its own words, counted). */
 /** The plan as the report carries it: its English lines, and their reasons for every other language. */
 function planOf(plan: RunPlan): { plan: string[]; planWhy: Reason[] } {
   return { plan: plan.lines.map(reasonText), planWhy: plan.lines };
 }
 
-/** One filter of the plan (the words of describeFilter, sync/filters.ts). */
+/** One filter of the plan: its pass, kinds, how many authors and since when. */
 function filterReason(f: PlannedFilter): Reason {
   const { kinds, authors, since } = f.filter;
   return reason('plan.filter', { pass: f.pass, kinds: kinds ?? null, authors: authors?.length ?? null, since: since !== undefined ? new Date(since * 1000).toISOString() : null });
 }
 
+/** What the share side sent a peer and how it answered (its refusals in its own words, counted). */
 export function sharedReason(r: OfferResult): Reason {
   const refused = Object.entries(r.rejected).map(([text, count]) => `${count} × ${text}`);
   return reason('sync.shared', { offered: r.offered, accepted: r.accepted, duplicates: r.duplicates, refused, unanswered: r.unanswered });
