@@ -9,6 +9,7 @@ import { overallFraction, peerCounts, peerFraction, runBarState, runState } from
 import { categoryStacks, chronological, receivedTotal, topCategories } from '../../src/renderer/src/lib/historyCharts';
 import { buildGraph, drawnCount, edgeColor, findNode, groupNames, legendCounts, PALETTES, premultiplied, stationStates } from '../../src/renderer/src/lib/graphModel';
 import { overlaps, placeLabels, type LabelCandidate } from '../../src/renderer/src/lib/graphLabels';
+import { formatClock } from '../../src/renderer/src/lib/format';
 import { shiftBetween } from '../../src/renderer/src/lib/graphMotion';
 import { haloProfile } from '../../src/renderer/src/lib/graphHalo';
 import { isDesktop, scheduleView } from '../../src/renderer/src/lib/schedule';
@@ -393,5 +394,13 @@ describe('i18n', () => {
       const text = String(value(en, k) ?? '') + String(value(fr, k) ?? '');
       expect(text, k).not.toMatch(/[@|$%]/);
     }
+  });
+});
+
+describe('the Journal clock', () => {
+  it('says the time of day in the window language, not the browser one', () => {
+    const ms = Date.UTC(2026, 11, 2, 7, 26, 14);
+    expect(formatClock(ms, 'fr')).toMatch(/^\d{2}:\d{2}:\d{2}$/);
+    expect(formatClock(ms, 'en')).toMatch(/^\d{1,2}:\d{2}:\d{2}\s?[AP]M$/);
   });
 });

@@ -34,6 +34,11 @@ export function formatTime(ms: number | null | undefined, locale: string): strin
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
 }
 
+/** A time of day from Unix milliseconds, in the window's language ("07:26:14" in French, "7:26:14 AM" in English). */
+export function formatClock(ms: number, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { timeStyle: 'medium' }).format(new Date(ms));
+}
+
 /** "3 hours ago" / "in 12 minutes" from a difference in seconds (negative = past). */
 export function formatRelative(diffSeconds: number, locale: string): string {
   const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });

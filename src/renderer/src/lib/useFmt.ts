@@ -10,6 +10,7 @@ export function useFmt() {
     rate: (n: number) => f.formatRate(n, locale.value),
     duration: (ms: number) => f.formatDuration(ms, locale.value),
     time: (ms: number | null | undefined) => f.formatTime(ms, locale.value),
+    clock: (ms: number) => f.formatClock(ms, locale.value),
     age: (s: number | null | undefined) => f.formatAge(s, locale.value),
     relative: (diffSeconds: number) => f.formatRelative(diffSeconds, locale.value),
   };
