@@ -100,11 +100,12 @@ export function drawFollows(ctx: CanvasRenderingContext2D, at: Point, follows: r
 }
 
 /**
- * Sigma's hover box, in the theme's colours (its default is a white box whatever the theme). The text is the node's
- * `name` (sigma passes the node's attributes along: see NodeAttrs.name for why it is not `label`).
+ * Sigma's hover box, in the theme's colours (its default is a white box whatever the theme), and the node itself on
+ * top of it (the stage draws hovered nodes in 2D: see graphStage.ts). The text is the node's `name` (sigma passes
+ * the node's attributes along: see NodeAttrs.name for why it is not `label`).
  */
 export function hoverDrawer(colors: { box: string; text: string; shadow: string }) {
-  return (ctx: CanvasRenderingContext2D, data: { x: number; y: number; size: number; name?: string | null }): void => {
+  return (ctx: CanvasRenderingContext2D, data: { x: number; y: number; size: number; color?: string; name?: string | null }): void => {
     const pad = 3;
     const label = data.name;
     ctx.font = LABEL_FONT_BOLD;
@@ -128,5 +129,11 @@ export function hoverDrawer(colors: { box: string; text: string; shadow: string 
       ctx.fill();
     }
     ctx.shadowBlur = 0;
+    if (data.color) {
+      ctx.beginPath();
+      ctx.arc(data.x, data.y, data.size, 0, 2 * Math.PI);
+      ctx.fillStyle = data.color;
+      ctx.fill();
+    }
   };
 }
