@@ -16,6 +16,7 @@ import { Engine } from '../../src/core/engine';
 import { DEFAULT_TIMEOUTS, makeConfig } from '../../src/core/config';
 import { createTunnelManager } from '../../src/core/kubo';
 import { readRecords } from '../../src/core/kubo/records';
+import { shortPeerId } from '../../src/core/util/peer-id';
 import type { Peer, StationSnapshot, Tunnel } from '../../src/shared/schemas';
 import type { TunnelManager } from '../../src/core/services';
 
@@ -175,6 +176,10 @@ describe('endpoints and tunnels', () => {
     expect(kubo.liveConnections(ids.loopback)).toBe(0);
     expect(tunnels.list().find((t) => t.peerId === ids.loopback)?.state).toBe('closed');
     expect(tunnelEvents.filter((t) => t.peerId === ids.loopback).map((t) => t.state)).toEqual(['opening', 'open', 'closed']);
+    // The log line names the peer as a captain reads it: short id and host name, not the 52-character PeerID.
+    const opened = engine.log.recent(500).filter((l) => l.msg.includes('tunnel open on'));
+    const host = peerOf('loopback').hostname;
+    expect(opened.at(-1)?.msg).toBe(`peer ${shortPeerId(ids.loopback)}${host ? ` (${host})` : ''}: tunnel open on 127.0.0.1:${new URL(ep.url).port}`);
   });
 
   it('reuses a tunnel it already holds, and closes it after the last release', async () => {
@@ -227,7 +232,9 @@ describe('endpoints and tunnels', () => {
         (e: unknown) => e,
       )) as Error;
       expect(err).toBeInstanceOf(Error);
-      expect(err.message).toContain(`peer ${ids[role]}`);
+      const host = peerOf(role).hostname;
+      expect(err.message).toContain(`peer ${shortPeerId(ids[role])}${host ? ` (${host})` : ''}: `);
+      expect(err.message).not.toContain(ids[role]);
       expect(err.message).toMatch(reason);
       expect(forwards()).toEqual([]);
       expect(kubo.liveConnections()).toBe(0);
@@ -324,7 +331,7 @@ describe('endpoints and tunnels', () => {
   });
 
   it('refuses peers that are not syncable, with their reason', async () => {
-    await expect(tunnels.endpoint(peerOf('stale'))).rejects.toThrow(new RegExp(`peer ${ids.stale}.*not syncable: beacon not refreshed`));
+    await expect(tunnels.endpoint(peerOf('stale'))).rejects.toThrow(new RegExp(`peer ${shortPeerId(ids.stale)}.*not syncable: beacon not refreshed`));
     await expect(tunnels.endpoint(peerOf('picoport'))).rejects.toThrow(/picoport/);
   });
 

@@ -18,6 +18,7 @@ import { readRecords, RecordBook, type ForwardRecord } from './records';
 import { pidAlive } from '../util/process';
 import { KuboClient } from './rpc';
 import { reason, reasonOf, reasonText, ReasonError, type Reason } from '../../shared/i18n';
+import { shortPeerId } from '../util/peer-id';
 
 export interface TunnelDeps {
   /**
@@ -95,15 +96,16 @@ export class Tunnels implements TunnelManager {
     return [...this.states.values()].map((t) => ({ ...t }));
   }
 
-  async open(peerId: string, signal?: AbortSignal): Promise<OpenTunnel> {
+  /** `host`: the station's host name, for the lines that name the peer. */
+  async open(peerId: string, signal?: AbortSignal, host: string | null = null): Promise<OpenTunnel> {
     // The id goes into a protocol name and a multiaddr: only base58 characters are acceptable.
     if (!/^[1-9A-HJ-NP-Za-km-z]{10,128}$/.test(peerId)) throw new ReasonError(reason('tunnel.notPeerId', { value: peerId }));
-    const h = await this.acquire(peerId, signal);
+    const h = await this.acquire(peerId, signal, host);
     return { peerId, port: h.gate.port, url: `ws://127.0.0.1:${h.gate.port}` };
   }
 
   /** A held tunnel (one more reference), or a new one. */
-  private async acquire(peerId: string, signal?: AbortSignal): Promise<Holding> {
+  private async acquire(peerId: string, signal: AbortSignal | undefined, host: string | null): Promise<Holding> {
     signal?.throwIfAborted();
     const held = this.holdings.get(peerId);
     if (held) {
@@ -113,7 +115,7 @@ export class Tunnels implements TunnelManager {
     let pending = this.opening.get(peerId);
     if (!pending) {
       const abort = new AbortController();
-      const promise = this.establish(peerId, signal ? AbortSignal.any([signal, abort.signal]) : abort.signal).finally(() =>
+      const promise = this.establish(peerId, signal ? AbortSignal.any([signal, abort.signal]) : abort.signal, host).finally(() =>
         this.opening.delete(peerId),
       );
       pending = { promise, abort };
@@ -126,7 +128,7 @@ export class Tunnels implements TunnelManager {
     return h;
   }
 
-  private async establish(peerId: string, signal: AbortSignal): Promise<Holding> {
+  private async establish(peerId: string, signal: AbortSignal, host: string | null): Promise<Holding> {
     const kubo = this.kubo();
     const protocol = strfryProtocol(peerId);
     const targetAddress = `/p2p/${peerId}`;
@@ -143,7 +145,7 @@ export class Tunnels implements TunnelManager {
       const h: Holding = { peerId, protocol, listenAddress, targetAddress, gate, refs: 1 };
       this.holdings.set(peerId, h);
       this.setState(peerId, 'open', null, gate.port);
-      this.ctx.log.info(reason('tunnel.opened', { peer: peerId, port: gate.port }));
+      this.ctx.log.info(reason('peer.named', { id: shortPeerId(peerId), host, why: reason('tunnel.opened', { port: gate.port }) }));
       return h;
     } catch (err) {
       const cancelled = signal.aborted;
@@ -151,7 +153,7 @@ export class Tunnels implements TunnelManager {
       await gate?.close();
       if (listenAddress) await this.closeForward(kubo, peerId, listenAddress);
       this.setState(peerId, cancelled ? 'closed' : 'failed', why, null);
-      throw new ReasonError(reason('peer.named', { id: peerId, host: null, why }), { cause: err });
+      throw new ReasonError(reason('peer.named', { id: shortPeerId(peerId), host, why }), { cause: err });
     }
   }
 
@@ -244,7 +246,7 @@ export class Tunnels implements TunnelManager {
       await kubo.close({ listenAddress });
       await this.book().remove(listenAddress);
     } catch (err) {
-      this.ctx.log.warn(reason('peer.named', { id: peerId, host: null, why: reason('tunnel.closeFailed', { listen: listenAddress, why: reasonOf(err) }) }));
+      this.ctx.log.warn(reason('peer.named', { id: shortPeerId(peerId), host: null, why: reason('tunnel.closeFailed', { listen: listenAddress, why: reasonOf(err) }) }));
     }
   }
 
@@ -311,7 +313,7 @@ export class Tunnels implements TunnelManager {
 
   async endpoint(peer: Peer, signal?: AbortSignal): Promise<PeerEndpoint> {
     const id = peer.peerId ?? peer.id;
-    const named = (why: Reason): ReasonError => new ReasonError(reason('peer.named', { id, host: peer.hostname, why }));
+    const named = (why: Reason): ReasonError => new ReasonError(reason('peer.named', { id: shortPeerId(id), host: peer.hostname, why }));
     if (peer.route === 'none' || !peer.relayUrl) {
       throw named(reason('tunnel.notSyncable', { why: peer.why ?? (peer.reason ? reason('text', { text: peer.reason }) : null) }));
     }
@@ -326,18 +328,18 @@ export class Tunnels implements TunnelManager {
       } catch (err) {
         signal?.throwIfAborted();
         if (!peer.servesStrfry) throw named(reason('tunnel.lanNoTunnel', { url: peer.relayUrl, why: reasonOf(err) }));
-        this.ctx.log.info(reason('peer.named', { id, host: peer.hostname, why: reason('tunnel.lanTrying', { url: peer.relayUrl, why: reasonOf(err) }) }));
+        this.ctx.log.info(reason('peer.named', { id: shortPeerId(id), host: peer.hostname, why: reason('tunnel.lanTrying', { url: peer.relayUrl, why: reasonOf(err) }) }));
       }
     } else if (!peer.servesStrfry) {
       throw named(reason('tunnel.loopbackNoTunnel', { url: peer.relayUrl }));
     }
-    const t = await this.open(id, signal);
+    const t = await this.open(id, signal, peer.hostname);
     // one release, shared: a second call (the caller's, after the abort's) waits for the first to finish
     let releasing: Promise<void> | null = null;
     const release = (): Promise<void> =>
       (releasing ??= (async () => {
         signal?.removeEventListener('abort', onAbort);
-        await this.release(id).catch((err: unknown) => this.ctx.log.warn(reason('peer.named', { id, host: peer.hostname, why: reason('tunnel.releaseFailed', { why: reasonOf(err) }) })));
+        await this.release(id).catch((err: unknown) => this.ctx.log.warn(reason('peer.named', { id: shortPeerId(id), host: peer.hostname, why: reason('tunnel.releaseFailed', { why: reasonOf(err) }) })));
       })());
     // Cancelling the session gives the tunnel back even if the caller never gets to release it.
     const onAbort = (): void => void release();

@@ -33,7 +33,7 @@ export const en = {
   'peer.label': (p: { id: string; host: string | null }) => `peer ${p.id}${p.host ? ` (${p.host})` : ''}`,
 
   // ------------------------------------------------------------ a peer in a sync (sync/run.ts): why it failed, the most frequent first
-  /** A peer named once before its reason: `peer 12D3KooW…AbCd (host): <why>` (the id short in a run, whole in a tunnel's). */
+  /** A peer named once before its reason: `peer 12D3KooW…AbCd (host): <why>` (the id short: see core/util/peer-id.ts). */
   'peer.named': (p: { id: string; host: string | null; why: Reason }, t: T) => `peer ${p.id}${p.host ? ` (${p.host})` : ''}: ${t.reason(p.why)}`,
   'peer.timeLimit': (p: { seconds: number }) => `the peer's session ran past its time limit (${p.seconds} s) and was stopped`,
   'peer.cutAtDeadline': (p: { seconds: number }) => `cut at the run's deadline (${p.seconds} s, setting runDeadlineSeconds)`,
@@ -72,7 +72,8 @@ export const en = {
   'kubo.pingNotFound': () => 'peer not found (kubo could not look it up)',
   'kubo.pingNone': () => 'no ping answered',
   'kubo.noFreePort': (p: { host: string }) => `no free port on ${p.host}`,
-  'tunnel.opened': (p: { peer: string; port: number }) => `peer ${p.peer}: tunnel open on 127.0.0.1:${p.port}`,
+  /** Named by peer.named: `peer 12D3KooW…AbCd (host): tunnel open on 127.0.0.1:<port>`. */
+  'tunnel.opened': (p: { port: number }) => `tunnel open on 127.0.0.1:${p.port}`,
   'tunnel.leftoverClosed': (p: { protocol: string; listen: string }) => `closed a tunnel left open by an earlier run: ${p.protocol} on ${p.listen}`,
   'tunnel.closeFailed': (p: { listen: string; why: Reason }, t: T) =>
     `could not close the tunnel ${p.listen} (${t.reason(p.why)}); it will be closed at the next start`,
