@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeConfig } from '../../src/core/config';
 import { Engine } from '../../src/core/engine';
-import { FALLBACK_CSP, checkUpgrade, cspOf, mimeType, resolveInside, startWebHost } from '../../src/cli/webhost';
+import { FALLBACK_CSP, cacheControl, checkUpgrade, cspOf, mimeType, resolveInside, startWebHost } from '../../src/cli/webhost';
 import type { ContractEndpoint, WebHost } from '../../src/cli/webhost';
 import { FALLBACK_CSP as MAIN_CSP } from '../../src/main/security';
 import { apiUrl, createWebApi } from '../../src/renderer/src/transport/web';
@@ -108,6 +108,10 @@ describe('the web client against a real web host and engine', () => {
     await mkdir(join(tmp, 'renderer'));
     await mkdir(join(tmp, 'zen'));
     await writeFile(join(tmp, 'renderer/index.html'), '<!doctype html><title>t</title>');
+    await mkdir(join(tmp, 'renderer/assets'));
+    await writeFile(join(tmp, 'renderer/assets/index-uKbklSxm.js'), 'export {};');
+    await writeFile(join(tmp, 'renderer/assets/notes.js'), 'export {};');
+    await writeFile(join(tmp, 'renderer/favicon.png'), 'png');
     engine = new Engine(
       makeConfig({ host: 'web', dataDir: join(tmp, 'data'), overrides: { zenRoot: join(tmp, 'zen'), relayUrl: 'ws://127.0.0.1:1', kuboApi: 'http://127.0.0.1:1', fallbackRelays: [] } }),
     );
@@ -125,6 +129,21 @@ describe('the web client against a real web host and engine', () => {
     await host?.close();
     await engine?.stop();
     await rm(tmp, { recursive: true, force: true });
+  });
+
+  it("lets the browser keep the build's hashed scripts for good, never the page, and check anything else again", async () => {
+    const headerOf = async (path: string): Promise<string | null> => {
+      const res = await fetch(`http://127.0.0.1:${host.port}${path}`);
+      expect(res.status, path).toBe(200);
+      return res.headers.get('cache-control');
+    };
+    expect(await headerOf('/assets/index-uKbklSxm.js')).toBe('public, max-age=31536000, immutable');
+    expect(await headerOf('/')).toBe('no-store');
+    expect(await headerOf('/favicon.png')).toBe('no-cache');
+    // A script without a content hash in its name may change under the same name.
+    expect(await headerOf('/assets/notes.js')).toBe('no-cache');
+    expect(cacheControl('/r', '/r/index-uKbklSxm.js')).toBe('no-cache');
+    expect(cacheControl('/r', '/r/assets/sub/index-uKbklSxm.js')).toBe('no-cache');
   });
 
   it('calls round trip with validated answers; events arrive through on()', async () => {
