@@ -13,7 +13,7 @@ import type { ImportResult, LocalStore } from '../../src/core/services';
 import type { RelayConnection } from '../../src/core/nostr';
 import { Backoff } from '../../src/core/live/backoff';
 import { Holders } from '../../src/core/live/holders';
-import { LiveIngest, type BatchDone } from '../../src/core/live/ingest';
+import { afterRetry, LiveIngest, storedBeforeFailure, type BatchDone } from '../../src/core/live/ingest';
 import { groupFilters, livePlan, reqBudget } from '../../src/core/live/plan';
 import { Publisher, refusesWrites, type Answer } from '../../src/core/live/publisher';
 import { PerMinute } from '../../src/core/live/rate';
@@ -21,7 +21,7 @@ import { SeenBook, gapStart, seenPath } from '../../src/core/live/seen';
 import { offerMissing, SCAN_READ_CHUNK, shareable } from '../../src/core/live/offer';
 import { changeLines, minuteLine, readyLine } from '../../src/cli/live-view';
 import { voiceOf } from '../../src/cli/voice';
-import { reason, reasonText, textReason } from '../../src/shared/i18n';
+import { reason, ReasonError, reasonText, textReason } from '../../src/shared/i18n';
 import { renderUnit, systemdWord } from '../../src/cli/service';
 import { DEFAULT_KINDS } from '../../src/shared/kinds';
 import type { LivePeer, LiveStatus } from '../../src/shared/schemas';
@@ -346,6 +346,37 @@ describe('the ingest (down)', () => {
     expect(lost).toEqual([new Map([['p', 1_700_000_200]])]);
     expect(failing.pending).toBe(0);
   }, 15_000);
+
+  it('an import that died after storing part of its batch: the retry counts those events imported, not duplicates', async () => {
+    const held = new Set<string>();
+    const imports: number[] = [];
+    let dieAfter: number | null = 3;
+    const store = {
+      description: 'fake strfry',
+      import: async (events: readonly NostrEvent[]): Promise<ImportResult> => {
+        imports.push(events.length);
+        await tick(1);
+        if (dieAfter !== null) {
+          // strfry committed the first lines, then was killed: it said how many it had committed
+          for (const e of events.slice(0, dieAfter)) held.add(e.id);
+          const committed = dieAfter;
+          dieAfter = null;
+          throw new ReasonError(reason('strfry.failed', { what: 'import', bin: 'strfry', conf: 'strfry.conf', signal: 'SIGKILL', code: null, detail: '', committed, sent: events.length }));
+        }
+        const fresh = events.filter((e) => !held.has(e.id));
+        for (const e of fresh) held.add(e.id);
+        return { added: fresh.length, duplicates: events.length - fresh.length, rejected: 0, superseded: 0, reasons: {}, bytes: 0 };
+      },
+    } as unknown as LocalStore;
+    const ingest = make(store, []);
+    for (let i = 0; i < 10; i++) ingest.offer(note(key, `half stored ${i}`, 1_700_000_300 + i), asked, 'p');
+    await ingest.drain(5000);
+    expect(imports).toEqual([10, 10]);
+    expect(ingest.totals).toMatchObject({ imported: 10, duplicates: 0 });
+    // a repeat the store really held before is still a duplicate
+    expect(afterRetry({ added: 7, duplicates: 3, rejected: 0, superseded: 0, reasons: {}, bytes: 0 }, 2)).toMatchObject({ added: 9, duplicates: 1 });
+    expect(storedBeforeFailure(reason('text', { text: 'relay went away' }), 25)).toBe(25);
+  }, 10_000);
 });
 
 describe('what `constellation live` prints', () => {

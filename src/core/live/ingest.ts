@@ -197,14 +197,17 @@ export class LiveIngest {
   private async importBatch(items: Pending[]): Promise<void> {
     const events = items.map((p) => p.event);
     let lastError: Reason = reason('cancelled');
+    /** Events a failed attempt may have stored before it died (strfry commits as it goes). */
+    let maybeStored = 0;
     for (let attempt = 0; attempt < 3; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, 1000 * 3 ** (attempt - 1)).unref());
       try {
         const r = await this.d.store().import(events, { verify: this.d.verify });
-        this.settle(items, r);
+        this.settle(items, afterRetry(r, maybeStored));
         return;
       } catch (err) {
         lastError = reasonOf(err);
+        maybeStored = Math.max(maybeStored, storedBeforeFailure(lastError, events.length));
         if (this.stopped) break;
       }
     }
@@ -258,4 +261,23 @@ export class LiveIngest {
     this.soon = null;
     for (const w of this.roomWaiters.splice(0)) w();
   }
+}
+
+/**
+ * How many events of a batch a failed import may have stored: what strfry said it committed before it died, or, when
+ * it said nothing (killed early, another store), any of them.
+ */
+export function storedBeforeFailure(why: Reason, batch: number): number {
+  if (why.code === 'strfry.failed' && typeof why.params?.committed === 'number') return Math.min(batch, why.params.committed);
+  return batch;
+}
+
+/**
+ * A retry's answer, counted as the captain means it: the events an earlier attempt stored before it failed come back
+ * as "duplicates" from the store, but they are this batch's imports, not repeats a peer sent (a batch of 25 once
+ * counted 25 duplicates in live.test under load).
+ */
+export function afterRetry(r: ImportResult, maybeStored: number): ImportResult {
+  const ours = Math.min(maybeStored, r.duplicates);
+  return ours > 0 ? { ...r, added: r.added + ours, duplicates: r.duplicates - ours } : r;
 }
