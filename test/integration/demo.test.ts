@@ -90,8 +90,11 @@ describe('the demo constellation', () => {
   it('generates a realistic constellation, routes one peer through the tunnel, and stops its relays', async () => {
     const log = new Logger(new EngineEvents(), Date.now);
     const started = Date.now();
+    const cpu0 = process.cpuUsage();
     const demo = await startDemo({ dataDir, log });
     const firstStartMs = Date.now() - started;
+    const cpu = process.cpuUsage(cpu0);
+    const firstStartCpuMs = (cpu.user + cpu.system) / 1000;
     let stopped = false;
     try {
       expect(demo.shared).toBe(false);
@@ -129,8 +132,12 @@ describe('the demo constellation', () => {
     } finally {
       if (!stopped) await demo.stop();
     }
-    // Generous for a loaded 2-core machine; the first start generates and signs every event.
-    expect(firstStartMs).toBeLessThan(60_000);
+    // The first start generates and signs every event, in this process: its CPU time is the cost (~10 s on a quiet
+    // 2-core machine), steady whatever else runs; the wall time only guards against a hang (it reached 58 s once
+    // under load 17, with the same work).
+    console.log(`demo first start: ${Math.round(firstStartMs)} ms wall, ${Math.round(firstStartCpuMs)} ms CPU in this process`);
+    expect(firstStartCpuMs).toBeLessThan(30_000);
+    expect(firstStartMs).toBeLessThan(150_000);
   });
 
   it('a restart keeps the generated constellation (idempotent)', async () => {
