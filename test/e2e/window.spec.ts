@@ -314,6 +314,43 @@ test('the dark theme follows the system, and the constellation is legible in it:
   await expect(page.locator('[data-test="graph-legend"]')).toContainText('this station');
 });
 
+test('the theme changed on the Constellation screen: drawn again in its colours, on the same WebGL stage', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await open(page, '#/graph');
+  const canvas = page.locator('[data-test="graph-canvas"]');
+  await expect(canvas).toHaveAttribute('data-complete', 'yes', { timeout: 60_000 });
+  const renders = Number(await canvas.getAttribute('data-renders'));
+  // The stage's canvases, marked: a stage made again would bring new ones (and new WebGL contexts).
+  const marked = await canvas.evaluate((el) => {
+    const all = [...el.querySelectorAll('canvas')];
+    all.forEach((c) => c.setAttribute('data-kept', '1'));
+    return { canvases: all.length, webgl: el.querySelectorAll('canvas.sigma-nodes, canvas.sigma-edges, canvas.sigma-hoverNodes').length };
+  });
+  // Two WebGL layers (nodes, edges): the hovered node is drawn in 2D (graphStage.ts).
+  expect(marked.webgl).toBe(2);
+  const background = async (): Promise<number> => {
+    const png = await canvas.screenshot();
+    return page.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = `data:image/png;base64,${b64}`;
+      await img.decode();
+      const c = new OffscreenCanvas(img.width, img.height);
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(img, 0, 0);
+      const d = ctx.getImageData(4, 4, 1, 1).data;
+      return (d[0]! + d[1]! + d[2]!) / 3;
+    }, png.toString('base64'));
+  };
+  expect(await background()).toBeGreaterThan(200);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  await expect(canvas).toHaveAttribute('data-complete', 'yes', { timeout: 60_000 });
+  await expect.poll(async () => Number(await canvas.getAttribute('data-renders'))).toBeGreaterThan(renders);
+  expect(await background()).toBeLessThan(60);
+  const after = await canvas.evaluate((el) => ({ canvases: el.querySelectorAll('canvas').length, kept: el.querySelectorAll('canvas[data-kept]').length }));
+  expect(after).toEqual({ canvases: marked.canvases, kept: marked.canvases });
+});
+
 test('the web host shows no desktop-only setting, and the schedule texts agree with the settings', async ({ page }) => {
   await world.call('settings.set', { scheduleEnabled: true });
   try {
