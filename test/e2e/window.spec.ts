@@ -322,7 +322,7 @@ test('the theme changed on the Constellation screen: drawn again in its colours,
   const renders = Number(await canvas.getAttribute('data-renders'));
   // The stage's canvases, marked: a stage made again would bring new ones (and new WebGL contexts).
   const marked = await canvas.evaluate((el) => {
-    const all = [...el.querySelectorAll('canvas')];
+    const all = Array.from(el.querySelectorAll('canvas'));
     all.forEach((c) => c.setAttribute('data-kept', '1'));
     return { canvases: all.length, webgl: el.querySelectorAll('canvas.sigma-nodes, canvas.sigma-edges, canvas.sigma-hoverNodes').length };
   });
