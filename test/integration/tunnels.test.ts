@@ -16,7 +16,8 @@ import { Engine } from '../../src/core/engine';
 import { DEFAULT_TIMEOUTS, makeConfig } from '../../src/core/config';
 import { createTunnelManager } from '../../src/core/kubo';
 import { readRecords } from '../../src/core/kubo/records';
-import { shortPeerId } from '../../src/core/util/peer-id';
+import { shortPeerId } from '../../src/shared/peer-id';
+import type { ReasonError } from '../../src/shared/i18n';
 import type { Peer, StationSnapshot, Tunnel } from '../../src/shared/schemas';
 import type { TunnelManager } from '../../src/core/services';
 
@@ -235,6 +236,8 @@ describe('endpoints and tunnels', () => {
       const host = peerOf(role).hostname;
       expect(err.message).toContain(`peer ${shortPeerId(ids[role])}${host ? ` (${host})` : ''}: `);
       expect(err.message).not.toContain(ids[role]);
+      // said short, carried whole (`--json`, the history)
+      expect((err as ReasonError).reason.params?.id).toBe(ids[role]);
       expect(err.message).toMatch(reason);
       expect(forwards()).toEqual([]);
       expect(kubo.liveConnections()).toBe(0);

@@ -18,7 +18,6 @@ import { readRecords, RecordBook, type ForwardRecord } from './records';
 import { pidAlive } from '../util/process';
 import { KuboClient } from './rpc';
 import { reason, reasonOf, reasonText, ReasonError, type Reason } from '../../shared/i18n';
-import { shortPeerId } from '../util/peer-id';
 
 export interface TunnelDeps {
   /**
@@ -145,7 +144,7 @@ export class Tunnels implements TunnelManager {
       const h: Holding = { peerId, protocol, listenAddress, targetAddress, gate, refs: 1 };
       this.holdings.set(peerId, h);
       this.setState(peerId, 'open', null, gate.port);
-      this.ctx.log.info(reason('peer.named', { id: shortPeerId(peerId), host, why: reason('tunnel.opened', { port: gate.port }) }));
+      this.ctx.log.info(reason('peer.named', { id: peerId, host, why: reason('tunnel.opened', { port: gate.port }) }));
       return h;
     } catch (err) {
       const cancelled = signal.aborted;
@@ -153,7 +152,7 @@ export class Tunnels implements TunnelManager {
       await gate?.close();
       if (listenAddress) await this.closeForward(kubo, peerId, listenAddress);
       this.setState(peerId, cancelled ? 'closed' : 'failed', why, null);
-      throw new ReasonError(reason('peer.named', { id: shortPeerId(peerId), host, why }), { cause: err });
+      throw new ReasonError(reason('peer.named', { id: peerId, host, why }), { cause: err });
     }
   }
 
@@ -246,7 +245,7 @@ export class Tunnels implements TunnelManager {
       await kubo.close({ listenAddress });
       await this.book().remove(listenAddress);
     } catch (err) {
-      this.ctx.log.warn(reason('peer.named', { id: shortPeerId(peerId), host: null, why: reason('tunnel.closeFailed', { listen: listenAddress, why: reasonOf(err) }) }));
+      this.ctx.log.warn(reason('peer.named', { id: peerId, host: null, why: reason('tunnel.closeFailed', { listen: listenAddress, why: reasonOf(err) }) }));
     }
   }
 
@@ -313,7 +312,7 @@ export class Tunnels implements TunnelManager {
 
   async endpoint(peer: Peer, signal?: AbortSignal): Promise<PeerEndpoint> {
     const id = peer.peerId ?? peer.id;
-    const named = (why: Reason): ReasonError => new ReasonError(reason('peer.named', { id: shortPeerId(id), host: peer.hostname, why }));
+    const named = (why: Reason): ReasonError => new ReasonError(reason('peer.named', { id, host: peer.hostname, why }));
     if (peer.route === 'none' || !peer.relayUrl) {
       throw named(reason('tunnel.notSyncable', { why: peer.why ?? (peer.reason ? reason('text', { text: peer.reason }) : null) }));
     }
@@ -328,7 +327,7 @@ export class Tunnels implements TunnelManager {
       } catch (err) {
         signal?.throwIfAborted();
         if (!peer.servesStrfry) throw named(reason('tunnel.lanNoTunnel', { url: peer.relayUrl, why: reasonOf(err) }));
-        this.ctx.log.info(reason('peer.named', { id: shortPeerId(id), host: peer.hostname, why: reason('tunnel.lanTrying', { url: peer.relayUrl, why: reasonOf(err) }) }));
+        this.ctx.log.info(reason('peer.named', { id, host: peer.hostname, why: reason('tunnel.lanTrying', { url: peer.relayUrl, why: reasonOf(err) }) }));
       }
     } else if (!peer.servesStrfry) {
       throw named(reason('tunnel.loopbackNoTunnel', { url: peer.relayUrl }));
@@ -339,7 +338,7 @@ export class Tunnels implements TunnelManager {
     const release = (): Promise<void> =>
       (releasing ??= (async () => {
         signal?.removeEventListener('abort', onAbort);
-        await this.release(id).catch((err: unknown) => this.ctx.log.warn(reason('peer.named', { id: shortPeerId(id), host: peer.hostname, why: reason('tunnel.releaseFailed', { why: reasonOf(err) }) })));
+        await this.release(id).catch((err: unknown) => this.ctx.log.warn(reason('peer.named', { id, host: peer.hostname, why: reason('tunnel.releaseFailed', { why: reasonOf(err) }) })));
       })());
     // Cancelling the session gives the tunnel back even if the caller never gets to release it.
     const onAbort = (): void => void release();

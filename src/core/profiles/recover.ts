@@ -29,7 +29,6 @@ import {
 } from '../nostr';
 import { forEachLimited } from '../util/limit';
 import { reason, ReasonError, reasonOf, reasonText, withoutPeer, withReason, type Reason } from '../../shared/i18n';
-import { shortPeerId } from '../util/peer-id';
 
 export interface RecoverProgress {
   total: number;
@@ -44,7 +43,7 @@ const FLUSH_AT = 5000;
 /** A peer as reasons name it: `peer 12D3KooW…AbCd (host)`. */
 export function peerName(peer: Peer): Reason {
   const id = peer.peerId ?? peer.id;
-  return reason('peer.label', { id: shortPeerId(id), host: peer.hostname });
+  return reason('peer.label', { id, host: peer.hostname });
 }
 
 export function peerLabel(peer: Peer): string {

@@ -29,7 +29,6 @@ import { addOffer, emptyOffer, shareCounts, sumShareCounts, type OfferResult } f
 import { RunShare } from './share';
 import type { RelayConnection, IdList } from '../nostr';
 import { reason, reasonOf, reasonText, ReasonError, textReason, type Reason } from '../../shared/i18n';
-import { shortPeerId } from '../util/peer-id';
 
 const PROGRESS_EVERY_MS = 250;
 
@@ -98,7 +97,7 @@ interface PeersDone {
 
 /** A peer named once, by its short id and its host name, before its reason. */
 export function namedPeer(peer: Peer, why: Reason): Reason {
-  return reason('peer.named', { id: shortPeerId(peer.id), host: peer.hostname, why });
+  return reason('peer.named', { id: peer.id, host: peer.hostname, why });
 }
 
 /** The plan as the report carries it: its English lines, and their reasons for every other language. */
@@ -126,8 +125,7 @@ export function sharedReason(r: OfferResult): Reason {
 export function peerReason(peer: Peer, url: string, err: unknown, peerMs: number): Reason {
   let why = err instanceof Error && err.name === 'TimeoutError' ? reason('peer.timeLimit', { seconds: Math.round(peerMs / 1000) }) : reasonOf(err);
   const p = why.params ?? {};
-  const ids = [peer.id, peer.peerId].filter((id): id is string => typeof id === 'string').flatMap((id) => [id, shortPeerId(id)]);
-  if (why.code === 'peer.named' && ids.includes(p.id as string)) why = p.why as Reason;
+  if (why.code === 'peer.named' && (p.id === peer.id || p.id === peer.peerId)) why = p.why as Reason;
   if (url.startsWith('ws://127.0.0.1:') && why.code === 'relay.at' && why.params?.url === url) why = why.params.why as Reason;
   return namedPeer(peer, why);
 }

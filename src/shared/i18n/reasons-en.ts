@@ -5,6 +5,7 @@
  * (seconds, counts, paths); each language formats them.
  */
 import type { Reason, ReasonTools as T } from './reason';
+import { shortPeerId } from '../peer-id';
 
 const q = (s: string): string => JSON.stringify(s);
 /** A peer named in a live line: a reason (`peer.label`), or the text of lines logged before it was one. */
@@ -30,11 +31,11 @@ export const en = {
   'peer.badCard': (p: { why: Reason }, t: T) => `12345.json: ${t.reason(p.why)}`,
   'peer.noCard': () => 'no 12345.json: not counted as a peer',
   /** A peer named in a reason: `peer 12D3KooW…AbCd (host)`. */
-  'peer.label': (p: { id: string; host: string | null }) => `peer ${p.id}${p.host ? ` (${p.host})` : ''}`,
+  'peer.label': (p: { id: string; host: string | null }) => `peer ${shortPeerId(p.id)}${p.host ? ` (${p.host})` : ''}`,
 
   // ------------------------------------------------------------ a peer in a sync (sync/run.ts): why it failed, the most frequent first
-  /** A peer named once before its reason: `peer 12D3KooW…AbCd (host): <why>` (the id short: see core/util/peer-id.ts). */
-  'peer.named': (p: { id: string; host: string | null; why: Reason }, t: T) => `peer ${p.id}${p.host ? ` (${p.host})` : ''}: ${t.reason(p.why)}`,
+  /** A peer named once before its reason: `peer 12D3KooW…AbCd (host): <why>` (the id said short: see shared/peer-id.ts). */
+  'peer.named': (p: { id: string; host: string | null; why: Reason }, t: T) => `peer ${shortPeerId(p.id)}${p.host ? ` (${p.host})` : ''}: ${t.reason(p.why)}`,
   'peer.timeLimit': (p: { seconds: number }) => `the peer's session ran past its time limit (${p.seconds} s) and was stopped`,
   'peer.cutAtDeadline': (p: { seconds: number }) => `cut at the run's deadline (${p.seconds} s, setting runDeadlineSeconds)`,
   'peer.notStarted': (p: { seconds: number }) => `not started: the run's deadline (${p.seconds} s, setting runDeadlineSeconds) had passed`,

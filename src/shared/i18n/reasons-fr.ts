@@ -6,6 +6,7 @@
 import { ZOD_TYPES } from '../reasons';
 import type { Reason, ReasonCatalogue, ReasonTools } from './reason';
 import { runWords } from './words';
+import { shortPeerId } from '../peer-id';
 
 const NB = '\u00a0';
 const q = (s: string): string => JSON.stringify(s);
@@ -33,9 +34,9 @@ export const fr: ReasonCatalogue = {
   'peer.picoport': (p) => `carte picoport (${p.version})${NB}: aucun relais avec lequel se synchroniser`,
   'peer.badCard': (p, t) => `12345.json${NB}: ${t.reason(p.why)}`,
   'peer.noCard': () => `pas de 12345.json${NB}: non compté comme pair`,
-  'peer.label': (p) => `pair ${p.id}${p.host ? ` (${p.host})` : ''}`,
+  'peer.label': (p) => `pair ${shortPeerId(p.id)}${p.host ? ` (${p.host})` : ''}`,
 
-  'peer.named': (p, t) => `pair ${p.id}${p.host ? ` (${p.host})` : ''}${NB}: ${t.reason(p.why)}`,
+  'peer.named': (p, t) => `pair ${shortPeerId(p.id)}${p.host ? ` (${p.host})` : ''}${NB}: ${t.reason(p.why)}`,
   'peer.timeLimit': (p, t) => `la session du pair a dépassé son temps limite (${t.num(p.seconds)} s) et a été arrêtée`,
   'peer.cutAtDeadline': (p, t) => `coupé à l’échéance de l’exécution (${t.num(p.seconds)} s, réglage runDeadlineSeconds)`,
   'peer.notStarted': (p, t) => `pas démarré${NB}: l’échéance de l’exécution (${t.num(p.seconds)} s, réglage runDeadlineSeconds) était passée`,
