@@ -133,8 +133,10 @@ describe('the web client against a real web host and engine', () => {
 
   it("lets the browser keep the build's hashed scripts for good, never the page, and check anything else again", async () => {
     const headerOf = async (path: string): Promise<string | null> => {
-      const res = await fetch(`http://127.0.0.1:${host.port}${path}`);
+      // no keep-alive socket left for the host's close() to reset under an idle client (ECONNRESET, uncaught)
+      const res = await fetch(`http://127.0.0.1:${host.port}${path}`, { headers: { connection: 'close' } });
       expect(res.status, path).toBe(200);
+      await res.arrayBuffer();
       return res.headers.get('cache-control');
     };
     expect(await headerOf('/assets/index-uKbklSxm.js')).toBe('public, max-age=31536000, immutable');
